@@ -1,0 +1,69 @@
+import Joi from 'joi';
+
+/** The relay's configuration after validation: frozen and passed in, never read from process.env elsewhere. */
+export interface RelayConfig {
+  port: number;
+  host: string;
+  databasePath: string;
+  /** Where providers and browsers reach this relay (webhook URLs, sandbox checkout pages). */
+  publicUrl: string;
+  /** `test` accepts only test-mode provider events, `live` only live ones. */
+  mode: 'test' | 'live';
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  maxBodyBytes: number;
+  shop: { url: string; consumerKey: string; consumerSecret: string; timeoutMs: number } | null;
+  /** The secret the WordPress plugin signs its requests with; null only in sandbox mode (demo shop). */
+  shopSecret: string | null;
+  stripe: { secretKey: string | null; webhookSecrets: string[]; apiBase: string; toleranceSeconds: number } | null;
+  mollie: { apiKey: string; apiBase: string } | null;
+  sandbox: { enabled: boolean; webhookSecret: string };
+  routesFile: string | null;
+  sessionTtlMinutes: number;
+  retentionDays: number;
+  worker: { pollMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; concurrency: number };
+  reconcile: { intervalMs: number; pendingAfterMinutes: number };
+}
+
+const port = Joi.number().integer().min(0).max(65535);
+const url = Joi.string().uri({ scheme: ['http', 'https'] });
+
+/** Environment variables, with the message a person sees when one is wrong. */
+export const envSchema = Joi.object({
+  PAYRELAY_PORT: port.default(8787).description('port the relay listens on'),
+  PAYRELAY_HOST: Joi.string().default('0.0.0.0'),
+  PAYRELAY_DB: Joi.string().default('./data/payrelay.db'),
+  PAYRELAY_PUBLIC_URL: url.description('the URL providers and browsers use to reach this relay'),
+  PAYRELAY_MODE: Joi.string().valid('test', 'live').default('test'),
+  PAYRELAY_LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'debug').default('info'),
+  PAYRELAY_MAX_BODY_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
+  PAYRELAY_SHOP_SECRET: Joi.string().min(24).description('shared secret also set in the WordPress plugin (at least 24 characters)'),
+  PAYRELAY_ROUTES: Joi.string().description('path to a JSON routing rules file'),
+  PAYRELAY_SESSION_TTL_MINUTES: Joi.number().integer().min(30).max(24 * 60).default(60)
+    .description('how long a checkout session stays payable (Stripe accepts 30 minutes to 24 hours)'),
+  PAYRELAY_RETENTION_DAYS: Joi.number().integer().min(45).default(45)
+    .description('days to keep webhook dedupe keys; Adyen retries for up to 30 days, so never less than 45'),
+  PAYRELAY_WORKER_POLL_MS: Joi.number().integer().min(10).default(250),
+  PAYRELAY_WORKER_MAX_ATTEMPTS: Joi.number().integer().min(1).max(100).default(12),
+  PAYRELAY_WORKER_BASE_DELAY_MS: Joi.number().integer().min(1).default(1000),
+  PAYRELAY_WORKER_MAX_DELAY_MS: Joi.number().integer().min(1).default(30 * 60 * 1000),
+  PAYRELAY_WORKER_CONCURRENCY: Joi.number().integer().min(1).max(32).default(4),
+  PAYRELAY_RECONCILE_INTERVAL_MS: Joi.number().integer().min(0).default(5 * 60 * 1000)
+    .description('0 turns scheduled reconciliation off'),
+  PAYRELAY_PENDING_AFTER_MINUTES: Joi.number().integer().min(1).default(15),
+  WC_URL: url.description('your shop, e.g. https://shop.example'),
+  WC_CONSUMER_KEY: Joi.string().pattern(/^ck_/).message('"WC_CONSUMER_KEY" must start with ck_ (WooCommerce → Settings → Advanced → REST API)'),
+  WC_CONSUMER_SECRET: Joi.string().pattern(/^cs_/).message('"WC_CONSUMER_SECRET" must start with cs_ (WooCommerce → Settings → Advanced → REST API)'),
+  WC_TIMEOUT_MS: Joi.number().integer().min(100).default(15000),
+  STRIPE_SECRET_KEY: Joi.string().pattern(/^(sk|rk)_(test|live)_/).message('"STRIPE_SECRET_KEY" must look like sk_test_… or sk_live_…'),
+  STRIPE_WEBHOOK_SECRET: Joi.string().pattern(/^whsec_\S+(,whsec_\S+)*$/).message('"STRIPE_WEBHOOK_SECRET" must look like whsec_… (several separated by commas during rotation)'),
+  STRIPE_API_BASE: url.default('https://api.stripe.com'),
+  STRIPE_TOLERANCE_SECONDS: Joi.number().integer().min(0).default(300),
+  MOLLIE_API_KEY: Joi.string().pattern(/^(test|live)_/).message('"MOLLIE_API_KEY" must look like test_… or live_…'),
+  MOLLIE_API_BASE: url.default('https://api.mollie.com'),
+  PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
+  SANDBOX_WEBHOOK_SECRET: Joi.string().min(16),
+})
+  .and('WC_URL', 'WC_CONSUMER_KEY', 'WC_CONSUMER_SECRET')
+  .with('WC_URL', 'PAYRELAY_SHOP_SECRET')
+  .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
+  .unknown(true);

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ValidationErrorItem } from 'joi';
+import { envSchema, type RelayConfig } from './config-schema';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Payrelay cannot start, the configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee README.md, "Configuration".`);
+  }
+}
+
+/** The sandbox secret used when none is configured: fine for the demo, never used when a shop is set. */
+export const DEFAULT_SANDBOX_SECRET = 'sandbox_whsec_payrelay_demo_only';
+
+/**
+ * Reads environment variables, plus an optional file named by PAYRELAY_CONFIG_FILE (JSON object or
+ * KEY=value lines) whose values the environment overrides. Reports every problem at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<RelayConfig> {
+  const merged = { ...readConfigFile(env.PAYRELAY_CONFIG_FILE), ...stripEmpty(env) };
+  const { value, error } = envSchema.validate(merged, { abortEarly: false, convert: true });
+  if (error) throw new ConfigError(error.details.map(describe));
+
+  const shop = value.WC_URL
+    ? { url: String(value.WC_URL).replace(/\/+$/, ''), consumerKey: value.WC_CONSUMER_KEY, consumerSecret: value.WC_CONSUMER_SECRET, timeoutMs: value.WC_TIMEOUT_MS }
+    : null;
+  const problems: string[] = [];
+  const sandboxEnabled = value.PAYRELAY_SANDBOX ?? shop === null;
+  if (value.PAYRELAY_MODE === 'live' && sandboxEnabled) problems.push('"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live: the sandbox would take fake payments for real orders');
+  if (value.PAYRELAY_MODE === 'live' && !shop) problems.push('"WC_URL" is required when "PAYRELAY_MODE" is live (the demo shop is for trying the relay only)');
+  if (value.PAYRELAY_MODE === 'live' && typeof value.STRIPE_SECRET_KEY === 'string' && value.STRIPE_SECRET_KEY.includes('_test_')) {
+    problems.push('"STRIPE_SECRET_KEY" is a test key but "PAYRELAY_MODE" is live');
+  }
+  if (value.PAYRELAY_ROUTES && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port: number = value.PAYRELAY_PORT;
+  const config: RelayConfig = {
+    port,
+    host: value.PAYRELAY_HOST,
+    databasePath: value.PAYRELAY_DB,
+    publicUrl: String(value.PAYRELAY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    mode: value.PAYRELAY_MODE,
+    logLevel: value.PAYRELAY_LOG_LEVEL,
+    maxBodyBytes: value.PAYRELAY_MAX_BODY_BYTES,
+    shop,
+    shopSecret: value.PAYRELAY_SHOP_SECRET ?? null,
+    stripe: value.STRIPE_WEBHOOK_SECRET
+      ? {
+          secretKey: value.STRIPE_SECRET_KEY ?? null,
+          webhookSecrets: String(value.STRIPE_WEBHOOK_SECRET).split(','),
+          apiBase: value.STRIPE_API_BASE,
+          toleranceSeconds: value.STRIPE_TOLERANCE_SECONDS,
+        }
+      : null,
+    mollie: value.MOLLIE_API_KEY ? { apiKey: value.MOLLIE_API_KEY, apiBase: value.MOLLIE_API_BASE } : null,
+    sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
+    routesFile: value.PAYRELAY_ROUTES ?? null,
+    sessionTtlMinutes: value.PAYRELAY_SESSION_TTL_MINUTES,
+    retentionDays: value.PAYRELAY_RETENTION_DAYS,
+    worker: {
+      pollMs: value.PAYRELAY_WORKER_POLL_MS,
+      maxAttempts: value.PAYRELAY_WORKER_MAX_ATTEMPTS,
+      baseDelayMs: value.PAYRELAY_WORKER_BASE_DELAY_MS,
+      maxDelayMs: value.PAYRELAY_WORKER_MAX_DELAY_MS,
+      concurrency: value.PAYRELAY_WORKER_CONCURRENCY,
+    },
+    reconcile: { intervalMs: value.PAYRELAY_RECONCILE_INTERVAL_MS, pendingAfterMinutes: value.PAYRELAY_PENDING_AFTER_MINUTES },
+  };
+  return deepFreeze(config);
+}
+
+function describe(detail: ValidationErrorItem): string {
+  const key = detail.path.join('.') || String(detail.context?.label ?? '');
+  const hint = envSchema.extract(key)?.describe().flags as { description?: string } | undefined;
+  return hint?.description && !detail.message.includes(hint.description) ? `${detail.message} (${hint.description})` : detail.message;
+}
+
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
+}
+
+function readConfigFile(file: string | undefined): Record<string, string> {
+  if (!file) return {};
+  const text = fs.readFileSync(path.resolve(file), 'utf8');
+  if (file.endsWith('.json')) return JSON.parse(text) as Record<string, string>;
+  const values: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match && !line.trim().startsWith('#')) values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return values;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,128 @@
+import { formatMoney } from './money';
+import type { OrderWriteIntent } from './decide';
+import { assertNever } from './payment-status';
+import type { LiveOrder, OrderUpdateFields } from '../ports/order-gateway';
+
+/** The gateway id the WordPress plugin registers; the relay never writes to another gateway's order. */
+export const PAYRELAY_GATEWAY_ID = 'payrelay';
+
+export type OrderWriteStep =
+  | { kind: 'update'; fields: OrderUpdateFields }
+  | { kind: 'refund'; amountMinor: number; reason: string }
+  | { kind: 'note'; text: string };
+
+export interface OrderWritePlan {
+  steps: OrderWriteStep[];
+  /** `status_written` when the order's status or payment fields change, `note_only` when only a note is added. */
+  outcome: 'status_written' | 'note_only';
+  /** One line for the payment log. */
+  summary: string;
+}
+
+export type PlanRefusal = { code: 'not_our_gateway'; message: string };
+
+/** Statuses a person (or another process) reached; the relay adds a note instead of overwriting them. */
+const MOVED_ON_BY_A_PERSON = new Set(['completed', 'refunded']);
+
+/**
+ * Turns what the shop should reflect into WooCommerce writes, against the order as it is now (a person may
+ * have changed it since the event arrived). Pure. WooCommerce honours `set_paid` only on pending or failed
+ * orders (recorded in ../shared/fixtures/woocommerce/README.md), so a paid order that was cancelled or put
+ * on hold needs an explicit `processing`.
+ */
+export function planOrderWrite(
+  intent: OrderWriteIntent,
+  order: LiveOrder,
+  expected: { amountMinor: number; currency: string },
+): { ok: true; value: OrderWritePlan } | { ok: false; error: PlanRefusal } {
+  if (order.paymentMethod !== PAYRELAY_GATEWAY_ID) {
+    return {
+      ok: false,
+      error: { code: 'not_our_gateway', message: `order ${order.id} is paid with "${order.paymentMethod || 'nothing'}", not Payrelay; the relay does not touch it` },
+    };
+  }
+  const mismatch = totalMismatch(order, expected);
+  if (mismatch) {
+    return noteOnly(`${intent.note} Payrelay did not change the order status: ${mismatch}.`, `order not changed: ${mismatch}`);
+  }
+
+  const fields = statusFields(intent, order.status);
+  if (fields === 'moved_on') {
+    return noteOnly(
+      `${intent.note} The order was left ${order.status} because it had been moved on in the shop; change it by hand if needed.`,
+      `order left ${order.status} (moved on in the shop), note added`,
+    );
+  }
+  const steps: OrderWriteStep[] = [];
+  if (fields) steps.push({ kind: 'update', fields });
+  if (intent.refundMinor !== undefined) {
+    steps.push({ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note });
+  }
+  steps.push({ kind: 'note', text: intent.note });
+  const changed = fields !== null || intent.refundMinor !== undefined;
+  const summary = fields?.status
+    ? `order ${order.status} → ${fields.status}`
+    : fields?.set_paid
+      ? `order marked paid (was ${order.status})`
+      : intent.refundMinor !== undefined
+        ? `refund record of ${formatMoney(intent.refundMinor, expected.currency)} added`
+        : fields?.transaction_id
+          ? `transaction id stored, order stays ${order.status}`
+          : `order stays ${order.status}, note added`;
+  return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary } };
+}
+
+function noteOnly(text: string, summary: string): { ok: true; value: OrderWritePlan } {
+  return { ok: true, value: { steps: [{ kind: 'note', text }], outcome: 'note_only', summary } };
+}
+
+function totalMismatch(order: LiveOrder, expected: { amountMinor: number; currency: string }): string | null {
+  if (order.currency.toUpperCase() !== expected.currency.toUpperCase()) {
+    return `the order is in ${order.currency}, the payment in ${expected.currency.toUpperCase()}`;
+  }
+  if (order.totalMinor !== expected.amountMinor) {
+    const total = order.totalMinor === null ? 'unreadable' : formatMoney(order.totalMinor, order.currency);
+    return `the order total (${total}) differs from the payment session (${formatMoney(expected.amountMinor, expected.currency)})`;
+  }
+  return null;
+}
+
+/** null: no field changes (note only is enough); 'moved_on': a person's status the relay must not overwrite. */
+function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFields | null | 'moved_on' {
+  const txn = intent.transactionId ?? undefined;
+  switch (intent.target) {
+    case 'paid':
+      // A partial refund leaves the payment paid: a refund record on a paid order, nothing on any other.
+      if (intent.refundMinor !== undefined) return status === 'processing' || status === 'completed' || status === 'on-hold' ? null : 'moved_on';
+      if (status === 'pending' || status === 'failed' || status === 'checkout-draft') return { set_paid: true, ...(txn ? { transaction_id: txn } : {}) };
+      if (status === 'on-hold' || status === 'cancelled') return { status: 'processing', ...(txn ? { transaction_id: txn } : {}) };
+      if (status === 'processing' || status === 'completed') return null;
+      return 'moved_on';
+    case 'review':
+      if (status === 'on-hold') return null;
+      if (status === 'pending' || status === 'processing' || status === 'failed' || status === 'cancelled') return { status: 'on-hold' };
+      return 'moved_on';
+    case 'failed':
+      if (status === 'failed') return null;
+      if (status === 'pending' || status === 'on-hold') return { status: 'failed' };
+      return 'moved_on';
+    case 'expired':
+    case 'cancelled':
+      if (status === 'cancelled') return null;
+      if (status === 'pending' || status === 'failed') return { status: 'cancelled' };
+      return 'moved_on';
+    case 'refunded':
+      if (status === 'refunded') return null;
+      if (status === 'processing' || status === 'on-hold') return { status: 'refunded' };
+      return 'moved_on';
+    case 'pending':
+      if (status === 'pending' || status === 'on-hold') return null;
+      if (status === 'failed') return { status: 'pending' };
+      return 'moved_on';
+    case 'created':
+      return null;
+    default:
+      return assertNever(intent.target);
+  }
+}
+

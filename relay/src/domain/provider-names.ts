@@ -1,0 +1,16 @@
+import { assertNever } from './payment-status';
+import type { ProviderId } from './provider-event';
+
+/** How a provider is named to a person reading an order note. */
+export function providerDisplayName(provider: ProviderId): string {
+  switch (provider) {
+    case 'stripe':
+      return 'Stripe';
+    case 'mollie':
+      return 'Mollie';
+    case 'sandbox':
+      return 'Payrelay Sandbox';
+    default:
+      return assertNever(provider);
+  }
+}
