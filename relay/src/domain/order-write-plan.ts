@@ -21,9 +21,6 @@ export interface OrderWritePlan {
 
 export type PlanRefusal = { code: 'not_our_gateway'; message: string };
 
-/** Statuses a person (or another process) reached; the relay adds a note instead of overwriting them. */
-const MOVED_ON_BY_A_PERSON = new Set(['completed', 'refunded']);
-
 /**
  * Turns what the shop should reflect into WooCommerce writes, against the order as it is now (a person may
  * have changed it since the event arrived). Pure. WooCommerce honours `set_paid` only on pending or failed
@@ -87,7 +84,10 @@ function totalMismatch(order: LiveOrder, expected: { amountMinor: number; curren
   return null;
 }
 
-/** null: no field changes (note only is enough); 'moved_on': a person's status the relay must not overwrite. */
+/**
+ * null: no field changes (a note is enough); 'moved_on': a status a person reached (completed, refunded, or a
+ * cancellation the payment cannot explain) that the relay must not overwrite.
+ */
 function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFields | null | 'moved_on' {
   const txn = intent.transactionId ?? undefined;
   switch (intent.target) {

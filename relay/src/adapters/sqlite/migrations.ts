@@ -1,0 +1,98 @@
+/**
+ * Versioned schema. Each entry runs once, in order, in its own transaction; PRAGMA user_version records how far
+ * a database got. Append new versions; never edit a shipped one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE payment_sessions (
+    id TEXT PRIMARY KEY,
+    merchant_order_id TEXT NOT NULL,
+    order_key TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    provider_session_id TEXT,
+    provider_payment_id TEXT,
+    customer_email TEXT,
+    customer_country TEXT,
+    method TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency TEXT NOT NULL,
+    status TEXT NOT NULL,
+    refunded_minor INTEGER NOT NULL DEFAULT 0,
+    livemode INTEGER NOT NULL,
+    checkout_url TEXT,
+    return_url TEXT,
+    cancel_url TEXT,
+    status_token TEXT NOT NULL,
+    idempotency_key TEXT UNIQUE,
+    attempt INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX payment_sessions_order ON payment_sessions (merchant_order_id);
+  CREATE UNIQUE INDEX payment_sessions_provider_session ON payment_sessions (provider, provider_session_id);
+  CREATE INDEX payment_sessions_provider_payment ON payment_sessions (provider, provider_payment_id);
+  CREATE INDEX payment_sessions_status ON payment_sessions (status, expires_at);
+
+  CREATE TABLE webhook_events (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    session_id TEXT,
+    merchant_order_id TEXT,
+    raw_body BLOB NOT NULL,
+    verification TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT 'received',
+    received_at INTEGER NOT NULL,
+    UNIQUE (provider, event_id)
+  );
+  CREATE INDEX webhook_events_received ON webhook_events (received_at);
+
+  CREATE TABLE webhook_rejections (
+    id INTEGER PRIMARY KEY,
+    provider TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    order_key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    command TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_pending ON outbox (state, order_key, id);
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+
+  CREATE TABLE payment_log (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    merchant_order_id TEXT,
+    session_id TEXT,
+    provider TEXT,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    data TEXT
+  );
+  CREATE INDEX payment_log_order ON payment_log (merchant_order_id, id);
+  CREATE INDEX payment_log_session ON payment_log (session_id, id);
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    merchant_order_id TEXT NOT NULL,
+    session_id TEXT,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0
+  );
+  `,
+];

@@ -1,0 +1,61 @@
+import type { OutboxCommand, OutboxItem, OutboxStore } from '../../ports/outbox-store';
+import type { Db } from './open-database';
+
+interface OutboxRow {
+  id: number;
+  order_key: string;
+  command: string;
+  attempts: number;
+  created_at: number;
+}
+
+export function createSqliteOutboxStore(db: Db): OutboxStore {
+  const enqueue = db.prepare(
+    `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+  );
+  // Only the head of each order's queue may run: writes to one order go in order, one at a time.
+  const claim = db.prepare<[number, number], OutboxRow>(`
+    SELECT o.id, o.order_key, o.command, o.attempts, o.created_at FROM outbox o
+    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+      AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)
+    ORDER BY o.next_attempt_at, o.id LIMIT ?`);
+  const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?');
+  const done = db.prepare(`UPDATE outbox SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?`);
+  const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
+  const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?`);
+  const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
+  const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'`);
+  const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
+
+  return {
+    enqueue: (orderKey: string, command: OutboxCommand, now: number) =>
+      Number(enqueue.run(orderKey, command.kind, JSON.stringify(command), now, now, now).lastInsertRowid),
+    claimDue: (now: number, limit: number): OutboxItem[] =>
+      claim.all(now, limit).map((row) => ({
+        id: row.id,
+        orderKey: row.order_key,
+        command: JSON.parse(row.command) as OutboxCommand,
+        attempts: row.attempts,
+        createdAt: row.created_at,
+      })),
+    markAttempt: (id, now) => {
+      attempt.run(now, id);
+    },
+    markDone: (id, now) => {
+      done.run(now, id);
+    },
+    markRetry: (id, nextAttemptAt, error, now) => {
+      retry.run(nextAttemptAt, error, now, id);
+    },
+    markDead: (id, error, now) => {
+      dead.run(error, now, id);
+    },
+    counts: () => {
+      const result = { pending: 0, dead: 0, done: 0 };
+      for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;
+      return result;
+    },
+    nextDueAt: () => nextDue.get()?.at ?? null,
+    pruneDoneBefore: (before) => prune.run(before).changes,
+  };
+}

@@ -1,0 +1,117 @@
+import type { PaymentSession, RequestedMethod } from '../../domain/payment-session';
+import type { PaymentStatus } from '../../domain/payment-status';
+import type { ProviderId } from '../../domain/provider-event';
+import type { NewPaymentSession, SessionPatch, SessionStore } from '../../ports/session-store';
+import type { Db } from './open-database';
+
+interface SessionRow {
+  id: string;
+  merchant_order_id: string;
+  order_key: string;
+  provider: string;
+  provider_session_id: string | null;
+  provider_payment_id: string | null;
+  customer_email: string | null;
+  customer_country: string | null;
+  method: string;
+  amount_minor: number;
+  currency: string;
+  status: string;
+  refunded_minor: number;
+  livemode: number;
+  checkout_url: string | null;
+  return_url: string | null;
+  cancel_url: string | null;
+  status_token: string;
+  created_at: number;
+  expires_at: number;
+  updated_at: number;
+}
+
+const PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
+  status: 'status',
+  providerSessionId: 'provider_session_id',
+  providerPaymentId: 'provider_payment_id',
+  refundedMinor: 'refunded_minor',
+  checkoutUrl: 'checkout_url',
+  expiresAt: 'expires_at',
+  provider: 'provider',
+};
+
+export function createSqliteSessionStore(db: Db): SessionStore {
+  const insert = db.prepare(`
+    INSERT INTO payment_sessions (id, merchant_order_id, order_key, provider, provider_session_id, provider_payment_id,
+      customer_email, customer_country, method, amount_minor, currency, status, refunded_minor, livemode, checkout_url,
+      return_url, cancel_url, status_token, idempotency_key, attempt, created_at, expires_at, updated_at)
+    VALUES (@id, @merchantOrderId, @orderKey, @provider, @providerSessionId, @providerPaymentId, @customerEmail,
+      @customerCountry, @method, @amountMinor, @currency, @status, @refundedMinor, @livemode, @checkoutUrl, @returnUrl,
+      @cancelUrl, @statusToken, @idempotencyKey, @attempt, @createdAt, @expiresAt, @updatedAt)`);
+  const byId = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE id = ?');
+  const byProviderSession = db.prepare<[string, string], SessionRow>('SELECT * FROM payment_sessions WHERE provider = ? AND provider_session_id = ?');
+  const byProviderPayment = db.prepare<[string, string], SessionRow>(
+    'SELECT * FROM payment_sessions WHERE provider = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1',
+  );
+  const byIdempotencyKey = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE idempotency_key = ?');
+  const byOrder = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at, rowid');
+  const countOrder = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM payment_sessions WHERE merchant_order_id = ?');
+  const openExpired = db.prepare<[number, number], SessionRow>(
+    `SELECT * FROM payment_sessions WHERE status IN ('created', 'pending') AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+  );
+
+  return {
+    insert(session: NewPaymentSession): void {
+      insert.run({ ...session, livemode: session.livemode ? 1 : 0 });
+    },
+    get: (id) => toSession(byId.get(id)),
+    findByProviderSessionId: (provider, ref) => toSession(byProviderSession.get(provider, ref)),
+    findByProviderPaymentId: (provider, ref) => toSession(byProviderPayment.get(provider, ref)),
+    findByIdempotencyKey: (key) => toSession(byIdempotencyKey.get(key)),
+    listByOrder: (orderId) => byOrder.all(orderId).map((row) => toSession(row) as PaymentSession),
+    countByOrder: (orderId) => countOrder.get(orderId)?.n ?? 0,
+    listOpenExpiredBefore: (now, limit) => openExpired.all(now, limit).map((row) => toSession(row) as PaymentSession),
+    listStale(statuses: PaymentStatus[], before: number, limit: number): PaymentSession[] {
+      if (statuses.length === 0) return [];
+      const marks = statuses.map(() => '?').join(', ');
+      const rows = db
+        .prepare(`SELECT * FROM payment_sessions WHERE status IN (${marks}) AND updated_at <= ? ORDER BY updated_at LIMIT ?`)
+        .all(...statuses, before, limit) as SessionRow[];
+      return rows.map((row) => toSession(row) as PaymentSession);
+    },
+    update(id: string, patch: SessionPatch, now: number): void {
+      const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as Array<[keyof SessionPatch, unknown]>;
+      const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`);
+      db.prepare(`UPDATE payment_sessions SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?`).run(
+        ...entries.map(([, value]) => value),
+        now,
+        id,
+      );
+    },
+  };
+}
+
+function toSession(row: SessionRow | undefined): PaymentSession | null {
+  if (!row) return null;
+  return {
+    id: row.id,
+    merchantOrderId: row.merchant_order_id,
+    orderKey: row.order_key,
+    provider: row.provider as ProviderId,
+    providerSessionId: row.provider_session_id,
+    providerPaymentId: row.provider_payment_id,
+    customerEmail: row.customer_email,
+    customerCountry: row.customer_country,
+    method: row.method as RequestedMethod,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    status: row.status as PaymentStatus,
+    refundedMinor: row.refunded_minor,
+    livemode: row.livemode === 1,
+    checkoutUrl: row.checkout_url,
+    returnUrl: row.return_url,
+    cancelUrl: row.cancel_url,
+    statusToken: row.status_token,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,34 @@
+import type { AlertStore } from '../../ports/alert-store';
+import type { InboxStore } from '../../ports/inbox-store';
+import type { OutboxStore } from '../../ports/outbox-store';
+import type { PaymentLog } from '../../ports/payment-log';
+import type { SessionStore } from '../../ports/session-store';
+import type { UnitOfWork } from '../../ports/unit-of-work';
+import { createUnitOfWork } from './group-commit';
+import type { Db } from './open-database';
+import { createSqliteAlertStore } from './sqlite-alert-store';
+import { createSqliteInboxStore } from './sqlite-inbox-store';
+import { createSqliteOutboxStore } from './sqlite-outbox-store';
+import { createSqlitePaymentLog } from './sqlite-payment-log';
+import { createSqliteSessionStore } from './sqlite-session-store';
+
+/** Every store the relay uses, over one database handle. */
+export interface Stores {
+  sessions: SessionStore;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  log: PaymentLog;
+  alerts: AlertStore;
+  unitOfWork: UnitOfWork;
+}
+
+export function createSqliteStores(db: Db): Stores {
+  return {
+    sessions: createSqliteSessionStore(db),
+    inbox: createSqliteInboxStore(db),
+    outbox: createSqliteOutboxStore(db),
+    log: createSqlitePaymentLog(db),
+    alerts: createSqliteAlertStore(db),
+    unitOfWork: createUnitOfWork(db),
+  };
+}

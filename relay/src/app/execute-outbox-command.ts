@@ -1,0 +1,130 @@
+import { planOrderWrite } from '../domain/order-write-plan';
+import { assertNever } from '../domain/payment-status';
+import type { ProviderId } from '../domain/provider-event';
+import { providerDisplayName } from '../domain/provider-names';
+import type { Clock } from '../ports/clock';
+import type { GatewayFailure, LiveOrder, OrderGateway } from '../ports/order-gateway';
+import type { OutboxCommand, OutboxItem } from '../ports/outbox-store';
+import type { PaymentProvider, ProviderFailure } from '../ports/payment-provider';
+import type { UnitOfWork } from '../ports/unit-of-work';
+import { recordProviderEvent, type EventStores } from './record-provider-event';
+
+export interface CommandDeps {
+  gateway: OrderGateway;
+  providers: ReadonlyMap<ProviderId, PaymentProvider>;
+  stores: EventStores;
+  unitOfWork: UnitOfWork;
+  clock: Clock;
+  livemode: boolean;
+}
+
+export type CommandResult = { ok: true; summary: string; orderUpdated: boolean } | { ok: false; error: GatewayFailure };
+
+/**
+ * Carries out one outbox command. `item.attempts` counts earlier attempts: when one may have reached the shop
+ * (a timeout after the request was sent, a crash before it was marked done), the shop is checked for the
+ * note and refund this command writes before writing them again.
+ */
+export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem): Promise<CommandResult> {
+  const command = item.command;
+  const mayHaveRun = item.attempts > 0;
+  switch (command.kind) {
+    case 'order_write':
+      return writeOrder(deps, item.orderKey, command, mayHaveRun);
+    case 'order_note':
+      return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun).then((result) =>
+        result.ok ? { ok: true, summary: 'note added', orderUpdated: true } : result,
+      );
+    case 'fetch_status':
+      return fetchStatus(deps, command.provider, command.providerPaymentRef);
+    case 'expire_at_provider': {
+      const provider = deps.providers.get(command.provider);
+      if (!provider) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${command.provider} is no longer configured` } };
+      const result = await provider.expireCheckout({ providerSessionId: command.providerSessionId });
+      return result.ok
+        ? { ok: true, summary: `session ${command.providerSessionId} closed at ${providerDisplayName(command.provider)}`, orderUpdated: false }
+        : { ok: false, error: fromProviderFailure(result.error) };
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+async function writeOrder(
+  deps: CommandDeps,
+  orderId: string,
+  command: Extract<OutboxCommand, { kind: 'order_write' }>,
+  mayHaveRun: boolean,
+): Promise<CommandResult> {
+  const order = await deps.gateway.getOrder(orderId);
+  if (!order.ok) return order;
+  // Decided again against the order as it is now: a person may have changed it since the event arrived.
+  const plan = planOrderWrite(command.intent, order.value, command.expected);
+  if (!plan.ok) return { ok: false, error: { kind: 'permanent', code: plan.error.code, message: plan.error.message } };
+
+  for (const step of plan.value.steps) {
+    if (step.kind === 'update') {
+      const updated = await deps.gateway.updateOrder(orderId, step.fields);
+      if (!updated.ok) return updated;
+      // WooCommerce silently ignores set_paid unless the order is pending or failed: check the answer.
+      if (step.fields.set_paid && !looksPaid(updated.value)) {
+        const forced = await deps.gateway.updateOrder(orderId, { status: 'processing', ...(step.fields.transaction_id ? { transaction_id: step.fields.transaction_id } : {}) });
+        if (!forced.ok) return forced;
+      }
+    } else if (step.kind === 'refund') {
+      if (mayHaveRun) {
+        const refunds = await deps.gateway.listRefunds(orderId);
+        if (!refunds.ok) return refunds;
+        if (refunds.value.some((refund) => refund.reason.includes(refMarker(command.ref)))) continue;
+      }
+      const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
+      if (!refund.ok) return refund;
+    } else {
+      const note = await addNoteOnce(deps.gateway, orderId, step.text, command.ref, mayHaveRun);
+      if (!note.ok) return note;
+    }
+  }
+  return { ok: true, summary: plan.value.summary, orderUpdated: plan.value.outcome === 'status_written' };
+}
+
+function looksPaid(order: LiveOrder): boolean {
+  return order.datePaid !== null || order.status === 'processing' || order.status === 'completed';
+}
+
+export function refMarker(ref: string): string {
+  return `[Payrelay ref ${ref}]`;
+}
+
+async function addNoteOnce(
+  gateway: OrderGateway,
+  orderId: string,
+  text: string,
+  ref: string,
+  mayHaveRun: boolean,
+): Promise<{ ok: true } | { ok: false; error: GatewayFailure }> {
+  if (mayHaveRun) {
+    const notes = await gateway.listNotes(orderId);
+    if (!notes.ok) return notes;
+    if (notes.value.some((note) => note.note.includes(refMarker(ref)))) return { ok: true };
+  }
+  const added = await gateway.addNote(orderId, text.includes(refMarker(ref)) ? text : `${text} ${refMarker(ref)}`);
+  return added.ok ? { ok: true } : added;
+}
+
+async function fetchStatus(deps: CommandDeps, providerId: ProviderId, ref: string): Promise<CommandResult> {
+  const provider = deps.providers.get(providerId);
+  if (!provider) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${providerId} is no longer configured` } };
+  const fetched = await provider.fetchStatus({ providerSessionId: ref, relaySessionId: '' });
+  if (!fetched.ok) return { ok: false, error: fromProviderFailure(fetched.error) };
+  const event = fetched.value.event;
+  const now = deps.clock.now();
+  const outcome = deps.unitOfWork.transaction(() =>
+    recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: ref, status: event.status })), 'fetched', deps.livemode, now),
+  );
+  return { ok: true, summary: `${providerDisplayName(providerId)} says ${ref} is ${event.status} (${outcome.outcome})`, orderUpdated: false };
+}
+
+function fromProviderFailure(failure: ProviderFailure): GatewayFailure {
+  const kind = failure.code === 'not_found' ? 'not_found' : failure.kind === 'fallback' ? 'retryable' : 'permanent';
+  return { kind, code: `provider_${failure.code}`, message: failure.message, httpStatus: failure.httpStatus };
+}

@@ -1,0 +1,147 @@
+import { decide, noteRef, type Decision } from '../domain/decide';
+import { formatMoney } from '../domain/money';
+import type { PaymentSession } from '../domain/payment-session';
+import type { ProviderEvent } from '../domain/provider-event';
+import { providerDisplayName } from '../domain/provider-names';
+import type { AlertStore } from '../ports/alert-store';
+import type { InboxRecord, InboxStore } from '../ports/inbox-store';
+import type { OutboxStore } from '../ports/outbox-store';
+import type { PaymentLog } from '../ports/payment-log';
+import type { SessionStore } from '../ports/session-store';
+
+export interface EventStores {
+  sessions: SessionStore;
+  inbox: InboxStore;
+  outbox: OutboxStore;
+  log: PaymentLog;
+  alerts: AlertStore;
+}
+
+export type RecordOutcome = {
+  eventId: string;
+  outcome: 'applied' | 'ignored' | 'duplicate' | 'unknown_session';
+  sessionId: string | null;
+  status: string | null;
+};
+
+/**
+ * Dedupe, decide, and queue the shop write for one verified event. Synchronous: the caller runs it inside one
+ * transaction, so the inbox row, the session's new status, the log and the outbox command commit together.
+ */
+export function recordProviderEvent(
+  stores: EventStores,
+  event: ProviderEvent,
+  rawBody: Buffer,
+  verification: InboxRecord['verification'],
+  livemode: boolean,
+  now: number,
+): RecordOutcome {
+  const isNew = stores.inbox.insertIfNew({
+    provider: event.provider,
+    eventId: event.eventId,
+    eventType: event.eventType,
+    sessionId: null,
+    merchantOrderId: null,
+    rawBody,
+    verification,
+    receivedAt: now,
+  });
+  if (!isNew) return { eventId: event.eventId, outcome: 'duplicate', sessionId: null, status: null };
+
+  const session = findSession(stores.sessions, event);
+  const name = providerDisplayName(event.provider);
+  if (!session) {
+    stores.inbox.setOutcome(event.provider, event.eventId, 'unknown_session', null, event.merchantOrderId ?? null);
+    stores.log.append({
+      at: now,
+      merchantOrderId: event.merchantOrderId ?? null,
+      sessionId: null,
+      provider: event.provider,
+      kind: 'webhook_ignored',
+      message: `${name} sent ${event.eventType} (${event.eventId}) for a payment session this relay did not create; acknowledged and not written to any shop.`,
+      data: { eventId: event.eventId, providerSessionId: event.providerSessionId, providerPaymentId: event.providerPaymentId },
+    });
+    return { eventId: event.eventId, outcome: 'unknown_session', sessionId: null, status: null };
+  }
+
+  stores.log.append({
+    at: now,
+    merchantOrderId: session.merchantOrderId,
+    sessionId: session.id,
+    provider: event.provider,
+    kind: 'webhook_received',
+    message: `${verification === 'fetched' ? 'Checked at' : 'Webhook from'} ${name}: ${event.eventType} (${event.status}).`,
+    data: { eventId: event.eventId, eventType: event.eventType, status: event.status, verification },
+  });
+  const decision = applyEventToSession(stores, event, session, livemode, now);
+  const outcome = decision.kind === 'apply' ? 'applied' : 'ignored';
+  stores.inbox.setOutcome(event.provider, event.eventId, outcome, session.id, session.merchantOrderId);
+  return { eventId: event.eventId, outcome, sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
+}
+
+/** Decide against the session's current state and, if it changes anything, record it and queue the shop write. */
+export function applyEventToSession(
+  stores: EventStores,
+  event: ProviderEvent,
+  session: PaymentSession,
+  livemode: boolean,
+  now: number,
+): Decision {
+  const paidSibling = stores.sessions
+    .listByOrder(session.merchantOrderId)
+    .find((other) => other.id !== session.id && other.status === 'paid');
+  const decision = decide(event, session, {
+    livemode,
+    otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider) } : null,
+  });
+  const base = { at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: event.provider };
+  if (decision.kind === 'ignore') {
+    stores.log.append({ ...base, kind: 'webhook_ignored', message: decision.message, data: { eventId: event.eventId, reason: decision.reason } });
+    return decision;
+  }
+
+  stores.sessions.update(
+    session.id,
+    { status: decision.to, providerPaymentId: decision.providerPaymentId ?? undefined, refundedMinor: decision.refundedMinor },
+    now,
+  );
+  const change = decision.from === decision.to
+    ? `Payment stays ${decision.to} (${decision.why.replace(/_/g, ' ')}: ${formatMoney(decision.refundedMinor, session.currency)} refunded in total).`
+    : `Payment status ${decision.from} → ${decision.to} (${decision.why.replace(/_/g, ' ')}).`;
+  stores.log.append({ ...base, kind: 'status_changed', message: change, data: { eventId: event.eventId, from: decision.from, to: decision.to } });
+  stores.outbox.enqueue(
+    session.merchantOrderId,
+    {
+      kind: 'order_write',
+      ref: noteRef(event),
+      sessionId: session.id,
+      intent: decision.write,
+      expected: { amountMinor: session.amountMinor, currency: session.currency },
+    },
+    now,
+  );
+  if (event.status === 'paid' && decision.to === 'review' && paidSibling) {
+    stores.alerts.raise({
+      at: now,
+      merchantOrderId: session.merchantOrderId,
+      sessionId: session.id,
+      code: 'double_payment',
+      message: `Order ${session.merchantOrderId} was paid twice (sessions ${paidSibling.id} and ${session.id}); refund one of the payments.`,
+    });
+  }
+  return decision;
+}
+
+/** Our own id echoed back wins; then the provider's session id; then its payment id (charge and review events). */
+export function findSession(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
+  if (event.relaySessionId) {
+    const own = sessions.get(event.relaySessionId);
+    if (own && own.provider === event.provider) return own;
+  }
+  if (event.providerSessionId) {
+    const bySession = sessions.findByProviderSessionId(event.provider, event.providerSessionId);
+    if (bySession) return bySession;
+  }
+  if (event.providerPaymentId) return sessions.findByProviderPaymentId(event.provider, event.providerPaymentId);
+  return null;
+}

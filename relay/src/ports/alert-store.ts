@@ -1,0 +1,16 @@
+/** Things a merchant must look at (paid at the provider but not in the shop, double payments), shown by the plugin. */
+export interface Alert {
+  id: number;
+  at: number;
+  merchantOrderId: string;
+  sessionId: string | null;
+  code: 'paid_not_in_shop' | 'double_payment' | 'order_changed_by_hand' | 'dead_letter';
+  message: string;
+  resolved: boolean;
+}
+
+export interface AlertStore {
+  raise(alert: Omit<Alert, 'id' | 'resolved'>): void;
+  listOpen(limit: number): Alert[];
+  resolve(id: number): void;
+}

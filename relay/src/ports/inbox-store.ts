@@ -1,0 +1,28 @@
+import type { ProviderId } from '../domain/provider-event';
+
+export type InboxOutcome = 'applied' | 'ignored' | 'unknown_session' | 'notification' | 'duplicate';
+
+export interface InboxRecord {
+  provider: ProviderId;
+  eventId: string;
+  eventType: string;
+  sessionId: string | null;
+  merchantOrderId: string | null;
+  /** Exact bytes received, kept for replay and audit (never logged). */
+  rawBody: Buffer;
+  /** How it was verified: `signature`, `fetched` (asked the provider's API), `unsigned_notification`. */
+  verification: 'signature' | 'fetched' | 'unsigned_notification' | 'expiry' | 'diagnostics';
+  receivedAt: number;
+}
+
+/** Received webhooks, deduplicated at the storage boundary: UNIQUE(provider, event_id). */
+export interface InboxStore {
+  /** Inserts atomically; false when (provider, eventId) was already there: the caller stops. */
+  insertIfNew(record: InboxRecord): boolean;
+  setOutcome(provider: ProviderId, eventId: string, outcome: InboxOutcome, sessionId: string | null, merchantOrderId: string | null): void;
+  /** Diagnostics: a webhook that failed verification (no body kept: nothing from it is trusted). */
+  recordRejection(provider: string, code: string, message: string, receivedAt: number): void;
+  lastReceivedAt(): Record<string, number>;
+  /** Removes events (and rejections) received before `before`; returns how many. */
+  pruneBefore(before: number): number;
+}

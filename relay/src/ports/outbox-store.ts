@@ -1,0 +1,40 @@
+import type { OrderWriteIntent } from '../domain/decide';
+import type { ProviderId } from '../domain/provider-event';
+
+/** The slow work the HTTP layer never does: writes to the shop and calls to providers, done by the worker. */
+export type OutboxCommand =
+  | {
+      kind: 'order_write';
+      /** `provider:eventId`, carried into the note so a retried write finds its own note. */
+      ref: string;
+      sessionId: string;
+      intent: OrderWriteIntent;
+      expected: { amountMinor: number; currency: string };
+    }
+  | { kind: 'order_note'; ref: string; sessionId: string | null; text: string }
+  | { kind: 'fetch_status'; provider: ProviderId; providerPaymentRef: string }
+  | { kind: 'expire_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string };
+
+export interface OutboxItem {
+  id: number;
+  /** Commands of one order run in order, one at a time (the queue key). */
+  orderKey: string;
+  command: OutboxCommand;
+  attempts: number;
+  createdAt: number;
+}
+
+export interface OutboxStore {
+  enqueue(orderKey: string, command: OutboxCommand, now: number): number;
+  /** The oldest pending command of each order that is due, at most `limit` orders. */
+  claimDue(now: number, limit: number): OutboxItem[];
+  /** Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own note. */
+  markAttempt(id: number, now: number): void;
+  markDone(id: number, now: number): void;
+  markRetry(id: number, nextAttemptAt: number, error: string, now: number): void;
+  markDead(id: number, error: string, now: number): void;
+  counts(): { pending: number; dead: number; done: number };
+  /** When the next pending command is due (to sleep until then), or null. */
+  nextDueAt(): number | null;
+  pruneDoneBefore(before: number): number;
+}

@@ -1,0 +1,37 @@
+/** The steps of a payment that support reads to answer "what happened to this order?". */
+export const PAYMENT_LOG_KINDS = [
+  'session_created',
+  'provider_selected',
+  'provider_attempt_failed',
+  'customer_redirected',
+  'webhook_received',
+  'webhook_rejected',
+  'webhook_ignored',
+  'status_changed',
+  'order_updated',
+  'order_update_retry',
+  'order_update_failed',
+  'session_expired',
+  'reconciled',
+  'alert',
+  'error',
+] as const;
+export type PaymentLogKind = (typeof PAYMENT_LOG_KINDS)[number];
+
+export interface PaymentLogEntry {
+  at: number;
+  merchantOrderId: string | null;
+  sessionId: string | null;
+  provider: string | null;
+  kind: PaymentLogKind;
+  /** A sentence support understands. */
+  message: string;
+  /** Extra structured facts (ids, codes, durations); never secrets or raw bodies. */
+  data?: Record<string, unknown>;
+}
+
+export interface PaymentLog {
+  append(entry: PaymentLogEntry): void;
+  listByOrder(merchantOrderId: string): PaymentLogEntry[];
+  listBySession(sessionId: string): PaymentLogEntry[];
+}

@@ -1,0 +1,30 @@
+import type { PaymentSession } from '../domain/payment-session';
+import type { PaymentStatus } from '../domain/payment-status';
+import type { ProviderId } from '../domain/provider-event';
+
+export interface NewPaymentSession extends PaymentSession {
+  /** The shop's Idempotency-Key (a double click returns the same session), if any. */
+  idempotencyKey: string | null;
+  /** 1 for the first session of an order, 2 for the customer's second try, … */
+  attempt: number;
+}
+
+export type SessionPatch = Partial<
+  Pick<PaymentSession, 'status' | 'providerSessionId' | 'providerPaymentId' | 'refundedMinor' | 'checkoutUrl' | 'expiresAt' | 'provider'>
+>;
+
+/** Payment sessions: the provider references the relay keeps. Synchronous so it composes inside one transaction. */
+export interface SessionStore {
+  insert(session: NewPaymentSession): void;
+  get(sessionId: string): PaymentSession | null;
+  findByProviderSessionId(provider: ProviderId, providerSessionId: string): PaymentSession | null;
+  findByProviderPaymentId(provider: ProviderId, providerPaymentId: string): PaymentSession | null;
+  findByIdempotencyKey(key: string): PaymentSession | null;
+  listByOrder(merchantOrderId: string): PaymentSession[];
+  /** Sessions still open (created/pending) whose expires_at has passed. */
+  listOpenExpiredBefore(now: number, limit: number): PaymentSession[];
+  /** Sessions in one of `statuses` not updated since `before`: candidates for reconciliation. */
+  listStale(statuses: PaymentStatus[], before: number, limit: number): PaymentSession[];
+  update(sessionId: string, patch: SessionPatch, now: number): void;
+  countByOrder(merchantOrderId: string): number;
+}

@@ -1,0 +1,207 @@
+import Stripe from 'stripe';
+import type { PaymentMethod } from '../../domain/payment-session';
+import type { EventStatus, ProviderEvent } from '../../domain/provider-event';
+import { err, ok, type Result } from '../../domain/result';
+import type { RelayConfig } from '../../config/config-schema';
+import type { Clock } from '../../ports/clock';
+import type {
+  CreateCheckoutInput,
+  CreatedCheckout,
+  PaymentProvider,
+  ProviderCapabilities,
+  ProviderFailure,
+  ProviderPaymentSnapshot,
+  VerifiedWebhook,
+  WebhookHeaders,
+  WebhookRejection,
+} from '../../ports/payment-provider';
+import { int, obj, str, type JsonObject } from '../json-reader';
+import { unsupportedPayment } from '../provider-failure';
+import { classifyStripeError, isStripeStateError } from './stripe-errors';
+import { parseStripeEvent } from './stripe-event-schema';
+import { verifyStripeSignature } from './stripe-signature';
+import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID } from './stripe-status-map';
+
+export type StripeConfig = NonNullable<RelayConfig['stripe']>;
+
+/** Short enough that routing can still fall back inside its time budget. */
+export const STRIPE_TIMEOUT_MS = 10_000;
+
+/** Checkout locales (https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-locale). */
+const STRIPE_LOCALES = new Set([
+  'bg', 'cs', 'da', 'de', 'el', 'en', 'en-GB', 'es', 'es-419', 'et', 'fi', 'fil', 'fr', 'fr-CA', 'hr', 'hu', 'id', 'it', 'ja', 'ko',
+  'lt', 'lv', 'ms', 'mt', 'nb', 'nl', 'pl', 'pt', 'pt-BR', 'ro', 'ru', 'sk', 'sl', 'sv', 'th', 'tr', 'vi', 'zh', 'zh-HK', 'zh-TW',
+]);
+
+/** Stripe Checkout (hosted) behind the PaymentProvider port. */
+export class StripeProvider implements PaymentProvider {
+  readonly id = 'stripe' as const;
+  readonly capabilities: ProviderCapabilities = { methods: ['card', 'wallet', 'bank_transfer'], canExpire: true };
+  private readonly client: Stripe | null;
+
+  constructor(private readonly config: StripeConfig, private readonly deps: { clock: Clock }) {
+    this.client = config.secretKey ? createStripeClient(config.secretKey, config.apiBase) : null;
+  }
+
+  verifyWebhook(raw: Buffer, headers: WebhookHeaders, now: number): Result<VerifiedWebhook, WebhookRejection> {
+    const verified = verifyStripeSignature(raw, headers, this.config.webhookSecrets, now, this.config.toleranceSeconds);
+    if (!verified.ok) return verified;
+    const event = parseStripeEvent(raw);
+    if (!event.ok) return event;
+    return ok({ kind: 'events', events: [mapStripeEvent(event.value)] });
+  }
+
+  async createCheckout(input: CreateCheckoutInput): Promise<Result<CreatedCheckout, ProviderFailure>> {
+    if (!this.client) return err(noKey());
+    const methods = paymentMethodTypes(input.method, input.currency, input.customerCountry);
+    if (methods === 'unsupported') return err(unsupportedPayment(`Stripe is not set up here for ${input.method} payments in ${input.currency}`));
+    const metadata = { [META_SESSION_ID]: input.relaySessionId, [META_ORDER_ID]: input.merchantOrderId };
+    const locale = stripeLocale(input.locale);
+    const params: Stripe.Checkout.SessionCreateParams = {
+      mode: 'payment',
+      line_items: [
+        {
+          quantity: 1,
+          price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amountMinor, product_data: { name: `Order ${input.merchantOrderId}` } },
+        },
+      ],
+      client_reference_id: input.merchantOrderId,
+      metadata,
+      // On the PaymentIntent too, so payment_intent.* and charge.* events lead back to the session.
+      payment_intent_data: { metadata },
+      success_url: input.returnUrl,
+      cancel_url: input.cancelUrl,
+      expires_at: Math.floor(input.expiresAt / 1000),
+      ...(input.customerEmail ? { customer_email: input.customerEmail } : {}),
+      ...(locale ? { locale: locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
+      ...(methods ? { payment_method_types: methods as NonNullable<Stripe.Checkout.SessionCreateParams["payment_method_types"]> } : {}),
+    };
+    try {
+      const session = await this.client.checkout.sessions.create(params, { idempotencyKey: input.idempotencyKey });
+      if (!session.url) return err({ kind: 'fallback', code: 'server_error', message: 'Stripe created a session without a checkout URL' });
+      return ok({
+        providerSessionId: session.id,
+        checkoutUrl: session.url,
+        expiresAt: session.expires_at * 1000,
+        providerPaymentId: typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id ?? null,
+      });
+    } catch (error) {
+      return err(classifyStripeError(error));
+    }
+  }
+
+  async fetchStatus(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>> {
+    if (!this.client) return err(noKey());
+    try {
+      const session = await this.client.checkout.sessions.retrieve(ref.providerSessionId, { expand: ['payment_intent', 'payment_intent.latest_charge'] });
+      return ok({ event: snapshotFromSession(session as unknown as JsonObject, this.deps.clock.now()) });
+    } catch (error) {
+      return err(classifyStripeError(error));
+    }
+  }
+
+  async expireCheckout(ref: { providerSessionId: string }): Promise<Result<void, ProviderFailure>> {
+    if (!this.client) return err(noKey());
+    try {
+      await this.client.checkout.sessions.expire(ref.providerSessionId);
+      return ok(undefined);
+    } catch (error) {
+      // Only open sessions can be expired; one already expired or complete has nothing left to close.
+      if (isStripeStateError(error)) {
+        try {
+          const session = await this.client.checkout.sessions.retrieve(ref.providerSessionId);
+          if (session.status !== 'open') return ok(undefined);
+        } catch (retrieveError) {
+          return err(classifyStripeError(retrieveError));
+        }
+      }
+      return err(classifyStripeError(error));
+    }
+  }
+}
+
+export function createStripeClient(secretKey: string, apiBase: string): Stripe {
+  const url = new URL(apiBase);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return new Stripe(secretKey, {
+    host: url.hostname,
+    port: url.port || (protocol === 'http' ? 80 : 443),
+    protocol,
+    // Routing retries elsewhere; a hidden retry here would eat the time budget.
+    maxNetworkRetries: 0,
+    timeout: STRIPE_TIMEOUT_MS,
+    telemetry: false,
+  });
+}
+
+/**
+ * The provider's current view of a Checkout Session (retrieved with payment_intent.latest_charge expanded).
+ * The synthetic event id names every field the status is derived from, so a new state gets a new id and the
+ * same state deduplicates.
+ */
+export function snapshotFromSession(session: JsonObject, now: number): ProviderEvent {
+  const status = str(session, 'status') ?? 'unknown';
+  const paymentStatus = str(session, 'payment_status') ?? 'unknown';
+  const pi = obj(session, 'payment_intent');
+  const piStatus = str(pi, 'status') ?? 'none';
+  const charge = obj(pi, 'latest_charge');
+  const refunded = int(charge, 'amount_refunded') ?? 0;
+  const mapped = snapshotStatus(status, paymentStatus, piStatus, refunded);
+  const chargeAmount = int(charge, 'amount');
+  return {
+    provider: 'stripe',
+    eventId: `sync:${str(session, 'id')}:${status}:${paymentStatus}:${refunded}:${piStatus}`,
+    eventType: 'checkout.session.sync',
+    livemode: session.livemode === true,
+    occurredAt: now,
+    ...checkoutSessionRefs(session),
+    status: mapped.status,
+    ...(mapped.status === 'refunded' ? { refundedMinor: refunded, amountMinor: int(session, 'amount_total') ?? chargeAmount } : {}),
+    ...(mapped.status === 'failed' ? { reason: declineReason(obj(pi, 'last_payment_error')) } : mapped.reason ? { reason: mapped.reason } : {}),
+  };
+}
+
+function snapshotStatus(status: string, paymentStatus: string, piStatus: string, refunded: number): { status: EventStatus; reason?: string } {
+  if (piStatus === 'canceled') return { status: 'cancelled', reason: 'the payment was cancelled' };
+  if (status === 'expired') return { status: 'expired', reason: 'the checkout session expired before the customer paid' };
+  if (paymentStatus === 'paid' || paymentStatus === 'no_payment_required') return refunded > 0 ? { status: 'refunded' } : { status: 'paid' };
+  if (status === 'complete') {
+    // Complete but unpaid: a delayed method settling, or one that failed (the PaymentIntent wants a new method).
+    if (piStatus === 'requires_payment_method') return { status: 'failed' };
+    return { status: 'pending', reason: 'the payment method settles later' };
+  }
+  if (status === 'open') return piStatus === 'processing' ? { status: 'pending' } : { status: 'created' };
+  return { status: 'unsupported' };
+}
+
+/** undefined = let Stripe choose (dynamic payment methods); 'unsupported' = Stripe cannot take this here. */
+export function paymentMethodTypes(method: PaymentMethod | 'any', currency: string, country: string | null): string[] | undefined | 'unsupported' {
+  switch (method) {
+    case 'any':
+      return undefined;
+    case 'card':
+    case 'wallet':
+      // Apple Pay and Google Pay ride on the card method in Checkout.
+      return ['card'];
+    case 'bank_transfer': {
+      if (currency.toUpperCase() !== 'EUR') return 'unsupported';
+      const byCountry: Record<string, string> = { NL: 'ideal', BE: 'bancontact', AT: 'eps' };
+      return [byCountry[(country ?? '').toUpperCase()] ?? 'sepa_debit'];
+    }
+    case 'crypto':
+      return 'unsupported';
+  }
+}
+
+/** WordPress locales look like `nl_NL`; Stripe wants `nl` or `pt-BR`. */
+export function stripeLocale(locale: string | null): string | null {
+  if (!locale) return null;
+  const dashed = locale.replace('_', '-');
+  if (STRIPE_LOCALES.has(dashed)) return dashed;
+  const language = dashed.split('-')[0].toLowerCase();
+  return STRIPE_LOCALES.has(language) ? language : null;
+}
+
+function noKey(): ProviderFailure {
+  return { kind: 'final', code: 'auth', message: 'STRIPE_SECRET_KEY is not configured, so the relay cannot create or look up Stripe sessions' };
+}

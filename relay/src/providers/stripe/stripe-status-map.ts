@@ -1,0 +1,190 @@
+import type { EventStatus, ProviderEvent } from '../../domain/provider-event';
+import { defined, int, obj, ref, str, type JsonObject } from '../json-reader';
+import type { StripeEventEnvelope } from './stripe-event-schema';
+
+/** Metadata keys the relay puts on every Checkout Session and its PaymentIntent. */
+export const META_SESSION_ID = 'payrelay_session_id';
+export const META_ORDER_ID = 'payrelay_order_id';
+
+/** The event types the relay acts on; every other type maps to `unsupported` (fail closed). */
+export const STRIPE_HANDLED_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'payment_intent.succeeded',
+  'payment_intent.processing',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'charge.refunded',
+  'charge.dispute.created',
+  'review.opened',
+  'review.closed',
+] as const;
+
+type Mapped = { status: EventStatus; reason?: string };
+
+/** Map a verified Stripe event to the relay's vocabulary. */
+export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
+  const o = event.object;
+  const base: ProviderEvent = {
+    provider: 'stripe',
+    eventId: event.id,
+    eventType: event.type,
+    status: 'unsupported',
+    livemode: event.livemode,
+    occurredAt: event.created * 1000,
+  };
+  const kind = str(o, 'object');
+  if (kind === 'checkout.session' && event.type.startsWith('checkout.session.')) {
+    return { ...base, ...checkoutSessionRefs(o), ...checkoutSessionStatus(event.type, o) };
+  }
+  if (kind === 'payment_intent' && event.type.startsWith('payment_intent.')) {
+    return { ...base, ...paymentIntentRefs(o), ...paymentIntentStatus(event.type, o) };
+  }
+  if (kind === 'charge' && event.type === 'charge.refunded') {
+    const amount = int(o, 'amount');
+    return {
+      ...base,
+      ...metadataRefs(o),
+      ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: amount, currency: upper(str(o, 'currency')) }),
+      status: 'refunded',
+      refundedMinor: int(o, 'amount_refunded') ?? amount,
+      reason: refundReason(o),
+    };
+  }
+  if (kind === 'dispute' && event.type === 'charge.dispute.created') {
+    return {
+      ...base,
+      ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: int(o, 'amount'), currency: upper(str(o, 'currency')) }),
+      status: 'review',
+      reason: `the customer disputed the payment with their bank (${words(str(o, 'reason')) ?? 'no reason given'}); answer it in the Stripe Dashboard`,
+    };
+  }
+  if (kind === 'review' && event.type.startsWith('review.')) {
+    return { ...base, ...defined({ providerPaymentId: ref(o, 'payment_intent') }), ...reviewStatus(event.type, o) };
+  }
+  return base;
+}
+
+function checkoutSessionStatus(type: string, s: JsonObject): Mapped {
+  const paymentStatus = str(s, 'payment_status');
+  switch (type) {
+    case 'checkout.session.completed':
+      // `unpaid` = a delayed method (SEPA, bank transfer) still settling; async_payment_* follows.
+      if (paymentStatus === 'paid' || paymentStatus === 'no_payment_required') return { status: 'paid' };
+      if (paymentStatus === 'unpaid') return { status: 'pending', reason: 'the customer finished checkout; the payment method settles later' };
+      return { status: 'unsupported' };
+    case 'checkout.session.async_payment_succeeded':
+      return { status: 'paid' };
+    case 'checkout.session.async_payment_failed':
+      return { status: 'failed', reason: 'the delayed payment (bank debit or transfer) failed' };
+    case 'checkout.session.expired':
+      return { status: 'expired', reason: 'the checkout session expired before the customer paid' };
+    default:
+      return { status: 'unsupported' };
+  }
+}
+
+function paymentIntentStatus(type: string, pi: JsonObject): Mapped {
+  switch (type) {
+    case 'payment_intent.succeeded':
+      return { status: 'paid' };
+    case 'payment_intent.processing':
+      return { status: 'pending', reason: 'the payment is processing' };
+    case 'payment_intent.payment_failed':
+      return { status: 'failed', reason: declineReason(obj(pi, 'last_payment_error')) };
+    case 'payment_intent.canceled':
+      return { status: 'cancelled', reason: cancelReason(pi) };
+    default:
+      return { status: 'unsupported' };
+  }
+}
+
+/**
+ * Radar reviews (https://docs.stripe.com/api/reviews/object). `review.closed` with reason `approved` releases the
+ * payment (paid). Closed as `refunded`/`refunded_as_fraud` we keep `review`: the money moves back in its own
+ * `charge.refunded` event, which carries the refunded amount that this event lacks.
+ */
+function reviewStatus(type: string, r: JsonObject): Mapped {
+  if (type === 'review.opened') {
+    return { status: 'review', reason: `Stripe Radar opened a review (${reviewReasonWords(str(r, 'opened_reason') ?? str(r, 'reason'))})` };
+  }
+  if (type === 'review.closed') {
+    const reason = str(r, 'closed_reason') ?? str(r, 'reason');
+    if (reason === 'approved') return { status: 'paid', reason: 'Stripe Radar review approved' };
+    return { status: 'review', reason: `Stripe Radar review closed: ${reviewReasonWords(reason)}` };
+  }
+  return { status: 'unsupported' };
+}
+
+function reviewReasonWords(reason: string | undefined): string {
+  switch (reason) {
+    case 'rule':
+      return 'a Radar rule flagged the payment';
+    case 'manual':
+      return 'opened by hand in the Dashboard';
+    case 'refunded':
+      return 'the payment was refunded';
+    case 'refunded_as_fraud':
+      return 'the payment was refunded as fraud';
+    case 'disputed':
+      return 'the payment was disputed';
+    case 'redacted':
+      return 'the review was redacted';
+    case 'approved':
+      return 'approved';
+    default:
+      return reason ? words(reason) ?? reason : 'no reason given';
+  }
+}
+
+/** "Your card was declined. (insufficient funds)": the decline in words a support person reads. */
+export function declineReason(error: JsonObject | undefined): string {
+  if (!error) return 'the payment failed (Stripe gave no reason)';
+  const message = str(error, 'message');
+  const code = words(str(error, 'decline_code') ?? str(error, 'code'));
+  if (message && code) return `${message} (${code})`;
+  return message ?? (code ? `declined: ${code}` : 'the payment failed (Stripe gave no reason)');
+}
+
+function cancelReason(pi: JsonObject): string {
+  const reason = words(str(pi, 'cancellation_reason'));
+  return reason ? `the payment was cancelled (${reason})` : 'the payment was cancelled';
+}
+
+function refundReason(charge: JsonObject): string {
+  const amount = int(charge, 'amount');
+  const refunded = int(charge, 'amount_refunded');
+  return amount !== undefined && refunded !== undefined && refunded < amount ? 'partially refunded at Stripe' : 'refunded at Stripe';
+}
+
+export function checkoutSessionRefs(s: JsonObject): Partial<ProviderEvent> {
+  const meta = obj(s, 'metadata');
+  return defined({
+    providerSessionId: str(s, 'id'),
+    providerPaymentId: ref(s, 'payment_intent'),
+    relaySessionId: str(meta, META_SESSION_ID),
+    merchantOrderId: str(s, 'client_reference_id') ?? str(meta, META_ORDER_ID),
+    amountMinor: int(s, 'amount_total'),
+    currency: upper(str(s, 'currency')),
+  });
+}
+
+function paymentIntentRefs(pi: JsonObject): Partial<ProviderEvent> {
+  return defined({ ...metadataRefs(pi), providerPaymentId: str(pi, 'id'), amountMinor: int(pi, 'amount'), currency: upper(str(pi, 'currency')) });
+}
+
+function metadataRefs(o: JsonObject): Partial<ProviderEvent> {
+  const meta = obj(o, 'metadata');
+  return defined({ relaySessionId: str(meta, META_SESSION_ID), merchantOrderId: str(meta, META_ORDER_ID) });
+}
+
+function upper(value: string | undefined): string | undefined {
+  return value?.toUpperCase();
+}
+
+/** `insufficient_funds` → `insufficient funds`. */
+function words(code: string | undefined): string | undefined {
+  return code ? code.replace(/_/g, ' ') : undefined;
+}

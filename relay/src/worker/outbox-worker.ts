@@ -1,0 +1,123 @@
+import { nextAttemptAt, type RetryPolicy } from '../domain/retry-policy';
+import type { Clock } from '../ports/clock';
+import type { Logger } from '../ports/logger';
+import type { OutboxItem } from '../ports/outbox-store';
+import { executeOutboxCommand, type CommandDeps } from '../app/execute-outbox-command';
+
+export interface OutboxWorkerOptions {
+  policy: RetryPolicy;
+  /** How many different orders are written at once; one order is always one at a time. */
+  concurrency: number;
+  pollMs: number;
+  random?: () => number;
+}
+
+export interface OutboxWorker {
+  start(): void;
+  /** Finishes the command in hand, then stops (SIGTERM drain). */
+  stop(): Promise<void>;
+  /** One pass over what is due; returns how many commands ran. For tests and scripts. */
+  runOnce(): Promise<number>;
+  /** Wake up now (a new command was queued). */
+  poke(): void;
+}
+
+/** The only code that talks to the shop. Single flight: one pass at a time, stoppable, never inside a request. */
+export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: Clock }, options: OutboxWorkerOptions): OutboxWorker {
+  const { outbox, log, alerts } = deps.stores;
+  let running: Promise<number> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = true;
+
+  const runItem = async (item: OutboxItem): Promise<void> => {
+    const attemptNumber = item.attempts + 1;
+    outbox.markAttempt(item.id, deps.clock.now());
+    const started = deps.clock.now();
+    let result;
+    try {
+      result = await executeOutboxCommand(deps, item);
+    } catch (bug) {
+      result = { ok: false as const, error: { kind: 'retryable' as const, code: 'internal_error', message: String(bug) } };
+    }
+    const now = deps.clock.now();
+    const sessionId = 'sessionId' in item.command ? item.command.sessionId : null;
+    const orderId = item.command.kind === 'fetch_status' && item.orderKey.includes(':') ? null : item.orderKey;
+    const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
+    if (result.ok) {
+      outbox.markDone(item.id, now);
+      if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
+        log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
+      }
+      deps.logger.info('outbox command done', { id: item.id, kind: item.command.kind, order: item.orderKey, attempt: attemptNumber, ms: now - started });
+      return;
+    }
+    const failure = result.error;
+    const retryAt = failure.kind === 'retryable' ? nextAttemptAt(options.policy, attemptNumber, now, failure.retryAfterMs, options.random) : null;
+    if (retryAt !== null) {
+      outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now);
+      log.append({
+        ...base,
+        kind: 'order_update_retry',
+        message: `Could not reach the shop for order ${item.orderKey} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
+        data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
+      });
+      deps.logger.warn('outbox command will retry', { id: item.id, code: failure.code, attempt: attemptNumber });
+      return;
+    }
+    const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
+    outbox.markDead(item.id, `${failure.code}: ${why}`, now);
+    log.append({ ...base, kind: 'order_update_failed', message: `The shop order ${item.orderKey} was NOT updated: ${why}. Check the order by hand.`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
+    if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId} could not be updated: ${why}` });
+    deps.logger.error('outbox command dead-lettered', { id: item.id, code: failure.code, attempt: attemptNumber });
+  };
+
+  const pass = async (): Promise<number> => {
+    const items = outbox.claimDue(deps.clock.now(), options.concurrency);
+    await Promise.all(items.map(runItem));
+    return items.length;
+  };
+
+  const runOnce = (): Promise<number> => {
+    running ??= pass().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const schedule = (delay: number): void => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(loop, delay);
+  };
+
+  const loop = async (): Promise<void> => {
+    timer = null;
+    let ran = 0;
+    try {
+      ran = await runOnce();
+    } catch (failure) {
+      deps.logger.error('outbox pass failed', { error: String(failure) });
+    }
+    if (ran > 0) return schedule(0);
+    const due = outbox.nextDueAt();
+    const wait = due === null ? options.pollMs : Math.max(0, Math.min(options.pollMs, due - deps.clock.now()));
+    schedule(wait);
+  };
+
+  return {
+    start() {
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      if (running) await running;
+    },
+    runOnce,
+    poke() {
+      if (!stopped && !running) schedule(0);
+    },
+  };
+}
