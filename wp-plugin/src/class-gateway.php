@@ -1,0 +1,189 @@
+<?php
+
+namespace Payrelay;
+
+use Payrelay\Admin\Diagnostics;
+
+defined('ABSPATH') || exit;
+
+/**
+ * The WooCommerce gateway: settings and the checkout entry points only. The work lives in SessionStarter (payment),
+ * ReturnPage, ProviderCheck and the admin classes, so this class stays small.
+ */
+class Gateway extends \WC_Payment_Gateway
+{
+    public function __construct(private SessionStarter $starter, private Diagnostics $diagnostics)
+    {
+        $this->id = Contract::GATEWAY_ID;
+        $this->method_title = __('Payrelay', 'payrelay');
+        $this->method_description = __(
+            'Sends shoppers to a payment provider\'s hosted checkout through your Payrelay relay.',
+            'payrelay'
+        );
+        $this->has_fields = true;
+        $this->supports = ['products'];
+        $this->init_form_fields();
+        $this->init_settings();
+        $this->title = (string) $this->get_option('title');
+        $this->description = (string) $this->get_option('description');
+        add_action('woocommerce_update_options_payment_gateways_' . $this->id, [$this, 'process_admin_options']);
+    }
+
+    public function init_form_fields(): void
+    {
+        $methods = [];
+        foreach (Settings::METHODS as $method) {
+            $methods[$method] = Settings::method_label($method);
+        }
+        $this->form_fields = [
+            'enabled' => [
+                'title' => __('Enable/Disable', 'payrelay'),
+                'type' => 'checkbox',
+                'label' => __('Enable Payrelay', 'payrelay'),
+                'default' => 'no',
+            ],
+            'title' => [
+                'title' => __('Title', 'payrelay'),
+                'type' => 'text',
+                'description' => __('What the shopper sees at checkout.', 'payrelay'),
+                'default' => __('Pay online', 'payrelay'),
+                'desc_tip' => true,
+            ],
+            'description' => [
+                'title' => __('Description', 'payrelay'),
+                'type' => 'textarea',
+                'default' => __('You will be sent to a secure payment page to complete your purchase.', 'payrelay'),
+            ],
+            'relay_url' => [
+                'title' => __('Relay URL', 'payrelay'),
+                'type' => 'url',
+                'description' => __('Where this shop reaches the relay, e.g. https://pay.example.com', 'payrelay'),
+                'default' => '',
+            ],
+            'shop_secret' => [
+                'title' => __('Shop secret', 'payrelay'),
+                'type' => 'payrelay_secret',
+                'description' => __(
+                    'The same value as PAYRELAY_SHOP_SECRET on the relay. Leave empty to keep the saved secret.',
+                    'payrelay'
+                ),
+            ],
+            'methods' => [
+                'title' => __('Methods offered', 'payrelay'),
+                'type' => 'multiselect',
+                'class' => 'wc-enhanced-select',
+                'options' => $methods,
+                'default' => Settings::METHODS,
+            ],
+            'debug' => [
+                'title' => __('Debug log', 'payrelay'),
+                'type' => 'checkbox',
+                'label' => __('Log relay calls to WooCommerce > Status > Logs (secrets redacted)', 'payrelay'),
+                'default' => 'no',
+            ],
+        ];
+    }
+
+    /**
+     * The secret's input is always rendered empty, so the saved value never reaches a browser, not even the admin's.
+     *
+     * @param string $key
+     * @param array<string, mixed> $data
+     */
+    public function generate_payrelay_secret_html($key, $data): string
+    {
+        $field = $this->get_field_key($key);
+        $saved = (string) $this->get_option($key) !== '';
+        $placeholder = $saved ? __('Saved - enter a new value to replace it', 'payrelay') : '';
+        return '<tr valign="top"><th scope="row" class="titledesc"><label for="' . esc_attr($field) . '">'
+            . esc_html((string) $data['title']) . '</label></th><td class="forminp"><input type="password" name="'
+            . esc_attr($field) . '" id="' . esc_attr($field) . '" value="" autocomplete="new-password" placeholder="'
+            . esc_attr($placeholder) . '" /><p class="description">' . esc_html((string) ($data['description'] ?? ''))
+            . '</p></td></tr>';
+    }
+
+    /**
+     * @param string $key
+     * @param string|null $value
+     */
+    public function validate_payrelay_secret_field($key, $value): string
+    {
+        $value = trim((string) $value);
+        return $value === '' ? (string) $this->get_option($key) : $value;
+    }
+
+    public function admin_options(): void
+    {
+        parent::admin_options();
+        $this->diagnostics->render_section();
+    }
+
+    /** Without a relay URL and secret every payment would fail, so the method is not offered at all. */
+    public function is_available(): bool
+    {
+        $settings = Settings::from_array($this->settings);
+        return parent::is_available() && $settings->relay_url !== '' && $settings->shop_secret !== '';
+    }
+
+    /** @return string[] */
+    public function offered_methods(): array
+    {
+        return Settings::from_array($this->settings)->methods;
+    }
+
+    public function payment_fields(): void
+    {
+        if ($this->description !== '') {
+            echo wp_kses_post(wpautop(wptexturize($this->description)));
+        }
+        $methods = $this->offered_methods();
+        if (count($methods) < 2) {
+            return;
+        }
+        echo '<fieldset class="payrelay-methods"><legend>' . esc_html__('Pay with', 'payrelay') . '</legend>';
+        foreach ($methods as $index => $method) {
+            echo '<label><input type="radio" name="payrelay_method" value="' . esc_attr($method) . '"'
+                . ($index === 0 ? ' checked' : '') . ' /> ' . esc_html(Settings::method_label($method))
+                . '</label><br />';
+        }
+        echo '</fieldset>';
+    }
+
+    /**
+     * @param int $order_id
+     * @return array{result: string, redirect?: string}
+     */
+    public function process_payment($order_id): array
+    {
+        $order = wc_get_order($order_id);
+        if (!$order instanceof \WC_Order) {
+            wc_add_notice(__('We could not find your order. Please try again.', 'payrelay'), 'error');
+            return ['result' => 'failure'];
+        }
+        return $this->starter->start(
+            $order,
+            $this->chosen_method(),
+            $this->get_return_url($order),
+            // Cancelling at the provider brings the shopper back to pay again, not to WooCommerce's cancel link.
+            $order->get_checkout_payment_url(),
+            (string) get_locale()
+        );
+    }
+
+    /**
+     * The classic checkout posts `payrelay_method`; the block checkout's paymentMethodData arrives in $_POST too.
+     * WooCommerce has verified the checkout nonce before process_payment runs.
+     */
+    private function chosen_method(): string
+    {
+        $offered = $this->offered_methods();
+        $posted = isset($_POST['payrelay_method']) ? sanitize_key(wp_unslash($_POST['payrelay_method'])) : '';
+        if (in_array($posted, $offered, true)) {
+            return $posted;
+        }
+        if (count($offered) === count(Settings::METHODS)) {
+            return 'any';
+        }
+        return $offered[0] ?? 'any';
+    }
+}

@@ -1,0 +1,157 @@
+<?php
+
+namespace Payrelay;
+
+defined('ABSPATH') || exit;
+
+/**
+ * Signed server-to-server calls to the relay's /v1 API. The shop secret stays here: nothing it produces is meant for
+ * the browser except the relay's answers, which callers pick from.
+ */
+final class RelayClient
+{
+    /** Session creation may fall back across providers inside the relay, so it gets more time than a lookup. */
+    private const CREATE_TIMEOUT = 20;
+    private const LOOKUP_TIMEOUT = 8;
+
+    /** @var callable(): int */
+    private $now;
+
+    /**
+     * @param (callable(): int)|null $now unix seconds; injected so tests can pin the signature's timestamp
+     */
+    public function __construct(
+        private string $base_url,
+        private string $secret,
+        private Log $log,
+        ?callable $now = null,
+    ) {
+        $this->base_url = rtrim($base_url, '/');
+        $this->now = $now ?? 'time';
+    }
+
+    public static function from_settings(Settings $settings, Log $log): self
+    {
+        return new self($settings->relay_url, $settings->shop_secret, $log);
+    }
+
+    /**
+     * @param array<string, mixed> $body
+     */
+    public function create_session(array $body, string $idempotency_key): RelayResult
+    {
+        return $this->request('POST', '/v1/sessions', $body, self::CREATE_TIMEOUT, $idempotency_key);
+    }
+
+    public function session_status(string $session_id, string $token): RelayResult
+    {
+        $path = '/v1/sessions/' . rawurlencode($session_id) . '/status?token=' . rawurlencode($token);
+        return $this->request('GET', $path, null, self::LOOKUP_TIMEOUT);
+    }
+
+    public function order_timeline(int $order_id): RelayResult
+    {
+        return $this->request('GET', '/v1/orders/' . $order_id . '/timeline', null, self::LOOKUP_TIMEOUT);
+    }
+
+    public function check_order(int $order_id): RelayResult
+    {
+        return $this->request('POST', '/v1/orders/' . $order_id . '/check', [], self::CREATE_TIMEOUT);
+    }
+
+    public function ping(): RelayResult
+    {
+        return $this->request('POST', '/v1/ping', [], self::LOOKUP_TIMEOUT);
+    }
+
+    public function shop_check(): RelayResult
+    {
+        return $this->request('POST', '/v1/diagnostics/shop-check', [], self::CREATE_TIMEOUT);
+    }
+
+    public function diagnostics(): RelayResult
+    {
+        return $this->request('GET', '/v1/diagnostics', null, self::LOOKUP_TIMEOUT);
+    }
+
+    public function test_event(int $order_id): RelayResult
+    {
+        return $this->request('POST', '/v1/diagnostics/test-event', ['order_id' => (string) $order_id], 30);
+    }
+
+    /**
+     * @param array<string, mixed>|null $body null for GET; [] is sent as "{}"
+     */
+    private function request(
+        string $method,
+        string $path,
+        ?array $body,
+        int $timeout,
+        string $idempotency_key = ''
+    ): RelayResult {
+        if ($this->base_url === '' || $this->secret === '') {
+            return RelayResult::failure(0, 'not_configured', 'the relay URL or shop secret is not set in the settings');
+        }
+        $raw = $body === null ? '' : (string) wp_json_encode($body === [] ? new \stdClass() : $body);
+        // The relay verifies the path as it appears on the request line, including any prefix in the relay URL.
+        $signed_path = (string) parse_url($this->base_url, PHP_URL_PATH) . $path;
+        $timestamp = (int) call_user_func($this->now);
+        $headers = [
+            'Accept' => 'application/json',
+            Contract::header('timestamp') => (string) $timestamp,
+            Contract::header('signature') => RelaySigner::sign($this->secret, $timestamp, $method, $signed_path, $raw),
+        ];
+        if ($raw !== '') {
+            $headers['Content-Type'] = 'application/json';
+        }
+        if ($idempotency_key !== '') {
+            $headers[Contract::header('idempotency_key')] = $idempotency_key;
+        }
+        $args = ['method' => $method, 'headers' => $headers, 'timeout' => $timeout, 'redirection' => 0];
+        $url = $this->base_url . $path;
+        $started = microtime(true);
+        if ($method === 'GET') {
+            $response = wp_remote_get($url, $args);
+        } else {
+            $response = wp_remote_post($url, $args + ['body' => $raw]);
+        }
+        $result = $this->interpret($response);
+        $this->log->debug(sprintf(
+            'relay %s %s -> %s in %d ms',
+            $method,
+            $signed_path,
+            $result->ok ? (string) $result->http_status : $result->describe(),
+            (int) round((microtime(true) - $started) * 1000)
+        ));
+        return $result;
+    }
+
+    /**
+     * @param mixed $response what wp_remote_* returned
+     */
+    private function interpret($response): RelayResult
+    {
+        if (is_wp_error($response)) {
+            return RelayResult::failure(0, 'relay_unreachable', $response->get_error_message());
+        }
+        $status = (int) wp_remote_retrieve_response_code($response);
+        $data = json_decode((string) wp_remote_retrieve_body($response), true);
+        if ($status >= 200 && $status < 300) {
+            return is_array($data)
+                ? RelayResult::success($status, $data)
+                : RelayResult::failure($status, 'bad_relay_answer', 'the relay answered without a JSON object');
+        }
+        $error = is_array($data) && isset($data['error']) && is_array($data['error']) ? $data['error'] : [];
+        $details = isset($error['details']) && is_array($error['details'])
+            ? array_map('strval', array_filter($error['details'], 'is_scalar'))
+            : [];
+        return RelayResult::failure(
+            $status,
+            isset($error['code']) && is_string($error['code']) ? $error['code'] : 'http_' . $status,
+            isset($error['message']) && is_string($error['message'])
+                ? $error['message']
+                : sprintf('the relay answered HTTP %d', $status),
+            array_values($details)
+        );
+    }
+}

@@ -1,0 +1,55 @@
+<?php
+
+namespace Payrelay;
+
+defined('ABSPATH') || exit;
+
+/**
+ * The outcome of one relay call. Expected failures (relay down, 4xx, a malformed answer) are values with a stable
+ * code, never exceptions, so every caller has to decide what the shopper and the merchant see.
+ */
+final class RelayResult
+{
+    /**
+     * @param array<string, mixed> $data
+     * @param string[] $details
+     */
+    private function __construct(
+        public readonly bool $ok,
+        public readonly int $http_status,
+        public readonly array $data,
+        public readonly string $error_code,
+        public readonly string $error_message,
+        public readonly array $details,
+    ) {
+    }
+
+    /**
+     * @param array<string, mixed> $data
+     */
+    public static function success(int $http_status, array $data): self
+    {
+        return new self(true, $http_status, $data, '', '', []);
+    }
+
+    /**
+     * @param string[] $details
+     */
+    public static function failure(int $http_status, string $code, string $message, array $details = []): self
+    {
+        return new self(false, $http_status, [], $code, $message, $details);
+    }
+
+    /** The merchant's half of the error: code, message and every detail, for notes and logs. */
+    public function describe(): string
+    {
+        $text = $this->error_code . ': ' . $this->error_message;
+        if ($this->http_status > 0) {
+            $text .= ' (HTTP ' . $this->http_status . ')';
+        }
+        if ($this->details !== []) {
+            $text .= ' - ' . implode('; ', $this->details);
+        }
+        return $text;
+    }
+}
