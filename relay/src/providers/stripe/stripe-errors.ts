@@ -17,7 +17,7 @@ const UNSUPPORTED_CODES = new Set([
   'currency_not_supported',
 ]);
 /** An invalid value for these parameters is the same story: the method or currency is not available here. */
-const UNSUPPORTED_PARAMS = new Set(['payment_method_types', 'currency', 'line_items[0][price_data][currency]']);
+const UNSUPPORTED_PARAMS = new Set(['payment_method_types', 'allowed_payment_method_types', 'currency', 'line_items[0][price_data][currency]']);
 
 export function classifyStripeError(error: unknown): ProviderFailure {
   if (!(error instanceof Stripe.errors.StripeError)) {

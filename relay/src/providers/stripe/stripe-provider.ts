@@ -22,6 +22,8 @@ import { parseStripeEvent } from './stripe-event-schema';
 import { verifyStripeSignature } from './stripe-signature';
 import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID } from './stripe-status-map';
 
+type AllowedMethod = Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType;
+
 export type StripeConfig = NonNullable<RelayConfig['stripe']>;
 
 /** Short enough that routing can still fall back inside its time budget. */
@@ -74,7 +76,8 @@ export class StripeProvider implements PaymentProvider {
       expires_at: Math.floor(input.expiresAt / 1000),
       ...(input.customerEmail ? { customer_email: input.customerEmail } : {}),
       ...(locale ? { locale: locale as Stripe.Checkout.SessionCreateParams.Locale } : {}),
-      ...(methods ? { payment_method_types: methods as NonNullable<Stripe.Checkout.SessionCreateParams["payment_method_types"]> } : {}),
+      // This API version filters the dynamically eligible methods with allowed_payment_method_types.
+      ...(methods ? { allowed_payment_method_types: methods } : {}),
     };
     try {
       const session = await this.client.checkout.sessions.create(params, { idempotencyKey: input.idempotencyKey });
@@ -175,7 +178,7 @@ function snapshotStatus(status: string, paymentStatus: string, piStatus: string,
 }
 
 /** undefined = let Stripe choose (dynamic payment methods); 'unsupported' = Stripe cannot take this here. */
-export function paymentMethodTypes(method: PaymentMethod | 'any', currency: string, country: string | null): string[] | undefined | 'unsupported' {
+export function paymentMethodTypes(method: PaymentMethod | 'any', currency: string, country: string | null): AllowedMethod[] | undefined | 'unsupported' {
   switch (method) {
     case 'any':
       return undefined;
@@ -185,7 +188,7 @@ export function paymentMethodTypes(method: PaymentMethod | 'any', currency: stri
       return ['card'];
     case 'bank_transfer': {
       if (currency.toUpperCase() !== 'EUR') return 'unsupported';
-      const byCountry: Record<string, string> = { NL: 'ideal', BE: 'bancontact', AT: 'eps' };
+      const byCountry: Record<string, AllowedMethod> = { NL: 'ideal', BE: 'bancontact', AT: 'eps' };
       return [byCountry[(country ?? '').toUpperCase()] ?? 'sepa_debit'];
     }
     case 'crypto':
