@@ -33,6 +33,7 @@ export interface OutboxStore {
   markDone(id: number, now: number): void;
   markRetry(id: number, nextAttemptAt: number, error: string, now: number): void;
   markDead(id: number, error: string, now: number): void;
+  hasPending(orderKey: string): boolean;
   counts(): { pending: number; dead: number; done: number };
   /** When the next pending command is due (to sleep until then), or null. */
   nextDueAt(): number | null;

@@ -25,6 +25,8 @@ export interface SessionStore {
   listOpenExpiredBefore(now: number, limit: number): PaymentSession[];
   /** Sessions in one of `statuses` not updated since `before`: candidates for reconciliation. */
   listStale(statuses: PaymentStatus[], before: number, limit: number): PaymentSession[];
+  /** Sessions in one of `statuses` updated at or after `since`, newest first: compared with the shop by reconciliation. */
+  listUpdatedSince(statuses: PaymentStatus[], since: number, limit: number): PaymentSession[];
   update(sessionId: string, patch: SessionPatch, now: number): void;
   countByOrder(merchantOrderId: string): number;
 }

@@ -23,6 +23,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const done = db.prepare(`UPDATE outbox SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?`);
   const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?`);
+  const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
   const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'`);
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
@@ -50,6 +51,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     markDead: (id, error, now) => {
       dead.run(error, now, id);
     },
+    hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
     counts: () => {
       const result = { pending: 0, dead: 0, done: 0 };
       for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;

@@ -77,6 +77,14 @@ export function createSqliteSessionStore(db: Db): SessionStore {
         .all(...statuses, before, limit) as SessionRow[];
       return rows.map((row) => toSession(row) as PaymentSession);
     },
+    listUpdatedSince(statuses: PaymentStatus[], since: number, limit: number): PaymentSession[] {
+      if (statuses.length === 0) return [];
+      const marks = statuses.map(() => '?').join(', ');
+      const rows = db
+        .prepare(`SELECT * FROM payment_sessions WHERE status IN (${marks}) AND updated_at >= ? ORDER BY updated_at DESC LIMIT ?`)
+        .all(...statuses, since, limit) as SessionRow[];
+      return rows.map((row) => toSession(row) as PaymentSession);
+    },
     update(id: string, patch: SessionPatch, now: number): void {
       const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as Array<[keyof SessionPatch, unknown]>;
       const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`);

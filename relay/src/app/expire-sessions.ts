@@ -1,0 +1,73 @@
+import { providerDisplayName } from '../domain/provider-names';
+import type { Logger } from '../ports/logger';
+import { recordProviderEvent } from './record-provider-event';
+import { refreshSessionFromProvider, type RefreshDeps } from './refresh-from-provider';
+
+export interface ExpiryReport {
+  checked: number;
+  expired: number;
+  /** Sessions the provider said had moved on (paid at the last second, failed…): recorded as that instead. */
+  settledAtProvider: number;
+  /** Provider could not be asked; tried again on the next pass. */
+  deferred: number;
+}
+
+/**
+ * Sessions past expires_at without a final status. The provider is asked first (it may have been paid at the
+ * last second); only then is the session recorded as `expired` (not `failed`), closed at the provider, and
+ * the order note and status queued through the outbox.
+ */
+export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, limit = 50): Promise<ExpiryReport> {
+  const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0 };
+  for (const session of deps.stores.sessions.listOpenExpiredBefore(deps.clock.now(), limit)) {
+    report.checked += 1;
+    const provider = deps.providers.get(session.provider);
+    if (provider && session.providerSessionId) {
+      const refreshed = await refreshSessionFromProvider(deps, session);
+      if (!refreshed.ok) {
+        report.deferred += 1;
+        deps.logger.warn('expiry deferred: provider not reachable', { sessionId: session.id, provider: session.provider, code: refreshed.error.code });
+        continue;
+      }
+      const current = deps.stores.sessions.get(session.id);
+      if (current && current.status !== 'created' && current.status !== 'pending') {
+        report.settledAtProvider += 1;
+        continue;
+      }
+    }
+    const now = deps.clock.now();
+    deps.unitOfWork.transaction(() => {
+      if (provider?.capabilities.canExpire && session.providerSessionId) {
+        // Queued before the order write, so the customer can no longer pay on it by the time the shop says expired.
+        deps.stores.outbox.enqueue(session.merchantOrderId, { kind: 'expire_at_provider', provider: session.provider, providerSessionId: session.providerSessionId, sessionId: session.id }, now);
+      }
+      recordProviderEvent(
+        deps.stores,
+        {
+          provider: session.provider,
+          eventId: `expiry:${session.id}`,
+          eventType: 'payrelay.session_expired',
+          status: 'expired',
+          relaySessionId: session.id,
+          livemode: deps.livemode,
+          occurredAt: now,
+          reason: `no payment before ${new Date(session.expiresAt).toISOString()}`,
+        },
+        Buffer.from(JSON.stringify({ expired: session.id, expiresAt: session.expiresAt })),
+        'expiry',
+        deps.livemode,
+        now,
+      );
+      deps.stores.log.append({
+        at: now,
+        merchantOrderId: session.merchantOrderId,
+        sessionId: session.id,
+        provider: session.provider,
+        kind: 'session_expired',
+        message: `Session at ${providerDisplayName(session.provider)} expired unpaid at ${new Date(session.expiresAt).toISOString()}; the customer can start a new payment.`,
+      });
+    });
+    report.expired += 1;
+  }
+  return report;
+}
