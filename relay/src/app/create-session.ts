@@ -55,6 +55,7 @@ export type CreateSessionError =
 
 const DEFAULT_BUDGET_MS = 20_000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
+const MIN_USEFUL_CALL_MS = 250;
 const OPEN_STATUSES = new Set(['created', 'pending']);
 
 /**
@@ -156,7 +157,8 @@ async function createSessionNow(
     const provider = deps.providers.get(providerId)!;
     const name = providerDisplayName(providerId);
     const remaining = budgetMs - (performance.now() - started);
-    if (remaining <= 0 || stopFinal) {
+    // A sliver of budget is not worth a call that would only time out (timers also fire a little early).
+    if (remaining < Math.min(MIN_USEFUL_CALL_MS, attemptTimeoutMs) || stopFinal) {
       const reason = stopFinal ? 'not tried: an earlier provider refused the request itself' : 'not tried: the time budget for this request was used up';
       reasons.push({ provider: providerId, reason, stage: 'call', temporary: !stopFinal });
       deps.log.append(entry('provider_attempt_failed', `${name} ${reason}`, providerId, sessionId));

@@ -10,8 +10,8 @@ const ruleSchema = Joi.object({
   name: Joi.string().min(1).max(100).required(),
   match: Joi.object({
     methods: Joi.array().items(Joi.string().valid(...PAYMENT_METHODS, 'any')).min(1).unique(),
-    currencies: Joi.array().items(Joi.string().pattern(/^[A-Za-z]{3}$/).uppercase().message('{{#label}} must be a 3-letter ISO 4217 code')).min(1).unique(),
-    countries: Joi.array().items(Joi.string().pattern(/^[A-Za-z]{2}$/).uppercase().message('{{#label}} must be a 2-letter ISO 3166 code')).min(1).unique(),
+    currencies: Joi.array().items(Joi.string().pattern(/^[A-Za-z]{3}$/).uppercase().messages({ 'string.pattern.base': '{{#label}} must be a 3-letter ISO 4217 code' })).min(1).unique(),
+    countries: Joi.array().items(Joi.string().pattern(/^[A-Za-z]{2}$/).uppercase().messages({ 'string.pattern.base': '{{#label}} must be a 2-letter ISO 3166 code' })).min(1).unique(),
     min_amount: Joi.number().integer().min(0).description('minor units'),
     max_amount: Joi.number().integer().min(0).when('min_amount', { is: Joi.exist(), then: Joi.number().min(Joi.ref('min_amount')) }),
   }).default({}),
@@ -19,7 +19,8 @@ const ruleSchema = Joi.object({
   providers: Joi.array().items(Joi.string().valid(...PROVIDER_IDS)).unique().required(),
 });
 
-const rulesSchema = Joi.array().items(ruleSchema).min(1).unique('name').required();
+const rulesSchema = Joi.array().items(ruleSchema).min(1).unique('name').required()
+  .messages({ 'array.unique': '{{#label}} has a duplicate rule name; each rule needs its own name' });
 
 /** Validates routing rules, reporting every problem at once; the result is frozen. */
 export function parseRouteRules(input: unknown): Result<readonly RouteRule[], string[]> {

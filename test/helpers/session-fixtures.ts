@@ -1,0 +1,61 @@
+import { createSession, type CreateSessionDeps } from '../../relay/src/app/create-session';
+import { DEFAULT_ROUTE_RULES } from '../../relay/src/app/route-rules';
+import { BreakerBoard, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../../relay/src/domain/circuit-breaker';
+import type { ProviderId } from '../../relay/src/domain/provider-event';
+import type { RouteRule } from '../../relay/src/domain/routing';
+import type { SessionRequest } from '../../relay/src/domain/session-request';
+import type { FakeProvider } from './fake-provider';
+import { InMemoryPaymentLog, InMemorySessionStore, ManualClock, sequentialIds } from './in-memory-stores';
+
+export interface SessionHarness {
+  deps: CreateSessionDeps;
+  sessions: InMemorySessionStore;
+  log: InMemoryPaymentLog;
+  clock: ManualClock;
+  breakers: BreakerBoard;
+  create(request?: Partial<SessionRequest>, key?: string | null): ReturnType<typeof createSession>;
+}
+
+export function sessionRequest(over: Partial<SessionRequest> = {}): SessionRequest {
+  return {
+    orderId: '1001',
+    orderKey: 'wc_order_abc123',
+    amountMinor: 2500,
+    currency: 'EUR',
+    customer: { email: 'ada@example.com', country: 'NL' },
+    method: 'card',
+    returnUrl: 'https://shop.example/checkout/order-received/1001/',
+    cancelUrl: 'https://shop.example/cart/',
+    locale: null,
+    ...over,
+  };
+}
+
+/** Wires createSession to in-memory ports and the given fake providers. */
+export function sessionHarness(
+  providers: FakeProvider[],
+  options: { rules?: readonly RouteRule[]; policy?: BreakerPolicy; budgetMs?: number; attemptTimeoutMs?: number } = {},
+): SessionHarness {
+  const sessions = new InMemorySessionStore();
+  const log = new InMemoryPaymentLog();
+  const clock = new ManualClock();
+  const breakers = new BreakerBoard(options.policy ?? DEFAULT_BREAKER_POLICY);
+  const deps: CreateSessionDeps = {
+    sessions,
+    log,
+    providers: new Map<ProviderId, FakeProvider>(providers.map((p) => [p.id, p])),
+    rules: options.rules ?? DEFAULT_ROUTE_RULES,
+    breakers,
+    clock,
+    ids: sequentialIds(),
+    config: { sessionTtlMinutes: 60, publicUrl: 'https://relay.example', livemode: false, budgetMs: options.budgetMs, attemptTimeoutMs: options.attemptTimeoutMs },
+  };
+  return {
+    deps,
+    sessions,
+    log,
+    clock,
+    breakers,
+    create: (request = {}, key = null) => createSession(deps, sessionRequest(request), key),
+  };
+}
