@@ -34,6 +34,9 @@ export class InMemorySessionStore implements SessionStore {
   listStale(statuses: PaymentStatus[], before: number, limit: number): PaymentSession[] {
     return this.all().filter((s) => statuses.includes(s.status) && s.updatedAt < before).slice(0, limit);
   }
+  listUpdatedSince(statuses: PaymentStatus[], since: number, limit: number): PaymentSession[] {
+    return this.all().filter((s) => statuses.includes(s.status) && s.updatedAt >= since).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, limit);
+  }
   update(sessionId: string, patch: SessionPatch, now: number): void {
     const row = this.rows.get(sessionId);
     if (row) this.rows.set(sessionId, { ...row, ...patch, updatedAt: now });
