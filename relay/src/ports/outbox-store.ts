@@ -34,6 +34,7 @@ export interface OutboxStore {
   markRetry(id: number, nextAttemptAt: number, error: string, now: number): void;
   markDead(id: number, error: string, now: number): void;
   hasPending(orderKey: string): boolean;
+  state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   counts(): { pending: number; dead: number; done: number };
   /** When the next pending command is due (to sleep until then), or null. */
   nextDueAt(): number | null;

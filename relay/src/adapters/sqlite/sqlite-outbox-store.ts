@@ -24,6 +24,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
+  const stateOf = db.prepare<[number], { state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>(
+    'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
+  );
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
   const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'`);
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
@@ -52,6 +55,10 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       dead.run(error, now, id);
     },
     hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
+    state: (id) => {
+      const row = stateOf.get(id);
+      return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : null;
+    },
     counts: () => {
       const result = { pending: 0, dead: 0, done: 0 };
       for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;

@@ -1,0 +1,67 @@
+import express, { type Router } from 'express';
+import Joi from 'joi';
+import { checkOrder } from '../app/check-order';
+import type { RefreshDeps } from '../app/refresh-from-provider';
+import { runTestEvent } from '../app/run-test-event';
+import type { OrderGateway } from '../ports/order-gateway';
+import { requireShopSignature } from './shop-auth';
+import { sendError } from './send-error';
+
+export interface OpsRouteDeps extends RefreshDeps {
+  gateway: OrderGateway;
+  shopSecret: string;
+  maxBodyBytes: number;
+  mode: 'test' | 'live';
+  version: string;
+  pokeWorker: () => void;
+}
+
+const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
+const orderIdParam = Joi.string().pattern(/^[A-Za-z0-9_-]{1,64}$/);
+
+/** The endpoints the plugin's admin screens use: health, diagnostics, on-demand checks. All signed by the shop. */
+export function opsRoutes(deps: OpsRouteDeps): Router {
+  const router = express.Router();
+  const signed = requireShopSignature(deps.shopSecret, deps.clock, deps.maxBodyBytes);
+
+  router.post('/v1/ping', ...signed, (_req, res) => {
+    res.json({ ok: true, version: deps.version, mode: deps.mode, time: new Date(deps.clock.now()).toISOString() });
+  });
+
+  router.post('/v1/diagnostics/shop-check', ...signed, async (_req, res) => {
+    const ping = await deps.gateway.ping();
+    res.json(ping.ok ? { ok: true, latency_ms: ping.value.latencyMs } : { ok: false, error: { code: ping.error.code, message: ping.error.message } });
+  });
+
+  router.get('/v1/diagnostics', ...signed, (_req, res) => {
+    const last = deps.stores.inbox.lastReceivedAt();
+    const counts = deps.stores.outbox.counts();
+    res.json({
+      last_webhook_at: Object.fromEntries([...deps.providers.keys()].map((id) => [id, iso(last[id])])),
+      outbox: { pending: counts.pending, dead: counts.dead },
+      alerts: deps.stores.alerts.listOpen(50).map((a) => ({ id: a.id, at: iso(a.at), order_id: a.merchantOrderId, code: a.code, message: a.message })),
+    });
+  });
+
+  router.get('/v1/alerts', ...signed, (_req, res) => {
+    res.json({ alerts: deps.stores.alerts.listOpen(100).map((a) => ({ id: a.id, at: iso(a.at), order_id: a.merchantOrderId, session_id: a.sessionId, code: a.code, message: a.message })) });
+  });
+
+  router.post('/v1/diagnostics/test-event', ...signed, async (req, res) => {
+    const { value, error } = Joi.object({ order_id: orderIdParam.required() }).validate(req.body ?? {}, { abortEarly: false });
+    if (error) return sendError(res, 400, 'invalid_request', 'order_id is required', error.details.map((d) => d.message));
+    const result = await runTestEvent(
+      { outbox: deps.stores.outbox, unitOfWork: deps.unitOfWork, gateway: deps.gateway, clock: deps.clock, poke: deps.pokeWorker, wait: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      String(value.order_id),
+    );
+    res.json(result);
+  });
+
+  router.post('/v1/orders/:orderId/check', ...signed, async (req, res) => {
+    const { error } = orderIdParam.validate(req.params.orderId);
+    if (error) return sendError(res, 400, 'invalid_request', 'order id must be 1–64 letters, digits, - or _');
+    res.json(await checkOrder(deps, req.params.orderId));
+  });
+
+  return router;
+}
