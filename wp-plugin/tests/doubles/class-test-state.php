@@ -1,0 +1,91 @@
+<?php
+
+/**
+ * What the WordPress and WooCommerce doubles record and answer; reset before every test.
+ */
+final class PayrelayTestState
+{
+    /** @var array<string, mixed> */
+    public static array $options = [];
+    /** @var array<int, array|WP_Error> queued answers for wp_remote_* */
+    public static array $http_responses = [];
+    /** @var array<int, array{method: string, url: string, args: array}> */
+    public static array $http_requests = [];
+    /** @var array<int, array{0: string, 1: string}> */
+    public static array $notices = [];
+    /** @var array<int, array{hook: string, callback: callable, priority: int, args: int}> */
+    public static array $hooks = [];
+    /** @var array<int, WC_Order> */
+    public static array $orders = [];
+    /** @var string[] */
+    public static array $capabilities = ['manage_woocommerce', 'edit_shop_orders'];
+    public static bool $nonce_valid = true;
+    /** @var array<string, array> */
+    public static array $scripts = [];
+    /** @var array<string, array> */
+    public static array $localized = [];
+    /** @var array<int, array> */
+    public static array $meta_boxes = [];
+    /** @var array<int, array{0: string, 1: string}> */
+    public static array $logs = [];
+    /** @var array<int, array> */
+    public static array $features = [];
+
+    public static function reset(): void
+    {
+        self::$options = [];
+        self::$http_responses = [];
+        self::$http_requests = [];
+        self::$notices = [];
+        self::$hooks = [];
+        self::$orders = [];
+        self::$capabilities = ['manage_woocommerce', 'edit_shop_orders'];
+        self::$nonce_valid = true;
+        self::$scripts = [];
+        self::$localized = [];
+        self::$meta_boxes = [];
+        self::$logs = [];
+        self::$features = [];
+        $_POST = [];
+        $_GET = [];
+        $_REQUEST = [];
+    }
+
+    /**
+     * @param array<string, mixed> $body
+     */
+    public static function queue_json(int $status, array $body): void
+    {
+        self::$http_responses[] = ['response' => ['code' => $status, 'message' => ''], 'body' => json_encode($body)];
+    }
+
+    public static function queue_raw(int $status, string $body): void
+    {
+        self::$http_responses[] = ['response' => ['code' => $status, 'message' => ''], 'body' => $body];
+    }
+
+    public static function queue_network_error(string $message = 'cURL error 7: Failed to connect'): void
+    {
+        self::$http_responses[] = new WP_Error('http_request_failed', $message);
+    }
+
+    /**
+     * @return array<int, string>
+     */
+    public static function hook_names(): array
+    {
+        return array_map(static fn (array $hook): string => $hook['hook'], self::$hooks);
+    }
+}
+
+/** Thrown by wp_send_json_* so a test can read the answer (WordPress would exit). */
+final class PayrelayJsonResponse extends RuntimeException
+{
+    /**
+     * @param mixed $data
+     */
+    public function __construct(public bool $success, public $data, public ?int $status)
+    {
+        parent::__construct('json response');
+    }
+}

@@ -1,0 +1,238 @@
+<?php
+
+/**
+ * Small stand-ins for the WooCommerce classes and functions the plugin calls.
+ */
+
+namespace Automattic\WooCommerce\Blocks\Payments\Integrations {
+
+    abstract class AbstractPaymentMethodType
+    {
+        /** @var string */
+        protected $name = '';
+        /** @var array<string, mixed> */
+        protected $settings = [];
+
+        abstract public function initialize();
+
+        public function get_name()
+        {
+            return $this->name;
+        }
+    }
+}
+
+namespace Automattic\WooCommerce\Utilities {
+
+    class FeaturesUtil
+    {
+        public static function declare_compatibility($feature, $plugin_file, $positive = true)
+        {
+            \PayrelayTestState::$features[] = [$feature, $plugin_file, $positive];
+            return true;
+        }
+    }
+}
+
+namespace {
+
+    class WC_Order
+    {
+        /** @var array<string, string> */
+        public array $meta = [];
+        /** @var string[] */
+        public array $notes = [];
+        public int $saves = 0;
+        /** @var array<string, string> meta as of the last save() */
+        public array $saved_meta = [];
+        public string $status = 'pending';
+
+        public function __construct(
+            private int $id = 1042,
+            private string $total = '19.99',
+            private string $currency = 'EUR',
+            private string $payment_method = 'payrelay',
+            private bool $paid = false,
+            private string $order_key = 'wc_order_abc123',
+        ) {
+        }
+
+        public function get_id()
+        {
+            return $this->id;
+        }
+
+        public function get_order_key()
+        {
+            return $this->order_key;
+        }
+
+        public function get_total()
+        {
+            return $this->total;
+        }
+
+        public function get_currency()
+        {
+            return $this->currency;
+        }
+
+        public function get_billing_email()
+        {
+            return 'zoe@example.com';
+        }
+
+        public function get_billing_country()
+        {
+            return 'DE';
+        }
+
+        public function get_payment_method()
+        {
+            return $this->payment_method;
+        }
+
+        public function get_status()
+        {
+            return $this->status;
+        }
+
+        public function is_paid()
+        {
+            return $this->paid;
+        }
+
+        public function get_checkout_payment_url($on_checkout = false)
+        {
+            return 'https://shop.test/checkout/order-pay/' . $this->id . '/?pay_for_order=true&key=' . $this->order_key;
+        }
+
+        public function get_checkout_order_received_url()
+        {
+            return 'https://shop.test/checkout/order-received/' . $this->id . '/?key=' . $this->order_key;
+        }
+
+        public function get_meta($key = '', $single = true, $context = 'view')
+        {
+            return $this->meta[$key] ?? '';
+        }
+
+        public function update_meta_data($key, $value, $meta_id = 0)
+        {
+            $this->meta[$key] = $value;
+        }
+
+        public function add_order_note($note, $is_customer_note = 0, $added_by_user = false)
+        {
+            $this->notes[] = $note;
+            return count($this->notes);
+        }
+
+        public function save()
+        {
+            $this->saves++;
+            $this->saved_meta = $this->meta;
+            return $this->id;
+        }
+    }
+
+    class WC_Payment_Gateway
+    {
+        /** @var string */
+        public $id = '';
+        /** @var string */
+        public $method_title = '';
+        /** @var string */
+        public $method_description = '';
+        /** @var bool */
+        public $has_fields = false;
+        /** @var string[] */
+        public $supports = [];
+        /** @var array<string, array<string, mixed>> */
+        public $form_fields = [];
+        /** @var array<string, mixed> */
+        public $settings = [];
+        /** @var string */
+        public $title = '';
+        /** @var string */
+        public $description = '';
+        /** @var string */
+        public $enabled = 'no';
+        /** @var string */
+        public $plugin_id = 'woocommerce_';
+
+        public function init_settings()
+        {
+            $saved = get_option($this->plugin_id . $this->id . '_settings', null);
+            if (!is_array($saved)) {
+                $saved = [];
+                foreach ($this->form_fields as $key => $field) {
+                    $saved[$key] = $field['default'] ?? '';
+                }
+            }
+            $this->settings = $saved;
+            $this->enabled = ($this->settings['enabled'] ?? 'no') === 'yes' ? 'yes' : 'no';
+        }
+
+        public function get_option($key, $empty_value = null)
+        {
+            if (!isset($this->settings[$key])) {
+                return $this->form_fields[$key]['default'] ?? '';
+            }
+            return $this->settings[$key];
+        }
+
+        public function get_field_key($key)
+        {
+            return $this->plugin_id . $this->id . '_' . $key;
+        }
+
+        public function is_available()
+        {
+            return $this->enabled === 'yes';
+        }
+
+        public function get_return_url($order = null)
+        {
+            return $order ? $order->get_checkout_order_received_url() : 'https://shop.test/checkout/order-received/';
+        }
+
+        public function admin_options()
+        {
+            echo '<table class="form-table"></table>';
+        }
+
+        public function process_admin_options()
+        {
+            return true;
+        }
+    }
+
+    function wc_get_order($id = false)
+    {
+        return PayrelayTestState::$orders[(int) $id] ?? false;
+    }
+
+    function wc_add_notice($message, $type = 'success', $data = [])
+    {
+        PayrelayTestState::$notices[] = [$type, $message];
+    }
+
+    function wc_get_page_screen_id($for)
+    {
+        return 'woocommerce_page_wc-orders';
+    }
+
+    class PayrelayTestLogger
+    {
+        public function log($level, $message, $context = [])
+        {
+            PayrelayTestState::$logs[] = [$level, $message];
+        }
+    }
+
+    function wc_get_logger()
+    {
+        return new PayrelayTestLogger();
+    }
+}

@@ -1,0 +1,248 @@
+<?php
+
+namespace Payrelay\Tests;
+
+use Payrelay\Admin\Diagnostics;
+use Payrelay\Gateway;
+use Payrelay\Log;
+use Payrelay\SessionStarter;
+
+final class ProcessPaymentTest extends TestCase
+{
+    private const SESSION = [
+        'session_id' => 'ps_01HZX',
+        'provider' => 'stripe',
+        'checkout_url' => 'https://checkout.stripe.test/c/pay/cs_123',
+        'expires_at' => '2026-01-01T01:00:00Z',
+        'status' => 'created',
+        'status_token' => 'st_abc',
+    ];
+
+    /**
+     * @param string[] $methods
+     */
+    private function gateway(array $methods = ['card', 'bank_transfer', 'wallet', 'crypto']): Gateway
+    {
+        \PayrelayTestState::$options['woocommerce_payrelay_settings'] = [
+            'enabled' => 'yes',
+            'relay_url' => 'https://relay.test',
+            'shop_secret' => self::SECRET,
+            'title' => 'Pay online',
+            'description' => '',
+            'methods' => $methods,
+            'debug' => 'no',
+        ];
+        $client = $this->client();
+        return new Gateway(
+            new SessionStarter($client, new Log(false)),
+            new Diagnostics($client, '/plugins/payrelay/payrelay.php', '0.1.0')
+        );
+    }
+
+    public function test_success_stores_the_session_notes_it_and_redirects(): void
+    {
+        $order = $this->order();
+        $_POST['payrelay_method'] = 'card';
+        \PayrelayTestState::queue_json(201, self::SESSION);
+
+        $result = $this->gateway()->process_payment(1042);
+
+        $this->assertSame(['result' => 'success', 'redirect' => self::SESSION['checkout_url']], $result);
+        $this->assertSame('ps_01HZX', $order->saved_meta['_payrelay_session_id']);
+        $this->assertSame('stripe', $order->saved_meta['_payrelay_provider']);
+        $this->assertSame('st_abc', $order->saved_meta['_payrelay_status_token']);
+        $this->assertSame('2026-01-01T01:00:00Z', $order->saved_meta['_payrelay_expires_at']);
+        $this->assertSame(
+            ['Payment session created at stripe, session ps_01HZX, expires 2026-01-01 01:00:00 UTC.'],
+            $order->notes
+        );
+        $this->assertSame('pending', $order->get_status());
+        $this->assertSame([], \PayrelayTestState::$notices);
+
+        $request = $this->last_request();
+        $this->assertSame('https://relay.test/v1/sessions', $request['url']);
+        $body = json_decode($request['args']['body'], true);
+        $this->assertSame([
+            'order_id' => '1042',
+            'order_key' => 'wc_order_abc123',
+            'amount' => 1999,
+            'currency' => 'EUR',
+            'customer' => ['email' => 'zoe@example.com', 'country' => 'DE'],
+            'method' => 'card',
+            'return_url' => 'https://shop.test/checkout/order-received/1042/?key=wc_order_abc123',
+            'cancel_url' => 'https://shop.test/checkout/order-pay/1042/?pay_for_order=true&key=wc_order_abc123',
+            'locale' => 'de_DE',
+        ], $body);
+        $this->assertMatchesRegularExpression('/^payrelay-1042-1-[0-9a-f]{12}$/', $request['args']['headers']['Idempotency-Key']);
+    }
+
+    /** @return array<string, array{0: callable(): void, 1: string, 2: string}> */
+    public static function failures(): array
+    {
+        return [
+            'relay unreachable' => [
+                static fn () => \PayrelayTestState::queue_network_error('cURL error 28: timed out'),
+                'We could not start the payment right now',
+                'relay_unreachable: cURL error 28: timed out',
+            ],
+            'relay down (503)' => [
+                static fn () => \PayrelayTestState::queue_json(503, ['error' => ['code' => 'providers_down', 'message' => 'all down']]),
+                'We could not start the payment right now',
+                'providers_down: all down (HTTP 503)',
+            ],
+            'no provider' => [
+                static fn () => \PayrelayTestState::queue_json(422, [
+                    'error' => ['code' => 'no_provider_available', 'message' => 'no route for crypto in EUR'],
+                ]),
+                'This payment method is not available for your order',
+                'no_provider_available: no route for crypto in EUR (HTTP 422)',
+            ],
+            'invalid request (400)' => [
+                static fn () => \PayrelayTestState::queue_json(400, ['error' => [
+                    'code' => 'invalid_request',
+                    'message' => 'invalid session request',
+                    'details' => ['"customer.country" must be a 2-letter code'],
+                ]]),
+                'some order details were not accepted',
+                'invalid_request: invalid session request (HTTP 400) - "customer.country" must be a 2-letter code',
+            ],
+            'secret refused (401)' => [
+                static fn () => \PayrelayTestState::queue_json(401, ['error' => ['code' => 'bad_signature', 'message' => 'check the shop secret']]),
+                'We could not start the payment right now',
+                'bad_signature: check the shop secret (HTTP 401)',
+            ],
+            'answer without checkout URL' => [
+                static fn () => \PayrelayTestState::queue_json(201, ['session_id' => 'ps_1', 'provider' => 'stripe', 'checkout_url' => 'javascript:alert(1)']),
+                'We could not start the payment right now',
+                'bad_relay_answer',
+            ],
+        ];
+    }
+
+    /**
+     * @dataProvider failures
+     */
+    public function test_failure_keeps_the_order_payable_with_two_messages(callable $queue, string $shopper, string $reason): void
+    {
+        $order = $this->order();
+        $queue();
+
+        $result = $this->gateway()->process_payment(1042);
+
+        $this->assertSame(['result' => 'failure'], $result);
+        $this->assertCount(1, \PayrelayTestState::$notices);
+        [$type, $message] = \PayrelayTestState::$notices[0];
+        $this->assertSame('error', $type);
+        $this->assertStringContainsString($shopper, $message);
+        // The shopper never sees the relay's internals; the merchant's note has them.
+        $this->assertStringNotContainsString('HTTP', $message);
+        $this->assertCount(1, $order->notes);
+        $this->assertStringContainsString('the order is still payable', $order->notes[0]);
+        $this->assertStringContainsString($reason, $order->notes[0]);
+        $this->assertSame('pending', $order->get_status());
+        $this->assertArrayNotHasKey('_payrelay_session_id', $order->saved_meta);
+        $this->assertGreaterThan(0, $order->saves);
+    }
+
+    public function test_idempotency_key_is_stable_per_attempt(): void
+    {
+        $order = $this->order();
+        $gateway = $this->gateway();
+        $_POST['payrelay_method'] = 'card';
+
+        \PayrelayTestState::queue_network_error('cURL error 28: timed out');
+        $gateway->process_payment(1042);
+        $first = $this->last_request()['args']['headers']['Idempotency-Key'];
+
+        // A retry after a timeout must reach the session the relay may already have made.
+        \PayrelayTestState::queue_json(201, self::SESSION);
+        $gateway->process_payment(1042);
+        $retry = $this->last_request()['args']['headers']['Idempotency-Key'];
+        $this->assertSame($first, $retry);
+
+        // The shopper comes back to pay again: a new attempt, a new session.
+        \PayrelayTestState::queue_json(201, self::SESSION);
+        $gateway->process_payment(1042);
+        $next = $this->last_request()['args']['headers']['Idempotency-Key'];
+        $this->assertNotSame($retry, $next);
+        $this->assertStringStartsWith('payrelay-1042-2-', $next);
+        $this->assertSame('3', $order->saved_meta['_payrelay_attempt']);
+    }
+
+    public function test_another_method_in_the_same_attempt_is_another_request(): void
+    {
+        $this->order();
+        $gateway = $this->gateway();
+        $_POST['payrelay_method'] = 'crypto';
+        \PayrelayTestState::queue_json(422, ['error' => ['code' => 'no_provider_available', 'message' => 'none']]);
+        $gateway->process_payment(1042);
+        $crypto = $this->last_request()['args']['headers']['Idempotency-Key'];
+
+        $_POST['payrelay_method'] = 'card';
+        \PayrelayTestState::queue_json(201, self::SESSION);
+        $gateway->process_payment(1042);
+        $this->assertNotSame($crypto, $this->last_request()['args']['headers']['Idempotency-Key']);
+    }
+
+    /** @return array<string, array{0: string[], 1: string|null, 2: string}> */
+    public static function method_choices(): array
+    {
+        return [
+            'chosen and offered' => [['card', 'wallet'], 'wallet', 'wallet'],
+            'not offered falls back to the first offered' => [['card', 'wallet'], 'crypto', 'card'],
+            'nothing posted, all offered' => [['card', 'bank_transfer', 'wallet', 'crypto'], null, 'any'],
+            'single method' => [['bank_transfer'], null, 'bank_transfer'],
+        ];
+    }
+
+    /**
+     * @dataProvider method_choices
+     * @param string[] $offered
+     */
+    public function test_method_sent_to_the_relay(array $offered, ?string $posted, string $expected): void
+    {
+        $this->order();
+        if ($posted !== null) {
+            $_POST['payrelay_method'] = $posted;
+        }
+        \PayrelayTestState::queue_json(201, self::SESSION);
+        $this->gateway($offered)->process_payment(1042);
+        $this->assertSame($expected, json_decode($this->last_request()['args']['body'], true)['method']);
+    }
+
+    public function test_unknown_order(): void
+    {
+        $this->assertSame(['result' => 'failure'], $this->gateway()->process_payment(999));
+        $this->assertSame('error', \PayrelayTestState::$notices[0][0]);
+        $this->assertSame([], \PayrelayTestState::$http_requests);
+    }
+
+    public function test_secret_field_is_rendered_empty_and_kept_when_left_empty(): void
+    {
+        $gateway = $this->gateway();
+        $html = $gateway->generate_payrelay_secret_html('shop_secret', $gateway->form_fields['shop_secret']);
+        $this->assertStringNotContainsString(self::SECRET, $html);
+        $this->assertStringContainsString('value=""', $html);
+        $this->assertSame(self::SECRET, $gateway->validate_payrelay_secret_field('shop_secret', ''));
+        $this->assertSame('prs_new_secret_value_0123456789', $gateway->validate_payrelay_secret_field('shop_secret', ' prs_new_secret_value_0123456789 '));
+    }
+
+    public function test_not_available_until_configured(): void
+    {
+        $this->assertTrue($this->gateway()->is_available());
+        \PayrelayTestState::$options['woocommerce_payrelay_settings']['shop_secret'] = '';
+        $gateway = new Gateway(
+            new SessionStarter($this->client(), new Log(false)),
+            new Diagnostics($this->client(), '/p.php', '0.1.0')
+        );
+        $this->assertFalse($gateway->is_available());
+    }
+
+    public function test_payment_fields_offer_each_method_escaped(): void
+    {
+        $html = $this->output_of(fn () => $this->gateway(['card', 'wallet'])->payment_fields());
+        $this->assertStringContainsString('name="payrelay_method" value="card" checked', $html);
+        $this->assertStringContainsString('value="wallet"', $html);
+        $this->assertStringNotContainsString('crypto', $html);
+    }
+}
