@@ -20,8 +20,8 @@ import { verifySandboxSignature } from './sandbox-signature';
 export interface SandboxProviderDeps {
   ledger: SandboxLedger;
   secret: string;
-  /** Where browsers reach the relay; the checkout page lives under it. */
-  publicUrl: string;
+  /** Where browsers reach the relay; the checkout page lives under it. A function when known only after listening. */
+  publicUrl: string | (() => string);
   clock: Clock;
 }
 
@@ -51,7 +51,7 @@ export class SandboxProvider implements PaymentProvider {
     );
     return ok({
       providerSessionId: payment.relaySessionId,
-      checkoutUrl: sandboxCheckoutUrl(this.deps.publicUrl, input.relaySessionId),
+      checkoutUrl: sandboxCheckoutUrl(typeof this.deps.publicUrl === 'function' ? this.deps.publicUrl() : this.deps.publicUrl, input.relaySessionId),
       expiresAt: payment.expiresAt,
       providerPaymentId: payment.paymentId,
     });
