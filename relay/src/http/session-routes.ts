@@ -1,0 +1,200 @@
+import crypto from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import Joi from 'joi';
+import contract from '../../../shared/contract.json';
+import { createSession, type CreateSessionDeps, type CreateSessionError } from '../app/create-session';
+import { PAYMENT_METHODS } from '../domain/payment-session';
+import { assertNever, type PaymentStatus } from '../domain/payment-status';
+import { providerDisplayName } from '../domain/provider-names';
+import type { SessionRequest, SessionView } from '../domain/session-request';
+import type { Logger } from '../ports/logger';
+import { sendError } from './send-error';
+import { requireShopSignature } from './shop-auth';
+
+export interface SessionRoutesDeps {
+  /** Everything the create-session use case needs; its stores, log and clock serve the read endpoints too. */
+  sessions: CreateSessionDeps;
+  /** PAYRELAY_SHOP_SECRET. Signed endpoints refuse everything when the relay has none (fail closed). */
+  shopSecret: string | null;
+  maxBodyBytes: number;
+  logger?: Logger;
+}
+
+const orderId = Joi.alternatives()
+  .try(Joi.string().trim().pattern(/^[A-Za-z0-9._-]{1,64}$/), Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER))
+  .messages({ 'alternatives.match': '{{#label}} must be a WooCommerce order id (digits, or up to 64 letters, digits, ".", "_" and "-")' });
+
+/** The body of POST /v1/sessions, snake_case as on the wire. Every problem is reported, not only the first. */
+export const sessionBodySchema = Joi.object({
+  order_id: orderId.required(),
+  order_key: Joi.string().trim().min(1).max(128).required(),
+  amount: Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER).strict().required()
+    .messages({ 'number.base': '{{#label}} must be an integer number of minor units (cents), e.g. 1250 for 12.50' }),
+  currency: Joi.string().pattern(/^[A-Za-z]{3}$/).uppercase().required()
+    .messages({ 'string.pattern.base': '{{#label}} must be a 3-letter ISO 4217 code, e.g. EUR' }),
+  customer: Joi.object({
+    email: Joi.string().trim().email({ tlds: { allow: false } }).max(254).required(),
+    country: Joi.string().pattern(/^[A-Za-z]{2}$/).uppercase().required()
+      .messages({ 'string.pattern.base': '{{#label}} must be a 2-letter ISO 3166-1 code, e.g. NL' }),
+  }).required(),
+  method: Joi.string().valid(...PAYMENT_METHODS, 'any').required(),
+  return_url: Joi.string().uri({ scheme: ['http', 'https'] }).max(2048).required(),
+  cancel_url: Joi.string().uri({ scheme: ['http', 'https'] }).max(2048).required(),
+  locale: Joi.string().pattern(/^[a-zA-Z]{2}([-_][a-zA-Z]{2})?$/).allow(null)
+    .messages({ 'string.pattern.base': '{{#label}} must look like "nl" or "nl_NL"' }),
+}).required();
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Shopper texts per status (shared/contract.json is the project's own contract with the plugin). */
+const STATUS_TEXTS: Record<PaymentStatus, { final: boolean; shopper_message: string }> = contract.statuses;
+
+/**
+ * The shop-facing session API: POST /v1/sessions and GET /v1/orders/:order_id/timeline (both signed with
+ * the shop secret), and GET /v1/sessions/:id/status?token=… (the status token is the credential, so the
+ * thank-you page can poll it; the answer carries no personal data).
+ */
+export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
+  const router = express.Router();
+  const { sessions: useCase } = deps;
+  const signed = deps.shopSecret
+    ? requireShopSignature(deps.shopSecret, useCase.clock, deps.maxBodyBytes)
+    : [(_req: Request, res: Response) => sendError(res, 401, 'shop_secret_not_configured', 'this relay has no PAYRELAY_SHOP_SECRET, so it accepts no signed shop requests')];
+
+  router.post('/v1/sessions', ...signed, async (req, res) => {
+    const key = req.header('idempotency-key');
+    const problems: string[] = [];
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) problems.push('"Idempotency-Key" header must be 1 to 255 visible ASCII characters');
+    const { value, error } = sessionBodySchema.validate(req.body, { abortEarly: false, convert: true });
+    if (error) problems.push(...error.details.map((detail) => detail.message));
+    if (problems.length > 0) {
+      sendError(res, 400, 'invalid_request', `the session request has ${problems.length} problem(s)`, problems);
+      return;
+    }
+    try {
+      const result = await createSession(useCase, toSessionRequest(value), key ?? null);
+      if (result.ok) {
+        res.status(201).json(sessionJson(result.value));
+        return;
+      }
+      sendCreateError(res, result.error);
+    } catch (caught) {
+      deps.logger?.error('session creation crashed', { orderId: value.order_id, error: (caught as Error).message });
+      sendError(res, 500, 'internal_error', 'the relay could not create the session; try again');
+    }
+  });
+
+  router.get('/v1/sessions/:sessionId/status', (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const token = req.query.token;
+    if (typeof token !== 'string' || token === '') {
+      sendError(res, 400, 'invalid_request', 'the "token" query parameter is required (the status_token given when the session was created)');
+      return;
+    }
+    const session = useCase.sessions.get(req.params.sessionId);
+    // Unknown session and wrong token answer alike, so the endpoint cannot be used to find session ids.
+    if (!session || !sameSecret(token, session.statusToken)) {
+      sendError(res, 404, 'session_not_found', 'no session with this id and token');
+      return;
+    }
+    const text = STATUS_TEXTS[session.status];
+    res.json({
+      session_id: session.id,
+      status: session.status,
+      final: text.final,
+      message: text.shopper_message,
+      expires_at: new Date(session.expiresAt).toISOString(),
+    });
+  });
+
+  router.get('/v1/orders/:orderId/timeline', ...signed, (req, res) => {
+    const id = req.params.orderId;
+    const orderSessions = useCase.sessions.listByOrder(id);
+    const entries = useCase.log.listByOrder(id);
+    if (orderSessions.length === 0 && entries.length === 0) {
+      sendError(res, 404, 'order_not_found', `the relay has no sessions or log entries for order ${id}`);
+      return;
+    }
+    res.json({
+      order_id: id,
+      sessions: orderSessions.map((s) => ({
+        session_id: s.id,
+        provider: s.provider,
+        status: s.status,
+        amount: s.amountMinor,
+        currency: s.currency,
+        created_at: new Date(s.createdAt).toISOString(),
+        expires_at: new Date(s.expiresAt).toISOString(),
+      })),
+      entries: entries
+        .map((entry, index) => ({ entry, index }))
+        .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
+        .map(({ entry }) => ({
+          at: new Date(entry.at).toISOString(),
+          kind: entry.kind,
+          message: entry.message,
+          session_id: entry.sessionId,
+          provider: entry.provider,
+        })),
+    });
+  });
+
+  return router;
+}
+
+function toSessionRequest(body: Record<string, any>): SessionRequest {
+  return {
+    orderId: String(body.order_id),
+    orderKey: body.order_key,
+    amountMinor: body.amount,
+    currency: body.currency,
+    customer: { email: body.customer.email, country: body.customer.country },
+    method: body.method,
+    returnUrl: body.return_url,
+    cancelUrl: body.cancel_url,
+    locale: body.locale ?? null,
+  };
+}
+
+function sessionJson(view: SessionView) {
+  return {
+    session_id: view.sessionId,
+    provider: view.provider,
+    checkout_url: view.checkoutUrl,
+    expires_at: new Date(view.expiresAt).toISOString(),
+    status: view.status,
+    status_token: view.statusToken,
+  };
+}
+
+function sendCreateError(res: Response, error: CreateSessionError): void {
+  switch (error.code) {
+    case 'idempotency_conflict':
+      sendError(res, 409, error.code, error.message);
+      return;
+    case 'no_provider_available':
+      sendError(res, 422, error.code, error.message, error.reasons.map(describeReason));
+      return;
+    case 'providers_unavailable':
+      // The breaker cool-down is the soonest anything changes; a shorter hint would only meet the same answer.
+      res.set('Retry-After', '30');
+      sendError(res, 503, error.code, error.message, error.reasons.map(describeReason));
+      return;
+    case 'provider_refused':
+      sendError(res, 502, error.code, error.message, error.reasons.map(describeReason));
+      return;
+    default:
+      assertNever(error);
+  }
+}
+
+function describeReason(reason: { provider: Parameters<typeof providerDisplayName>[0]; reason: string }): string {
+  return `${providerDisplayName(reason.provider)}: ${reason.reason}`;
+}
+
+/** Constant-time comparison of two strings of any length (hashing first evens out the lengths). */
+function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
