@@ -31,7 +31,7 @@ describe('session API over HTTP', () => {
   async function start(providers: FakeProvider[], shopSecret: string | null = SECRET): Promise<void> {
     h = sessionHarness(providers, { policy: { consecutiveFailures: 2, failureRate: 1, windowSize: 10, minimumCalls: 10, coolDownMs: 60_000, probeTimeoutMs: 120_000 } });
     const app = express();
-    app.use(sessionRoutes({ sessions: h.deps, shopSecret, maxBodyBytes: 64 * 1024 }));
+    app.use(sessionRoutes({ ...h.deps, shopSecret, maxBodyBytes: 64 * 1024 }));
     server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -135,3 +135,7 @@ export class BreakerBoard {
     this.states.set(provider, recordNeutral(this.state(provider)));
   }
 }
+
+export function createBreakerBoard(policy: BreakerPolicy = DEFAULT_BREAKER_POLICY): BreakerBoard {
+  return new BreakerBoard(policy);
+}

@@ -7,17 +7,14 @@ import { PAYMENT_METHODS } from '../domain/payment-session';
 import { assertNever, type PaymentStatus } from '../domain/payment-status';
 import { providerDisplayName } from '../domain/provider-names';
 import type { SessionRequest, SessionView } from '../domain/session-request';
-import type { Logger } from '../ports/logger';
 import { sendError } from './send-error';
 import { requireShopSignature } from './shop-auth';
 
-export interface SessionRoutesDeps {
-  /** Everything the create-session use case needs; its stores, log and clock serve the read endpoints too. */
-  sessions: CreateSessionDeps;
+/** Everything the create-session use case needs (its stores, log and clock serve the read endpoints too), plus auth. */
+export interface SessionRoutesDeps extends CreateSessionDeps {
   /** PAYRELAY_SHOP_SECRET. Signed endpoints refuse everything when the relay has none (fail closed). */
   shopSecret: string | null;
   maxBodyBytes: number;
-  logger?: Logger;
 }
 
 const orderId = Joi.alternatives()
@@ -56,7 +53,7 @@ const STATUS_TEXTS: Record<PaymentStatus, { final: boolean; shopper_message: str
  */
 export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
   const router = express.Router();
-  const { sessions: useCase } = deps;
+  const useCase: CreateSessionDeps = deps;
   const signed = deps.shopSecret
     ? requireShopSignature(deps.shopSecret, useCase.clock, deps.maxBodyBytes)
     : [(_req: Request, res: Response) => sendError(res, 401, 'shop_secret_not_configured', 'this relay has no PAYRELAY_SHOP_SECRET, so it accepts no signed shop requests')];
