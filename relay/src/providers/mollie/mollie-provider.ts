@@ -39,6 +39,7 @@ const UNSUPPORTED_FIELDS = new Set(['method', 'amount', 'amount.value', 'amount.
 export interface MollieProviderOptions {
   /** Signing secrets for next-gen webhooks (MOLLIE_WEBHOOK_SECRET, comma-separated during rotation). */
   webhookSecrets?: readonly string[];
+  timeoutMs?: number;
 }
 
 /**
@@ -55,7 +56,7 @@ export class MollieProvider implements PaymentProvider {
     const base = config.apiBase.replace(/\/+$/, '');
     this.http = axios.create({
       baseURL: base.endsWith('/v2') ? base : `${base}/v2`,
-      timeout: MOLLIE_TIMEOUT_MS,
+      timeout: options.timeoutMs ?? MOLLIE_TIMEOUT_MS,
       headers: { Authorization: `Bearer ${config.apiKey}`, Accept: 'application/hal+json' },
     });
     this.webhookSecrets = options.webhookSecrets ?? [];

@@ -41,8 +41,8 @@ export class StripeProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = { methods: ['card', 'wallet', 'bank_transfer'], canExpire: true };
   private readonly client: Stripe | null;
 
-  constructor(private readonly config: StripeConfig, private readonly deps: { clock: Clock }) {
-    this.client = config.secretKey ? createStripeClient(config.secretKey, config.apiBase) : null;
+  constructor(private readonly config: StripeConfig, private readonly deps: { clock: Clock; timeoutMs?: number }) {
+    this.client = config.secretKey ? createStripeClient(config.secretKey, config.apiBase, deps.timeoutMs ?? STRIPE_TIMEOUT_MS) : null;
   }
 
   verifyWebhook(raw: Buffer, headers: WebhookHeaders, now: number): Result<VerifiedWebhook, WebhookRejection> {
@@ -123,7 +123,7 @@ export class StripeProvider implements PaymentProvider {
   }
 }
 
-export function createStripeClient(secretKey: string, apiBase: string): Stripe {
+export function createStripeClient(secretKey: string, apiBase: string, timeoutMs: number = STRIPE_TIMEOUT_MS): Stripe {
   const url = new URL(apiBase);
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(secretKey, {
@@ -132,7 +132,7 @@ export function createStripeClient(secretKey: string, apiBase: string): Stripe {
     protocol,
     // Routing retries elsewhere; a hidden retry here would eat the time budget.
     maxNetworkRetries: 0,
-    timeout: STRIPE_TIMEOUT_MS,
+    timeout: timeoutMs,
     telemetry: false,
   });
 }

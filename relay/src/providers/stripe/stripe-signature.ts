@@ -1,4 +1,4 @@
-import type { Result } from '../../domain/result';
+import { err, type Result } from '../../domain/result';
 import type { WebhookHeaders, WebhookRejection } from '../../ports/payment-provider';
 import { verifyTimestamped } from '../timestamped-hmac';
 import { headerValues } from '../webhook-headers';
@@ -26,6 +26,8 @@ export function verifyStripeSignature(
   toleranceSeconds: number,
 ): Result<{ timestamp: number }, WebhookRejection> {
   const values = headerValues(headers, STRIPE_SIGNATURE_HEADER);
+  // stripe-node refuses an empty payload before looking at the HMAC ("No webhook payload was provided.").
+  if (values.length > 0 && raw.length === 0) return err({ code: 'malformed', message: 'no webhook payload was provided' });
   return verifyTimestamped(raw, values.length > 0 ? values.join(',') : undefined, {
     headerName: 'Stripe-Signature',
     secrets,

@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { PaymentProvider, VerifiedWebhook, WebhookHeaders } from '../../../relay/src/ports/payment-provider';
+import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
+import { SandboxProvider } from '../../../relay/src/providers/sandbox/sandbox-provider';
+import { SqliteSandboxLedger } from '../../../relay/src/providers/sandbox/sqlite-sandbox-ledger';
+import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
+import { PROVIDER_FIXTURES, signMollie, signSandbox, signStripe } from '../../helpers/provider-signers';
+
+const NOW = 1_700_000_000_000;
+const clock = { now: () => NOW };
+const fixture = (...parts: string[]) => fs.readFileSync(path.join(PROVIDER_FIXTURES, ...parts));
+
+/** One adapter as the contract sees it: how to sign, what a good body gives, what an unknown type looks like. */
+interface Harness {
+  name: string;
+  provider: PaymentProvider;
+  sign(body: Buffer, nowMs: number): WebhookHeaders;
+  validBody: Buffer;
+  expectValid(result: VerifiedWebhook): void;
+  unknownTypeBody: Buffer;
+  /** Only schemes with a timestamp have a replay window. */
+  hasClock: boolean;
+}
+
+function sandboxBody(type: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({ id: 'sbx_evt_contract', type, session_id: 'ps_contract', payment_id: 'sbx_pay_ps_contract', amount: 1250, currency: 'EUR', livemode: false, created: NOW / 1000 }),
+  );
+}
+
+const harnesses: Harness[] = [
+  {
+    name: 'stripe',
+    provider: new StripeProvider({ secretKey: null, webhookSecrets: ['whsec_contract'], apiBase: 'http://stripe.invalid', toleranceSeconds: 300 }, { clock }),
+    sign: (body, now) => signStripe('whsec_contract', body, now),
+    validBody: fixture('stripe', 'events', 'composed-from-openapi-fixtures', 'checkout.session.completed.json'),
+    expectValid: (result) => expect(result).toEqual({ kind: 'events', events: [expect.objectContaining({ provider: 'stripe', eventId: 'evt_composed_cs_completed', status: 'paid' })] }),
+    unknownTypeBody: fixture('stripe', 'events', 'community-stripe-ruby-mock', 'charge.succeeded.json'),
+    hasClock: true,
+  },
+  {
+    name: 'sandbox',
+    provider: new SandboxProvider({ ledger: new SqliteSandboxLedger(new Database(':memory:')), secret: 'sandbox_contract_secret', publicUrl: 'http://relay.test', clock }),
+    sign: (body, now) => signSandbox('sandbox_contract_secret', body, now),
+    validBody: sandboxBody('payment.paid'),
+    expectValid: (result) =>
+      expect(result).toEqual({
+        kind: 'events',
+        events: [expect.objectContaining({ provider: 'sandbox', eventId: 'sbx_evt_contract', status: 'paid', relaySessionId: 'ps_contract', amountMinor: 1250, currency: 'EUR', livemode: false })],
+      }),
+    unknownTypeBody: sandboxBody('payment.teleported'),
+    hasClock: true,
+  },
+  {
+    name: 'mollie next-gen',
+    provider: new MollieProvider({ apiKey: 'test_contract', apiBase: 'http://mollie.invalid' }, { clock }, { webhookSecrets: ['mollie_contract_secret'] }),
+    sign: (body) => signMollie('mollie_contract_secret', body),
+    validBody: Buffer.from(JSON.stringify({ resource: 'event', id: 'whe_contract', type: 'payment.paid', entityId: 'tr_44aKxzEbr8', createdAt: '2023-12-25T10:30:54+00:00' })),
+    // The API is the truth: a verified payment event is still only a reason to fetch the payment.
+    expectValid: (result) => expect(result).toEqual({ kind: 'notification', providerPaymentRef: 'tr_44aKxzEbr8' }),
+    unknownTypeBody: fixture('mollie', 'next-gen', 'webhook-event-payment-link-paid.json'),
+    hasClock: false,
+  },
+];
+
+describe.each(harnesses.map((h) => [h.name, h] as const))('provider contract: %s', (_name, h) => {
+  it('accepts a correctly signed fixture', () => {
+    const result = h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW), NOW);
+    expect(result.ok).toBe(true);
+    if (result.ok) h.expectValid(result.value);
+  });
+
+  it('rejects a body with one byte changed as bad_signature', () => {
+    const headers = h.sign(h.validBody, NOW);
+    const tampered = Buffer.from(h.validBody);
+    const at = Math.floor(tampered.length / 2);
+    tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
+    expect(h.provider.verifyWebhook(tampered, headers, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
+  });
+
+  it('rejects a signature made with another secret as bad_signature', () => {
+    const headers = h.sign(h.validBody, NOW);
+    const other = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[0-9a-f]{64}/, 'ab'.repeat(32)) : value]));
+    expect(h.provider.verifyWebhook(h.validBody, other, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
+  });
+
+  it('never trusts a missing signature header', () => {
+    const result = h.provider.verifyWebhook(h.validBody, { 'content-type': 'application/json' }, NOW);
+    // Mollie: an unsigned body must then be a classic `id=tr_…` ping, which a JSON event is not.
+    expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: h.name.startsWith('mollie') ? 'malformed' : 'missing_signature' }) });
+  });
+
+  (h.hasClock ? it : it.skip)('rejects a delivery signed too long ago as stale_timestamp', () => {
+    const signedAt = NOW - 301_000;
+    expect(h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, signedAt), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'stale_timestamp' }) });
+  });
+
+  (h.hasClock ? it : it.skip)('accepts a delivery inside the window', () => {
+    expect(h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW - 299_000), NOW).ok).toBe(true);
+  });
+
+  it('rejects a correctly signed body that is not JSON as malformed', () => {
+    const body = Buffer.from('} I am not valid JSON; 123][');
+    expect(h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
+  });
+
+  it('rejects correctly signed JSON that is not an event as malformed', () => {
+    const body = Buffer.from('{"hello":"world"}');
+    expect(h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
+  });
+
+  it('maps an unknown event type to unsupported, never to paid', () => {
+    const result = h.provider.verifyWebhook(h.unknownTypeBody, h.sign(h.unknownTypeBody, NOW), NOW);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.value.kind).toBe('events');
+      if (result.value.kind === 'events') expect(result.value.events.map((e) => e.status)).toEqual(['unsupported']);
+    }
+  });
+});
