@@ -1,0 +1,227 @@
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createWinstonLogger } from './adapters/winston-logger';
+import { openDatabase, type Db } from './adapters/sqlite/open-database';
+import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
+import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
+import { expireDueSessions } from './app/expire-sessions';
+import { reconcile } from './app/reconcile';
+import type { RelayConfig } from './config/config-schema';
+import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/demo-shop-routes';
+import type { ProviderId } from './domain/provider-event';
+import { opsRoutes } from './http/ops-routes';
+import { sessionRoutes } from './http/session-routes';
+import { signShopRequest } from './http/request-signature';
+import { bodyErrorHandler, webhookRoutes } from './http/webhook-routes';
+import { renderIndexPage } from './http/index-page';
+import { systemClock, type Clock } from './ports/clock';
+import type { Logger } from './ports/logger';
+import type { OrderGateway } from './ports/order-gateway';
+import type { PaymentProvider } from './ports/payment-provider';
+import { buildProviders } from './providers/provider-registry';
+import { sandboxCheckoutRoutes } from './providers/sandbox/sandbox-checkout-routes';
+import { SqliteSandboxLedger } from './providers/sandbox/sqlite-sandbox-ledger';
+import { createOutboxWorker, type OutboxWorker } from './worker/outbox-worker';
+import { loadRouteRules } from './app/route-rules';
+import { createBreakerBoard } from './domain/circuit-breaker';
+
+export const RELAY_VERSION = '0.1.0';
+
+export interface RelayOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  /** Replace the shop (tests inject a gateway with counters); default: WooCommerce or the demo shop. */
+  gateway?: OrderGateway;
+  providers?: Map<ProviderId, PaymentProvider>;
+  /** Run the outbox worker and the expiry/reconcile schedules (default true). */
+  background?: boolean;
+  random?: () => number;
+}
+
+export interface RelayHandle {
+  url: string;
+  server: http.Server;
+  db: Db;
+  stores: Stores;
+  worker: OutboxWorker;
+  providers: ReadonlyMap<ProviderId, PaymentProvider>;
+  gateway: OrderGateway;
+  shopSecret: string;
+  /** Where the demo shop lives, when no real shop is configured. */
+  demoShopUrl: string | null;
+  runExpiry(): Promise<unknown>;
+  runReconcile(): Promise<unknown>;
+  /** Stop taking requests, finish the shop write in hand, close the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: builds every adapter from the validated configuration and starts HTTP and the worker. */
+export async function startRelay(config: Readonly<RelayConfig>, overrides: RelayOverrides = {}): Promise<RelayHandle> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createWinstonLogger(config.logLevel);
+  const livemode = config.mode === 'live';
+  const db = openDatabase(config.databasePath);
+  const stores = createSqliteStores(db);
+  const sandboxLedger = new SqliteSandboxLedger(db);
+  const providers = overrides.providers ?? buildProviders(config, { clock, sandboxLedger, logger });
+  // Without a shop there is no plugin to share a secret with: the demo shop signs with a per-run one.
+  const shopSecret = config.shopSecret ?? crypto.randomBytes(24).toString('hex');
+
+  const app = express();
+  app.disable('x-powered-by');
+  const server = await new Promise<http.Server>((resolve) => {
+    const listening = app.listen(config.port, config.host, () => resolve(listening));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const publicUrl = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
+
+  const demo = config.shop ? null : { keys: generateDemoKeys(), siteUrl: `${publicUrl}${DEMO_SHOP_PATH}` };
+  const gateway =
+    overrides.gateway ??
+    createWooCommerceGateway(
+      config.shop
+        ? { url: config.shop.url, consumerKey: config.shop.consumerKey, consumerSecret: config.shop.consumerSecret, timeoutMs: config.shop.timeoutMs, logger, clock }
+        : { url: demo!.siteUrl, consumerKey: demo!.keys.consumerKey, consumerSecret: demo!.keys.consumerSecret, timeoutMs: 5000, logger, clock },
+    );
+
+  const worker = createOutboxWorker(
+    { gateway, providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger },
+    {
+      policy: { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.baseDelayMs, maxDelayMs: config.worker.maxDelayMs },
+      concurrency: config.worker.concurrency,
+      pollMs: config.worker.pollMs,
+      random: overrides.random,
+    },
+  );
+  const refreshDeps = { providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger };
+  const rules = loadRouteRules(config.routesFile);
+  const breakers = createBreakerBoard();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true, version: RELAY_VERSION, mode: config.mode, outbox: stores.outbox.counts() });
+  });
+  app.get('/', (_req, res) => {
+    res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
+  });
+  app.use(webhookRoutes({ providers, stores, unitOfWork: stores.unitOfWork, clock, logger, livemode, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
+  app.use(
+    sessionRoutes({
+      sessions: stores.sessions,
+      log: stores.log,
+      providers,
+      rules,
+      breakers,
+      clock,
+      ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
+      config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode },
+      transaction: (fn) => stores.unitOfWork.transaction(fn),
+      logger,
+      shopSecret,
+      maxBodyBytes: config.maxBodyBytes,
+    }),
+  );
+  app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));
+  if (providers.has('sandbox')) {
+    app.use(
+      sandboxCheckoutRoutes({
+        ledger: sandboxLedger,
+        secret: config.sandbox.webhookSecret,
+        clock,
+        webhookUrl: `${publicUrl}/webhooks/sandbox`,
+        logger,
+        lookupSession: (id) => {
+          const session = stores.sessions.get(id);
+          return session && session.provider === 'sandbox'
+            ? { merchantOrderId: session.merchantOrderId, amountMinor: session.amountMinor, currency: session.currency, returnUrl: session.returnUrl ?? publicUrl, cancelUrl: session.cancelUrl ?? publicUrl, status: session.status, expiresAt: session.expiresAt }
+            : null;
+        },
+      }),
+    );
+  }
+  if (demo) {
+    app.use(
+      DEMO_SHOP_PATH,
+      demoShopRoutes({
+        db,
+        consumerKey: demo.keys.consumerKey,
+        consumerSecret: demo.keys.consumerSecret,
+        siteUrl: demo.siteUrl,
+        clock,
+        createSession: (order) => createSessionOverHttp(publicUrl, shopSecret, clock, order),
+      }),
+    );
+  }
+  app.use(bodyErrorHandler);
+
+  const timers: NodeJS.Timeout[] = [];
+  const runExpiry = () => expireDueSessions(refreshDeps).then((report) => (report.expired > 0 && worker.poke(), report));
+  const runReconcile = () =>
+    reconcile({ ...refreshDeps, gateway }, { staleAfterMs: config.reconcile.pendingAfterMinutes * 60_000, compareWindowMs: 24 * 3600_000, limit: 100 }).then((report) => {
+      worker.poke();
+      return report;
+    });
+  if (overrides.background !== false) {
+    worker.start();
+    const every = (ms: number, job: () => Promise<unknown>, name: string) => {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        job()
+          .catch((failure) => logger.error(`${name} failed`, { error: String(failure) }))
+          .finally(() => (busy = false));
+      }, ms);
+      timer.unref();
+      timers.push(timer);
+    };
+    every(30_000, runExpiry, 'expiry');
+    if (config.reconcile.intervalMs > 0) every(config.reconcile.intervalMs, runReconcile, 'reconcile');
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: publicUrl,
+    server,
+    db,
+    stores,
+    worker,
+    providers,
+    gateway,
+    shopSecret,
+    demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null,
+    runExpiry,
+    runReconcile,
+    close() {
+      closing ??= (async () => {
+        timers.forEach(clearInterval);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections?.();
+        });
+        await worker.stop();
+        db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** The demo shop creates sessions the way the plugin does: a signed POST /v1/sessions. */
+async function createSessionOverHttp(publicUrl: string, secret: string, clock: Clock, order: Record<string, unknown>): Promise<{ checkout_url: string } | { error: string }> {
+  const body = JSON.stringify(order);
+  const timestamp = Math.floor(clock.now() / 1000);
+  const response = await fetch(`${publicUrl}/v1/sessions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-payrelay-timestamp': String(timestamp),
+      'x-payrelay-signature': signShopRequest(secret, timestamp, 'POST', '/v1/sessions', body),
+      'idempotency-key': `demo-${String(order.order_id)}-${timestamp}`,
+    },
+    body,
+  });
+  const answer = (await response.json()) as { checkout_url?: string; error?: { message: string } };
+  return answer.checkout_url ? { checkout_url: answer.checkout_url } : { error: answer.error?.message ?? `relay answered ${response.status}` };
+}

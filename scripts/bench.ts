@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: webhook ingest throughput of the relay (verify, dedupe, durable commit, ack) divided by that of a
+ * bare express endpoint that only returns 200, measured in the same run with the same load generator, plus ack
+ * latency at 50 concurrent connections with WooCommerce up and with WooCommerce down. Prints ratios, not verdicts
+ * a test would time: these machines are shared and noisy.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
+import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
+import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
+import { startWooCommerceStandIn } from '../test/helpers/woocommerce-stand-in';
+
+const ROOT = path.resolve(__dirname, '..');
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const WARMUP = 1_000;
+const SECRET = 'sandbox_bench_secret_0123456789';
+
+interface Run {
+  name: string;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  ok: number;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function spawnAndWait(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(ready)) resolve(child);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** Fires `requests` at `port` from `concurrency` keep-alive connections; returns throughput and latency. */
+async function load(name: string, port: number, requests: Array<{ body: string; signature: string }>): Promise<Run> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let next = 0;
+  let ok = 0;
+  const one = (req: { body: string; signature: string }) =>
+    new Promise<void>((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const r = http.request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/webhooks/sandbox', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(req.body), 'payrelay-sandbox-signature': req.signature } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
+            if (res.statusCode === 200) ok += 1;
+            resolve();
+          });
+        },
+      );
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  const worker = async () => {
+    while (next < requests.length) await one(requests[next++]);
+  };
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { name, seconds, perSecond: requests.length / seconds, p50: pct(50), p99: pct(99), ok };
+}
+
+function seedSessions(dbFile: string, count: number, prefix: string): void {
+  const db = openDatabase(dbFile);
+  const sessions = createSqliteSessionStore(db);
+  const now = Date.now();
+  db.transaction(() => {
+    for (let i = 0; i < count; i += 1) {
+      const id = `${prefix}${i}`;
+      sessions.insert({
+        id, merchantOrderId: String(1000 + i), orderKey: `wc_order_${i}`, provider: 'sandbox', providerSessionId: id, providerPaymentId: null,
+        customerEmail: null, customerCountry: null, method: 'card', amountMinor: 1999, currency: 'EUR', status: 'created', refundedMinor: 0,
+        livemode: false, checkoutUrl: null, returnUrl: null, cancelUrl: null, statusToken: 'st', createdAt: now, expiresAt: now + 3600_000, updatedAt: now,
+        idempotencyKey: null, attempt: 1,
+      });
+    }
+  })();
+  db.close();
+}
+
+function requestsFor(prefix: string, count: number): Array<{ body: string; signature: string }> {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) => {
+    const body = JSON.stringify({ id: `sbx_evt_${prefix}${i}`, type: 'payment.paid', session_id: `${prefix}${i}`, payment_id: `sbx_pay_${i}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(now / 1000) });
+    return { body, signature: signSandboxEvent(SECRET, body, now) };
+  });
+}
+
+async function benchRelay(name: string, wcUrl: string, keys: { consumerKey: string; consumerSecret: string }): Promise<{ run: Run; durable: number; synchronous: unknown }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-bench-'));
+  const dbFile = path.join(dir, 'relay.db');
+  const total = WARMUP + REQUESTS;
+  seedSessions(dbFile, total, 'ps_b_');
+  const port = await freePort();
+  const child = await spawnAndWait(
+    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'relay', 'src', 'main.ts')],
+    {
+      PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: wcUrl, WC_CONSUMER_KEY: keys.consumerKey,
+      WC_CONSUMER_SECRET: keys.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
+      SANDBOX_WEBHOOK_SECRET: SECRET, PAYRELAY_LOG_LEVEL: 'error', WC_TIMEOUT_MS: '2000',
+    },
+    'Payrelay listening',
+  );
+  const all = requestsFor('ps_b_', total);
+  await load('warmup', port, all.slice(0, WARMUP));
+  const run = await load(name, port, all.slice(WARMUP));
+  const check = new Database(dbFile, { readonly: true });
+  const durable = (check.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n - WARMUP;
+  check.close();
+  await stop(child);
+  const synchronous = openDatabase(dbFile).pragma('synchronous', { simple: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { run, durable, synchronous };
+}
+
+async function main(): Promise<void> {
+  console.log(`Payrelay ingest benchmark: ${REQUESTS} webhooks, ${CONCURRENCY} concurrent connections, ${os.cpus().length} cores\n`);
+  const barePort = await freePort();
+  const bare = await spawnAndWait(
+    ['-e', `const e=require('express');const a=e();a.post('/webhooks/:p',(q,r)=>r.sendStatus(200));a.listen(${barePort},'127.0.0.1',()=>console.log('bare ready'))`],
+    { NODE_PATH: path.join(ROOT, 'node_modules') },
+    'bare ready',
+  );
+  const bareRequests = requestsFor('bare_', WARMUP + REQUESTS);
+  await load('warmup', barePort, bareRequests.slice(0, WARMUP));
+  const bareRun = await load('bare express 200', barePort, bareRequests.slice(WARMUP));
+  await stop(bare);
+
+  const shop = await startWooCommerceStandIn();
+  const up = await benchRelay('relay, WooCommerce up', shop.url, shop);
+  await shop.close();
+  const downPort = await freePort();
+  const down = await benchRelay('relay, WooCommerce down', `http://127.0.0.1:${downPort}`, { consumerKey: 'ck_down', consumerSecret: 'cs_down' });
+
+  const rows = [bareRun, up.run, down.run];
+  console.log('endpoint                    req/s     p50 ms   p99 ms   2xx');
+  for (const r of rows) console.log(`${r.name.padEnd(26)} ${r.perSecond.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(9)} ${r.p99.toFixed(2).padStart(8)} ${String(r.ok).padStart(6)}`);
+  console.log(`\ndurability: synchronous=${String(up.synchronous)} (2 = FULL: fsync on every commit, WAL); acknowledged and on disk: ${up.durable}/${up.run.ok} (WC up), ${down.durable}/${down.run.ok} (WC down)`);
+  console.log(`ratio relay/bare throughput (WC up):   ${(up.run.perSecond / bareRun.perSecond).toFixed(2)}  (target >= 0.80)`);
+  console.log(`ratio relay/bare throughput (WC down): ${(down.run.perSecond / bareRun.perSecond).toFixed(2)}`);
+  console.log(`p99 ack latency WC down / WC up:       ${(down.run.p99 / up.run.p99).toFixed(2)}  (target ~1: the ack never waits for the shop)`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../relay/src/adapters/winston-logger';
+import { loadConfig } from '../../relay/src/config/load-config';
+import type { PaymentSession } from '../../relay/src/domain/payment-session';
+import type { PaymentStatus } from '../../relay/src/domain/payment-status';
+import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/providers/sandbox/sandbox-event-schema';
+import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
+import { startRelay, type RelayHandle } from '../../relay/src/relay';
+import type { Clock } from '../../relay/src/ports/clock';
+import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
+
+export const SANDBOX_SECRET = 'sandbox_test_secret_for_integration';
+export const SHOP_SECRET = 'shop_secret_for_integration_tests_0123';
+
+/** A clock the test moves; starts at the real time so OAuth timestamps at the stand-in stay valid. */
+export class ManualClock implements Clock {
+  private current = Date.now();
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface Harness {
+  relay: RelayHandle;
+  shop: WooCommerceStandIn;
+  clock: ManualClock;
+  dbFile: string;
+  /** Creates a WooCommerce order and the relay's sandbox session for it. */
+  seed(overrides?: Partial<PaymentSession>): PaymentSession;
+  /** Signs and POSTs a sandbox event for a session. */
+  send(session: PaymentSession, status: PaymentStatus, extra?: Partial<SandboxEventBody>): Promise<{ status: number; body: any; eventId: string }>;
+  post(body: string, headers: Record<string, string>, provider?: string): Promise<{ status: number; body: any }>;
+  /** Runs the outbox worker until nothing is pending, moving the clock over backoff waits. */
+  drain(maxPasses?: number): Promise<void>;
+  ourNotes(orderId: string): string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const clock = new ManualClock();
+  const shop = await startWooCommerceStandIn();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-'));
+  const dbFile = path.join(dir, 'relay.db');
+  const config = loadConfig({
+    PAYRELAY_PORT: '0',
+    PAYRELAY_HOST: '127.0.0.1',
+    PAYRELAY_DB: dbFile,
+    WC_URL: shop.url,
+    WC_CONSUMER_KEY: shop.consumerKey,
+    WC_CONSUMER_SECRET: shop.consumerSecret,
+    WC_TIMEOUT_MS: '1000',
+    PAYRELAY_SHOP_SECRET: SHOP_SECRET,
+    PAYRELAY_SANDBOX: '1',
+    SANDBOX_WEBHOOK_SECRET: SANDBOX_SECRET,
+    PAYRELAY_WORKER_BASE_DELAY_MS: '1000',
+    PAYRELAY_WORKER_MAX_ATTEMPTS: '8',
+    PAYRELAY_LOG_LEVEL: 'error',
+    ...env,
+  });
+  const relay = await startRelay(config, { clock, logger: silentLogger, background: false, random: () => 0.5 });
+  let counter = 0;
+
+  const harness: Harness = {
+    relay,
+    shop,
+    clock,
+    dbFile,
+    seed(overrides = {}) {
+      counter += 1;
+      const amountMinor = overrides.amountMinor ?? 1999;
+      const currency = overrides.currency ?? 'EUR';
+      const orderId = shop.orders.createOrder({ total: (amountMinor / 100).toFixed(2), currency, payment_method: 'payrelay' });
+      const id = `ps_test_${counter}_${Math.random().toString(36).slice(2, 8)}`;
+      const session: PaymentSession = {
+        id,
+        merchantOrderId: orderId,
+        orderKey: `wc_order_${id}`,
+        provider: 'sandbox',
+        providerSessionId: id,
+        providerPaymentId: null,
+        customerEmail: 'ann@example.com',
+        customerCountry: 'NL',
+        method: 'card',
+        amountMinor,
+        currency,
+        status: 'created',
+        refundedMinor: 0,
+        livemode: false,
+        checkoutUrl: `${relay.url}/sandbox/checkout/${id}`,
+        returnUrl: 'http://shop.example/return',
+        cancelUrl: 'http://shop.example/cancel',
+        statusToken: 'st_x',
+        createdAt: clock.now(),
+        expiresAt: clock.now() + 3600_000,
+        updatedAt: clock.now(),
+        ...overrides,
+      };
+      relay.stores.sessions.insert({ ...session, idempotencyKey: null, attempt: 1 });
+      return session;
+    },
+    async send(session, status, extra = {}) {
+      const event: SandboxEventBody = {
+        id: newSandboxEventId(),
+        type: `payment.${status}`,
+        session_id: session.id,
+        payment_id: `sbx_pay_${session.id}`,
+        amount: session.amountMinor,
+        currency: session.currency,
+        livemode: false,
+        created: Math.floor(clock.now() / 1000),
+        ...extra,
+      };
+      const body = JSON.stringify(event);
+      const answer = await harness.post(body, { 'payrelay-sandbox-signature': signSandboxEvent(SANDBOX_SECRET, body, clock.now()) });
+      return { ...answer, eventId: event.id };
+    },
+    async post(body, headers, provider = 'sandbox') {
+      const response = await fetch(`${relay.url}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: response.status, body: parsed };
+    },
+    async drain(maxPasses = 200) {
+      for (let pass = 0; pass < maxPasses; pass += 1) {
+        const ran = await relay.worker.runOnce();
+        if (ran > 0) continue;
+        const due = relay.stores.outbox.nextDueAt();
+        if (due === null) return;
+        clock.advance(Math.max(1, due - clock.now()));
+      }
+      throw new Error('outbox did not drain');
+    },
+    ourNotes(orderId) {
+      return shop.orders.notes(orderId).map((n) => n.note).filter((note) => note.includes('[Payrelay ref'));
+    },
+    async close() {
+      await relay.close();
+      await shop.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

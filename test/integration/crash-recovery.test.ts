@@ -1,0 +1,130 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
+import { createSqliteSessionStore } from '../../relay/src/adapters/sqlite/sqlite-session-store';
+import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
+import { aSession } from '../helpers/builders';
+import { startWooCommerceStandIn, type WooCommerceStandIn } from '../helpers/woocommerce-stand-in';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SECRET = 'sandbox_crash_test_secret_0123';
+const EVENTS = 80;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startRelayProcess(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'relay', 'src', 'main.ts')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Payrelay listening')) resolve(child);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`relay exited (${code}) before listening:\n${output}`)));
+  });
+}
+
+describe('relay killed with SIGKILL in the middle of a burst, then restarted', () => {
+  let shop: WooCommerceStandIn;
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    shop = await startWooCommerceStandIn();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-crash-'));
+  });
+  afterAll(async () => {
+    children.forEach((child) => child.kill('SIGKILL'));
+    await shop.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applies every acknowledged event exactly once', async () => {
+    const dbFile = path.join(dir, 'relay.db');
+    const db = openDatabase(dbFile);
+    const sessions = createSqliteSessionStore(db);
+    const seeded = Array.from({ length: EVENTS }, (_, i) => {
+      const orderId = shop.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+      const session = aSession({ id: `ps_crash_${i}`, merchantOrderId: orderId, provider: 'sandbox', providerSessionId: `ps_crash_${i}`, createdAt: Date.now(), expiresAt: Date.now() + 3600_000 });
+      sessions.insert({ ...session, idempotencyKey: null, attempt: 1 });
+      return session;
+    });
+    db.close();
+
+    const port = await freePort();
+    const env = {
+      PAYRELAY_PORT: String(port),
+      PAYRELAY_HOST: '127.0.0.1',
+      PAYRELAY_DB: dbFile,
+      WC_URL: shop.url,
+      WC_CONSUMER_KEY: shop.consumerKey,
+      WC_CONSUMER_SECRET: shop.consumerSecret,
+      PAYRELAY_SHOP_SECRET: 'crash_test_shop_secret_0123456789',
+      PAYRELAY_SANDBOX: '1',
+      SANDBOX_WEBHOOK_SECRET: SECRET,
+      PAYRELAY_WORKER_POLL_MS: '20',
+      PAYRELAY_WORKER_BASE_DELAY_MS: '50',
+      PAYRELAY_LOG_LEVEL: 'error',
+    };
+    const first = await startRelayProcess(env);
+    children.push(first);
+
+    const bodies = seeded.map((session, i) =>
+      JSON.stringify({ id: `sbx_evt_crash_${i}`, type: 'payment.paid', session_id: session.id, payment_id: `sbx_pay_${i}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) }),
+    );
+    const deliver = (body: string) =>
+      fetch(`http://127.0.0.1:${port}/webhooks/sandbox`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(SECRET, body, Date.now()) },
+        body,
+      }).then((r) => r.status, () => 0);
+
+    const acked = new Set<number>();
+    // Eight concurrent senders working through the list, like a provider's delivery workers.
+    let next = 0;
+    const sender = async () => {
+      while (next < EVENTS) {
+        const i = next++;
+        const status = await deliver(bodies[i]);
+        if (status === 200) acked.add(i);
+        // Kill mid-burst: some events acknowledged, some in flight, some never received.
+        if (acked.size === EVENTS / 4) first.kill('SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, sender));
+    await new Promise((resolve) => (first.exitCode !== null || first.signalCode ? resolve(null) : first.once('exit', resolve)));
+    expect(acked.size).toBeGreaterThanOrEqual(EVENTS / 4);
+    expect(acked.size).toBeLessThan(EVENTS);
+
+    const second = await startRelayProcess(env);
+    children.push(second);
+    // The provider retries whatever was not acknowledged.
+    const retried = await Promise.all(bodies.map((body, i) => (acked.has(i) ? Promise.resolve(200) : deliver(body))));
+    expect(retried.every((status) => status === 200)).toBe(true);
+
+    const deadline = Date.now() + 20_000;
+    const notesFor = (i: number) => shop.orders.notes(seeded[i].merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'));
+    while (Date.now() < deadline && seeded.some((_, i) => notesFor(i).length === 0)) await new Promise((r) => setTimeout(r, 100));
+
+    for (let i = 0; i < EVENTS; i += 1) {
+      expect(notesFor(i)).toHaveLength(1);
+      expect(shop.orders.getOrder(seeded[i].merchantOrderId)!.status).toBe('processing');
+    }
+    second.kill('SIGTERM');
+  }, 60_000);
+});

@@ -1,0 +1,271 @@
+import { startHarness, type Harness } from '../helpers/relay-harness';
+
+/** The mission's checklist, end to end: a real relay, a real SQLite file, a WooCommerce stand-in over HTTP. */
+describe('webhooks become exactly one WooCommerce update each', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  const putsTo = (orderId: string) => h.shop.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/orders/${orderId}`) && r.status === 200).length;
+
+  it('paid: order marked paid with the provider payment id and one note support understands', async () => {
+    const session = h.seed();
+    const answer = await h.send(session, 'paid');
+    expect(answer.status).toBe(200);
+    expect(answer.body.results[0]).toMatchObject({ outcome: 'applied', status: 'paid' });
+    await h.drain();
+    const order = h.shop.orders.getOrder(session.merchantOrderId)!;
+    expect(order.status).toBe('processing');
+    expect(order.transactionId).toBe(`sbx_pay_${session.id}`);
+    expect(h.ourNotes(session.merchantOrderId)).toEqual([
+      `Payment received at Payrelay Sandbox: 19.99 EUR, payment sbx_pay_${session.id}. [Payrelay ref sandbox:${answer.eventId}]`,
+    ]);
+    const kinds = h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.kind);
+    expect(kinds).toEqual(['webhook_received', 'status_changed', 'order_updated']);
+  });
+
+  it('the acknowledgement never waits for WooCommerce', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'hang' }, count: 10 });
+    const answer = await h.send(session, 'paid');
+    expect(answer.status).toBe(200);
+    expect(h.relay.stores.outbox.counts().pending).toBe(1);
+  });
+
+  it('sent twice: the second delivery changes nothing', async () => {
+    const session = h.seed();
+    const first = await h.send(session, 'paid', { id: 'sbx_evt_same' });
+    await h.drain();
+    const second = await h.send(session, 'paid', { id: 'sbx_evt_same' });
+    await h.drain();
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body.results[0].outcome).toBe('duplicate');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    expect(putsTo(session.merchantOrderId)).toBe(1);
+  });
+
+  it('sent twice at the same moment: one inbox row, one command, one note', async () => {
+    const session = h.seed();
+    const answers = await Promise.all(Array.from({ length: 25 }, () => h.send(session, 'paid', { id: 'sbx_evt_race' })));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.filter((a) => a.body.results[0].outcome === 'applied')).toHaveLength(1);
+    expect(h.relay.db.prepare(`SELECT COUNT(*) AS n FROM webhook_events WHERE event_id = 'sbx_evt_race'`).get()).toEqual({ n: 1 });
+    expect(h.relay.stores.outbox.counts().pending).toBe(1);
+    await h.drain();
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
+  it('the same payment reported by two different events is written once', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    const again = await h.send(session, 'paid');
+    expect(again.body.results[0].outcome).toBe('ignored');
+    await h.drain();
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
+  it('out of order: a pending after paid does not regress the order', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    const late = await h.send(session, 'pending');
+    expect(late.body.results[0]).toMatchObject({ outcome: 'ignored', status: 'paid' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
+    const ignored = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'webhook_ignored');
+    expect(ignored[0].message).toContain('does not move it back');
+  });
+
+  it('out of order: failed after paid does not undo the payment', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    await h.send(session, 'failed', { reason: 'card declined' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
+  it('delayed: a webhook that arrives hours later still applies', async () => {
+    const session = h.seed();
+    const answer = await h.send(session, 'paid', { created: Math.floor(h.clock.now() / 1000) - 6 * 3600 });
+    expect(answer.body.results[0].outcome).toBe('applied');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+  });
+
+  it('declined: failed with the decline reason in words', async () => {
+    const session = h.seed();
+    await h.send(session, 'failed', { reason: 'card declined: insufficient funds' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('failed');
+    expect(h.ourNotes(session.merchantOrderId)[0]).toContain('Payment failed at Payrelay Sandbox: card declined: insufficient funds');
+  });
+
+  it('expired versus failed: an expired session cancels the order with an "expired" note, not a decline', async () => {
+    const session = h.seed();
+    await h.send(session, 'expired');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('cancelled');
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('expired');
+    const note = h.ourNotes(session.merchantOrderId)[0];
+    expect(note).toContain('expired before the customer paid');
+    expect(note).not.toContain('failed');
+  });
+
+  it('a payment after expiry is still money: the cancelled order is reopened as processing', async () => {
+    const session = h.seed();
+    await h.send(session, 'expired');
+    await h.drain();
+    await h.send(session, 'paid');
+    await h.drain();
+    const order = h.shop.orders.getOrder(session.merchantOrderId)!;
+    expect(order.status).toBe('processing');
+    expect(order.datePaid).toBeTruthy();
+    expect(h.ourNotes(session.merchantOrderId)[1]).toContain('after the session was expired');
+  });
+
+  it('under review: the order goes on hold, and back to processing when cleared', async () => {
+    const session = h.seed();
+    await h.send(session, 'review', { reason: 'manual fraud review' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+    await h.send(session, 'paid');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+  });
+
+  it('refunded: a partial refund is a refund record, the full refund moves the order to refunded', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    await h.send(session, 'refunded', { refunded_amount: 500 });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.shop.orders.refunds(session.merchantOrderId).map((r) => r.amount)).toEqual(['5.00']);
+    await h.send(session, 'refunded', { refunded_amount: 1999 });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(3);
+  });
+
+  it('amount mismatch: the payment goes to review and the order on hold', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid', { amount: 999 });
+    await h.drain();
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('review');
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+  });
+
+  it('WooCommerce down for a while and then back: nothing lost, no duplicate note', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 3 });
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'bad_gateway' }, count: 1 });
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'rate_limited', retryAfter: 30 }, count: 1 });
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'drop' }, count: 1 });
+    await h.send(session, 'paid');
+    const before = h.clock.now();
+    await h.drain();
+    expect(h.clock.now() - before).toBeGreaterThanOrEqual(30_000);
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    const retries = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'order_update_retry');
+    expect(retries.length).toBe(6);
+  });
+
+  it('a timeout after the note was written does not add a second note on retry', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ method: 'POST', path: /notes/, fault: { kind: 'apply_then_drop' }, count: 1 });
+    await h.send(session, 'paid');
+    await h.drain();
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0 });
+  });
+
+  it('permanent errors go to dead letter with the reason in the payment log', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 400, body: { code: 'woocommerce_rest_invalid_param', message: 'Invalid parameter(s): status', data: { status: 400 } } }, count: 1 });
+    await h.send(session, 'paid');
+    await h.drain();
+    expect(h.relay.stores.outbox.counts().dead).toBe(1);
+    const failed = h.relay.stores.log.listByOrder(session.merchantOrderId).find((e) => e.kind === 'order_update_failed');
+    expect(failed?.message).toContain('was NOT updated');
+    expect(h.relay.stores.alerts.listOpen(10)[0]).toMatchObject({ code: 'dead_letter', merchantOrderId: session.merchantOrderId });
+  });
+
+  it('never overwrites an order a person moved on: a note instead', async () => {
+    const session = h.seed();
+    h.shop.orders.setStatus(session.merchantOrderId, 'completed');
+    await h.send(session, 'failed', { reason: 'card declined' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('completed');
+    expect(h.ourNotes(session.merchantOrderId)[0]).toContain('left completed');
+  });
+
+  it('never writes to an order paid with another gateway', async () => {
+    const session = h.seed();
+    const other = h.shop.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'bacs' });
+    h.relay.db.prepare('UPDATE payment_sessions SET merchant_order_id = ? WHERE id = ?').run(other, session.id);
+    await h.send(session, 'paid');
+    await h.drain();
+    expect(h.shop.orders.getOrder(other)!.status).toBe('pending');
+    expect(h.ourNotes(other)).toHaveLength(0);
+    expect(h.relay.stores.outbox.counts().dead).toBe(1);
+  });
+
+  it('an event for a session the relay does not know is acknowledged and written nowhere', async () => {
+    const session = h.seed();
+    const answer = await h.send({ ...session, id: 'ps_unknown' }, 'paid');
+    expect(answer.status).toBe(200);
+    expect(answer.body.results[0].outcome).toBe('unknown_session');
+    expect(h.relay.stores.outbox.counts().pending).toBe(0);
+  });
+
+  it('bad or missing signature: 401 and nothing from the body is stored', async () => {
+    const session = h.seed();
+    const body = JSON.stringify({ id: 'sbx_evt_forged', type: 'payment.paid', session_id: session.id, payment_id: 'x', amount: 1999, currency: 'EUR', livemode: false, created: 1 });
+    expect((await h.post(body, { 'payrelay-sandbox-signature': 't=1,v1=deadbeef' })).status).toBe(401);
+    expect((await h.post(body, {})).status).toBe(401);
+    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_rejections').get()).toEqual({ n: 2 });
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
+  });
+
+  it('malformed: 400 with the reason; too large: 413; unknown provider: 404', async () => {
+    const garbage = await h.post('not json', { 'payrelay-sandbox-signature': '' });
+    expect([400, 401]).toContain(garbage.status);
+    const { signSandboxEvent } = await import('../../relay/src/providers/sandbox/sandbox-signature');
+    const unsigned = '{"not":"an event"}';
+    const malformed = await h.post(unsigned, { 'payrelay-sandbox-signature': signSandboxEvent('sandbox_test_secret_for_integration', unsigned, h.clock.now()) });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.message).toMatch(/sandbox event/);
+    const large = await h.post('x'.repeat(300 * 1024), {});
+    expect(large.status).toBe(413);
+    const unknown = await h.post('{}', {}, 'paypal');
+    expect(unknown.status).toBe(404);
+  });
+
+  it('when the event cannot be stored the provider gets a 5xx and retries', async () => {
+    const session = h.seed();
+    h.relay.db.pragma('query_only = ON');
+    const answer = await h.send(session, 'paid');
+    expect(answer.status).toBe(503);
+    h.relay.db.pragma('query_only = OFF');
+    const retry = await h.send(session, 'paid');
+    expect(retry.status).toBe(200);
+  });
+
+  it('writes to one order go in order, one at a time', async () => {
+    const session = h.seed();
+    await h.send(session, 'review', { reason: 'check' });
+    await h.send(session, 'paid');
+    await h.send(session, 'refunded', { refunded_amount: 1999 });
+    await h.drain();
+    const notes = h.ourNotes(session.merchantOrderId);
+    expect(notes.map((n) => n.split(':')[0])).toEqual(['Payment of 19.99 EUR at Payrelay Sandbox needs a look', 'Review cleared at Payrelay Sandbox', 'Refunded at Payrelay Sandbox']);
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+  });
+});
