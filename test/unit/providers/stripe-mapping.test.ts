@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseStripeEvent } from '../../../relay/src/providers/stripe/stripe-event-schema';
+import { mapStripeEvent } from '../../../relay/src/providers/stripe/stripe-status-map';
+import { PROVIDER_FIXTURES } from '../../helpers/provider-signers';
+
+const EVENTS = path.join(PROVIDER_FIXTURES, 'stripe', 'events');
+
+function mapFile(file: string) {
+  const parsed = parseStripeEvent(fs.readFileSync(path.join(EVENTS, file)));
+  if (!parsed.ok) throw new Error(`${file}: ${parsed.error.message}`);
+  return mapStripeEvent(parsed.value);
+}
+
+/** Every event fixture and the status it must give. */
+const TABLE: Array<[file: string, status: string]> = [
+  ['community-stripe-ruby-mock/charge.failed.json', 'unsupported'],
+  ['community-stripe-ruby-mock/charge.refunded.json', 'refunded'],
+  ['community-stripe-ruby-mock/charge.succeeded.json', 'unsupported'],
+  ['community-stripe-ruby-mock/checkout.session.completed.json', 'paid'],
+  ['community-stripe-ruby-mock/checkout.session.completed.payment_mode.json', 'paid'],
+  ['community-stripe-ruby-mock/payment_intent.canceled.json', 'cancelled'],
+  ['community-stripe-ruby-mock/payment_intent.payment_failed.json', 'failed'],
+  ['community-stripe-ruby-mock/payment_intent.processing.json', 'pending'],
+  ['community-stripe-ruby-mock/payment_intent.succeeded.json', 'paid'],
+  ['composed-from-openapi-fixtures/charge.refunded.json', 'refunded'],
+  ['composed-from-openapi-fixtures/checkout.session.async_payment_failed.json', 'failed'],
+  ['composed-from-openapi-fixtures/checkout.session.async_payment_succeeded.json', 'paid'],
+  ['composed-from-openapi-fixtures/checkout.session.completed.json', 'paid'],
+  ['composed-from-openapi-fixtures/checkout.session.expired.json', 'expired'],
+  ['composed-from-openapi-fixtures/payment_intent.payment_failed.json', 'failed'],
+  ['composed-from-openapi-fixtures/review.opened.json', 'review'],
+];
+
+describe('Stripe event → status', () => {
+  it('covers every fixture on disk', () => {
+    const onDisk = fs.readdirSync(EVENTS).flatMap((dir) => fs.readdirSync(path.join(EVENTS, dir)).map((f) => `${dir}/${f}`)).sort();
+    expect(TABLE.map(([file]) => file).sort()).toEqual(onDisk);
+  });
+
+  it.each(TABLE)('%s → %s', (file, status) => {
+    const event = mapFile(file);
+    expect(event.status).toBe(status);
+    expect(event.provider).toBe('stripe');
+    expect(event.livemode).toBe(false);
+  });
+
+  it('copies ids, amount and time from a checkout session', () => {
+    expect(mapFile('community-stripe-ruby-mock/checkout.session.completed.json')).toEqual(
+      expect.objectContaining({
+        eventId: 'evt_000000000000000000000000',
+        eventType: 'checkout.session.completed',
+        providerSessionId: 'cs_test_0000000000000000000000000000000000000000000000000000000000',
+        providerPaymentId: 'pi_000000000000000000000000',
+        amountMinor: 3000,
+        currency: 'USD',
+        occurredAt: 1648319959000,
+      }),
+    );
+  });
+
+  it('puts the decline reason in words', () => {
+    expect(mapFile('community-stripe-ruby-mock/payment_intent.payment_failed.json').reason).toBe('Your card was declined. (generic decline)');
+  });
+
+  it('gives the refunded amount', () => {
+    expect(mapFile('community-stripe-ruby-mock/charge.refunded.json')).toEqual(expect.objectContaining({ refundedMinor: 100, amountMinor: 100, currency: 'USD' }));
+  });
+
+  const session = (type: string, fields: Record<string, unknown>) =>
+    mapStripeEvent({ id: 'evt_x', type, livemode: true, created: 10, object: { object: 'checkout.session', id: 'cs_x', ...fields } });
+
+  it.each([
+    ['checkout.session.completed', { payment_status: 'paid' }, 'paid'],
+    ['checkout.session.completed', { payment_status: 'unpaid' }, 'pending'],
+    ['checkout.session.completed', { payment_status: 'no_payment_required' }, 'paid'],
+    ['checkout.session.completed', { payment_status: 'something_new' }, 'unsupported'],
+    ['checkout.session.async_payment_succeeded', {}, 'paid'],
+    ['checkout.session.async_payment_failed', {}, 'failed'],
+    ['checkout.session.expired', {}, 'expired'],
+    ['checkout.session.something_new', {}, 'unsupported'],
+  ])('%s %j → %s', (type, fields, status) => {
+    expect(session(type, fields).status).toBe(status);
+  });
+
+  it('reads the relay session and order from metadata and client_reference_id', () => {
+    expect(session('checkout.session.completed', { payment_status: 'paid', client_reference_id: '1234', metadata: { payrelay_session_id: 'ps_1', payrelay_order_id: '999' } })).toEqual(
+      expect.objectContaining({ relaySessionId: 'ps_1', merchantOrderId: '1234', livemode: true }),
+    );
+  });
+
+  const review = (type: string, fields: Record<string, unknown>) =>
+    mapStripeEvent({ id: 'evt_r', type, livemode: false, created: 10, object: { object: 'review', id: 'prv_1', payment_intent: 'pi_1', ...fields } });
+
+  it.each([
+    ['review.opened', { opened_reason: 'rule' }, 'review'],
+    ['review.closed', { reason: 'approved' }, 'paid'],
+    ['review.closed', { reason: 'refunded_as_fraud' }, 'review'],
+    ['review.closed', { reason: 'disputed' }, 'review'],
+  ])('%s %j → %s', (type, fields, status) => {
+    const event = review(type, fields);
+    expect(event.status).toBe(status);
+    expect(event.providerPaymentId).toBe('pi_1');
+    expect(event.reason).toEqual(expect.any(String));
+  });
+
+  it('never maps an unknown type to paid, even with a paid-looking object', () => {
+    expect(session('checkout.session.paid_for_real', { payment_status: 'paid' }).status).toBe('unsupported');
+    expect(mapStripeEvent({ id: 'e', type: 'invoice.paid', livemode: false, created: 1, object: { object: 'invoice', status: 'paid' } }).status).toBe('unsupported');
+  });
+});
