@@ -13,6 +13,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # Only what the relay runs: copying named paths keeps node_modules, data and secrets of the build host out.
 COPY tsconfig.json ./
 COPY relay ./relay
+# The contracts the relay shares with the plugin (shopper messages, meta keys).
+COPY shared ./shared
 
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -65,7 +65,11 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const db = openDatabase(config.databasePath);
   const stores = createSqliteStores(db);
   const sandboxLedger = new SqliteSandboxLedger(db);
-  const providers = overrides.providers ?? buildProviders(config, { clock, sandboxLedger, logger });
+  // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
+  let publicUrl = config.publicUrl;
+  const providers =
+    overrides.providers ??
+    buildProviders(config, { clock, sandboxLedger, logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] });
   // Without a shop there is no plugin to share a secret with: the demo shop signs with a per-run one.
   const shopSecret = config.shopSecret ?? crypto.randomBytes(24).toString('hex');
 
@@ -75,7 +79,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     const listening = app.listen(config.port, config.host, () => resolve(listening));
   });
   const port = (server.address() as AddressInfo).port;
-  const publicUrl = config.port === 0 ? `http://127.0.0.1:${port}` : config.publicUrl;
+  if (config.port === 0) publicUrl = `http://127.0.0.1:${port}`;
 
   const demo = config.shop ? null : { keys: generateDemoKeys(), siteUrl: `${publicUrl}${DEMO_SHOP_PATH}` };
   const gateway =

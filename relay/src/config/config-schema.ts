@@ -15,7 +15,7 @@ export interface RelayConfig {
   /** The secret the WordPress plugin signs its requests with; null only in sandbox mode (demo shop). */
   shopSecret: string | null;
   stripe: { secretKey: string | null; webhookSecrets: string[]; apiBase: string; toleranceSeconds: number } | null;
-  mollie: { apiKey: string; apiBase: string } | null;
+  mollie: { apiKey: string; apiBase: string; /** Next-gen webhook signing secrets (rotation: several). */ webhookSecrets?: string[] } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
   routesFile: string | null;
   sessionTtlMinutes: number;
@@ -60,6 +60,7 @@ export const envSchema = Joi.object({
   STRIPE_TOLERANCE_SECONDS: Joi.number().integer().min(0).default(300),
   MOLLIE_API_KEY: Joi.string().pattern(/^(test|live)_/).message('"MOLLIE_API_KEY" must look like test_… or live_…'),
   MOLLIE_API_BASE: url.default('https://api.mollie.com'),
+  MOLLIE_WEBHOOK_SECRET: Joi.string().description('signing secret(s) of Mollie next-gen webhooks, comma separated; classic webhooks need none'),
   PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
   SANDBOX_WEBHOOK_SECRET: Joi.string().min(16),
 })

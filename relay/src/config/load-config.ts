@@ -53,7 +53,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
           toleranceSeconds: value.STRIPE_TOLERANCE_SECONDS,
         }
       : null,
-    mollie: value.MOLLIE_API_KEY ? { apiKey: value.MOLLIE_API_KEY, apiBase: value.MOLLIE_API_BASE } : null,
+    mollie: value.MOLLIE_API_KEY
+      ? { apiKey: value.MOLLIE_API_KEY, apiBase: value.MOLLIE_API_BASE, webhookSecrets: value.MOLLIE_WEBHOOK_SECRET ? String(value.MOLLIE_WEBHOOK_SECRET).split(',') : [] }
+      : null,
     sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
     routesFile: value.PAYRELAY_ROUTES ?? null,
     sessionTtlMinutes: value.PAYRELAY_SESSION_TTL_MINUTES,
