@@ -53,7 +53,9 @@ export function demoShopRoutes(deps: DemoShopDeps): express.Router {
 
   router.use(woocommerceEmulatorRoutes({ shop, credentials: { consumerKey: deps.consumerKey, consumerSecret: deps.consumerSecret }, siteUrl: site, clock: deps.clock }));
 
-  const ordersWithNotes = () => shop.listOrders(1, 50).orders.map((order) => ({ order, notes: shop.notes(order.id) }));
+  // The page shows notes strictly newest first (the REST list keeps WooCommerce's order for notes of one second).
+  const newestFirst = (id: number) => shop.notes(id).sort((a, b) => b.id - a.id);
+  const ordersWithNotes = () => shop.listOrders(1, 50).orders.map((order) => ({ order, notes: newestFirst(order.id) }));
   const html = (res: Response, status: number, page: string) => res.status(status).set('Cache-Control', 'no-store').type('html').send(page);
 
   router.get('/', (req: Request, res: Response) => {
@@ -103,7 +105,7 @@ export function demoShopRoutes(deps: DemoShopDeps): express.Router {
     const order = shop.getOrder(Number(req.params.id));
     // Like WooCommerce's order-received page, the order key is required to see an order.
     if (!order || req.query.key !== order.orderKey) return html(res, 404, renderMessagePage('Order not found', 'No order with this number and key.'));
-    html(res, 200, renderReturnPage(order, shop.notes(order.id), req.query.cancelled === '1'));
+    html(res, 200, renderReturnPage(order, newestFirst(order.id), req.query.cancelled === '1'));
   });
 
   return router;
