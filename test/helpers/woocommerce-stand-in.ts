@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { minorToDecimal } from '../../relay/src/domain/money';
+import { currencyExponent, minorToDecimal } from '../../relay/src/domain/money';
 import type { Clock } from '../../relay/src/ports/clock';
 import { EmulatedShop } from '../../relay/src/demo-shop/emulated-shop';
 import { createInMemoryShopStore, type EmulatedNoteRecord, type EmulatedOrderRecord, type EmulatedRefundRecord } from '../../relay/src/demo-shop/emulated-shop-store';
@@ -156,7 +156,7 @@ export async function startWooCommerceStandIn(opts: WooCommerceStandInOptions = 
     consumerSecret,
     orders: {
       createOrder: (input) => {
-        const total = typeof input.total === 'number' ? minorToDecimal(Math.round(input.total * 10 ** exponentOf(input.currency)), input.currency) : input.total;
+        const total = typeof input.total === 'number' ? minorToDecimal(Math.round(input.total * 10 ** currencyExponent(input.currency)), input.currency) : input.total;
         const order = realShop.createOrder({
           total,
           currency: input.currency,
@@ -192,12 +192,6 @@ export async function startWooCommerceStandIn(opts: WooCommerceStandInOptions = 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function exponentOf(currency: string): number {
-  const decimal = minorToDecimal(1, currency);
-  const dot = decimal.indexOf('.');
-  return dot < 0 ? 0 : decimal.length - dot - 1;
 }
 
 function authKind(req: Request, query: Record<string, string>): LoggedRequest['auth'] {

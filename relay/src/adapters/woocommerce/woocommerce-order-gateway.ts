@@ -157,7 +157,7 @@ function readNotes(body: unknown): OrderNote[] | null {
   return notes.every((n): n is OrderNote => n !== null) ? notes : null;
 }
 
-/** A refund's `amount` is a positive decimal string ("5.00"); some versions list `total` as "-5.00" instead. */
+/** POST refunds answers `amount: "5.00"`; the order lists its refunds as `total: "-5.00"`. Either reads as a positive amount. */
 function readRefund(body: unknown, currency: string): OrderRefund | null {
   if (!isRecord(body) || body.id === undefined) return null;
   const decimal = typeof body.amount === 'string' ? body.amount : typeof body.total === 'string' ? body.total.replace(/^-/, '') : null;
