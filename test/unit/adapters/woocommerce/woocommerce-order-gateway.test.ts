@@ -4,7 +4,7 @@ import nock from 'nock';
 import { createWooCommerceGateway } from '../../../../relay/src/adapters/woocommerce/woocommerce-order-gateway';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'woocommerce');
-const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as { status: number; body: unknown };
+const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as { status: number; body: Record<string, unknown> };
 
 const HTTPS = 'https://shop.example';
 const HTTP = 'http://shop.example';
@@ -117,7 +117,7 @@ describe('WooCommerce order gateway (nock)', () => {
   });
 
   it('an unreadable total is null, not zero', async () => {
-    const body = { ...(recorded('order-get-200.json').body as object), total: 'n/a' };
+    const body = { ...recorded('order-get-200.json').body, total: 'n/a' };
     nock(HTTPS).get(`${API}/orders/14`).reply(200, body);
     expect(await gateway().getOrder('14')).toMatchObject({ ok: true, value: { totalMinor: null } });
   });
