@@ -128,7 +128,7 @@ async function benchRelay(name: string, wcUrl: string, keys: { consumerKey: stri
   seedSessions(dbFile, total, 'ps_b_');
   const port = await freePort();
   const child = await spawnAndWait(
-    [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'relay', 'src', 'main.ts')],
+    ['--import', 'tsx', path.join(ROOT, 'relay', 'src', 'main.ts')],
     {
       PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: wcUrl, WC_CONSUMER_KEY: keys.consumerKey,
       WC_CONSUMER_SECRET: keys.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
