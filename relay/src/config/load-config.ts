@@ -73,8 +73,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
 }
 
 function describe(detail: ValidationErrorItem): string {
-  const key = detail.path.join('.') || String(detail.context?.label ?? '');
-  const hint = envSchema.extract(key)?.describe().flags as { description?: string } | undefined;
+  // Object-level rules (.and/.with) have an empty path and no key label; .with names the missing key as `peer`.
+  const key = detail.path.join('.') || (typeof detail.context?.peer === 'string' ? detail.context.peer : '');
+  const hint = key ? (envSchema.extract(key)?.describe().flags as { description?: string } | undefined) : undefined;
   return hint?.description && !detail.message.includes(hint.description) ? `${detail.message} (${hint.description})` : detail.message;
 }
 
