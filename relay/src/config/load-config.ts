@@ -19,19 +19,20 @@ export const DEFAULT_SANDBOX_SECRET = 'sandbox_whsec_payrelay_demo_only';
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<RelayConfig> {
   const merged = { ...readConfigFile(env.PAYRELAY_CONFIG_FILE), ...stripEmpty(env) };
   const { value, error } = envSchema.validate(merged, { abortEarly: false, convert: true });
-  if (error) throw new ConfigError(error.details.map(describe));
+  // Schema problems and the cross-field rules below go into one report, so a person fixes everything in one go.
+  const problems: string[] = error ? error.details.map(describe) : [];
+  const invalid = new Set((error?.details ?? []).map((detail) => String(detail.path[0] ?? '')));
 
   const shop = value.WC_URL
     ? { url: String(value.WC_URL).replace(/\/+$/, ''), consumerKey: value.WC_CONSUMER_KEY, consumerSecret: value.WC_CONSUMER_SECRET, timeoutMs: value.WC_TIMEOUT_MS }
     : null;
-  const problems: string[] = [];
   const sandboxEnabled = value.PAYRELAY_SANDBOX ?? shop === null;
-  if (value.PAYRELAY_MODE === 'live' && sandboxEnabled) problems.push('"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live: the sandbox would take fake payments for real orders');
+  if (value.PAYRELAY_MODE === 'live' && sandboxEnabled && !invalid.has('PAYRELAY_SANDBOX')) problems.push('"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live: the sandbox would take fake payments for real orders');
   if (value.PAYRELAY_MODE === 'live' && !shop) problems.push('"WC_URL" is required when "PAYRELAY_MODE" is live (the demo shop is for trying the relay only)');
   if (value.PAYRELAY_MODE === 'live' && typeof value.STRIPE_SECRET_KEY === 'string' && value.STRIPE_SECRET_KEY.includes('_test_')) {
     problems.push('"STRIPE_SECRET_KEY" is a test key but "PAYRELAY_MODE" is live');
   }
-  if (value.PAYRELAY_ROUTES && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
+  if (typeof value.PAYRELAY_ROUTES === 'string' && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const port: number = value.PAYRELAY_PORT;
