@@ -80,7 +80,7 @@ ${errors.length ? `<ul class="error">${errors.map((e) => `<li>${escapeHtml(e)}</
 <form method="post" action="orders">
 <label>Amount <input name="amount" value="${escapeHtml(form.amount)}" size="8" required></label>
 <label>Currency <select name="currency">${options(CURRENCIES, form.currency)}</select></label>
-<label>Email <input name="email" type="email" value="${escapeHtml(form.email)}" required></label>
+<label>Email <input name="email" type="email" value="${escapeHtml(form.email)}" size="28" required></label>
 <label>Country <input name="country" value="${escapeHtml(form.country)}" size="3" maxlength="2" required></label>
 <label>Method <select name="method">${options(METHODS, form.method)}</select></label>
 <button type="submit">Place order and pay</button>
