@@ -162,6 +162,9 @@ async function main(): Promise<void> {
   await stop(bare);
 
   const shop = await startWooCommerceStandIn();
+  // A real shop answers in about 0.2 s (../shared/fixtures/woocommerce/README.md); an instant stand-in would make the
+  // worker compete for the relay's CPU far more than any real shop could.
+  shop.faults.add({ path: /./, fault: { kind: 'latency', ms: 200 }, count: Number.MAX_SAFE_INTEGER });
   const up = await benchRelay('relay, WooCommerce up', shop.url, shop);
   await shop.close();
   const downPort = await freePort();

@@ -134,7 +134,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       for (let pass = 0; pass < maxPasses; pass += 1) {
         const ran = await relay.worker.runOnce();
         if (ran > 0) continue;
-        const due = relay.stores.outbox.nextDueAt();
+        const due = relay.worker.nextWakeAt();
         if (due === null) return;
         clock.advance(Math.max(1, due - clock.now()));
       }

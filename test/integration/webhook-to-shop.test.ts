@@ -176,6 +176,21 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(retries.length).toBe(6);
   });
 
+  it('a shop that is down is not hammered: the worker pauses, then probes with one write', async () => {
+    const sessions = Array.from({ length: 10 }, () => h.seed());
+    for (const session of sessions) await h.send(session, 'paid');
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1000 });
+    const before = h.shop.requests.length;
+    for (let pass = 0; pass < 5; pass += 1) await h.relay.worker.runOnce();
+    expect(h.shop.requests.length - before).toBe(4);
+    h.clock.advance(h.relay.worker.nextWakeAt()! - h.clock.now());
+    await h.relay.worker.runOnce();
+    expect(h.shop.requests.length - before).toBe(5);
+    h.shop.faults.clear();
+    await h.drain();
+    for (const session of sessions) expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
   it('a timeout after the note was written does not add a second note on retry', async () => {
     const session = h.seed();
     h.shop.faults.add({ method: 'POST', path: /notes/, fault: { kind: 'apply_then_drop' }, count: 1 });

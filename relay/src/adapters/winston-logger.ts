@@ -9,12 +9,11 @@ export function createWinstonLogger(level: string, silent = false): Logger {
     format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
     transports: [new winston.transports.Console()],
   });
-  return {
-    info: (message, fields) => logger.info(message, fields),
-    warn: (message, fields) => logger.warn(message, fields),
-    error: (message, fields) => logger.error(message, fields),
-    debug: (message, fields) => logger.debug(message, fields),
+  // Checked first so a disabled level costs nothing on the webhook path.
+  const at = (level: 'info' | 'warn' | 'error' | 'debug') => (message: string, fields?: Record<string, unknown>) => {
+    if (!silent && logger.isLevelEnabled(level)) logger.log(level, message, fields);
   };
+  return { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') };
 }
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {} };

@@ -20,7 +20,12 @@ export interface OutboxWorker {
   runOnce(): Promise<number>;
   /** Wake up now (a new command was queued). */
   poke(): void;
+  /** When the worker next has something to do: the next due command, or later while the shop is paused. */
+  nextWakeAt(): number | null;
 }
+
+/** After this many shop failures in a row (any orders), the worker pauses instead of hammering a shop that is down. */
+const SHOP_DOWN_AFTER = 3;
 
 /** The only code that talks to the shop. Single flight: one pass at a time, stoppable, never inside a request. */
 export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: Clock }, options: OutboxWorkerOptions): OutboxWorker {
@@ -28,6 +33,10 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
+  // A shop that is down fails every order alike: back off as a whole, then probe with one command.
+  let shopFailuresInARow = 0;
+  let shopPausedUntil = 0;
+  const touchesShop = (item: OutboxItem) => item.command.kind === 'order_write' || item.command.kind === 'order_note';
 
   const runItem = async (item: OutboxItem): Promise<void> => {
     const attemptNumber = item.attempts + 1;
@@ -43,6 +52,14 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const sessionId = 'sessionId' in item.command ? item.command.sessionId : null;
     const orderId = item.command.kind === 'fetch_status' && item.orderKey.includes(':') ? null : item.orderKey;
     const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
+    if (touchesShop(item)) {
+      if (result.ok || result.error.kind !== 'retryable') shopFailuresInARow = 0;
+      else if (++shopFailuresInARow >= SHOP_DOWN_AFTER) {
+        const pauseStep = Math.min(shopFailuresInARow - SHOP_DOWN_AFTER + 1, options.policy.maxAttempts - 1);
+        shopPausedUntil = nextAttemptAt({ ...options.policy, maxAttempts: Number.MAX_SAFE_INTEGER }, pauseStep, now, result.error.retryAfterMs, options.random) ?? now;
+        if (shopFailuresInARow === SHOP_DOWN_AFTER) deps.logger.warn('shop looks down: pausing shop writes', { until: new Date(shopPausedUntil).toISOString(), code: result.error.code });
+      }
+    }
     if (result.ok) {
       outbox.markDone(item.id, now);
       if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
@@ -72,9 +89,16 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   };
 
   const pass = async (): Promise<number> => {
-    const items = outbox.claimDue(deps.clock.now(), options.concurrency);
+    const now = deps.clock.now();
+    if (now < shopPausedUntil) return 0;
+    const items = outbox.claimDue(now, shopFailuresInARow >= SHOP_DOWN_AFTER ? 1 : options.concurrency);
     await Promise.all(items.map(runItem));
     return items.length;
+  };
+
+  const nextWakeAt = (): number | null => {
+    const due = outbox.nextDueAt();
+    return due === null ? null : Math.max(due, shopPausedUntil);
   };
 
   const runOnce = (): Promise<number> => {
@@ -99,7 +123,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       deps.logger.error('outbox pass failed', { error: String(failure) });
     }
     if (ran > 0) return schedule(0);
-    const due = outbox.nextDueAt();
+    const due = nextWakeAt();
     const wait = due === null ? options.pollMs : Math.max(0, Math.min(options.pollMs, due - deps.clock.now()));
     schedule(wait);
   };
@@ -116,6 +140,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       if (running) await running;
     },
     runOnce,
+    nextWakeAt,
     poke() {
       if (!stopped && !running) schedule(0);
     },

@@ -2,6 +2,7 @@ import type { PaymentSession, RequestedMethod } from '../../domain/payment-sessi
 import type { PaymentStatus } from '../../domain/payment-status';
 import type { ProviderId } from '../../domain/provider-event';
 import type { NewPaymentSession, SessionPatch, SessionStore } from '../../ports/session-store';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database';
 
 interface SessionRow {
@@ -54,6 +55,7 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   const byIdempotencyKey = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE idempotency_key = ?');
   const byOrder = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at, rowid');
   const countOrder = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM payment_sessions WHERE merchant_order_id = ?');
+  const updates = new Map<string, Statement>();
   const openExpired = db.prepare<[number, number], SessionRow>(
     `SELECT * FROM payment_sessions WHERE status IN ('created', 'pending') AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
   );
@@ -87,12 +89,15 @@ export function createSqliteSessionStore(db: Db): SessionStore {
     },
     update(id: string, patch: SessionPatch, now: number): void {
       const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as Array<[keyof SessionPatch, unknown]>;
-      const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`);
-      db.prepare(`UPDATE payment_sessions SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?`).run(
-        ...entries.map(([, value]) => value),
-        now,
-        id,
-      );
+      const columns = entries.map(([key]) => PATCH_COLUMNS[key]).join(',');
+      // Prepared once per column set: this runs for every applied webhook.
+      let statement = updates.get(columns);
+      if (!statement) {
+        const sets = entries.map(([key]) => `${PATCH_COLUMNS[key]} = ?`);
+        statement = db.prepare(`UPDATE payment_sessions SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ?`);
+        updates.set(columns, statement);
+      }
+      statement.run(...entries.map(([, value]) => value), now, id);
     },
   };
 }
