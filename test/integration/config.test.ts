@@ -1,0 +1,236 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, DEFAULT_SANDBOX_SECRET, loadConfig } from '../../relay/src/config/load-config';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+describe('loadConfig', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-config-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as ConfigError).problems;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('with nothing set: sandbox mode on port 8787 with ./data/payrelay.db and the demo shop', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '0.0.0.0',
+      databasePath: './data/payrelay.db',
+      publicUrl: 'http://localhost:8787',
+      mode: 'test',
+      logLevel: 'info',
+      shop: null,
+      shopSecret: null,
+      stripe: null,
+      mollie: null,
+      sandbox: { enabled: true, webhookSecret: DEFAULT_SANDBOX_SECRET },
+      routesFile: null,
+      sessionTtlMinutes: 60,
+      retentionDays: 45,
+    });
+  });
+
+  it('empty strings count as unset (an `export WC_URL=` in a shell profile)', () => {
+    expect(loadConfig({ WC_URL: '', PAYRELAY_PORT: '' })).toMatchObject({ port: 8787, shop: null });
+  });
+
+  it('a bad configuration: one ConfigError listing every problem, schema and cross-field alike', () => {
+    const problems = problemsOf({
+      WC_URL: 'shop.example',
+      WC_CONSUMER_KEY: 'key_123',
+      WC_CONSUMER_SECRET: 'cs_123',
+      STRIPE_WEBHOOK_SECRET: 'secret_123',
+      PAYRELAY_MODE: 'live',
+      PAYRELAY_SANDBOX: '1',
+    });
+    const expected = [
+      /^"WC_URL" must be a valid uri.*\(your shop, e\.g\. https:\/\/shop\.example\)$/,
+      /^"WC_CONSUMER_KEY" must start with ck_/,
+      /^"STRIPE_WEBHOOK_SECRET" must look like whsec_/,
+      /^"WC_URL" missing required peer "PAYRELAY_SHOP_SECRET" \(shared secret also set in the WordPress plugin/,
+      /^"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live/,
+    ];
+    expect(problems).toHaveLength(expected.length);
+    for (const pattern of expected) expect(problems).toContainEqual(expect.stringMatching(pattern));
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ['WC_URL without PAYRELAY_SHOP_SECRET', { WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1' }, /"WC_URL" missing required peer "PAYRELAY_SHOP_SECRET"/],
+    ['WC_URL without its keys', { WC_URL: 'https://shop.example', PAYRELAY_SHOP_SECRET: 's'.repeat(24) }, /WC_CONSUMER_KEY, WC_CONSUMER_SECRET/],
+    ['a shop secret too short to be a secret', { PAYRELAY_SHOP_SECRET: 'short' }, /"PAYRELAY_SHOP_SECRET" length must be at least 24/],
+    ['a Stripe key without its webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1' }, /"STRIPE_SECRET_KEY" missing required peer "STRIPE_WEBHOOK_SECRET"/],
+    ['live mode without a shop', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0' }, /"WC_URL" is required when "PAYRELAY_MODE" is live/],
+    ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 's'.repeat(24), STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /test key but "PAYRELAY_MODE" is live/],
+    ['a port that is not a port', { PAYRELAY_PORT: '80800' }, /"PAYRELAY_PORT" must be less than or equal to 65535 \(port the relay listens on\)/],
+    ['dedupe keys kept shorter than providers retry', { PAYRELAY_RETENTION_DAYS: '7' }, /"PAYRELAY_RETENTION_DAYS" must be greater than or equal to 45 .*Adyen/],
+    ['a routes file that does not exist', { PAYRELAY_ROUTES: '/nowhere/routes.json' }, /"PAYRELAY_ROUTES" names \/nowhere\/routes\.json, which does not exist/],
+  ])('%s is a ConfigError that says so', (_name, env, message) => {
+    expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('the ConfigError message lists the problems for a person and points at the README', () => {
+    try {
+      loadConfig({ PAYRELAY_LOG_LEVEL: 'loud', PAYRELAY_PORT: 'x' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^Payrelay cannot start, the configuration has 2 problem\(s\):\n {2}- .*\n {2}- .*\nSee README\.md, "Configuration"\.$/);
+    }
+  });
+
+  it('reads a JSON PAYRELAY_CONFIG_FILE, and the environment wins', () => {
+    const file = path.join(dir, 'payrelay.json');
+    fs.writeFileSync(file, JSON.stringify({ PAYRELAY_PORT: 9100, PAYRELAY_LOG_LEVEL: 'debug', PAYRELAY_SESSION_TTL_MINUTES: '90', PAYRELAY_DB: '/from/file.db' }));
+    const config = loadConfig({ PAYRELAY_CONFIG_FILE: file, PAYRELAY_DB: '/from/env.db' });
+    expect(config).toMatchObject({ port: 9100, logLevel: 'debug', sessionTtlMinutes: 90, databasePath: '/from/env.db' });
+  });
+
+  it('reads a KEY=value PAYRELAY_CONFIG_FILE (comments, quotes, blank lines), and the environment wins', () => {
+    const file = path.join(dir, 'payrelay.env');
+    fs.writeFileSync(
+      file,
+      [
+        '# Payrelay',
+        'PAYRELAY_PORT=9200',
+        '',
+        'WC_URL="https://shop.example/"',
+        "WC_CONSUMER_KEY='ck_from_file'",
+        'WC_CONSUMER_SECRET = cs_from_file',
+        'PAYRELAY_SHOP_SECRET=shop_secret_from_the_file_0123456',
+        '# PAYRELAY_MODE=live',
+      ].join('\n'),
+    );
+    const config = loadConfig({ PAYRELAY_CONFIG_FILE: file, WC_CONSUMER_SECRET: 'cs_from_env' });
+    expect(config).toMatchObject({
+      port: 9200,
+      mode: 'test',
+      shop: { url: 'https://shop.example', consumerKey: 'ck_from_file', consumerSecret: 'cs_from_env' },
+      shopSecret: 'shop_secret_from_the_file_0123456',
+      // A shop is configured, so the sandbox is off unless asked for.
+      sandbox: { enabled: false },
+    });
+  });
+
+  it('a problem in the file is reported like one in the environment', () => {
+    const file = path.join(dir, 'payrelay.env');
+    fs.writeFileSync(file, 'STRIPE_WEBHOOK_SECRET=not_a_whsec\n');
+    expect(problemsOf({ PAYRELAY_CONFIG_FILE: file })).toEqual([expect.stringMatching(/^"STRIPE_WEBHOOK_SECRET" must look like whsec_/)]);
+  });
+
+  it('is frozen all the way down', () => {
+    const config = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_a,whsec_b' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.worker as { maxAttempts: number }).maxAttempts = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.sandbox as { enabled: boolean }).enabled = false;
+    }).toThrow(TypeError);
+    expect(() => (config.stripe!.webhookSecrets as string[]).push('whsec_c')).toThrow(TypeError);
+    expect(config.stripe!.webhookSecrets).toEqual(['whsec_a', 'whsec_b']);
+  });
+});
+
+/** `npm start` as a process: what a person sees on the terminal. */
+describe('node --import tsx relay/src/main.ts', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-main-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function freePort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+
+  /** Only what is given: no inherited WC_URL or STRIPE_* from the developer's shell can change the outcome. */
+  function start(env: Record<string, string>) {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = { stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, out, exited };
+  }
+
+  async function waitForOutput(out: { stdout: string }, text: string, exited: Promise<unknown>, timeoutMs = 20_000): Promise<void> {
+    let done = false;
+    void exited.then(() => (done = true));
+    const deadline = Date.now() + timeoutMs;
+    while (!out.stdout.includes(text)) {
+      if (done) throw new Error(`the relay exited before printing "${text}"`);
+      if (Date.now() > deadline) throw new Error(`no "${text}" on stdout within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  it('a bad configuration: exit code 1, every problem on stderr, nothing started', async () => {
+    const db = path.join(dir, 'payrelay.db');
+    const { out, exited } = start({
+      PAYRELAY_PORT: String(await freePort()),
+      PAYRELAY_DB: db,
+      WC_URL: 'not-a-url',
+      WC_CONSUMER_KEY: 'key_123',
+      WC_CONSUMER_SECRET: 'cs_123',
+      PAYRELAY_MODE: 'live',
+    });
+    expect(await exited).toBe(1);
+    expect(out.stderr).toContain('Payrelay cannot start, the configuration has 3 problem(s):');
+    expect(out.stderr).toContain('- "WC_URL" must be a valid uri');
+    expect(out.stderr).toContain('- "WC_CONSUMER_KEY" must start with ck_');
+    expect(out.stderr).toContain('- "WC_URL" missing required peer "PAYRELAY_SHOP_SECRET"');
+    expect(out.stderr).not.toMatch(/\n\s+at /); // a listing, not a stack trace
+    expect(out.stdout).toBe('');
+    expect(fs.existsSync(db)).toBe(false);
+  });
+
+  it('nothing configured: the banner names the demo shop and what to set next; SIGTERM stops it cleanly', async () => {
+    const port = await freePort();
+    const db = path.join(dir, 'payrelay.db');
+    const { child, out, exited } = start({ PAYRELAY_PORT: String(port), PAYRELAY_DB: db });
+    try {
+      await waitForOutput(out, 'See README.md.', exited);
+      expect(out.stdout).toContain(`Payrelay listening on http://localhost:${port} (test mode, database ${db})`);
+      expect(out.stdout).toContain('providers: sandbox');
+      expect(out.stdout).toContain(`demo shop: http://localhost:${port}/demo-shop/`);
+      expect(out.stdout).toMatch(/Next: set WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET and PAYRELAY_SHOP_SECRET/);
+      expect(out.stdout).toMatch(/STRIPE_SECRET_KEY \+ STRIPE_WEBHOOK_SECRET \(or MOLLIE_API_KEY\)/);
+
+      // It serves what the banner promises.
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(await health.json()).toMatchObject({ ok: true, mode: 'test' });
+      const shop = await fetch(`http://127.0.0.1:${port}/demo-shop/`);
+      expect(await shop.text()).toContain('Demo shop — not a real store');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out.stdout).toContain('SIGTERM: finishing the shop write in hand, then stopping');
+    expect(out.stderr).toBe('');
+    expect(fs.existsSync(db)).toBe(true);
+  });
+});
