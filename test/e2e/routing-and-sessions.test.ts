@@ -1,6 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { providerIdempotencyKey } from '../../relay/src/app/create-session';
 import { startE2E, type E2E } from '../helpers/e2e-relay';
 import type { StripeFault } from '../helpers/e2e-stripe-stand-in';
+import { PROVIDER_FIXTURES, signStripe } from '../helpers/provider-signers';
+
+const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_standin_0000000000';
+const stripeEventFixture = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'stripe', 'events', 'composed-from-openapi-fixtures', `${name}.json`), 'utf8'));
 
 /**
  * Issue 3, "How to prove it", end to end: the real relay over HTTP (port 0, a SQLite file), the real Stripe
@@ -259,6 +266,48 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       const notes = e.h.ourNotes(orderId);
       expect(notes).toHaveLength(2);
       expect(notes[1]).toMatch(/needs a look: this order was already paid through session .* the customer paid twice, refund one of the payments/);
+    });
+
+    it('a customer who comes back with another method: a new sandbox session, the old Stripe session expired at Stripe; a Stripe payment that still lands on it goes to review as a double payment', async () => {
+      const orderId = e.newOrder(2500);
+      const byCard = await e.createSession(orderId, { method: 'card' }, 'card-attempt');
+      expect(byCard.json.provider).toBe('stripe');
+      const stripeSessionId = e.session(byCard.json.session_id).providerSessionId!;
+
+      const byWallet = await e.createSession(orderId, { method: 'wallet' }, 'wallet-attempt');
+      expect(byWallet.json.provider).toBe('sandbox');
+      expect(e.stripe.expired).toEqual([stripeSessionId]);
+      expect(e.session(byCard.json.session_id).status).toBe('expired');
+      const expiredEntry = (await e.timeline(orderId)).entries.find((entry) => entry.kind === 'session_expired')!;
+      expect(expiredEntry.message).toContain('because the customer started a new attempt');
+
+      await e.click(byWallet.json.session_id, 'pay');
+      await e.h.drain();
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('processing');
+
+      // Stripe's checkout.session.completed for the old session arrives anyway (paid just before it was closed).
+      const event = stripeEventFixture('checkout.session.completed');
+      event.id = 'evt_e2e_late_completed';
+      event.created = Math.floor(e.h.clock.now() / 1000);
+      Object.assign(event.data.object, {
+        ...e.stripe.sessions.get(stripeSessionId),
+        status: 'complete',
+        payment_status: 'paid',
+        payment_intent: 'pi_e2e_paid_twice',
+      });
+      const body = JSON.stringify(event);
+      const delivered = await e.h.post(body, signStripe(STRIPE_WEBHOOK_SECRET, body, e.h.clock.now()), 'stripe');
+      expect(delivered.status).toBe(200);
+      await e.h.drain();
+
+      expect(e.session(byCard.json.session_id).status).toBe('review');
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('on-hold');
+      const alerts = (await e.shopCall('GET', '/v1/alerts')).json.alerts;
+      expect(alerts).toEqual([expect.objectContaining({ order_id: orderId, session_id: byCard.json.session_id, code: 'double_payment' })]);
+      const last = e.h.ourNotes(orderId).at(-1)!;
+      expect(last).toContain('Payment of 25.00 EUR at Stripe needs a look');
+      expect(last).toContain('refund one of the payments');
+      expect(last).toContain('[Payrelay ref stripe:evt_e2e_late_completed]');
     });
   });
 });
