@@ -41,6 +41,11 @@ export class InMemorySessionStore implements SessionStore {
     const row = this.rows.get(sessionId);
     if (row) this.rows.set(sessionId, { ...row, ...patch, updatedAt: now });
   }
+  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId } | null {
+    const other = this.listByOrder(merchantOrderId).find((s) => s.id !== exceptSessionId && s.status === 'paid');
+    return other ? { id: other.id, provider: other.provider } : null;
+  }
+
   countByOrder(merchantOrderId: string): number {
     return this.all().filter((s) => s.merchantOrderId === merchantOrderId).length;
   }

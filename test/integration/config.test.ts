@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       /^"WC_URL" must be a valid uri.*\(your shop, e\.g\. https:\/\/shop\.example\)$/,
       /^"WC_CONSUMER_KEY" must start with ck_/,
       /^"STRIPE_WEBHOOK_SECRET" must look like whsec_/,
-      /^"WC_URL" missing required peer "PAYRELAY_SHOP_SECRET" \(shared secret also set in the WordPress plugin/,
+      /^"WC_URL" needs "PAYRELAY_SHOP_SECRET" as well \(shared secret also set in the WordPress plugin/,
       /^"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live/,
     ];
     expect(problems).toHaveLength(expected.length);
@@ -71,10 +71,10 @@ describe('loadConfig', () => {
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
-    ['WC_URL without PAYRELAY_SHOP_SECRET', { WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1' }, /"WC_URL" missing required peer "PAYRELAY_SHOP_SECRET"/],
-    ['WC_URL without its keys', { WC_URL: 'https://shop.example', PAYRELAY_SHOP_SECRET: 's'.repeat(24) }, /WC_CONSUMER_KEY, WC_CONSUMER_SECRET/],
+    ['WC_URL without PAYRELAY_SHOP_SECRET', { WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1' }, /"WC_URL" needs "PAYRELAY_SHOP_SECRET" as well/],
+    ['WC_URL without its keys', { WC_URL: 'https://shop.example', PAYRELAY_SHOP_SECRET: 's'.repeat(24) }, /WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three/],
     ['a shop secret too short to be a secret', { PAYRELAY_SHOP_SECRET: 'short' }, /"PAYRELAY_SHOP_SECRET" length must be at least 24/],
-    ['a Stripe key without its webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1' }, /"STRIPE_SECRET_KEY" missing required peer "STRIPE_WEBHOOK_SECRET"/],
+    ['a Stripe key without its webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1' }, /"STRIPE_SECRET_KEY" needs "STRIPE_WEBHOOK_SECRET" as well/],
     ['live mode without a shop', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0' }, /"WC_URL" is required when "PAYRELAY_MODE" is live/],
     ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 's'.repeat(24), STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /test key but "PAYRELAY_MODE" is live/],
     ['a port that is not a port', { PAYRELAY_PORT: '80800' }, /"PAYRELAY_PORT" must be less than or equal to 65535 \(port the relay listens on\)/],
@@ -202,7 +202,7 @@ describe('node --import tsx relay/src/main.ts', () => {
     expect(out.stderr).toContain('Payrelay cannot start, the configuration has 3 problem(s):');
     expect(out.stderr).toContain('- "WC_URL" must be a valid uri');
     expect(out.stderr).toContain('- "WC_CONSUMER_KEY" must start with ck_');
-    expect(out.stderr).toContain('- "WC_URL" missing required peer "PAYRELAY_SHOP_SECRET"');
+    expect(out.stderr).toContain('- "WC_URL" needs "PAYRELAY_SHOP_SECRET" as well');
     expect(out.stderr).not.toMatch(/\n\s+at /); // a listing, not a stack trace
     expect(out.stdout).toBe('');
     expect(fs.existsSync(db)).toBe(false);

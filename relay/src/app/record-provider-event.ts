@@ -87,9 +87,8 @@ export function applyEventToSession(
   livemode: boolean,
   now: number,
 ): Decision {
-  const paidSibling = stores.sessions
-    .listByOrder(session.merchantOrderId)
-    .find((other) => other.id !== session.id && other.status === 'paid');
+  // Only a payment can be a double payment: skip the lookup for every other event.
+  const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
     livemode,
     otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider) } : null,

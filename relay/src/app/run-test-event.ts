@@ -37,9 +37,9 @@ export async function runTestEvent(
     return { ok: false, stages };
   }
   deps.poke();
-  const deadline = deps.clock.now() + timeoutMs;
+  // Counted in waits, not clock time: an injected clock that does not move must not make this spin forever.
   let state = deps.outbox.state(id);
-  while (state?.state === 'pending' && deps.clock.now() < deadline) {
+  for (let waited = 0; state?.state === 'pending' && waited < timeoutMs; waited += 100) {
     await deps.wait(100);
     state = deps.outbox.state(id);
   }

@@ -67,4 +67,8 @@ export const envSchema = Joi.object({
   .and('WC_URL', 'WC_CONSUMER_KEY', 'WC_CONSUMER_SECRET')
   .with('WC_URL', 'PAYRELAY_SHOP_SECRET')
   .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
+  .messages({
+    'object.and': 'WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three (WooCommerce → Settings → Advanced → REST API)',
+    'object.with': '"{{#main}}" needs "{{#peer}}" as well',
+  })
   .unknown(true);

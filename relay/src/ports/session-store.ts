@@ -21,6 +21,8 @@ export interface SessionStore {
   findByProviderPaymentId(provider: ProviderId, providerPaymentId: string): PaymentSession | null;
   findByIdempotencyKey(key: string): PaymentSession | null;
   listByOrder(merchantOrderId: string): PaymentSession[];
+  /** Another session of the same order that already took money (a second payment is a double payment). */
+  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId } | null;
   /** Sessions still open (created/pending) whose expires_at has passed. */
   listOpenExpiredBefore(now: number, limit: number): PaymentSession[];
   /** Sessions in one of `statuses` not updated since `before`: candidates for reconciliation. */

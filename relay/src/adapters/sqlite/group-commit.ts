@@ -8,9 +8,9 @@ interface Pending {
 }
 
 /**
- * Group commit: every work item submitted in the same event-loop turn runs in one transaction, each inside its
- * own savepoint, and all resolve after that single commit (one fsync) returns. With 50 providers posting at
- * once this turns 50 fsyncs into one, which is how durable acknowledgements keep up with a bare endpoint.
+ * Group commit: every work item submitted in the same event-loop turn runs in one transaction, and all resolve
+ * after that single commit (one fsync) returns. With 50 providers posting at once this turns 50 fsyncs into
+ * one, which is how durable acknowledgements keep up with a bare endpoint.
  */
 export function createUnitOfWork(db: Db): UnitOfWork {
   let queue: Pending[] = [];
@@ -20,28 +20,23 @@ export function createUnitOfWork(db: Db): UnitOfWork {
     const batch = queue;
     queue = [];
     scheduled = false;
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let values: unknown[];
     try {
-      db.transaction(() => {
-        for (const item of batch) {
-          try {
-            // A nested transaction function is a savepoint: a failing item rolls back alone.
-            outcomes.push({ ok: true, value: db.transaction(item.work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
+      // The common case: every item succeeds, one transaction, one fsync.
+      values = db.transaction(() => batch.map((item) => item.work()))();
+    } catch {
+      // One item failed (or the commit did): nothing was committed. Run each item in its own transaction so
+      // one bad item cannot cost the others their acknowledgement.
+      for (const item of batch) {
+        try {
+          item.resolve(db.transaction(item.work)());
+        } catch (error) {
+          item.reject(error);
         }
-      })();
-    } catch (error) {
-      // The commit itself failed (disk full, locked too long): nothing in the batch is durable.
-      batch.forEach((item) => item.reject(error));
+      }
       return;
     }
-    batch.forEach((item, index) => {
-      const outcome = outcomes[index];
-      if (outcome.ok) item.resolve(outcome.value);
-      else item.reject(outcome.error);
-    });
+    batch.forEach((item, index) => item.resolve(values[index]));
   };
 
   return {

@@ -54,6 +54,9 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   );
   const byIdempotencyKey = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE idempotency_key = ?');
   const byOrder = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at, rowid');
+  const paidSibling = db.prepare<[string, string], { id: string; provider: ProviderId }>(
+    `SELECT id, provider FROM payment_sessions WHERE merchant_order_id = ? AND status = 'paid' AND id <> ? LIMIT 1`,
+  );
   const countOrder = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM payment_sessions WHERE merchant_order_id = ?');
   const updates = new Map<string, Statement>();
   const openExpired = db.prepare<[number, number], SessionRow>(
@@ -69,6 +72,7 @@ export function createSqliteSessionStore(db: Db): SessionStore {
     findByProviderPaymentId: (provider, ref) => toSession(byProviderPayment.get(provider, ref)),
     findByIdempotencyKey: (key) => toSession(byIdempotencyKey.get(key)),
     listByOrder: (orderId) => byOrder.all(orderId).map((row) => toSession(row) as PaymentSession),
+    findPaidSibling: (orderId, exceptId) => paidSibling.get(orderId, exceptId) ?? null,
     countByOrder: (orderId) => countOrder.get(orderId)?.n ?? 0,
     listOpenExpiredBefore: (now, limit) => openExpired.all(now, limit).map((row) => toSession(row) as PaymentSession),
     listStale(statuses: PaymentStatus[], before: number, limit: number): PaymentSession[] {

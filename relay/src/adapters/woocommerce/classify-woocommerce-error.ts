@@ -66,7 +66,7 @@ export function classifyWooCommerceError(input: WooCommerceErrorInput): GatewayF
   if (status === 408 || status === 409 || status === 425 || status === 429 || status >= 500) {
     const code = wc?.code ?? `http_${status}`;
     const what = wc ? `${wc.code}: ${wc.message}` : describeNonJson(input.body);
-    return withStatus({ kind: 'retryable', code, message: `WooCommerce answered ${status} (${what}); will retry` });
+    return withStatus({ kind: 'retryable', code, message: `WooCommerce answered ${status} (${what})` });
   }
   if (status >= 400) {
     const code = wc?.code ?? `http_${status}`;
@@ -90,11 +90,11 @@ function classifyTransport(input: WooCommerceErrorInput): GatewayFailure {
     return {
       kind: 'retryable',
       code: 'network',
-      message: `The connection to WooCommerce failed (${code || message || 'no answer'}); will retry`,
+      message: `The connection to WooCommerce failed (${code || message || 'no answer'})`,
     };
   }
   // No status and no known code: still a transport problem, and a transport problem may go away.
-  return { kind: 'retryable', code: 'network', message: `No answer from WooCommerce (${code || message || 'unknown error'}); will retry` };
+  return { kind: 'retryable', code: 'network', message: `No answer from WooCommerce (${code || message || 'unknown error'})` };
 }
 
 function authAdvice(status: number, wc: WooError | null): string {
