@@ -119,7 +119,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       breakers,
       clock,
       ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
-      config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode },
+      config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
       transaction: (fn) => stores.unitOfWork.transaction(fn),
       logger,
       shopSecret,

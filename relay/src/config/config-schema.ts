@@ -18,6 +18,8 @@ export interface RelayConfig {
   mollie: { apiKey: string; apiBase: string; /** Next-gen webhook signing secrets (rotation: several). */ webhookSecrets?: string[] } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
   routesFile: string | null;
+  /** Longest a single provider API call may take before the relay falls back to the next provider. */
+  providerTimeoutMs: number;
   sessionTtlMinutes: number;
   retentionDays: number;
   worker: { pollMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; concurrency: number };
@@ -38,6 +40,8 @@ export const envSchema = Joi.object({
   PAYRELAY_MAX_BODY_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   PAYRELAY_SHOP_SECRET: Joi.string().min(24).description('shared secret also set in the WordPress plugin (at least 24 characters)'),
   PAYRELAY_ROUTES: Joi.string().description('path to a JSON routing rules file'),
+  PAYRELAY_PROVIDER_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000)
+    .description('longest one provider API call may take before the relay falls back to the next provider'),
   PAYRELAY_SESSION_TTL_MINUTES: Joi.number().integer().min(30).max(24 * 60).default(60)
     .description('how long a checkout session stays payable (Stripe accepts 30 minutes to 24 hours)'),
   PAYRELAY_RETENTION_DAYS: Joi.number().integer().min(45).default(45)

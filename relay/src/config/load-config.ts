@@ -59,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
       : null,
     sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
     routesFile: value.PAYRELAY_ROUTES ?? null,
+    providerTimeoutMs: value.PAYRELAY_PROVIDER_TIMEOUT_MS,
     sessionTtlMinutes: value.PAYRELAY_SESSION_TTL_MINUTES,
     retentionDays: value.PAYRELAY_RETENTION_DAYS,
     worker: {

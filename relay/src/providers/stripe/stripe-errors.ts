@@ -26,6 +26,10 @@ export function classifyStripeError(error: unknown): ProviderFailure {
   if (error instanceof Stripe.errors.StripeConnectionError) {
     return classifyProviderFailure({ timedOut: /timeout/i.test(error.message), network: true, message: error.message });
   }
+  if (error instanceof Stripe.errors.StripeAPIError && error.statusCode === undefined) {
+    // stripe-node gives no status when the answer was not JSON (a proxy's HTML 502/503 page): a server error.
+    return classifyProviderFailure({ httpStatus: 502, message: `Stripe answered with a body that is not JSON (${error.message})` });
+  }
   const unsupported = (error.code !== undefined && UNSUPPORTED_CODES.has(error.code)) || (error.param !== undefined && UNSUPPORTED_PARAMS.has(error.param));
   return classifyProviderFailure({
     httpStatus: error.statusCode,

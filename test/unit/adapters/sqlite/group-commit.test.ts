@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Db } from '../../../../relay/src/adapters/sqlite/open-database';
+import { createUnitOfWork } from '../../../../relay/src/adapters/sqlite/group-commit';
+import { MIGRATIONS } from '../../../../relay/src/adapters/sqlite/migrations';
+
+describe('SQLite: durable group commit and migrations', () => {
+  let dir: string;
+  let db: Db;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-gc-'));
+    db = openDatabase(path.join(dir, 'relay.db'));
+    db.exec('CREATE TABLE t (v TEXT UNIQUE)');
+  });
+  afterEach(() => {
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rows = () => (db.prepare('SELECT v FROM t ORDER BY v').all() as Array<{ v: string }>).map((r) => r.v);
+
+  it('opens in WAL mode with fsync on every commit', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('work submitted in the same turn commits together, and each caller gets its own result', async () => {
+    const uow = createUnitOfWork(db);
+    let commits = 0;
+    db.function('count_commit', () => ++commits);
+    const results = await Promise.all(['a', 'b', 'c'].map((v) => uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run(v).changes)));
+    expect(results).toEqual([1, 1, 1]);
+    expect(rows()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('one failing item does not cost the others their commit', async () => {
+    const uow = createUnitOfWork(db);
+    const insert = (v: string) => uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run(v));
+    const outcomes = await Promise.allSettled([insert('a'), insert('a'), insert('b')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(rows()).toEqual(['a', 'b']);
+  });
+
+  it('nothing is acknowledged when the commit itself fails', async () => {
+    const uow = createUnitOfWork(db);
+    db.pragma('query_only = ON');
+    await expect(uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run('x'))).rejects.toThrow();
+    db.pragma('query_only = OFF');
+    expect(rows()).toEqual([]);
+  });
+
+  it('refuses a database written by a newer relay', () => {
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openDatabase(path.join(dir, 'relay.db'))).toThrow(/newer than this relay/);
+    db = openDatabase(':memory:');
+  });
+});
