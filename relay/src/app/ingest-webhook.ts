@@ -77,6 +77,7 @@ function recordNotification(deps: IngestDeps, provider: ProviderId, ref: string,
     merchantOrderId: session?.merchantOrderId ?? null,
     rawBody: raw,
     verification: 'unsigned_notification',
+    outcome: 'notification',
     receivedAt: now,
   });
   deps.stores.log.append({

@@ -109,6 +109,7 @@ function raiseOnce(
       merchantOrderId: session.merchantOrderId,
       rawBody: Buffer.from(JSON.stringify({ session: session.id, relay: session.status, shop: shopStatus })),
       verification: 'fetched',
+      outcome: 'mismatch_raised',
       receivedAt: now,
     });
     if (!isNew) return false;

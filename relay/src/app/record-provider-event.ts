@@ -36,22 +36,26 @@ export function recordProviderEvent(
   livemode: boolean,
   now: number,
 ): RecordOutcome {
+  // Read and decide first (no writes), then one insert both dedupes and records the outcome: a duplicate
+  // stops there, before anything else is written.
+  const session = findSession(stores.sessions, event);
+  const decided = session ? decideForSession(stores, event, session, livemode) : null;
+  const outcome = !decided ? 'unknown_session' : decided.decision.kind === 'apply' ? 'applied' : 'ignored';
   const isNew = stores.inbox.insertIfNew({
     provider: event.provider,
     eventId: event.eventId,
     eventType: event.eventType,
-    sessionId: null,
-    merchantOrderId: null,
+    sessionId: session?.id ?? null,
+    merchantOrderId: session?.merchantOrderId ?? event.merchantOrderId ?? null,
     rawBody,
     verification,
+    outcome,
     receivedAt: now,
   });
   if (!isNew) return { eventId: event.eventId, outcome: 'duplicate', sessionId: null, status: null };
 
-  const session = findSession(stores.sessions, event);
   const name = providerDisplayName(event.provider);
-  if (!session) {
-    stores.inbox.setOutcome(event.provider, event.eventId, 'unknown_session', null, event.merchantOrderId ?? null);
+  if (!session || !decided) {
     stores.log.append({
       at: now,
       merchantOrderId: event.merchantOrderId ?? null,
@@ -73,26 +77,29 @@ export function recordProviderEvent(
     message: `${verification === 'fetched' ? 'Checked at' : 'Webhook from'} ${name}: ${event.eventType} (${event.status}).`,
     data: { eventId: event.eventId, eventType: event.eventType, status: event.status, verification },
   });
-  const decision = applyEventToSession(stores, event, session, livemode, now);
-  const outcome = decision.kind === 'apply' ? 'applied' : 'ignored';
-  stores.inbox.setOutcome(event.provider, event.eventId, outcome, session.id, session.merchantOrderId);
+  const decision = applyDecision(stores, event, session, decided, now);
   return { eventId: event.eventId, outcome, sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
 }
 
-/** Decide against the session's current state and, if it changes anything, record it and queue the shop write. */
-export function applyEventToSession(
-  stores: EventStores,
-  event: ProviderEvent,
-  session: PaymentSession,
-  livemode: boolean,
-  now: number,
-): Decision {
+interface DecisionWithContext {
+  decision: Decision;
+  paidSibling: { id: string; provider: string } | null;
+}
+
+/** decide() against the session's current state and the order's other sessions (reads only). */
+function decideForSession(stores: EventStores, event: ProviderEvent, session: PaymentSession, livemode: boolean): DecisionWithContext {
   // Only a payment can be a double payment: skip the lookup for every other event.
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
     livemode,
     otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider) } : null,
   });
+  return { decision, paidSibling };
+}
+
+/** If the decision changes anything, record it and queue the shop write. */
+function applyDecision(stores: EventStores, event: ProviderEvent, session: PaymentSession, decided: DecisionWithContext, now: number): Decision {
+  const { decision, paidSibling } = decided;
   const base = { at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: event.provider };
   if (decision.kind === 'ignore') {
     stores.log.append({ ...base, kind: 'webhook_ignored', message: decision.message, data: { eventId: event.eventId, reason: decision.reason } });

@@ -1,6 +1,6 @@
 import type { ProviderId } from '../domain/provider-event';
 
-export type InboxOutcome = 'applied' | 'ignored' | 'unknown_session' | 'notification' | 'duplicate';
+export type InboxOutcome = 'applied' | 'ignored' | 'unknown_session' | 'notification' | 'mismatch_raised' | 'duplicate';
 
 export interface InboxRecord {
   provider: ProviderId;
@@ -12,6 +12,8 @@ export interface InboxRecord {
   rawBody: Buffer;
   /** How it was verified: `signature`, `fetched` (asked the provider's API), `unsigned_notification`. */
   verification: 'signature' | 'fetched' | 'unsigned_notification' | 'expiry' | 'diagnostics';
+  /** What the relay did with it, decided before the insert so one statement records both. */
+  outcome: Exclude<InboxOutcome, 'duplicate'>;
   receivedAt: number;
 }
 
@@ -19,7 +21,6 @@ export interface InboxRecord {
 export interface InboxStore {
   /** Inserts atomically; false when (provider, eventId) was already there: the caller stops. */
   insertIfNew(record: InboxRecord): boolean;
-  setOutcome(provider: ProviderId, eventId: string, outcome: InboxOutcome, sessionId: string | null, merchantOrderId: string | null): void;
   /** Diagnostics: a webhook that failed verification (no body kept: nothing from it is trusted). */
   recordRejection(provider: string, code: string, message: string, receivedAt: number): void;
   lastReceivedAt(): Record<string, number>;

@@ -4,12 +4,9 @@ import type { Db } from './open-database';
 export function createSqliteInboxStore(db: Db): InboxStore {
   // ON CONFLICT DO NOTHING: the dedupe is the insert itself, so two concurrent deliveries cannot both pass.
   const insert = db.prepare(`
-    INSERT INTO webhook_events (provider, event_id, event_type, session_id, merchant_order_id, raw_body, verification, received_at)
-    VALUES (@provider, @eventId, @eventType, @sessionId, @merchantOrderId, @rawBody, @verification, @receivedAt)
+    INSERT INTO webhook_events (provider, event_id, event_type, session_id, merchant_order_id, raw_body, verification, outcome, received_at)
+    VALUES (@provider, @eventId, @eventType, @sessionId, @merchantOrderId, @rawBody, @verification, @outcome, @receivedAt)
     ON CONFLICT (provider, event_id) DO NOTHING`);
-  const setOutcome = db.prepare(
-    'UPDATE webhook_events SET outcome = ?, session_id = ?, merchant_order_id = ? WHERE provider = ? AND event_id = ?',
-  );
   const rejection = db.prepare('INSERT INTO webhook_rejections (provider, code, message, received_at) VALUES (?, ?, ?, ?)');
   const lastReceived = db.prepare<[], { provider: string; at: number }>(
     `SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'unsigned_notification') GROUP BY provider`,
@@ -19,9 +16,6 @@ export function createSqliteInboxStore(db: Db): InboxStore {
 
   return {
     insertIfNew: (record) => insert.run(record).changes === 1,
-    setOutcome: (provider, eventId, outcome, sessionId, orderId) => {
-      setOutcome.run(outcome, sessionId, orderId, provider, eventId);
-    },
     recordRejection: (provider, code, message, at) => {
       rejection.run(provider.slice(0, 40), code, message.slice(0, 500), at);
     },
