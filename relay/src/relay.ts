@@ -5,7 +5,9 @@ import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
+import { createThreadedRecorder } from './adapters/sqlite/threaded-recorder';
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
+import { createInProcessRecorder } from './app/in-process-recorder';
 import { expireDueSessions } from './app/expire-sessions';
 import { reconcile } from './app/reconcile';
 import type { RelayConfig } from './config/config-schema';
@@ -62,7 +64,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createWinstonLogger(config.logLevel);
   const livemode = config.mode === 'live';
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   const stores = createSqliteStores(db);
   const sandboxLedger = new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
@@ -109,7 +111,12 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
-  app.use(webhookRoutes({ providers, stores, unitOfWork: stores.unitOfWork, clock, logger, livemode, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
+  // A :memory: database cannot be shared with a thread.
+  const recorder =
+    config.ingestThread && config.databasePath !== ':memory:'
+      ? createThreadedRecorder({ databasePath: config.databasePath, livemode, busyTimeoutMs: config.databaseBusyTimeoutMs, logger })
+      : createInProcessRecorder(stores, stores.unitOfWork, livemode);
+  app.use(webhookRoutes({ providers, recorder, inbox: stores.inbox, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
   app.use(
     sessionRoutes({
       sessions: stores.sessions,
@@ -205,6 +212,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
           server.closeAllConnections?.();
         });
         await worker.stop();
+        await recorder.close();
         db.close();
       })();
       return closing;

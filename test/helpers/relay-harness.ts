@@ -60,6 +60,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     PAYRELAY_WORKER_BASE_DELAY_MS: '1000',
     PAYRELAY_WORKER_MAX_ATTEMPTS: '8',
     PAYRELAY_LOG_LEVEL: 'error',
+    PAYRELAY_DB_BUSY_TIMEOUT_MS: '1000',
     ...env,
   });
   const relay = await startRelay(config, { clock, logger: silentLogger, background: false, random: () => 0.5 });

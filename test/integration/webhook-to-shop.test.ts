@@ -265,10 +265,13 @@ describe('webhooks become exactly one WooCommerce update each', () => {
 
   it('when the event cannot be stored the provider gets a 5xx and retries', async () => {
     const session = h.seed();
-    h.relay.db.pragma('query_only = ON');
+    // Another connection holds SQLite's write lock longer than the writer waits (PAYRELAY_DB_BUSY_TIMEOUT_MS).
+    h.relay.db.exec('BEGIN IMMEDIATE');
     const answer = await h.send(session, 'paid');
     expect(answer.status).toBe(503);
-    h.relay.db.pragma('query_only = OFF');
+    expect(answer.body.error.code).toBe('storage_unavailable');
+    h.relay.db.exec('COMMIT');
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
     const retry = await h.send(session, 'paid');
     expect(retry.status).toBe(200);
   });

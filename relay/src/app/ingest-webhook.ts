@@ -1,19 +1,17 @@
-import crypto from 'node:crypto';
 import { isProviderId, type ProviderId } from '../domain/provider-event';
-import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
+import type { EventRecorder, RecordOutcome } from '../ports/event-recorder';
+import type { InboxStore } from '../ports/inbox-store';
 import type { Logger } from '../ports/logger';
 import type { PaymentProvider, WebhookHeaders } from '../ports/payment-provider';
-import type { UnitOfWork } from '../ports/unit-of-work';
-import { recordProviderEvent, type EventStores, type RecordOutcome } from './record-provider-event';
 
 export interface IngestDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
-  stores: EventStores;
-  unitOfWork: UnitOfWork;
+  recorder: EventRecorder;
+  /** Only for noting rejected attempts (diagnostics); accepted events go through the recorder. */
+  inbox: Pick<InboxStore, 'recordRejection'>;
   clock: Clock;
   logger: Logger;
-  livemode: boolean;
 }
 
 /** What the HTTP layer answers. The status tells the provider the truth: 5xx only when it must retry. */
@@ -37,7 +35,7 @@ export async function ingestWebhook(deps: IngestDeps, providerParam: string, raw
     const { code, message } = verified.error;
     deps.logger.warn('webhook rejected', { provider: provider.id, code, reason: message });
     try {
-      deps.stores.inbox.recordRejection(provider.id, code, message, started);
+      deps.inbox.recordRejection(provider.id, code, message, started);
     } catch {
       // Diagnostics only: failing to note a rejection must not change the answer.
     }
@@ -47,14 +45,11 @@ export async function ingestWebhook(deps: IngestDeps, providerParam: string, raw
   try {
     if (verified.value.kind === 'notification') {
       const ref = verified.value.providerPaymentRef;
-      await deps.unitOfWork.commitDurably(() => recordNotification(deps, provider.id, ref, raw, started));
+      await deps.recorder.recordNotification(provider.id, ref, raw, started);
       deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: deps.clock.now() - started });
       return { status: 200, body: { received: true, notification: ref } };
     }
-    const events = verified.value.events;
-    const results = await deps.unitOfWork.commitDurably(() =>
-      events.map((event) => recordProviderEvent(deps.stores, event, raw, 'signature', deps.livemode, started)),
-    );
+    const results = await deps.recorder.recordEvents(verified.value.events, raw, started);
     for (const result of results) {
       deps.logger.info('webhook stored', { provider: provider.id, eventId: result.eventId, outcome: result.outcome, sessionId: result.sessionId, ms: deps.clock.now() - started });
     }
@@ -64,30 +59,4 @@ export async function ingestWebhook(deps: IngestDeps, providerParam: string, raw
     deps.logger.error('webhook could not be stored', { provider: provider.id, error: String(failure) });
     return error(503, 'storage_unavailable', 'the event could not be stored; please retry');
   }
-}
-
-/** An unsigned "go and look" ping (Mollie): nothing in it is trusted; the worker asks the provider's API. */
-function recordNotification(deps: IngestDeps, provider: ProviderId, ref: string, raw: Buffer, now: number): void {
-  const session = deps.stores.sessions.findByProviderPaymentId(provider, ref) ?? deps.stores.sessions.findByProviderSessionId(provider, ref);
-  deps.stores.inbox.insertIfNew({
-    provider,
-    eventId: `notification:${ref}:${now}:${crypto.randomBytes(4).toString('hex')}`,
-    eventType: 'notification',
-    sessionId: session?.id ?? null,
-    merchantOrderId: session?.merchantOrderId ?? null,
-    rawBody: raw,
-    verification: 'unsigned_notification',
-    outcome: 'notification',
-    receivedAt: now,
-  });
-  deps.stores.log.append({
-    at: now,
-    merchantOrderId: session?.merchantOrderId ?? null,
-    sessionId: session?.id ?? null,
-    provider,
-    kind: 'webhook_received',
-    message: `${providerDisplayName(provider)} said payment ${ref} changed; the relay will ask ${providerDisplayName(provider)} for its status.`,
-    data: { ref },
-  });
-  deps.stores.outbox.enqueue(session?.merchantOrderId ?? `${provider}:${ref}`, { kind: 'fetch_status', provider, providerPaymentRef: ref }, now);
 }

@@ -4,6 +4,7 @@ import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { AlertStore } from '../ports/alert-store';
+import type { RecordOutcome } from '../ports/event-recorder';
 import type { InboxRecord, InboxStore } from '../ports/inbox-store';
 import type { OutboxStore } from '../ports/outbox-store';
 import type { PaymentLog } from '../ports/payment-log';
@@ -17,12 +18,7 @@ export interface EventStores {
   alerts: AlertStore;
 }
 
-export type RecordOutcome = {
-  eventId: string;
-  outcome: 'applied' | 'ignored' | 'duplicate' | 'unknown_session';
-  sessionId: string | null;
-  status: string | null;
-};
+export type { RecordOutcome };
 
 /**
  * Dedupe, decide, and queue the shop write for one verified event. Synchronous: the caller runs it inside one

@@ -5,6 +5,10 @@ export interface RelayConfig {
   port: number;
   host: string;
   databasePath: string;
+  /** How long a write waits for SQLite's lock before giving up (the webhook then gets a 503 and is retried). */
+  databaseBusyTimeoutMs: number;
+  /** Store webhooks in a writer thread (the default), keeping transactions and fsyncs off the HTTP event loop. */
+  ingestThread: boolean;
   /** Where providers and browsers reach this relay (webhook URLs, sandbox checkout pages). */
   publicUrl: string;
   /** `test` accepts only test-mode provider events, `live` only live ones. */
@@ -34,6 +38,8 @@ export const envSchema = Joi.object({
   PAYRELAY_PORT: port.default(8787).description('port the relay listens on'),
   PAYRELAY_HOST: Joi.string().default('0.0.0.0'),
   PAYRELAY_DB: Joi.string().default('./data/payrelay.db'),
+  PAYRELAY_DB_BUSY_TIMEOUT_MS: Joi.number().integer().min(10).max(60_000).default(5000),
+  PAYRELAY_INGEST_THREAD: Joi.boolean().truthy('1').falsy('0').default(true),
   PAYRELAY_PUBLIC_URL: url.description('the URL providers and browsers use to reach this relay'),
   PAYRELAY_MODE: Joi.string().valid('test', 'live').default('test'),
   PAYRELAY_LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'debug').default('info'),

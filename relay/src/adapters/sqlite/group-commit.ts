@@ -23,13 +23,14 @@ export function createUnitOfWork(db: Db): UnitOfWork {
     let values: unknown[];
     try {
       // The common case: every item succeeds, one transaction, one fsync.
-      values = db.transaction(() => batch.map((item) => item.work()))();
+      // IMMEDIATE: take the write lock before reading, so decisions are made on what the commit will see.
+      values = db.transaction(() => batch.map((item) => item.work())).immediate();
     } catch {
       // One item failed (or the commit did): nothing was committed. Run each item in its own transaction so
       // one bad item cannot cost the others their acknowledgement.
       for (const item of batch) {
         try {
-          item.resolve(db.transaction(item.work)());
+          item.resolve(db.transaction(item.work).immediate());
         } catch (error) {
           item.reject(error);
         }
@@ -40,7 +41,7 @@ export function createUnitOfWork(db: Db): UnitOfWork {
   };
 
   return {
-    transaction: <T>(work: () => T): T => db.transaction(work)(),
+    transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     commitDurably: <T>(work: () => T): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject });

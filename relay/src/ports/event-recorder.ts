@@ -1,0 +1,19 @@
+import type { ProviderEvent, ProviderId } from '../domain/provider-event';
+
+export type RecordOutcome = {
+  eventId: string;
+  outcome: 'applied' | 'ignored' | 'duplicate' | 'unknown_session';
+  sessionId: string | null;
+  status: string | null;
+};
+
+/**
+ * Where verified webhooks become durable: dedupe, decide, session update, payment log and outbox command in one
+ * transaction, resolved only once that transaction is on disk. The HTTP layer acknowledges after it resolves.
+ */
+export interface EventRecorder {
+  recordEvents(events: ProviderEvent[], rawBody: Buffer, receivedAt: number): Promise<RecordOutcome[]>;
+  /** An unsigned "go and look" ping (Mollie): stored, and a fetch queued for the worker. */
+  recordNotification(provider: ProviderId, providerPaymentRef: string, rawBody: Buffer, receivedAt: number): Promise<void>;
+  close(): Promise<void>;
+}
