@@ -32,6 +32,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   const { outbox, log, alerts } = deps.stores;
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let timerAt = 0;
   let stopped = true;
   // A shop that is down fails every order alike: back off as a whole, then probe with one command.
   let shopFailuresInARow = 0;
@@ -111,6 +112,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   const schedule = (delay: number): void => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
+    timerAt = deps.clock.now() + delay;
     timer = setTimeout(loop, delay);
   };
 
@@ -142,7 +144,9 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     runOnce,
     nextWakeAt,
     poke() {
-      if (!stopped && !running) schedule(0);
+      // Called for every stored webhook: cheap when a pass is running or about to run anyway.
+      if (stopped || running || (timer && timerAt <= deps.clock.now())) return;
+      schedule(0);
     },
   };
 }
