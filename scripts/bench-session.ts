@@ -1,22 +1,23 @@
 /**
  * Added latency of a session creation through the relay, over a provider with a fixed latency.
- * Runs N signed POST /v1/sessions over real HTTP (routing, validation, signature, logging, in-memory stores)
- * and N direct provider calls, and prints both medians and their difference.
+ * Runs N signed POST /v1/sessions over real HTTP against the whole relay (routing, validation, signature, the
+ * SQLite session store and payment log in a temp file) and N direct provider calls, and prints both medians and
+ * their difference.
  *
  *   npx tsx scripts/bench-session.ts [runs=200] [providerLatencyMs=50]
  */
 import crypto from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../relay/src/adapters/winston-logger';
+import { loadConfig } from '../relay/src/config/load-config';
+import type { PaymentProvider } from '../relay/src/ports/payment-provider';
+import { startRelay } from '../relay/src/relay';
 import { performance } from 'node:perf_hooks';
-import express from 'express';
-import { DEFAULT_ROUTE_RULES } from '../relay/src/app/route-rules';
-import { createBreakerBoard } from '../relay/src/domain/circuit-breaker';
 import type { ProviderId } from '../relay/src/domain/provider-event';
 import { signShopRequest } from '../relay/src/http/request-signature';
-import { sessionRoutes } from '../relay/src/http/session-routes';
-import { systemClock } from '../relay/src/ports/clock';
 import { FakeProvider } from '../test/helpers/fake-provider';
-import { InMemoryPaymentLog, InMemorySessionStore } from '../test/helpers/in-memory-stores';
 
 const runs = Number(process.argv[2] ?? 200);
 const latencyMs = Number(process.argv[3] ?? 50);
@@ -30,22 +31,10 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const provider = new FakeProvider({ id: 'stripe', latencyMs });
-  const app = express();
-  app.use(sessionRoutes({
-    sessions: new InMemorySessionStore(),
-    log: new InMemoryPaymentLog(),
-    providers: new Map<ProviderId, FakeProvider>([['stripe', provider]]),
-    rules: DEFAULT_ROUTE_RULES,
-    breakers: createBreakerBoard(),
-    clock: systemClock,
-    ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
-    config: { sessionTtlMinutes: 60, publicUrl: 'http://127.0.0.1', livemode: false },
-    shopSecret: secret,
-    maxBodyBytes: 256 * 1024,
-  }));
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-bench-session-'));
+  const config = loadConfig({ PAYRELAY_PORT: '0', PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: path.join(dir, 'relay.db'), PAYRELAY_SHOP_SECRET: secret, PAYRELAY_SANDBOX: '0' });
+  const relay = await startRelay(config, { providers: new Map<ProviderId, PaymentProvider>([['stripe', provider]]), logger: silentLogger, background: false });
+  const base = relay.url;
 
   const direct: number[] = [];
   const relayed: number[] = [];
@@ -77,7 +66,8 @@ async function main(): Promise<void> {
       relayed.push(t2 - t1);
     }
   }
-  server.close();
+  await relay.close();
+  fs.rmSync(dir, { recursive: true, force: true });
   const d = median(direct);
   const r = median(relayed);
   console.log(`session creation, ${runs} runs, provider latency ${latencyMs} ms`);
