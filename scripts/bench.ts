@@ -7,13 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
 import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
+import { freePort, startRelayProcess } from '../test/helpers/relay-process';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -30,15 +30,6 @@ interface Run {
   p50: number;
   p99: number;
   ok: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function spawnAndWait(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
@@ -128,15 +119,16 @@ async function benchRelay(name: string, wcUrl: string, keys: { consumerKey: stri
   const total = WARMUP + REQUESTS;
   seedSessions(dbFile, total, 'ps_b_');
   const port = await freePort();
-  const child = await spawnAndWait(
-    ['--import', 'tsx', path.join(ROOT, 'relay', 'src', 'main.ts')],
+  const relay = startRelayProcess(
     {
       PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: wcUrl, WC_CONSUMER_KEY: keys.consumerKey,
       WC_CONSUMER_SECRET: keys.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
       SANDBOX_WEBHOOK_SECRET: SECRET, PAYRELAY_LOG_LEVEL: 'error', WC_TIMEOUT_MS: '2000',
     },
-    'Payrelay listening',
+    { inherit: true },
   );
+  await relay.listening;
+  const child = relay.child;
   const all = requestsFor('ps_b_', total);
   await load('warmup', port, all.slice(0, WARMUP));
   const run = await load(name, port, all.slice(WARMUP));

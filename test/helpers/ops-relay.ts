@@ -1,3 +1,4 @@
+import { readBody } from './read-body';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,14 +75,7 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
       headers['x-payrelay-signature'] = signShopRequest(options.secret ?? OPS_SHOP_SECRET, timestamp, method, options.signedPath ?? pathWithQuery, raw);
     }
     const response = await fetch(`${relay.url}${pathWithQuery}`, { method, headers, body: method === 'GET' ? undefined : raw });
-    const text = await response.text();
-    let parsed: unknown = text;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      // not JSON: keep the text for the assertion message
-    }
-    return { status: response.status, body: parsed };
+    return { status: response.status, body: await readBody(response) };
   };
 
   let orders = 0;

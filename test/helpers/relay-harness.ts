@@ -9,6 +9,7 @@ import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/provid
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { startRelay, type RelayHandle } from '../../relay/src/relay';
 import type { Clock } from '../../relay/src/ports/clock';
+import { readBody } from './read-body';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
 
 export const SANDBOX_SECRET = 'sandbox_test_secret_for_integration';
@@ -122,14 +123,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async post(body, headers, provider = 'sandbox') {
       const response = await fetch(`${relay.url}/webhooks/${provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: await readBody(response) };
     },
     async drain(maxPasses = 200) {
       for (let pass = 0; pass < maxPasses; pass += 1) {

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, DEFAULT_SANDBOX_SECRET, loadConfig } from '../../relay/src/config/load-config';
+import { freePort, startRelayProcess } from '../helpers/relay-process';
 
-const REPO = path.resolve(__dirname, '..', '..');
 
 describe('loadConfig', () => {
   let dir: string;
@@ -159,23 +157,8 @@ describe('node --import tsx relay/src/main.ts', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-  }
-
   /** Only what is given: no inherited WC_URL or STRIPE_* from the developer's shell can change the outcome. */
-  function start(env: Record<string, string>) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/src/main.ts'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out = { stdout: '', stderr: '' };
-    child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString('utf8')));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return { child, out, exited };
-  }
+  const start = (env: Record<string, string>) => startRelayProcess(env);
 
   async function waitForOutput(out: { stdout: string }, text: string, exited: Promise<unknown>, timeoutMs = 20_000): Promise<void> {
     let done = false;

@@ -1,43 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
 import { createSqliteSessionStore } from '../../relay/src/adapters/sqlite/sqlite-session-store';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { aSession } from '../helpers/builders';
+import { freePort, startRelayProcess as spawnRelay } from '../helpers/relay-process';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from '../helpers/woocommerce-stand-in';
 
-const ROOT = path.resolve(__dirname, '..', '..');
+async function startRelayProcess(env: Record<string, string>): Promise<ChildProcess> {
+  const relay = spawnRelay(env, { inherit: true });
+  await relay.listening;
+  return relay.child;
+}
+
 const SECRET = 'sandbox_crash_test_secret_0123';
 const EVENTS = 80;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function startRelayProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'relay', 'src', 'main.ts')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Payrelay listening')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`relay exited (${code}) before listening:\n${output}`)));
-  });
-}
 
 describe('relay killed with SIGKILL in the middle of a burst, then restarted', () => {
   let shop: WooCommerceStandIn;
