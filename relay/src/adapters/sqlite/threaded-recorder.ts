@@ -26,6 +26,7 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let closing = false;
+  let alive = false;
   let worker = start();
 
   function start(): Worker {
@@ -44,17 +45,21 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
     });
     thread.on('error', (error) => options.logger.error('ingest writer thread failed', { error: String(error) }));
     thread.on('exit', (code) => {
+      alive = false;
       for (const [id, waiting] of pending) {
         waiting.reject(new Error(`ingest writer stopped (exit ${code}) before storing the event`));
         pending.delete(id);
       }
-      if (!closing) worker = start();
+      // Restarted after a pause, so a database that cannot be opened does not spin; webhooks meanwhile get 503.
+      if (!closing) setTimeout(() => (worker = start()), 1000).unref();
     });
+    alive = true;
     return thread;
   }
 
   const send = <T>(request: WithoutId<WriterRequest>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (!alive) return reject(new Error('ingest writer is restarting'));
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       worker.postMessage({ ...request, id });
@@ -65,6 +70,7 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
     recordNotification: (provider, ref, raw, receivedAt) => send<void>({ kind: 'notification', provider, ref, raw, receivedAt }),
     async close() {
       closing = true;
+      if (!alive) return;
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage({ kind: 'close' });
       await exited;
