@@ -22,37 +22,36 @@ const run = (request: WriterRequest): unknown => {
     : recordNotification(stores, request.provider, request.ref, raw, request.receivedAt);
 };
 
-const reply = (message: WriterReply): void => parentPort!.postMessage(message);
-
 function flush(): void {
   const items = batch;
   batch = [];
-  let values: unknown[];
+  let replies: WriterReply[];
   try {
     // IMMEDIATE: take the write lock before reading, so the decision is made on what the commit will see.
-    values = db.transaction(() => items.map(run)).immediate();
+    const values = db.transaction(() => items.map(run)).immediate();
+    replies = items.map((item, index) => ({ id: item.id, ok: true, value: values[index] }));
   } catch {
     // One item (or the commit) failed: nothing was committed. Each item alone, so one bad item cannot cost the
     // others their acknowledgement.
-    for (const item of items) {
+    replies = items.map((item): WriterReply => {
       try {
-        reply({ id: item.id, ok: true, value: db.transaction(() => run(item)).immediate() });
+        return { id: item.id, ok: true, value: db.transaction(() => run(item)).immediate() };
       } catch (error) {
-        reply({ id: item.id, ok: false, error: error instanceof Error ? error.message : String(error) });
+        return { id: item.id, ok: false, error: error instanceof Error ? error.message : String(error) };
       }
-    }
-    return;
+    });
   }
-  items.forEach((item, index) => reply({ id: item.id, ok: true, value: values[index] }));
+  parentPort!.postMessage(replies);
 }
 
-parentPort!.on('message', (request: WriterRequest | { kind: 'close' }) => {
-  if (request.kind === 'close') {
+parentPort!.on('message', (message: WriterRequest[] | { kind: 'close' }) => {
+  if (!Array.isArray(message)) {
     if (batch.length > 0) flush();
     db.close();
     parentPort!.close();
     return;
   }
-  batch.push(request);
-  if (batch.length === 1) setImmediate(flush);
+  // Messages that arrive while a commit runs are committed together in the next one.
+  if (batch.length === 0) setImmediate(flush);
+  batch.push(...message);
 });

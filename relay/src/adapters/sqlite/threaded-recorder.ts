@@ -36,12 +36,14 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
       eval: true,
       workerData: { databasePath: options.databasePath, livemode: options.livemode, busyTimeoutMs: options.busyTimeoutMs },
     });
-    thread.on('message', (reply: WriterReply) => {
-      const waiting = pending.get(reply.id);
-      if (!waiting) return;
-      pending.delete(reply.id);
-      if (reply.ok) waiting.resolve(reply.value);
-      else waiting.reject(new Error(reply.error));
+    thread.on('message', (replies: WriterReply[]) => {
+      for (const reply of replies) {
+        const waiting = pending.get(reply.id);
+        if (!waiting) continue;
+        pending.delete(reply.id);
+        if (reply.ok) waiting.resolve(reply.value);
+        else waiting.reject(new Error(reply.error));
+      }
     });
     thread.on('error', (error) => options.logger.error('ingest writer thread failed', { error: String(error) }));
     thread.on('exit', (code) => {
@@ -57,12 +59,21 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
     return thread;
   }
 
+  // Requests of one event-loop turn travel as one message: the writer commits them together anyway.
+  let outgoing: WriterRequest[] = [];
+  const post = (): void => {
+    const batch = outgoing;
+    outgoing = [];
+    if (alive) worker.postMessage(batch);
+    else batch.forEach((request) => pending.get(request.id)?.reject(new Error('ingest writer is restarting')));
+  };
   const send = <T>(request: WithoutId<WriterRequest>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       if (!alive) return reject(new Error('ingest writer is restarting'));
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      worker.postMessage({ ...request, id });
+      outgoing.push({ ...request, id } as WriterRequest);
+      if (outgoing.length === 1) setImmediate(post);
     });
 
   return {
