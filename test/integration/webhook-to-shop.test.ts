@@ -60,6 +60,23 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
+  it('a burst: 30 payments each delivered 4 times at once while the worker writes to the shop', async () => {
+    const sessions = Array.from({ length: 30 }, () => h.seed());
+    const deliveries = sessions.flatMap((session, i) => Array.from({ length: 4 }, () => ({ session, id: `sbx_evt_burst_${i}` })));
+    const draining = (async () => {
+      for (let pass = 0; pass < 50; pass += 1) await h.relay.worker.runOnce();
+    })();
+    const answers = await Promise.all(deliveries.map(({ session, id }) => h.send(session, 'paid', { id })));
+    await draining;
+    await h.drain();
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(answers.filter((a) => a.body.results[0].outcome === 'applied')).toHaveLength(30);
+    for (const session of sessions) {
+      expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    }
+  });
+
   it('the same payment reported by two different events is written once', async () => {
     const session = h.seed();
     await h.send(session, 'paid');
