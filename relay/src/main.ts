@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config/load-config';
 import { startRelay } from './relay';
+import { RouteRulesError } from './app/route-rules';
 
 /** `npm start`: load and check the configuration, start the relay, drain on SIGTERM. */
 async function main(): Promise<void> {
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error('Payrelay failed to start:', error instanceof Error ? error.message : error);
+  if (error instanceof RouteRulesError) console.error(error.message);
+  else console.error('Payrelay failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

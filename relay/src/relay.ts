@@ -64,6 +64,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const clock = overrides.clock ?? systemClock;
   const logger = overrides.logger ?? createWinstonLogger(config.logLevel);
   const livemode = config.mode === 'live';
+  // Checked before anything starts: bad rules stop the relay with every problem listed.
+  const rules = loadRouteRules(config.routesFile);
   const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   const stores = createSqliteStores(db);
   const sandboxLedger = new SqliteSandboxLedger(db);
@@ -102,7 +104,6 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     },
   );
   const refreshDeps = { providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger };
-  const rules = loadRouteRules(config.routesFile);
   const breakers = createBreakerBoard();
 
   app.get('/healthz', (_req, res) => {
