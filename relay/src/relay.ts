@@ -79,6 +79,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
 
   const app = express();
   app.disable('x-powered-by');
+  // Nobody revalidates these answers (providers, the plugin); hashing every body for an ETag is wasted work.
+  app.set('etag', false);
   const server = await new Promise<http.Server>((resolve) => {
     const listening = app.listen(config.port, config.host, () => resolve(listening));
   });
