@@ -193,6 +193,18 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(retries.length).toBe(6);
   });
 
+  it('WooCommerce timing out and answering 500: retried, applied once', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'hang' }, count: 1 });
+    h.shop.faults.add({ method: 'POST', path: /notes/, fault: { kind: 'status', status: 500 }, count: 1 });
+    await h.send(session, 'paid');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    const retries = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'order_update_retry');
+    expect(retries.map((e) => e.data?.code)).toEqual(['timeout', expect.stringMatching(/500|internal/)]);
+  });
+
   it('a shop that is down is not hammered: the worker pauses, then probes with one write', async () => {
     const sessions = Array.from({ length: 10 }, () => h.seed());
     for (const session of sessions) await h.send(session, 'paid');
