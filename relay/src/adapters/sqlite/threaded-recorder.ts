@@ -31,8 +31,10 @@ export function createThreadedRecorder(options: { databasePath: string; livemode
 
   function start(): Worker {
     // Loaded through tsx, like the rest of the relay, whether the parent runs under tsx or under jest.
+    // Both paths absolute: an eval'd worker resolves modules from the process's working directory, not from here.
     const entry = path.join(__dirname, 'ingest-writer-thread.ts');
-    const thread = new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, {
+    const loader = require.resolve('tsx/cjs');
+    const thread = new Worker(`require(${JSON.stringify(loader)}); require(${JSON.stringify(entry)});`, {
       eval: true,
       workerData: { databasePath: options.databasePath, livemode: options.livemode, busyTimeoutMs: options.busyTimeoutMs },
     });
