@@ -1,4 +1,5 @@
 import type { UnitOfWork } from '../../ports/unit-of-work';
+import { commitBatch } from './commit-batch';
 import type { Db } from './open-database';
 
 interface Pending {
@@ -20,24 +21,10 @@ export function createUnitOfWork(db: Db): UnitOfWork {
     const batch = queue;
     queue = [];
     scheduled = false;
-    let values: unknown[];
-    try {
-      // The common case: every item succeeds, one transaction, one fsync.
-      // IMMEDIATE: take the write lock before reading, so decisions are made on what the commit will see.
-      values = db.transaction(() => batch.map((item) => item.work())).immediate();
-    } catch {
-      // One item failed (or the commit did): nothing was committed. Run each item in its own transaction so
-      // one bad item cannot cost the others their acknowledgement.
-      for (const item of batch) {
-        try {
-          item.resolve(db.transaction(item.work).immediate());
-        } catch (error) {
-          item.reject(error);
-        }
-      }
-      return;
-    }
-    batch.forEach((item, index) => item.resolve(values[index]));
+    commitBatch(
+      db,
+      batch.map((item) => item.work),
+    ).forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.value) : batch[index].reject(outcome.error)));
   };
 
   return {

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { recordNotification } from '../../app/record-notification';
 import { recordProviderEvent } from '../../app/record-provider-event';
+import { commitBatch } from './commit-batch';
 import { openDatabase } from './open-database';
 import { createSqliteStores } from './sqlite-stores';
 import type { WriterReply, WriterRequest } from './threaded-recorder';
@@ -25,23 +26,17 @@ const run = (request: WriterRequest): unknown => {
 function flush(): void {
   const items = batch;
   batch = [];
-  let replies: WriterReply[];
-  try {
-    // IMMEDIATE: take the write lock before reading, so the decision is made on what the commit will see.
-    const values = db.transaction(() => items.map(run)).immediate();
-    replies = items.map((item, index) => ({ id: item.id, ok: true, value: values[index] }));
-  } catch {
-    // One item (or the commit) failed: nothing was committed. Each item alone, so one bad item cannot cost the
-    // others their acknowledgement.
-    replies = items.map((item): WriterReply => {
-      try {
-        return { id: item.id, ok: true, value: db.transaction(() => run(item)).immediate() };
-      } catch (error) {
-        return { id: item.id, ok: false, error: error instanceof Error ? error.message : String(error) };
-      }
-    });
-  }
-  parentPort!.postMessage(replies);
+  const outcomes = commitBatch(
+    db,
+    items.map((item) => () => run(item)),
+  );
+  parentPort!.postMessage(
+    outcomes.map((outcome, index): WriterReply =>
+      outcome.ok
+        ? { id: items[index].id, ok: true, value: outcome.value }
+        : { id: items[index].id, ok: false, error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) },
+    ),
+  );
 }
 
 parentPort!.on('message', (message: WriterRequest[] | { kind: 'close' }) => {
