@@ -71,7 +71,7 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
       if (raiseOnce(deps, session, shopStatus, 'paid_not_in_shop',
         `${providerDisplayName(session.provider)} says order ${session.merchantOrderId} is paid (${formatMoney(session.amountMinor, session.currency)}, payment ${session.providerPaymentId ?? 'unknown'}) but the shop shows it ${shopStatus}. Payrelay is marking it paid; check stock before shipping.`,
         { target: 'paid' })) report.raised += 1;
-    } else if (session.status !== 'paid' && SHOP_SHOWS_PAID.has(shopStatus) && !otherSessionPaid(deps, session)) {
+    } else if (session.status !== 'paid' && SHOP_SHOWS_PAID.has(shopStatus) && !deps.stores.sessions.findPaidSibling(session.merchantOrderId, session.id)) {
       if (raiseOnce(deps, session, shopStatus, 'order_changed_by_hand',
         `The shop shows order ${session.merchantOrderId} ${shopStatus}, but Payrelay recorded the payment at ${providerDisplayName(session.provider)} as ${session.status}. It was changed in the shop; Payrelay leaves it as it is. Check that the money arrived.`,
         null)) report.raised += 1;
@@ -83,10 +83,6 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
 function hasPendingWrites(deps: RefreshDeps, session: PaymentSession): boolean {
   // A queued write will bring the shop in line by itself; comparing now would raise a false alarm.
   return deps.stores.outbox.hasPending(session.merchantOrderId);
-}
-
-function otherSessionPaid(deps: RefreshDeps, session: PaymentSession): boolean {
-  return deps.stores.sessions.listByOrder(session.merchantOrderId).some((other) => other.status === 'paid');
 }
 
 /** One alert and one note per (session, shop status): a mismatch is told once, not on every pass. */

@@ -16,14 +16,6 @@ export function isPaymentStatus(value: unknown): value is PaymentStatus {
   return typeof value === 'string' && (PAYMENT_STATUSES as readonly string[]).includes(value);
 }
 
-/** Statuses after which no webhook for the session is expected except refunds, disputes and late money. */
-export const FINAL_STATUSES: readonly PaymentStatus[] = ['paid', 'failed', 'expired', 'cancelled', 'refunded'];
-
-/** Money has reached (or is held by) the provider in these statuses. */
-export function moneyTaken(status: PaymentStatus): boolean {
-  return status === 'paid' || status === 'review' || status === 'refunded';
-}
-
 /** Makes a forgotten case in an exhaustive switch a compile error. */
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(value)}`);
