@@ -112,7 +112,7 @@ describe('ops endpoints for the plugin', () => {
       const answer = await ops.signed('GET', '/v1/diagnostics');
       expect(answer.body.outbox).toEqual({ pending: 0, dead: 1 });
       expect(answer.body.alerts).toEqual([
-        { id: expect.anything(), at: expect.any(String), order_id: orderId, code: 'dead_letter', message: expect.stringContaining(`Order ${orderId} could not be updated`) },
+        { id: expect.anything(), at: expect.any(String), order_id: orderId, code: 'dead_letter', message: expect.stringContaining(`Order ${orderId}: the shop order ${orderId} was NOT updated`) },
       ]);
     });
   });

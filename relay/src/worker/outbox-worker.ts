@@ -1,3 +1,5 @@
+import { assertNever } from '../domain/payment-status';
+import { providerDisplayName } from '../domain/provider-names';
 import { nextAttemptAt, type RetryPolicy } from '../domain/retry-policy';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -53,6 +55,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const sessionId = 'sessionId' in item.command ? item.command.sessionId : null;
     const orderId = item.command.kind === 'fetch_status' && item.orderKey.includes(':') ? null : item.orderKey;
     const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
+    const subject = describe(item);
     if (touchesShop(item)) {
       if (result.ok || result.error.kind !== 'retryable') shopFailuresInARow = 0;
       else if (++shopFailuresInARow >= SHOP_DOWN_AFTER) {
@@ -76,7 +79,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       log.append({
         ...base,
         kind: 'order_update_retry',
-        message: `Could not reach the shop for order ${item.orderKey} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
+        message: `Could not ${subject.task} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
         data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
       });
       deps.logger.warn('outbox command will retry', { id: item.id, code: failure.code, attempt: attemptNumber });
@@ -84,8 +87,8 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     }
     const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
     outbox.markDead(item.id, `${failure.code}: ${why}`, now);
-    log.append({ ...base, kind: 'order_update_failed', message: `The shop order ${item.orderKey} was NOT updated: ${why}. Check the order by hand.`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
-    if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId} could not be updated: ${why}` });
+    log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
+    if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
     deps.logger.error('outbox command dead-lettered', { id: item.id, code: failure.code, attempt: attemptNumber });
   };
 
@@ -149,4 +152,24 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       schedule(0);
     },
   };
+}
+
+/** What a command was doing, for the payment log: a provider lookup that fails is not the shop's fault. */
+function describe(item: OutboxItem): { task: string; failed: string; followUp: string } {
+  const command = item.command;
+  switch (command.kind) {
+    case 'order_write':
+    case 'order_note':
+      return { task: `reach the shop for order ${item.orderKey}`, failed: `The shop order ${item.orderKey} was NOT updated`, followUp: 'Check the order by hand.' };
+    case 'fetch_status': {
+      const name = providerDisplayName(command.provider);
+      return { task: `ask ${name} about payment ${command.providerPaymentRef}`, failed: `${name} could not be asked about payment ${command.providerPaymentRef}`, followUp: `Check the payment at ${name}.` };
+    }
+    case 'expire_at_provider': {
+      const name = providerDisplayName(command.provider);
+      return { task: `close session ${command.providerSessionId} at ${name}`, failed: `Session ${command.providerSessionId} was NOT closed at ${name}`, followUp: `Close it at ${name} by hand if it is still open.` };
+    }
+    default:
+      return assertNever(command);
+  }
 }
