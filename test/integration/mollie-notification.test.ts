@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { startHarness, type Harness } from '../helpers/relay-harness';
+
+const PAYMENTS = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'providers', 'mollie', 'payments');
+const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(PAYMENTS, name), 'utf8')) as Record<string, unknown>;
+
+/** Mollie's API as the relay sees it: GET /v2/payments/:id answers whatever state the test puts the payment in. */
+async function startMollieStandIn(): Promise<{ url: string; payment: Record<string, unknown>; gets: number; close(): Promise<void> }> {
+  const state = { payment: recorded('payment-open.json'), gets: 0 };
+  const app = express();
+  app.get('/v2/payments/:id', (req, res) => {
+    state.gets += 1;
+    if (req.params.id !== state.payment.id) return res.status(404).json({ status: 404, title: 'Not Found', detail: 'No payment exists with token' });
+    res.type('application/hal+json').send(JSON.stringify(state.payment));
+  });
+  const server: http.Server = await new Promise((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get payment() {
+      return state.payment;
+    },
+    set payment(next) {
+      state.payment = next;
+    },
+    get gets() {
+      return state.gets;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Mollie's classic webhook carries only `id=tr_…` and no signature: the relay must ask Mollie before trusting anything. */
+describe('Mollie: an unsigned notification is only a reason to ask', () => {
+  let h: Harness;
+  let mollie: Awaited<ReturnType<typeof startMollieStandIn>>;
+  beforeEach(async () => {
+    mollie = await startMollieStandIn();
+    h = await startHarness({ MOLLIE_API_KEY: 'test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM', MOLLIE_API_BASE: mollie.url });
+  });
+  afterEach(async () => {
+    await h.close();
+    await mollie.close();
+  });
+
+  const notify = (id: string) => h.post(`id=${id}`, { 'content-type': 'application/x-www-form-urlencoded' }, 'mollie');
+  const seedMollieSession = () =>
+    h.seed({ provider: 'mollie', providerSessionId: 'tr_44aKxzEbr8', providerPaymentId: 'tr_44aKxzEbr8', amountMinor: 2000, method: 'bank_transfer' });
+
+  it('a notification while the payment is still open changes nothing, whatever the caller hoped', async () => {
+    const session = seedMollieSession();
+    const answer = await notify('tr_44aKxzEbr8');
+    expect(answer).toMatchObject({ status: 200, body: { received: true, notification: 'tr_44aKxzEbr8' } });
+    await h.drain();
+    expect(mollie.gets).toBe(1);
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(0);
+  });
+
+  it('paid at Mollie: notified twice, the order is marked paid once with one note', async () => {
+    const session = seedMollieSession();
+    mollie.payment = recorded('payment-paid.json');
+    await Promise.all([notify('tr_44aKxzEbr8'), notify('tr_44aKxzEbr8')]);
+    await h.drain();
+    expect(mollie.gets).toBe(2);
+    const order = h.shop.orders.getOrder(session.merchantOrderId)!;
+    expect(order.status).toBe('processing');
+    expect(order.transactionId).toBe('tr_44aKxzEbr8');
+    expect(h.ourNotes(session.merchantOrderId)).toEqual([expect.stringContaining('Payment received at Mollie: 20.00 EUR, payment tr_44aKxzEbr8.')]);
+    const kinds = h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'status_changed')).toHaveLength(1);
+  });
+
+  it('Mollie unreachable when the worker asks: retried, nothing applied until Mollie answers', async () => {
+    const session = seedMollieSession();
+    mollie.payment = recorded('payment-paid.json');
+    await mollie.close();
+    await notify('tr_44aKxzEbr8');
+    await h.relay.worker.runOnce();
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
+    expect(h.relay.stores.outbox.counts().pending).toBe(1);
+    const retry = h.relay.stores.log.listByOrder(session.merchantOrderId).find((e) => e.kind === 'order_update_retry');
+    expect(retry?.message).toMatch(/^Could not ask Mollie about payment tr_44aKxzEbr8 \(/);
+  });
+
+  it('a notification body that is not a Mollie id is refused with the reason', async () => {
+    const answer = await h.post('id=../../etc/passwd', { 'content-type': 'application/x-www-form-urlencoded' }, 'mollie');
+    expect(answer.status).toBe(400);
+    expect(h.relay.stores.outbox.counts().pending).toBe(0);
+  });
+});
