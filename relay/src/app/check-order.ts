@@ -20,6 +20,8 @@ const PRECEDENCE: PaymentStatus[] = ['paid', 'review', 'refunded', 'pending', 'c
  */
 export async function checkOrder(deps: RefreshDeps, orderId: string): Promise<OrderCheck> {
   const sessions: OrderCheck['sessions'] = [];
+  const now = deps.clock.now();
+  let open = false;
   for (const session of deps.stores.sessions.listByOrder(orderId)) {
     let checked: OrderCheck['sessions'][number]['checked'] = 'relay';
     if (isOpen(session)) {
@@ -27,14 +29,12 @@ export async function checkOrder(deps: RefreshDeps, orderId: string): Promise<Or
       checked = refreshed.ok ? 'provider' : 'provider_unreachable';
     }
     const current = deps.stores.sessions.get(session.id) ?? session;
+    // A session the provider could not be asked about counts as open: better to hold stock than cancel a payment.
+    open ||= (isOpen(current) && current.expiresAt > now) || checked === 'provider_unreachable';
     sessions.push({ session_id: current.id, provider: current.provider, status: current.status, checked });
   }
   const statuses = sessions.map((s) => s.status);
   const status = PRECEDENCE.find((candidate) => statuses.includes(candidate)) ?? 'none';
-  const now = deps.clock.now();
-  const open = deps.stores.sessions
-    .listByOrder(orderId)
-    .some((s) => (isOpen(s) && s.expiresAt > now) || sessions.some((c) => c.session_id === s.id && c.checked === 'provider_unreachable'));
   return { order_id: orderId, status, paid: statuses.includes('paid'), open, sessions };
 }
 
