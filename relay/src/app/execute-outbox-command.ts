@@ -7,7 +7,8 @@ import type { GatewayFailure, LiveOrder, OrderGateway } from '../ports/order-gat
 import type { OutboxCommand, OutboxItem } from '../ports/outbox-store';
 import type { PaymentProvider, ProviderFailure } from '../ports/payment-provider';
 import type { UnitOfWork } from '../ports/unit-of-work';
-import { recordProviderEvent, type EventStores } from './record-provider-event';
+import type { EventStores } from './record-provider-event';
+import { askProvider } from './refresh-from-provider';
 
 export interface CommandDeps {
   gateway: OrderGateway;
@@ -112,16 +113,13 @@ async function addNoteOnce(
 }
 
 async function fetchStatus(deps: CommandDeps, providerId: ProviderId, ref: string): Promise<CommandResult> {
-  const provider = deps.providers.get(providerId);
-  if (!provider) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${providerId} is no longer configured` } };
-  const fetched = await provider.fetchStatus({ providerSessionId: ref, relaySessionId: '' });
-  if (!fetched.ok) return { ok: false, error: fromProviderFailure(fetched.error) };
-  const event = fetched.value.event;
-  const now = deps.clock.now();
-  const outcome = deps.unitOfWork.transaction(() =>
-    recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: ref, status: event.status })), 'fetched', deps.livemode, now),
-  );
-  return { ok: true, summary: `${providerDisplayName(providerId)} says ${ref} is ${event.status} (${outcome.outcome})`, orderUpdated: false };
+  const asked = await askProvider(deps, providerId, ref, null);
+  if (!asked.ok) {
+    return asked.error.code === 'not_configured'
+      ? { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: asked.error.message } }
+      : { ok: false, error: fromProviderFailure(asked.error) };
+  }
+  return { ok: true, summary: `${providerDisplayName(providerId)} says ${ref} is ${asked.providerStatus} (${asked.outcome.outcome})`, orderUpdated: false };
 }
 
 function fromProviderFailure(failure: ProviderFailure): GatewayFailure {

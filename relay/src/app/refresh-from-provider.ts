@@ -22,16 +22,24 @@ export type RefreshResult =
  * (dedupe, decide, outbox). Used by expiry, reconciliation and the shop's "check payment" button.
  */
 export async function refreshSessionFromProvider(deps: RefreshDeps, session: PaymentSession): Promise<RefreshResult> {
-  const provider = deps.providers.get(session.provider);
-  if (!provider) return { ok: false, error: { kind: 'final', code: 'not_configured', message: `${session.provider} is not configured on this relay` } };
   if (!session.providerSessionId) return { ok: false, error: { kind: 'final', code: 'not_found', message: 'the session was never created at the provider' } };
-  const fetched = await provider.fetchStatus({ providerSessionId: session.providerSessionId, relaySessionId: session.id });
+  return askProvider(deps, session.provider, session.providerSessionId, session.id);
+}
+
+/**
+ * Fetch one session or payment from its provider and record the answer like a verified webhook. With
+ * `relaySessionId`, the answer is about that session whatever ids it carries; without (an unsigned Mollie
+ * notification), the session is found from the answer's ids.
+ */
+export async function askProvider(deps: RefreshDeps, providerId: ProviderId, ref: string, relaySessionId: string | null): Promise<RefreshResult> {
+  const provider = deps.providers.get(providerId);
+  if (!provider) return { ok: false, error: { kind: 'final', code: 'not_configured', message: `${providerId} is not configured on this relay` } };
+  const fetched = await provider.fetchStatus({ providerSessionId: ref, relaySessionId: relaySessionId ?? '' });
   if (!fetched.ok) return fetched;
-  // The provider's view is about this session, whatever ids its answer carries.
-  const event = { ...fetched.value.event, relaySessionId: session.id };
+  const event = relaySessionId ? { ...fetched.value.event, relaySessionId } : fetched.value.event;
   const now = deps.clock.now();
   const outcome = deps.unitOfWork.transaction(() =>
-    recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: session.providerSessionId, status: event.status })), 'fetched', deps.livemode, now),
+    recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: ref, status: event.status })), 'fetched', deps.livemode, now),
   );
   return { ok: true, providerStatus: event.status, outcome };
 }
