@@ -4,7 +4,7 @@ import { verifyShopRequest } from './request-signature';
 import { sendError } from './send-error';
 
 /**
- * Reads the raw body (kept on `req.rawBody` for the signature) and refuses requests not signed with the shop
+ * Reads the raw body (the signature is over those bytes), refuses requests not signed with the shop
  * secret. Mount before any JSON parsing: the signature is over the exact bytes.
  */
 export function requireShopSignature(secret: string, clock: Clock, maxBodyBytes: number): RequestHandler[] {
@@ -24,7 +24,6 @@ export function requireShopSignature(secret: string, clock: Clock, maxBodyBytes:
         sendError(res, 401, check.code, check.message);
         return;
       }
-      (req as express.Request & { rawBody: Buffer }).rawBody = raw;
       if (raw.length > 0) {
         try {
           req.body = JSON.parse(raw.toString('utf8'));
