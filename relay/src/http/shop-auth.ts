@@ -4,8 +4,8 @@ import { verifyShopRequest } from './request-signature';
 import { sendError } from './send-error';
 
 /**
- * Reads the raw body (the signature is over those bytes), refuses requests not signed with the shop
- * secret. Mount before any JSON parsing: the signature is over the exact bytes.
+ * Reads the raw body, refuses requests not signed with the shop secret, then parses the JSON. Mount it before
+ * any other body parser: the signature is over the exact bytes.
  */
 export function requireShopSignature(secret: string, clock: Clock, maxBodyBytes: number): RequestHandler[] {
   return [
