@@ -5,9 +5,10 @@ import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
-import { createThreadedRecorder } from './adapters/sqlite/threaded-recorder';
+import { createThreadedIntake } from './adapters/ingest-thread/threaded-intake';
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
 import { createInProcessRecorder } from './app/in-process-recorder';
+import { createInProcessIntake, type WebhookIntake } from './app/webhook-intake';
 import { expireDueSessions } from './app/expire-sessions';
 import { reconcile } from './app/reconcile';
 import type { RelayConfig } from './config/config-schema';
@@ -114,12 +115,12 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
-  // A :memory: database cannot be shared with a thread.
-  const recorder =
-    config.ingestThread && config.databasePath !== ':memory:'
-      ? createThreadedRecorder({ databasePath: config.databasePath, livemode, busyTimeoutMs: config.databaseBusyTimeoutMs, logger })
-      : createInProcessRecorder(stores, stores.unitOfWork, livemode);
-  app.use(webhookRoutes({ providers, recorder, inbox: stores.inbox, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
+  // A :memory: database cannot be shared with a thread, and injected providers cannot cross into one.
+  const intake: WebhookIntake =
+    config.ingestThread && config.databasePath !== ':memory:' && !overrides.providers
+      ? createThreadedIntake({ config, publicUrl }, logger)
+      : createInProcessIntake({ providers, recorder: createInProcessRecorder(stores, stores.unitOfWork, livemode), inbox: stores.inbox, clock, logger });
+  app.use(webhookRoutes({ intake, clock, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
   app.use(
     sessionRoutes({
       sessions: stores.sessions,
@@ -215,7 +216,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
           server.closeAllConnections?.();
         });
         await worker.stop();
-        await recorder.close();
+        await intake.close();
         db.close();
       })();
       return closing;

@@ -293,6 +293,27 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('too large without a content-length (chunked): 413; a compressed body: 415, nothing stored', async () => {
+    const http = await import('node:http');
+    const url = new URL(`${h.relay.url}/webhooks/sandbox`);
+    const send = (headers: Record<string, string>, chunks: string[]) =>
+      new Promise<{ status: number; body: { error: { code: string } } }>((resolve, reject) => {
+        const request = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode!, body: JSON.parse(text) }));
+        });
+        request.on('error', reject);
+        for (const chunk of chunks) request.write(chunk);
+        request.end();
+      });
+    const chunked = await send({ 'content-type': 'application/json' }, Array.from({ length: 30 }, () => 'x'.repeat(10 * 1024)));
+    expect(chunked).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
+    const gzipped = await send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, ['\x1f\x8b']);
+    expect(gzipped).toMatchObject({ status: 415, body: { error: { code: 'unsupported_encoding' } } });
+    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+  });
+
   it('when the event cannot be stored the provider gets a 5xx and retries', async () => {
     const session = h.seed();
     // Another connection holds SQLite's write lock longer than the writer waits (PAYRELAY_DB_BUSY_TIMEOUT_MS).

@@ -23,10 +23,19 @@ const error = (status: 400 | 401 | 404 | 503, code: string, message: string): In
 
 /**
  * A webhook's way in: verify the raw bytes, then in one durable transaction dedupe, decide and queue the shop
- * write, and only then acknowledge. Never waits for the shop.
+ * write, and only then acknowledge. Never waits for the shop. `receivedAt` is when the HTTP layer read it, on
+ * the relay's clock (the verification window and the stored time both use it).
  */
-export async function ingestWebhook(deps: IngestDeps, providerParam: string, raw: Buffer, headers: WebhookHeaders): Promise<IngestResult> {
-  const started = deps.clock.now();
+export async function ingestWebhook(
+  deps: IngestDeps,
+  providerParam: string,
+  raw: Buffer,
+  headers: WebhookHeaders,
+  receivedAt: number = deps.clock.now(),
+): Promise<IngestResult> {
+  const started = receivedAt;
+  // Durations for the log only: a monotonic timer, not the (injectable) business clock.
+  const timer = performance.now();
   const provider = isProviderId(providerParam) ? deps.providers.get(providerParam) : undefined;
   if (!provider) return error(404, 'unknown_provider', `no provider "${providerParam.slice(0, 40)}" is configured on this relay`);
 
@@ -46,12 +55,12 @@ export async function ingestWebhook(deps: IngestDeps, providerParam: string, raw
     if (verified.value.kind === 'notification') {
       const ref = verified.value.providerPaymentRef;
       await deps.recorder.recordNotification(provider.id, ref, raw, started);
-      deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: deps.clock.now() - started });
+      deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: Math.round(performance.now() - timer) });
       return { status: 200, body: { received: true, notification: ref } };
     }
     const results = await deps.recorder.recordEvents(verified.value.events, raw, started);
     for (const result of results) {
-      deps.logger.info('webhook stored', { provider: provider.id, eventId: result.eventId, outcome: result.outcome, sessionId: result.sessionId, ms: deps.clock.now() - started });
+      deps.logger.info('webhook stored', { provider: provider.id, eventId: result.eventId, outcome: result.outcome, sessionId: result.sessionId, ms: Math.round(performance.now() - timer) });
     }
     return { status: 200, body: { received: true, results } };
   } catch (failure) {

@@ -1,16 +1,19 @@
 import express, { type Router } from 'express';
-import { ingestWebhook, type IngestDeps } from '../app/ingest-webhook';
+import type { WebhookIntake } from '../app/webhook-intake';
+import type { Clock } from '../ports/clock';
+import { readRawBody } from './read-raw-body';
 import { sendError } from './send-error';
 
 /**
  * POST /webhooks/:provider — parse, verify, store, acknowledge; nothing else. The body is read raw (the
  * signature is over the exact bytes) and bounded: a larger one gets 413 before anything is verified.
  */
-export function webhookRoutes(deps: IngestDeps & { maxBodyBytes: number; onStored?: () => void }): Router {
+export function webhookRoutes(deps: { intake: WebhookIntake; clock: Clock; maxBodyBytes: number; onStored?: () => void }): Router {
   const router = express.Router();
-  router.post('/webhooks/:provider', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await ingestWebhook(deps, req.params.provider, raw, req.headers);
+  router.post('/webhooks/:provider', async (req, res) => {
+    const read = await readRawBody(req, deps.maxBodyBytes);
+    if (!read.ok) return sendError(res, read.status, read.code, read.message);
+    const result = await deps.intake.take(req.params.provider, read.body, req.headers, deps.clock.now());
     res.status(result.status).json(result.body);
     if (result.status === 200) deps.onStored?.();
   });

@@ -1,0 +1,69 @@
+/**
+ * The ingest thread: verifies webhooks and turns them into durable rows on its own SQLite connection. The HTTP
+ * event loop only reads bodies and writes answers; signature checks, parsing, the transaction and its fsync all
+ * run here, on the other core. Requests that arrive together are committed together (group commit).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createInProcessRecorder } from '../../app/in-process-recorder';
+import { ingestWebhook, type IngestDeps, type IngestResult } from '../../app/ingest-webhook';
+import { systemClock } from '../../ports/clock';
+import type { Logger } from '../../ports/logger';
+import { buildProviders } from '../../providers/provider-registry';
+import { SqliteSandboxLedger } from '../../providers/sandbox/sqlite-sandbox-ledger';
+import { openDatabase } from '../sqlite/open-database';
+import { createSqliteStores } from '../sqlite/sqlite-stores';
+import type { ForwardedLog, IngestThreadSetup, IntakeReplies, LogLevel, ToIngestThread } from './thread-messages';
+
+const { config, publicUrl } = workerData as IngestThreadSetup;
+const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+let logs: ForwardedLog[] = [];
+const forward = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+  if (LEVELS[level] <= LEVELS[config.logLevel]) logs.push({ level, message, fields });
+};
+const logger: Logger = { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug') };
+
+const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
+const stores = createSqliteStores(db);
+const deps: IngestDeps = {
+  providers: buildProviders(config, { clock: systemClock, sandboxLedger: new SqliteSandboxLedger(db), logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] }),
+  recorder: createInProcessRecorder(stores, stores.unitOfWork, config.mode === 'live'),
+  inbox: stores.inbox,
+  clock: systemClock,
+  logger,
+};
+
+let answers: IntakeReplies['answers'] = [];
+let inFlight = 0;
+let closing = false;
+const sendReplies = (): void => {
+  const replies: IntakeReplies = { answers, logs };
+  answers = [];
+  logs = [];
+  parentPort!.postMessage(replies);
+  if (closing && inFlight === 0) shutDown();
+};
+const shutDown = (): void => {
+  db.close();
+  parentPort!.close();
+};
+
+parentPort!.on('message', (message: ToIngestThread) => {
+  if (message.kind === 'close') {
+    closing = true;
+    if (inFlight === 0) shutDown();
+    return;
+  }
+  for (const request of message.requests) {
+    inFlight += 1;
+    void ingestWebhook(deps, request.provider, Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength), request.headers, request.receivedAt)
+      .catch((bug: unknown): IngestResult => {
+        logger.error('webhook ingest failed', { provider: request.provider, error: String(bug) });
+        return { status: 503, body: { error: { code: 'storage_unavailable', message: 'the event could not be stored; please retry' } } };
+      })
+      .then((result) => {
+        inFlight -= 1;
+      // Answers of one commit travel back as one message.
+        if (answers.push({ id: request.id, result }) === 1) setImmediate(sendReplies);
+      });
+  }
+});
