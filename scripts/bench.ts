@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +13,7 @@ import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
 import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
 import { freePort, startRelayProcess } from '../test/helpers/relay-process';
+import { runLoad, type LoadResult } from './load-generator';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -23,13 +23,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = 1_000;
 const SECRET = 'sandbox_bench_secret_0123456789';
 
-interface Run {
+interface Run extends LoadResult {
   name: string;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  ok: number;
 }
 
 function spawnAndWait(args: string[], env: Record<string, string>, ready: string): Promise<ChildProcess> {
@@ -52,39 +47,14 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Fires `requests` at `port` from `concurrency` keep-alive connections; returns throughput and latency. */
+/** Fires every request once at `port` from CONCURRENCY keep-alive connections (see load-generator.ts). */
 async function load(name: string, port: number, requests: Array<{ body: string; signature: string }>): Promise<Run> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let next = 0;
-  let ok = 0;
-  const one = (req: { body: string; signature: string }) =>
-    new Promise<void>((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const r = http.request(
-        { host: '127.0.0.1', port, method: 'POST', path: '/webhooks/sandbox', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(req.body), 'payrelay-sandbox-signature': req.signature } },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-            if (res.statusCode === 200) ok += 1;
-            resolve();
-          });
-        },
-      );
-      r.on('error', reject);
-      r.end(req.body);
-    });
-  const worker = async () => {
-    while (next < requests.length) await one(requests[next++]);
-  };
-  const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-  return { name, seconds, perSecond: requests.length / seconds, p50: pct(50), p99: pct(99), ok };
+  const result = await runLoad(
+    port,
+    requests.map(({ body, signature }) => ({ path: '/webhooks/sandbox', headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signature }, body })),
+    CONCURRENCY,
+  );
+  return { name, ...result };
 }
 
 function seedSessions(dbFile: string, count: number, prefix: string): void {
@@ -184,8 +154,8 @@ async function main(): Promise<void> {
   }
   shopProcess.kill('SIGTERM');
 
-  console.log('\nendpoint                    req/s     p50 ms   p99 ms   2xx');
-  for (const r of rows) console.log(`${r.name.padEnd(26)} ${r.perSecond.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(9)} ${r.p99.toFixed(2).padStart(8)} ${String(r.ok).padStart(6)}`);
+  console.log('\nendpoint                    req/s     p50 ms   p99 ms   2xx   load generator CPU µs/req');
+  for (const r of rows) console.log(`${r.name.padEnd(26)} ${r.perSecond.toFixed(0).padStart(7)} ${r.p50.toFixed(2).padStart(9)} ${r.p99.toFixed(2).padStart(8)} ${String(r.ok).padStart(6)} ${r.generatorCpuMicros.toFixed(0).padStart(6)}`);
   console.log(`\ndurability: ${durableNote}`);
   console.log(`ratio relay/bare throughput, median of ${ROUNDS} (shop up):   ${median(ratiosUp).toFixed(2)}  (target >= 0.80)`);
   console.log(`ratio relay/bare throughput, median of ${ROUNDS} (shop down): ${median(ratiosDown).toFixed(2)}`);
