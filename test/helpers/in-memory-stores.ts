@@ -60,14 +60,11 @@ export class InMemorySessionStore implements SessionStore {
 export class InMemoryPaymentLog implements PaymentLog {
   readonly entries: PaymentLogEntry[] = [];
 
-  append(entry: PaymentLogEntry): void {
-    this.entries.push({ ...entry });
+  append(...entries: PaymentLogEntry[]): void {
+    for (const entry of entries) this.entries.push({ ...entry });
   }
   listByOrder(merchantOrderId: string): PaymentLogEntry[] {
     return this.entries.filter((e) => e.merchantOrderId === merchantOrderId);
-  }
-  listBySession(sessionId: string): PaymentLogEntry[] {
-    return this.entries.filter((e) => e.sessionId === sessionId);
   }
 }
 

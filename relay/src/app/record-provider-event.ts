@@ -7,7 +7,7 @@ import type { AlertStore } from '../ports/alert-store';
 import type { RecordOutcome } from '../ports/event-recorder';
 import type { InboxRecord, InboxStore } from '../ports/inbox-store';
 import type { OutboxStore } from '../ports/outbox-store';
-import type { PaymentLog } from '../ports/payment-log';
+import type { PaymentLog, PaymentLogEntry } from '../ports/payment-log';
 import type { SessionStore } from '../ports/session-store';
 
 export interface EventStores {
@@ -64,7 +64,7 @@ export function recordProviderEvent(
     return { eventId: event.eventId, outcome: 'unknown_session', sessionId: null, status: null };
   }
 
-  stores.log.append({
+  const received: PaymentLogEntry = {
     at: now,
     merchantOrderId: session.merchantOrderId,
     sessionId: session.id,
@@ -72,8 +72,9 @@ export function recordProviderEvent(
     kind: 'webhook_received',
     message: `${verification === 'fetched' ? 'Checked at' : 'Webhook from'} ${name}: ${event.eventType} (${event.status}).`,
     data: { eventId: event.eventId, eventType: event.eventType, status: event.status, verification },
-  });
-  const decision = applyDecision(stores, event, session, decided, now);
+  };
+  const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
+  stores.log.append(received, logEntry);
   return { eventId: event.eventId, outcome, sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
 }
 
@@ -93,13 +94,18 @@ function decideForSession(stores: EventStores, event: ProviderEvent, session: Pa
   return { decision, paidSibling };
 }
 
-/** If the decision changes anything, record it and queue the shop write. */
-function applyDecision(stores: EventStores, event: ProviderEvent, session: PaymentSession, decided: DecisionWithContext, now: number): Decision {
+/** If the decision changes anything, record it and queue the shop write. Returns the log entry saying what it did. */
+function applyDecision(
+  stores: EventStores,
+  event: ProviderEvent,
+  session: PaymentSession,
+  decided: DecisionWithContext,
+  now: number,
+): { decision: Decision; logEntry: PaymentLogEntry } {
   const { decision, paidSibling } = decided;
   const base = { at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: event.provider };
   if (decision.kind === 'ignore') {
-    stores.log.append({ ...base, kind: 'webhook_ignored', message: decision.message, data: { eventId: event.eventId, reason: decision.reason } });
-    return decision;
+    return { decision, logEntry: { ...base, kind: 'webhook_ignored', message: decision.message, data: { eventId: event.eventId, reason: decision.reason } } };
   }
 
   stores.sessions.update(
@@ -110,7 +116,6 @@ function applyDecision(stores: EventStores, event: ProviderEvent, session: Payme
   const change = decision.from === decision.to
     ? `Payment stays ${decision.to} (${decision.why.replace(/_/g, ' ')}: ${formatMoney(decision.refundedMinor, session.currency)} refunded in total).`
     : `Payment status ${decision.from} → ${decision.to} (${decision.why.replace(/_/g, ' ')}).`;
-  stores.log.append({ ...base, kind: 'status_changed', message: change, data: { eventId: event.eventId, from: decision.from, to: decision.to } });
   stores.outbox.enqueue(
     session.merchantOrderId,
     {
@@ -131,7 +136,7 @@ function applyDecision(stores: EventStores, event: ProviderEvent, session: Payme
       message: `Order ${session.merchantOrderId} was paid twice (sessions ${paidSibling.id} and ${session.id}); refund one of the payments.`,
     });
   }
-  return decision;
+  return { decision, logEntry: { ...base, kind: 'status_changed', message: change, data: { eventId: event.eventId, from: decision.from, to: decision.to } } };
 }
 
 /** Our own id echoed back wins; then the provider's session id; then its payment id (charge and review events). */

@@ -31,7 +31,7 @@ export interface PaymentLogEntry {
 }
 
 export interface PaymentLog {
-  append(entry: PaymentLogEntry): void;
+  /** Several entries at once keep their order and cost one write (the webhook path appends two per event). */
+  append(...entries: PaymentLogEntry[]): void;
   listByOrder(merchantOrderId: string): PaymentLogEntry[];
-  listBySession(sessionId: string): PaymentLogEntry[];
 }

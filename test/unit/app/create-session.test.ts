@@ -161,7 +161,7 @@ describe('createSession', () => {
     expect(h.sessions.get('ps_1')!.status).toBe('expired');
     expect(h.sessions.rows.get('ps_2')!.attempt).toBe(2);
     expect(stripe.calls[1].idempotencyKey).toBe(providerIdempotencyKey('1001', 2, 'stripe'));
-    const expiry = h.log.listBySession('ps_1').find((e) => e.kind === 'session_expired');
+    const expiry = h.log.entries.filter((e) => e.sessionId === 'ps_1').find((e) => e.kind === 'session_expired');
     expect(expiry?.message).toContain('new attempt (session ps_2)');
   });
 
@@ -171,7 +171,7 @@ describe('createSession', () => {
     await h.create();
     await h.create();
     expect(h.sessions.get('ps_1')!.status).toBe('created');
-    expect(h.log.listBySession('ps_1').some((e) => e.kind === 'error' && /Could not expire/.test(e.message))).toBe(true);
+    expect(h.log.entries.filter((e) => e.sessionId === 'ps_1').some((e) => e.kind === 'error' && /Could not expire/.test(e.message))).toBe(true);
   });
 
   test('a failed attempt still uses up its attempt number, so provider keys are never reused', async () => {
