@@ -148,7 +148,9 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     nextWakeAt,
     poke() {
       // Called for every stored webhook: cheap when a pass is running or about to run anyway.
-      if (stopped || running || (timer && timerAt <= deps.clock.now())) return;
+      // While the shop is paused the timer already points at the end of the pause: new work changes nothing.
+      const now = deps.clock.now();
+      if (stopped || running || (timer && (timerAt <= now || now < shopPausedUntil))) return;
       schedule(0);
     },
   };
