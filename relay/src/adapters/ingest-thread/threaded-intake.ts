@@ -25,6 +25,7 @@ export function createThreadedIntake(setup: IngestThreadSetup, logger: Logger): 
   let nextId = 1;
   let closing = false;
   let alive = false;
+  let restart: NodeJS.Timeout | null = null;
   let thread = start();
 
   function start(): Worker {
@@ -48,7 +49,12 @@ export function createThreadedIntake(setup: IngestThreadSetup, logger: Logger): 
         pending.delete(id);
       }
       // Restarted after a pause, so a database that cannot be opened does not spin; webhooks meanwhile get 503.
-      if (!closing) setTimeout(() => (thread = start()), 1000).unref();
+      if (!closing) {
+        restart = setTimeout(() => {
+          if (!closing) thread = start();
+        }, 1000);
+        restart.unref();
+      }
     });
     alive = true;
     return worker;
@@ -82,6 +88,7 @@ export function createThreadedIntake(setup: IngestThreadSetup, logger: Logger): 
       }),
     async close() {
       closing = true;
+      if (restart) clearTimeout(restart);
       post();
       if (!alive) return;
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
