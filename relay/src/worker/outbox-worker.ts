@@ -64,31 +64,38 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
         if (shopFailuresInARow === SHOP_DOWN_AFTER) deps.logger.warn('shop looks down: pausing shop writes', { until: new Date(shopPausedUntil).toISOString(), code: result.error.code });
       }
     }
+    // Each outcome commits with its log entry: one fsync on the HTTP loop's connection, not two or three.
     if (result.ok) {
-      outbox.markDone(item.id, now);
-      if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
-        log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
-      }
+      deps.unitOfWork.transaction(() => {
+        outbox.markDone(item.id, now);
+        if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
+          log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
+        }
+      });
       deps.logger.info('outbox command done', { id: item.id, kind: item.command.kind, order: item.orderKey, attempt: attemptNumber, ms: now - started });
       return;
     }
     const failure = result.error;
     const retryAt = failure.kind === 'retryable' ? nextAttemptAt(options.policy, attemptNumber, now, failure.retryAfterMs, options.random) : null;
     if (retryAt !== null) {
-      outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now);
-      log.append({
-        ...base,
-        kind: 'order_update_retry',
-        message: `Could not ${subject.task} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
-        data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
+      deps.unitOfWork.transaction(() => {
+        outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now);
+        log.append({
+          ...base,
+          kind: 'order_update_retry',
+          message: `Could not ${subject.task} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
+          data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
+        });
       });
       deps.logger.warn('outbox command will retry', { id: item.id, code: failure.code, attempt: attemptNumber });
       return;
     }
     const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
-    outbox.markDead(item.id, `${failure.code}: ${why}`, now);
-    log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
-    if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
+    deps.unitOfWork.transaction(() => {
+      outbox.markDead(item.id, `${failure.code}: ${why}`, now);
+      log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
+      if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
+    });
     deps.logger.error('outbox command dead-lettered', { id: item.id, code: failure.code, attempt: attemptNumber });
   };
 
