@@ -1,5 +1,4 @@
 import { isProviderId, type ProviderId } from '../domain/provider-event';
-import type { Clock } from '../ports/clock';
 import type { EventRecorder, RecordOutcome } from '../ports/event-recorder';
 import type { InboxStore } from '../ports/inbox-store';
 import type { Logger } from '../ports/logger';
@@ -10,7 +9,6 @@ export interface IngestDeps {
   recorder: EventRecorder;
   /** Only for noting rejected attempts (diagnostics); accepted events go through the recorder. */
   inbox: Pick<InboxStore, 'recordRejection'>;
-  clock: Clock;
   logger: Logger;
 }
 
@@ -20,6 +18,10 @@ export type IngestResult =
   | { status: 400 | 401 | 404 | 503; body: { error: { code: string; message: string } } };
 
 const error = (status: 400 | 401 | 404 | 503, code: string, message: string): IngestResult => ({ status, body: { error: { code, message } } });
+
+/** The answer when an event did not reach the disk: 503, so the provider keeps it and retries. */
+export const notStored = (why?: string): IngestResult =>
+  error(503, 'storage_unavailable', `the event could not be stored${why ? ` (${why})` : ''}; please retry`);
 
 /**
  * A webhook's way in: verify the raw bytes, then in one durable transaction dedupe, decide and queue the shop
@@ -31,20 +33,19 @@ export async function ingestWebhook(
   providerParam: string,
   raw: Buffer,
   headers: WebhookHeaders,
-  receivedAt: number = deps.clock.now(),
+  receivedAt: number,
 ): Promise<IngestResult> {
-  const started = receivedAt;
   // Durations for the log only: a monotonic timer, not the (injectable) business clock.
   const timer = performance.now();
   const provider = isProviderId(providerParam) ? deps.providers.get(providerParam) : undefined;
   if (!provider) return error(404, 'unknown_provider', `no provider "${providerParam.slice(0, 40)}" is configured on this relay`);
 
-  const verified = provider.verifyWebhook(raw, headers, started);
+  const verified = provider.verifyWebhook(raw, headers, receivedAt);
   if (!verified.ok) {
     const { code, message } = verified.error;
     deps.logger.warn('webhook rejected', { provider: provider.id, code, reason: message });
     try {
-      deps.inbox.recordRejection(provider.id, code, message, started);
+      deps.inbox.recordRejection(provider.id, code, message, receivedAt);
     } catch {
       // Diagnostics only: failing to note a rejection must not change the answer.
     }
@@ -54,11 +55,11 @@ export async function ingestWebhook(
   try {
     if (verified.value.kind === 'notification') {
       const ref = verified.value.providerPaymentRef;
-      await deps.recorder.recordNotification(provider.id, ref, raw, started);
+      await deps.recorder.recordNotification(provider.id, ref, raw, receivedAt);
       deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: Math.round(performance.now() - timer) });
       return { status: 200, body: { received: true, notification: ref } };
     }
-    const results = await deps.recorder.recordEvents(verified.value.events, raw, started);
+    const results = await deps.recorder.recordEvents(verified.value.events, raw, receivedAt);
     for (const result of results) {
       deps.logger.info('webhook stored', { provider: provider.id, eventId: result.eventId, outcome: result.outcome, sessionId: result.sessionId, ms: Math.round(performance.now() - timer) });
     }
@@ -66,6 +67,6 @@ export async function ingestWebhook(
   } catch (failure) {
     // Not durable, so not acknowledged: the provider keeps the event and retries.
     deps.logger.error('webhook could not be stored', { provider: provider.id, error: String(failure) });
-    return error(503, 'storage_unavailable', 'the event could not be stored; please retry');
+    return notStored();
   }
 }

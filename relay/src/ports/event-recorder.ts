@@ -9,11 +9,10 @@ export type RecordOutcome = {
 
 /**
  * Where verified webhooks become durable: dedupe, decide, session update, payment log and outbox command in one
- * transaction, resolved only once that transaction is on disk. The HTTP layer acknowledges after it resolves.
+ * transaction, resolved only once that transaction is on disk. The webhook is acknowledged after it resolves.
  */
 export interface EventRecorder {
   recordEvents(events: ProviderEvent[], rawBody: Buffer, receivedAt: number): Promise<RecordOutcome[]>;
   /** An unsigned "go and look" ping (Mollie): stored, and a fetch queued for the worker. */
   recordNotification(provider: ProviderId, providerPaymentRef: string, rawBody: Buffer, receivedAt: number): Promise<void>;
-  close(): Promise<void>;
 }

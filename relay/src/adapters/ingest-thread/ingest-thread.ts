@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createInProcessRecorder } from '../../app/in-process-recorder';
-import { ingestWebhook, type IngestDeps, type IngestResult } from '../../app/ingest-webhook';
+import { ingestWebhook, notStored, type IngestDeps, type IngestResult } from '../../app/ingest-webhook';
 import { systemClock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import { buildProviders } from '../../providers/provider-registry';
@@ -28,7 +28,6 @@ const deps: IngestDeps = {
   providers: buildProviders(config, { clock: systemClock, sandboxLedger: new SqliteSandboxLedger(db), logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] }),
   recorder: createInProcessRecorder(stores, stores.unitOfWork, config.mode === 'live'),
   inbox: stores.inbox,
-  clock: systemClock,
   logger,
 };
 
@@ -50,7 +49,8 @@ const shutDown = (): void => {
 parentPort!.on('message', (message: ToIngestThread) => {
   if (message.kind === 'close') {
     closing = true;
-    if (inFlight === 0) shutDown();
+    // Answers still waiting for sendReplies go out first; it shuts down after them.
+    if (inFlight === 0 && answers.length === 0) shutDown();
     return;
   }
   for (const request of message.requests) {
@@ -58,11 +58,11 @@ parentPort!.on('message', (message: ToIngestThread) => {
     void ingestWebhook(deps, request.provider, Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength), request.headers, request.receivedAt)
       .catch((bug: unknown): IngestResult => {
         logger.error('webhook ingest failed', { provider: request.provider, error: String(bug) });
-        return { status: 503, body: { error: { code: 'storage_unavailable', message: 'the event could not be stored; please retry' } } };
+        return notStored('internal error');
       })
       .then((result) => {
         inFlight -= 1;
-      // Answers of one commit travel back as one message.
+        // Answers of one commit travel back as one message.
         if (answers.push({ id: request.id, result }) === 1) setImmediate(sendReplies);
       });
   }

@@ -16,7 +16,7 @@ export interface IntakeRequest {
   receivedAt: number;
 }
 
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type LogLevel = RelayConfig['logLevel'];
 
 /** Log records travel back with the answers, so the relay writes one log through one logger. */
 export interface ForwardedLog {

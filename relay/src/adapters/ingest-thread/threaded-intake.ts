@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { IngestResult } from '../../app/ingest-webhook';
+import { notStored, type IngestResult } from '../../app/ingest-webhook';
 import type { WebhookIntake } from '../../app/webhook-intake';
 import type { Logger } from '../../ports/logger';
 import type { IngestThreadSetup, IntakeReplies, IntakeRequest, ToIngestThread } from './thread-messages';
@@ -12,8 +12,6 @@ import type { IngestThreadSetup, IntakeReplies, IntakeRequest, ToIngestThread } 
  * per-thread CPU probe at 50 connections (the numbers are noisy here; 16 was about 10% slower).
  */
 const MAX_PER_MESSAGE = 4;
-
-const notStored = (why: string): IngestResult => ({ status: 503, body: { error: { code: 'storage_unavailable', message: `the event could not be stored (${why}); please retry` } } });
 
 /**
  * Hands webhooks to the ingest thread (ingest-thread.ts) and resolves with its answer, which comes only after the
