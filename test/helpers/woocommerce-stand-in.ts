@@ -22,7 +22,9 @@ export type WooFault =
   /** Close the connection before answering; nothing was done. */
   | { kind: 'drop' }
   /** Do the work (the write happens), then close the connection instead of answering: the ambiguous failure. */
-  | { kind: 'apply_then_drop' };
+  | { kind: 'apply_then_drop' }
+  /** Do the work, then never answer: the relay is still waiting when it dies (the crash test kills it there). */
+  | { kind: 'apply_then_hang' };
 
 export interface FaultRule {
   /** GET, PUT, POST…; any method when absent. */
@@ -249,6 +251,17 @@ function applyFault(fault: WooFault, req: Request, res: Response, next: NextFunc
       res.writeHead = destroy as unknown as Response['writeHead'];
       res.end = destroy as unknown as Response['end'];
       res.write = (() => destroy() && false) as unknown as Response['write'];
+      next();
+      return;
+    }
+    case 'apply_then_hang': {
+      entry.status = 'hung';
+      hanging.add(res);
+      res.on('close', () => hanging.delete(res));
+      const swallow = () => res;
+      res.writeHead = swallow as unknown as Response['writeHead'];
+      res.end = swallow as unknown as Response['end'];
+      res.write = (() => true) as unknown as Response['write'];
       next();
       return;
     }

@@ -106,4 +106,72 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     }
     second.kill('SIGTERM');
   }, 60_000);
+
+  it.each([
+    ['the status write', 'PUT', ''],
+    ['the order note', 'POST', '/notes'],
+  ])('killed after WooCommerce applied %s but before the relay heard back: the restart finishes without a second write or note', async (_what, method, suffix) => {
+    const dbFile = path.join(dir, `relay-mid-${method}.db`);
+    const db = openDatabase(dbFile);
+    const orderId = shop.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+    const session = aSession({ id: `ps_mid_${method}`, merchantOrderId: orderId, provider: 'sandbox', providerSessionId: `ps_mid_${method}`, createdAt: Date.now(), expiresAt: Date.now() + 3600_000 });
+    createSqliteSessionStore(db).insert({ ...session, idempotencyKey: null, attempt: 1 });
+    db.close();
+    shop.faults.add({ method, path: new RegExp(`/orders/${orderId}${suffix}$`), fault: { kind: 'apply_then_hang' } });
+
+    const port = await freePort();
+    const env = {
+      PAYRELAY_PORT: String(port),
+      PAYRELAY_HOST: '127.0.0.1',
+      PAYRELAY_DB: dbFile,
+      WC_URL: shop.url,
+      WC_CONSUMER_KEY: shop.consumerKey,
+      WC_CONSUMER_SECRET: shop.consumerSecret,
+      // Longer than the test waits: the relay must die still waiting for the shop's answer.
+      WC_TIMEOUT_MS: '30000',
+      PAYRELAY_SHOP_SECRET: 'crash_test_shop_secret_0123456789',
+      PAYRELAY_SANDBOX: '1',
+      SANDBOX_WEBHOOK_SECRET: SECRET,
+      PAYRELAY_WORKER_POLL_MS: '20',
+      PAYRELAY_WORKER_BASE_DELAY_MS: '50',
+      PAYRELAY_LOG_LEVEL: 'error',
+    };
+    const first = await startRelayProcess(env);
+    children.push(first);
+    const body = JSON.stringify({ id: `sbx_evt_mid_${method}`, type: 'payment.paid', session_id: session.id, payment_id: `sbx_pay_mid_${method}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) });
+    const answer = await fetch(`http://127.0.0.1:${port}/webhooks/sandbox`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(SECRET, body, Date.now()) },
+      body,
+    });
+    expect(answer.status).toBe(200);
+
+    const ourNotes = () => shop.orders.notes(orderId).filter((n) => n.note.includes('[Payrelay ref'));
+    const writes = () => shop.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/orders/${orderId}`)).length;
+    const deadline = Date.now() + 20_000;
+    while (!shop.requests.some((r) => r.fault === 'apply_then_hang' && r.path.endsWith(`/orders/${orderId}${suffix}`))) {
+      if (Date.now() > deadline) throw new Error(`the relay never sent ${method} /orders/${orderId}${suffix}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // The shop did the write; the relay is still waiting for its answer when it dies.
+    expect(shop.orders.getOrder(orderId)!.status).toBe('processing');
+    first.kill('SIGKILL');
+    await new Promise((resolve) => (first.exitCode !== null || first.signalCode ? resolve(null) : first.once('exit', resolve)));
+    const writesBeforeRestart = writes();
+
+    const second = await startRelayProcess(env);
+    children.push(second);
+    const outbox = async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { outbox: { pending: number; dead: number } }).outbox;
+    let counts = await outbox();
+    while (counts.pending > 0 && Date.now() < deadline + 20_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      counts = await outbox();
+    }
+    expect(counts).toMatchObject({ pending: 0, dead: 0 });
+    expect(ourNotes()).toHaveLength(1);
+    expect(shop.orders.getOrder(orderId)).toMatchObject({ status: 'processing', transactionId: `sbx_pay_mid_${method}` });
+    // The order was already paid when the relay came back: it is not set paid a second time.
+    expect(writes()).toBe(writesBeforeRestart);
+    second.kill('SIGTERM');
+  }, 60_000);
 });
