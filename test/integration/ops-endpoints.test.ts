@@ -117,6 +117,26 @@ describe('ops endpoints for the plugin', () => {
     });
   });
 
+  describe('POST /v1/alerts/:id/resolve', () => {
+    it('a person dismisses an alert: it leaves the open list once; a second dismissal or an unknown id is 404', async () => {
+      const orderId = ops.shop.orders.createOrder({ total: '5.00', currency: 'EUR', payment_method: 'payrelay' });
+      ops.shop.faults.add({ path: /\/orders\//, fault: { kind: 'bad_gateway' }, count: 1000 });
+      await ops.signed('POST', '/v1/diagnostics/test-event', { order_id: orderId });
+      ops.shop.faults.clear();
+      const open = (await ops.signed('GET', '/v1/alerts')).body.alerts as Array<{ id: number; order_id: string }>;
+      const alert = open.find((a) => a.order_id === orderId)!;
+      expect(alert).toBeDefined();
+
+      expect(await ops.signed('POST', `/v1/alerts/${alert.id}/resolve`, {})).toEqual({ status: 200, body: { resolved: true, id: alert.id } });
+      const after = (await ops.signed('GET', '/v1/alerts')).body.alerts as Array<{ id: number }>;
+      expect(after.map((a) => a.id)).not.toContain(alert.id);
+      expect(after).toHaveLength(open.length - 1);
+      expect(await ops.signed('POST', `/v1/alerts/${alert.id}/resolve`, {})).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+      expect(await ops.signed('POST', '/v1/alerts/abc/resolve', {})).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+      expect((await ops.signed('POST', `/v1/alerts/${alert.id}/resolve`, {}, { unsigned: true })).status).toBe(401);
+    });
+  });
+
   describe('POST /v1/diagnostics/test-event', () => {
     it('travels received → stored → outbox → shop_written and leaves exactly one test note', async () => {
       const orderId = ops.shop.orders.createOrder({ total: '5.00', currency: 'EUR', payment_method: 'payrelay' });

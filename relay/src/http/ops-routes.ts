@@ -47,6 +47,14 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
     res.json({ alerts: deps.stores.alerts.listOpen(100).map((a) => ({ id: a.id, at: iso(a.at), order_id: a.merchantOrderId, session_id: a.sessionId, code: a.code, message: a.message })) });
   });
 
+  // A person dismissed it in the plugin: it leaves the open list (and the diagnostics screen), the row stays.
+  router.post('/v1/alerts/:id/resolve', ...signed, (req, res) => {
+    const id = Number(req.params.id);
+    if (!Number.isSafeInteger(id) || id < 1) return sendError(res, 400, 'bad_request', 'the alert id must be a positive integer');
+    if (!deps.stores.alerts.resolve(id)) return sendError(res, 404, 'not_found', `no open alert ${id}`);
+    res.json({ resolved: true, id });
+  });
+
   router.post('/v1/diagnostics/test-event', ...signed, async (req, res) => {
     const { value, error } = Joi.object({ order_id: orderIdParam.required() }).validate(req.body ?? {}, { abortEarly: false });
     if (error) return sendError(res, 400, 'invalid_request', 'order_id is required', error.details.map((d) => d.message));

@@ -6,7 +6,7 @@ export function createSqliteAlertStore(db: Db): AlertStore {
   const open = db.prepare<[number], { id: number; at: number; merchant_order_id: string; session_id: string | null; code: string; message: string }>(
     'SELECT * FROM alerts WHERE resolved = 0 ORDER BY id DESC LIMIT ?',
   );
-  const resolve = db.prepare('UPDATE alerts SET resolved = 1 WHERE id = ?');
+  const resolve = db.prepare('UPDATE alerts SET resolved = 1 WHERE id = ? AND resolved = 0');
   return {
     raise: (alert) => {
       raise.run(alert.at, alert.merchantOrderId, alert.sessionId, alert.code, alert.message);
@@ -21,8 +21,6 @@ export function createSqliteAlertStore(db: Db): AlertStore {
         message: row.message,
         resolved: false,
       })),
-    resolve: (id) => {
-      resolve.run(id);
-    },
+    resolve: (id) => resolve.run(id).changes === 1,
   };
 }
