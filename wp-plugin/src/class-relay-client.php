@@ -74,6 +74,12 @@ final class RelayClient
         return $this->request('GET', '/v1/diagnostics', null, self::LOOKUP_TIMEOUT);
     }
 
+    /** A merchant dismissed an alert on the diagnostics screen. */
+    public function resolve_alert(int $alert_id): RelayResult
+    {
+        return $this->request('POST', '/v1/alerts/' . $alert_id . '/resolve', [], self::LOOKUP_TIMEOUT);
+    }
+
     public function test_event(int $order_id): RelayResult
     {
         return $this->request('POST', '/v1/diagnostics/test-event', ['order_id' => (string) $order_id], 30);

@@ -70,6 +70,16 @@ final class Diagnostics
             wp_send_json_success(['html' => $this->test_event_html($order_id)]);
             return;
         }
+        if ($check === 'resolve_alert') {
+            $alert_id = isset($_POST['alert_id']) ? absint(wp_unslash($_POST['alert_id'])) : 0;
+            $result = $this->client->resolve_alert($alert_id);
+            if (!$result->ok) {
+                wp_send_json_error(['message' => self::explain($result)], 502);
+                return;
+            }
+            wp_send_json_success(['html' => esc_html__('Dismissed.', 'payrelay')]);
+            return;
+        }
         wp_send_json_success(['html' => $this->checks_html()]);
     }
 
@@ -162,6 +172,11 @@ final class Diagnostics
         $html = '<h4>' . esc_html__('Open alerts', 'payrelay') . '</h4><ul class="payrelay-alerts">';
         foreach ($alerts as $alert) {
             if (is_array($alert)) {
+                $id = absint(self::text($alert, 'id'));
+                $dismiss = $id > 0
+                    ? ' <button type="button" class="button-link" data-payrelay-dismiss="' . esc_attr((string) $id)
+                        . '">' . esc_html__('Dismiss', 'payrelay') . '</button>'
+                    : '';
                 $html .= '<li>' . esc_html(sprintf(
                     /* translators: 1: time, 2: order id, 3: alert code, 4: message */
                     __('%1$s - order %2$s - %3$s: %4$s', 'payrelay'),
@@ -169,7 +184,7 @@ final class Diagnostics
                     self::text($alert, 'order_id'),
                     self::text($alert, 'code'),
                     self::text($alert, 'message')
-                )) . '</li>';
+                )) . $dismiss . '</li>';
             }
         }
         return $html . '</ul>';

@@ -106,6 +106,41 @@ final class DiagnosticsTest extends TestCase
         $this->assertStringContainsString('The relay could not be reached (Could not resolve host)', $response->data['html']);
     }
 
+    public function test_each_open_alert_can_be_dismissed(): void
+    {
+        \PayrelayTestState::queue_json(200, ['ok' => true, 'version' => '0.1.0', 'mode' => 'test']);
+        \PayrelayTestState::queue_json(200, ['ok' => true, 'latency_ms' => 5]);
+        \PayrelayTestState::queue_json(200, ['last_webhook_at' => [], 'outbox' => ['pending' => 0, 'dead' => 1], 'alerts' => [
+            ['id' => 7, 'at' => '2026-01-01T00:00:00Z', 'order_id' => '1042', 'code' => 'dead_letter', 'message' => 'not updated'],
+            ['id' => 'x"><script>', 'at' => '2026-01-01T00:00:00Z', 'order_id' => '1043', 'code' => 'dead_letter', 'message' => 'odd id'],
+        ]]);
+        $html = $this->diagnostics()->checks_html();
+        $this->assertStringContainsString('not updated <button type="button" class="button-link" data-payrelay-dismiss="7">Dismiss</button></li>', $html);
+        $this->assertSame(1, substr_count($html, 'data-payrelay-dismiss='));
+        $this->assertStringNotContainsString('<script>', $html);
+    }
+
+    public function test_ajax_dismisses_an_alert_at_the_relay(): void
+    {
+        $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'resolve_alert', 'alert_id' => '7'];
+        \PayrelayTestState::queue_json(200, ['resolved' => true, 'id' => 7]);
+        $response = $this->json_from(fn () => $this->diagnostics()->ajax());
+        $this->assertTrue($response->success);
+        $this->assertSame('Dismissed.', $response->data['html']);
+        $this->assertSame('POST', $this->last_request()['method']);
+        $this->assertSame('https://relay.test/v1/alerts/7/resolve', $this->last_request()['url']);
+    }
+
+    public function test_ajax_dismiss_says_why_the_relay_refused(): void
+    {
+        $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'resolve_alert', 'alert_id' => '7'];
+        \PayrelayTestState::queue_json(404, ['error' => ['code' => 'not_found', 'message' => 'no open alert 7']]);
+        $response = $this->json_from(fn () => $this->diagnostics()->ajax());
+        $this->assertFalse($response->success);
+        $this->assertSame(502, $response->status);
+        $this->assertStringContainsString('no open alert 7', $response->data['message']);
+    }
+
     public function test_section_carries_a_nonce_but_no_secret(): void
     {
         $html = $this->output_of(fn () => $this->diagnostics()->render_section());
