@@ -87,6 +87,7 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     };
     await Promise.all(Array.from({ length: 8 }, sender));
     await new Promise((resolve) => (first.exitCode !== null || first.signalCode ? resolve(null) : first.once('exit', resolve)));
+    expect(first.signalCode).toBe('SIGKILL');
     expect(acked.size).toBeGreaterThanOrEqual(EVENTS / 4);
     expect(acked.size).toBeLessThan(EVENTS);
 
@@ -96,9 +97,16 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     const retried = await Promise.all(bodies.map((body, i) => (acked.has(i) ? Promise.resolve(200) : deliver(body))));
     expect(retried.every((status) => status === 200)).toBe(true);
 
+    // Wait for the outbox to empty, not for the first note: a repeated write would land after it.
     const deadline = Date.now() + 20_000;
+    const outbox = async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { outbox: { pending: number; dead: number } }).outbox;
+    let counts = await outbox();
+    while (counts.pending > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      counts = await outbox();
+    }
+    expect(counts).toMatchObject({ pending: 0, dead: 0 });
     const notesFor = (i: number) => shop.orders.notes(seeded[i].merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'));
-    while (Date.now() < deadline && seeded.some((_, i) => notesFor(i).length === 0)) await new Promise((r) => setTimeout(r, 100));
 
     for (let i = 0; i < EVENTS; i += 1) {
       expect(notesFor(i)).toHaveLength(1);

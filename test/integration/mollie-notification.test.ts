@@ -9,10 +9,12 @@ const PAYMENTS = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures',
 const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(PAYMENTS, name), 'utf8')) as Record<string, unknown>;
 
 /** Mollie's API as the relay sees it: GET /v2/payments/:id answers whatever state the test puts the payment in. */
-async function startMollieStandIn(): Promise<{ url: string; payment: Record<string, unknown>; gets: number; close(): Promise<void> }> {
-  const state = { payment: recorded('payment-open.json'), gets: 0 };
+async function startMollieStandIn(): Promise<{ url: string; payment: Record<string, unknown>; gets: number; down: boolean; close(): Promise<void> }> {
+  const state = { payment: recorded('payment-open.json'), gets: 0, down: false };
   const app = express();
   app.get('/v2/payments/:id', (req, res) => {
+    // Down: the connection drops before any answer, as when Mollie cannot be reached.
+    if (state.down) return void req.socket.destroy();
     state.gets += 1;
     if (req.params.id !== state.payment.id) return res.status(404).json({ status: 404, title: 'Not Found', detail: 'No payment exists with token' });
     res.type('application/hal+json').send(JSON.stringify(state.payment));
@@ -30,6 +32,12 @@ async function startMollieStandIn(): Promise<{ url: string; payment: Record<stri
     },
     get gets() {
       return state.gets;
+    },
+    get down() {
+      return state.down;
+    },
+    set down(next) {
+      state.down = next;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -80,13 +88,21 @@ describe('Mollie: an unsigned notification is only a reason to ask', () => {
   it('Mollie unreachable when the worker asks: retried, nothing applied until Mollie answers', async () => {
     const session = seedMollieSession();
     mollie.payment = recorded('payment-paid.json');
-    await mollie.close();
+    mollie.down = true;
     await notify('tr_44aKxzEbr8');
     await h.relay.worker.runOnce();
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
     expect(h.relay.stores.outbox.counts().pending).toBe(1);
     const retry = h.relay.stores.log.listByOrder(session.merchantOrderId).find((e) => e.kind === 'order_update_retry');
     expect(retry?.message).toMatch(/^Could not ask Mollie about payment tr_44aKxzEbr8 \(/);
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(0);
+
+    // Mollie answers again: the retry asks, learns it is paid, and the order is marked paid once.
+    mollie.down = false;
+    await h.drain();
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
   it('a notification body that is not a Mollie id is refused with the reason', async () => {

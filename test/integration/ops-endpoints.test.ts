@@ -48,10 +48,12 @@ describe('ops endpoints for the plugin', () => {
 
   describe('POST /v1/diagnostics/shop-check', () => {
     it('reaches the shop: ok with the latency', async () => {
+      ops.shop.faults.add({ path: /\/orders/, fault: { kind: 'latency', ms: 60 } });
       const answer = await ops.signed('POST', '/v1/diagnostics/shop-check');
       expect(answer.status).toBe(200);
       expect(answer.body).toEqual({ ok: true, latency_ms: expect.any(Number) });
       expect(answer.body.latency_ms).toBeGreaterThanOrEqual(0);
+      expect(answer.body.latency_ms).toBeGreaterThanOrEqual(60);
     });
 
     it('the shop is down (nginx 502): ok:false and what happened', async () => {

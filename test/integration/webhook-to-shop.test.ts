@@ -29,11 +29,18 @@ describe('webhooks become exactly one WooCommerce update each', () => {
   });
 
   it('the acknowledgement never waits for WooCommerce', async () => {
-    const session = h.seed();
+    const [first, second] = [h.seed(), h.seed()];
     h.shop.faults.add({ path: /orders/, fault: { kind: 'hang' }, count: 10 });
-    const answer = await h.send(session, 'paid');
+    h.relay.worker.start();
+    expect((await h.send(first, 'paid')).status).toBe(200);
+    // The worker is now inside a shop call that never answers...
+    while (!h.shop.requests.some((r) => r.status === 'hung')) await new Promise((resolve) => setTimeout(resolve, 10));
+    const answer = await h.send(second, 'paid');
+    // ...and the next webhook is acknowledged all the same, before that call even timed out.
     expect(answer.status).toBe(200);
-    expect(h.relay.stores.outbox.counts().pending).toBe(1);
+    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE last_error IS NOT NULL').get()).toEqual({ n: 0 });
+    expect(h.relay.stores.outbox.counts().pending).toBe(2);
+    await h.relay.worker.stop();
   });
 
   it('sent twice: the second delivery changes nothing', async () => {
@@ -63,11 +70,13 @@ describe('webhooks become exactly one WooCommerce update each', () => {
   it('a burst: 30 payments each delivered 4 times at once while the worker writes to the shop', async () => {
     const sessions = Array.from({ length: 30 }, () => h.seed());
     const deliveries = sessions.flatMap((session, i) => Array.from({ length: 4 }, () => ({ session, id: `sbx_evt_burst_${i}` })));
-    const draining = (async () => {
-      for (let pass = 0; pass < 50; pass += 1) await h.relay.worker.runOnce();
-    })();
-    const answers = await Promise.all(deliveries.map(({ session, id }) => h.send(session, 'paid', { id })));
-    await draining;
+    // Half the burst, then the rest while the worker is busy writing the first payments to the shop.
+    h.relay.worker.start();
+    const half = deliveries.length / 2;
+    const answers = await Promise.all(deliveries.slice(0, half).map(({ session, id }) => h.send(session, 'paid', { id })));
+    while (!h.shop.requests.some((r) => r.method === 'PUT')) await new Promise((resolve) => setTimeout(resolve, 10));
+    answers.push(...(await Promise.all(deliveries.slice(half).map(({ session, id }) => h.send(session, 'paid', { id })))));
+    await h.relay.worker.stop();
     await h.drain();
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.body.results[0].outcome === 'applied')).toHaveLength(30);
@@ -101,9 +110,11 @@ describe('webhooks become exactly one WooCommerce update each', () => {
   it('out of order: failed after paid does not undo the payment', async () => {
     const session = h.seed();
     await h.send(session, 'paid');
-    await h.send(session, 'failed', { reason: 'card declined' });
+    const late = await h.send(session, 'failed', { reason: 'card declined' });
+    expect(late.body.results[0]).toMatchObject({ outcome: 'ignored', status: 'paid' });
     await h.drain();
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
@@ -151,9 +162,12 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     await h.send(session, 'review', { reason: 'manual fraud review' });
     await h.drain();
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+    expect(h.ourNotes(session.merchantOrderId)[0]).toContain('needs a look: manual fraud review');
+    expect(h.ourNotes(session.merchantOrderId)[0]).toContain('Do not ship until it is resolved.');
     await h.send(session, 'paid');
     await h.drain();
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)[1]).toContain('Review cleared at Payrelay Sandbox');
   });
 
   it('refunded: a partial refund is a refund record, the full refund moves the order to refunded', async () => {
@@ -266,6 +280,11 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(answer.status).toBe(200);
     expect(answer.body.results[0].outcome).toBe('unknown_session');
     expect(h.relay.stores.outbox.counts().pending).toBe(0);
+    const shopCallsBefore = h.shop.requests.length;
+    await h.drain();
+    expect(h.shop.requests.length).toBe(shopCallsBefore);
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
+    expect(h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.kind)).toEqual([]);
   });
 
   it('bad or missing signature: 401 and nothing from the body is stored', async () => {

@@ -25,8 +25,11 @@ describe('WooCommerce gateway against the stand-in', () => {
     });
 
     it('ping reports latency', async () => {
+      shop.faults.add({ path: /orders/, fault: { kind: 'latency', ms: 60 } });
       const result = await gateway.ping();
       expect(result.ok).toBe(true);
+      // At least the shop's own delay: measured, not made up.
+      expect(result.ok && result.value.latencyMs).toBeGreaterThanOrEqual(60);
     });
 
     it.each([
@@ -168,7 +171,11 @@ describe('WooCommerce gateway against the stand-in', () => {
     it('latency below the timeout is only slow', async () => {
       const id = shop.orders.createOrder({ total: '19.99', currency: 'EUR' });
       shop.faults.add({ path: order, fault: { kind: 'latency', ms: 50 } });
+      const started = Date.now();
       expect(await gateway.getOrder(id)).toMatchObject({ ok: true });
+      // The fault was applied (the call was slow) and used up.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+      expect(shop.requests.at(-1)?.fault).toBe('latency');
     });
 
     it('apply then drop: the note was written although the client saw a network failure', async () => {
