@@ -35,6 +35,8 @@ export interface FakeProviderOptions {
   /** Added to every answer, in real milliseconds (for the benchmark and concurrency tests). */
   latencyMs?: number;
   expireResult?: Result<void, ProviderFailure>;
+  /** Runs while expireCheckout is in flight (e.g. the webhook of a payment that lands meanwhile). */
+  duringExpire?: (providerSessionId: string) => void;
 }
 
 /**
@@ -107,6 +109,8 @@ export class FakeProvider implements PaymentProvider {
 
   async expireCheckout(ref: { providerSessionId: string }): Promise<Result<void, ProviderFailure>> {
     const result = this.options.expireResult ?? ok(undefined);
+    await Promise.resolve();
+    this.options.duringExpire?.(ref.providerSessionId);
     if (result.ok) this.expired.push(ref.providerSessionId);
     return result;
   }

@@ -337,6 +337,10 @@ async function expireOlderSessions(
     if (result.ok) {
       const tx = deps.transaction ?? (<T>(fn: () => T): T => fn());
       tx(() => {
+        // The webhook may have landed while the provider was being asked: a session that is no longer open
+        // (paid in the old tab, say) keeps its status. Money is never turned back into "expired".
+        const latest = deps.sessions.get(old.id);
+        if (!latest || !OPEN_STATUSES.has(latest.status)) return;
         deps.sessions.update(old.id, { status: 'expired' }, deps.clock.now());
         deps.log.append(entry('session_expired', `Older session ${old.id} expired at ${name} because the customer started a new attempt (session ${current.id})`, old.provider, old.id, { replacedBy: current.id }));
       });

@@ -165,6 +165,18 @@ describe('createSession', () => {
     expect(expiry?.message).toContain('new attempt (session ps_2)');
   });
 
+  test('an older session paid while it was being closed at the provider stays paid (money is never turned into expired)', async () => {
+    let h: ReturnType<typeof sessionHarness>;
+    const stripe = fakeProvider({ id: 'stripe', duringExpire: () => h.sessions.update('ps_1', { status: 'paid' }, h.clock.now()) });
+    h = sessionHarness([stripe]);
+    await h.create({}, 'try-1');
+    const second = await h.create({}, 'try-2');
+    expect(second.ok && second.value.sessionId).toBe('ps_2');
+    expect(stripe.expired).toEqual(['stripe_cs_1']);
+    expect(h.sessions.get('ps_1')!.status).toBe('paid');
+    expect(h.log.entries.filter((e) => e.sessionId === 'ps_1' && e.kind === 'session_expired')).toHaveLength(0);
+  });
+
   test('an older session that cannot be expired at the provider stays open and is logged', async () => {
     const stripe = fakeProvider({ id: 'stripe', expireResult: { ok: false, error: failures.serverError } });
     const h = sessionHarness([stripe]);
