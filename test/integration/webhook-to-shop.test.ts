@@ -86,6 +86,31 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     }
   });
 
+  it('a bookkeeping write that fails for one order does not end the pass while another order is still being written', async () => {
+    const [quick, slow] = [h.seed(), h.seed()];
+    h.shop.faults.add({ path: new RegExp(`/orders/${slow.merchantOrderId}`), fault: { kind: 'latency', ms: 300 }, count: 10 });
+    await h.send(quick, 'paid');
+    await h.send(slow, 'paid');
+    const idOf = (orderId: string) => (h.relay.db.prepare('SELECT id FROM outbox WHERE order_key = ?').get(orderId) as { id: number }).id;
+    const outbox = h.relay.stores.outbox;
+    const markDone = outbox.markDone;
+    let failed = false;
+    outbox.markDone = (id, now) => {
+      if (!failed && id === idOf(quick.merchantOrderId)) {
+        failed = true;
+        throw new Error('SQLITE_BUSY: database is locked');
+      }
+      markDone(id, now);
+    };
+    await h.relay.worker.runOnce();
+    // The pass waited for the slow order: it is done, not left pending for a second pass to claim again.
+    expect(outbox.state(idOf(slow.merchantOrderId))?.state).toBe('done');
+    expect(outbox.state(idOf(quick.merchantOrderId))?.state).toBe('pending');
+    outbox.markDone = markDone;
+    await h.drain();
+    for (const session of [quick, slow]) expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
   it('the same payment reported by two different events is written once', async () => {
     const session = h.seed();
     await h.send(session, 'paid');

@@ -103,7 +103,12 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const now = deps.clock.now();
     if (now < shopPausedUntil) return 0;
     const items = outbox.claimDue(now, shopFailuresInARow >= SHOP_DOWN_AFTER ? 1 : options.concurrency);
-    await Promise.all(items.map(runItem));
+    // Every item settles before the pass ends: if one item's bookkeeping throws while another still waits for
+    // the shop, ending early would let the next pass claim that one again and write it twice.
+    const settled = await Promise.allSettled(items.map(runItem));
+    for (const outcome of settled) {
+      if (outcome.status === 'rejected') deps.logger.error('outbox bookkeeping failed; the command stays pending', { error: String(outcome.reason) });
+    }
     return items.length;
   };
 
