@@ -17,7 +17,7 @@ import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
 import { sessionRoutes } from './http/session-routes';
 import { signShopRequest } from './http/request-signature';
-import { bodyErrorHandler } from './http/body-error-handler';
+import { createErrorHandler } from './http/error-handler';
 import { webhookRoutes } from './http/webhook-routes';
 import { renderIndexPage } from './http/index-page';
 import { systemClock, type Clock } from './ports/clock';
@@ -169,7 +169,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       }),
     );
   }
-  app.use(bodyErrorHandler);
+  app.use(createErrorHandler(logger));
 
   const timers: NodeJS.Timeout[] = [];
   const runExpiry = () => expireDueSessions(refreshDeps).then((report) => (report.expired > 0 && worker.poke(), report));

@@ -56,6 +56,20 @@ describe('ops endpoints for the plugin', () => {
       expect(answer.body.latency_ms).toBeGreaterThanOrEqual(60);
     });
 
+    it('a bug under a handler is a 500 in the relay error shape, and the relay keeps serving', async () => {
+      const ping = ops.relay.gateway.ping;
+      ops.relay.gateway.ping = async () => {
+        throw new Error('a bug, not a shop failure');
+      };
+      try {
+        const answer = await ops.signed('POST', '/v1/diagnostics/shop-check');
+        expect(answer).toMatchObject({ status: 500, body: { error: { code: 'internal_error' } } });
+      } finally {
+        ops.relay.gateway.ping = ping;
+      }
+      expect((await fetch(`${ops.relay.url}/healthz`)).status).toBe(200);
+    });
+
     it('the shop is down (nginx 502): ok:false and what happened', async () => {
       ops.shop.faults.add({ path: /\/orders/, fault: { kind: 'bad_gateway' } });
       const answer = await ops.signed('POST', '/v1/diagnostics/shop-check');

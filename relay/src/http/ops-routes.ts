@@ -5,6 +5,7 @@ import type { RefreshDeps } from '../app/refresh-from-provider';
 import { runTestEvent } from '../app/run-test-event';
 import type { OrderGateway } from '../ports/order-gateway';
 import { requireShopSignature } from './shop-auth';
+import { asyncRoute } from './error-handler';
 import { sendError } from './send-error';
 
 export interface OpsRouteDeps extends RefreshDeps {
@@ -28,10 +29,10 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
     res.json({ ok: true, version: deps.version, mode: deps.mode, time: new Date(deps.clock.now()).toISOString() });
   });
 
-  router.post('/v1/diagnostics/shop-check', ...signed, async (_req, res) => {
+  router.post('/v1/diagnostics/shop-check', ...signed, asyncRoute(async (_req, res) => {
     const ping = await deps.gateway.ping();
     res.json(ping.ok ? { ok: true, latency_ms: ping.value.latencyMs } : { ok: false, error: { code: ping.error.code, message: ping.error.message } });
-  });
+  }));
 
   router.get('/v1/diagnostics', ...signed, (_req, res) => {
     const last = deps.stores.inbox.lastReceivedAt();
@@ -55,7 +56,7 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
     res.json({ resolved: true, id });
   });
 
-  router.post('/v1/diagnostics/test-event', ...signed, async (req, res) => {
+  router.post('/v1/diagnostics/test-event', ...signed, asyncRoute(async (req, res) => {
     const { value, error } = Joi.object({ order_id: orderIdParam.required() }).validate(req.body ?? {}, { abortEarly: false });
     if (error) return sendError(res, 400, 'invalid_request', 'order_id is required', error.details.map((d) => d.message));
     const result = await runTestEvent(
@@ -63,13 +64,13 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
       String(value.order_id),
     );
     res.json(result);
-  });
+  }));
 
-  router.post('/v1/orders/:orderId/check', ...signed, async (req, res) => {
+  router.post('/v1/orders/:orderId/check', ...signed, asyncRoute(async (req, res) => {
     const { error } = orderIdParam.validate(req.params.orderId);
     if (error) return sendError(res, 400, 'invalid_request', 'order id must be 1–64 letters, digits, - or _');
     res.json(await checkOrder(deps, req.params.orderId));
-  });
+  }));
 
   return router;
 }

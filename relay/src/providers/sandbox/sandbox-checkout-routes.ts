@@ -7,6 +7,7 @@ import { renderSandboxCheckoutPage, renderSandboxMessagePage } from './sandbox-c
 import { newSandboxEventId, sandboxEventType, type SandboxEventBody } from './sandbox-event-schema';
 import type { SandboxLedger, SandboxPayment } from './sandbox-ledger';
 import { SANDBOX_SIGNATURE_HEADER, signSandboxEvent } from './sandbox-signature';
+import { asyncRoute } from '../../http/error-handler';
 
 /** The relay's view of a session, enough to show the page and send the shopper back. */
 export interface SandboxSessionView {
@@ -61,7 +62,7 @@ export function sandboxCheckoutRoutes(deps: SandboxCheckoutDeps): express.Router
     res.set('Cache-Control', 'no-store').type('html').send(renderSandboxCheckoutPage({ relaySessionId: req.params.id, ...session, now }));
   });
 
-  router.post('/sandbox/checkout/:id', form, async (req, res) => {
+  router.post('/sandbox/checkout/:id', form, asyncRoute(async (req, res) => {
     const relaySessionId = req.params.id;
     const session = deps.lookupSession(relaySessionId);
     const action = pick(ACTIONS, req.body?.action);
@@ -98,7 +99,7 @@ export function sandboxCheckoutRoutes(deps: SandboxCheckoutDeps): express.Router
       await send();
     }
     res.redirect(303, session.returnUrl);
-  });
+  }));
 
   return router;
 }
