@@ -120,7 +120,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const intake: WebhookIntake =
     config.ingestThread && config.databasePath !== ':memory:' && !overrides.providers
       ? createThreadedIntake({ config, publicUrl }, logger)
-      : createInProcessIntake({ providers, recorder: createInProcessRecorder(stores, stores.unitOfWork, livemode), inbox: stores.inbox, logger });
+      : createInProcessIntake({ providers, recorder: createInProcessRecorder(stores, stores.unitOfWork, livemode), logger });
   app.use(webhookRoutes({ intake, clock, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
   app.use(
     sessionRoutes({

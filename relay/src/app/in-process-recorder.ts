@@ -9,5 +9,6 @@ export function createInProcessRecorder(stores: EventStores, unitOfWork: UnitOfW
     recordEvents: (events, raw, now) =>
       unitOfWork.commitDurably(() => events.map((event) => recordProviderEvent(stores, event, raw, 'signature', livemode, now))),
     recordNotification: (provider, ref, raw, now) => unitOfWork.commitDurably(() => recordNotification(stores, provider, ref, raw, now)),
+    recordRejection: (provider, code, message, now) => unitOfWork.commitDurably(() => stores.inbox.recordRejection(provider, code, message, now)),
   };
 }

@@ -1,14 +1,11 @@
 import { isProviderId, type ProviderId } from '../domain/provider-event';
 import type { EventRecorder, RecordOutcome } from '../ports/event-recorder';
-import type { InboxStore } from '../ports/inbox-store';
 import type { Logger } from '../ports/logger';
 import type { PaymentProvider, WebhookHeaders } from '../ports/payment-provider';
 
 export interface IngestDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
   recorder: EventRecorder;
-  /** Only for noting rejected attempts (diagnostics); accepted events go through the recorder. */
-  inbox: Pick<InboxStore, 'recordRejection'>;
   logger: Logger;
 }
 
@@ -45,7 +42,7 @@ export async function ingestWebhook(
     const { code, message } = verified.error;
     deps.logger.warn('webhook rejected', { provider: provider.id, code, reason: message });
     try {
-      deps.inbox.recordRejection(provider.id, code, message, receivedAt);
+      await deps.recorder.recordRejection(provider.id, code, message, receivedAt);
     } catch {
       // Diagnostics only: failing to note a rejection must not change the answer.
     }

@@ -15,4 +15,6 @@ export interface EventRecorder {
   recordEvents(events: ProviderEvent[], rawBody: Buffer, receivedAt: number): Promise<RecordOutcome[]>;
   /** An unsigned "go and look" ping (Mollie): stored, and a fetch queued for the worker. */
   recordNotification(provider: ProviderId, providerPaymentRef: string, rawBody: Buffer, receivedAt: number): Promise<void>;
+  /** A refused attempt, for diagnostics (no body kept). Shares the next group commit: a flood costs no fsyncs of its own. */
+  recordRejection(provider: string, code: string, message: string, receivedAt: number): Promise<void>;
 }

@@ -27,7 +27,6 @@ const stores = createSqliteStores(db);
 const deps: IngestDeps = {
   providers: buildProviders(config, { clock: systemClock, sandboxLedger: new SqliteSandboxLedger(db), logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] }),
   recorder: createInProcessRecorder(stores, stores.unitOfWork, config.mode === 'live'),
-  inbox: stores.inbox,
   logger,
 };
 
