@@ -1,3 +1,4 @@
+import { refMarker } from '../domain/decide';
 import { planOrderWrite } from '../domain/order-write-plan';
 import { assertNever } from '../domain/payment-status';
 import type { ProviderId } from '../domain/provider-event';
@@ -92,9 +93,6 @@ function looksPaid(order: LiveOrder): boolean {
   return order.datePaid !== null || order.status === 'processing' || order.status === 'completed';
 }
 
-export function refMarker(ref: string): string {
-  return `[Payrelay ref ${ref}]`;
-}
 
 async function addNoteOnce(
   gateway: OrderGateway,

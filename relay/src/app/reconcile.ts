@@ -3,7 +3,7 @@ import type { PaymentSession } from '../domain/payment-session';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Logger } from '../ports/logger';
 import type { OrderGateway } from '../ports/order-gateway';
-import { withRef } from '../domain/decide';
+import { noteRef, withRef } from '../domain/decide';
 import { refreshSessionFromProvider, type RefreshDeps } from './refresh-from-provider';
 
 export interface ReconcileOptions {
@@ -112,7 +112,7 @@ function raiseOnce(
     const note = withRef(`Payrelay reconciliation: ${message}`, { provider: session.provider, eventId });
     deps.stores.alerts.raise({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, code, message });
     deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'alert', message });
-    const ref = `${session.provider}:${eventId}`;
+    const ref = noteRef({ provider: session.provider, eventId });
     if (repair) {
       deps.stores.outbox.enqueue(session.merchantOrderId, {
         kind: 'order_write',

@@ -2,7 +2,7 @@ import type { Clock } from '../ports/clock';
 import type { OrderGateway } from '../ports/order-gateway';
 import type { OutboxStore } from '../ports/outbox-store';
 import type { UnitOfWork } from '../ports/unit-of-work';
-import { refMarker } from './execute-outbox-command';
+import { refMarker } from '../domain/decide';
 
 export interface TestEventStage {
   stage: 'received' | 'stored' | 'outbox' | 'shop_written';

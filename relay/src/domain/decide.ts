@@ -179,7 +179,12 @@ function noteFor(
 
 /** Every note carries the event's reference: support can quote it, and a retried write can find its own note. */
 export function withRef(text: string, event: Pick<ProviderEvent, 'provider' | 'eventId'>): string {
-  return `${text} [Payrelay ref ${noteRef(event)}]`;
+  return `${text} ${refMarker(noteRef(event))}`;
+}
+
+/** How a reference appears in a note or refund reason: the one format the worker searches for before repeating. */
+export function refMarker(ref: string): string {
+  return `[Payrelay ref ${ref}]`;
 }
 
 export function noteRef(event: Pick<ProviderEvent, 'provider' | 'eventId'>): string {
