@@ -20,7 +20,7 @@ export interface CommandDeps {
   livemode: boolean;
 }
 
-export type CommandResult = { ok: true; summary: string; orderUpdated: boolean } | { ok: false; error: GatewayFailure };
+export type CommandResult = { ok: true; summary: string } | { ok: false; error: GatewayFailure };
 
 /**
  * Carries out one outbox command. `item.attempts` counts earlier attempts: when one may have reached the shop
@@ -35,7 +35,7 @@ export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem):
       return writeOrder(deps, item.orderKey, command, mayHaveRun);
     case 'order_note':
       return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun).then((result) =>
-        result.ok ? { ok: true, summary: 'note added', orderUpdated: true } : result,
+        result.ok ? { ok: true, summary: 'note added' } : result,
       );
     case 'fetch_status':
       return fetchStatus(deps, command.provider, command.providerPaymentRef);
@@ -44,7 +44,7 @@ export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem):
       if (!provider) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${command.provider} is no longer configured` } };
       const result = await provider.expireCheckout({ providerSessionId: command.providerSessionId });
       return result.ok
-        ? { ok: true, summary: `session ${command.providerSessionId} closed at ${providerDisplayName(command.provider)}`, orderUpdated: false }
+        ? { ok: true, summary: `session ${command.providerSessionId} closed at ${providerDisplayName(command.provider)}` }
         : { ok: false, error: fromProviderFailure(result.error) };
     }
     default:
@@ -86,7 +86,7 @@ async function writeOrder(
       if (!note.ok) return note;
     }
   }
-  return { ok: true, summary: plan.value.summary, orderUpdated: plan.value.outcome === 'status_written' };
+  return { ok: true, summary: plan.value.summary };
 }
 
 function looksPaid(order: LiveOrder): boolean {
@@ -117,7 +117,7 @@ async function fetchStatus(deps: CommandDeps, providerId: ProviderId, ref: strin
       ? { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: asked.error.message } }
       : { ok: false, error: fromProviderFailure(asked.error) };
   }
-  return { ok: true, summary: `${providerDisplayName(providerId)} says ${ref} is ${asked.providerStatus} (${asked.outcome.outcome})`, orderUpdated: false };
+  return { ok: true, summary: `${providerDisplayName(providerId)} says ${ref} is ${asked.providerStatus} (${asked.outcome.outcome})` };
 }
 
 function fromProviderFailure(failure: ProviderFailure): GatewayFailure {

@@ -21,7 +21,6 @@ export interface OutboxItem {
   orderKey: string;
   command: OutboxCommand;
   attempts: number;
-  createdAt: number;
 }
 
 export interface OutboxStore {

@@ -6,7 +6,6 @@ interface OutboxRow {
   order_key: string;
   command: string;
   attempts: number;
-  created_at: number;
 }
 
 export function createSqliteOutboxStore(db: Db): OutboxStore {
@@ -15,7 +14,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   );
   // Only the head of each order's queue may run: writes to one order go in order, one at a time.
   const claim = db.prepare<[number, number], OutboxRow>(`
-    SELECT o.id, o.order_key, o.command, o.attempts, o.created_at FROM outbox o
+    SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o
     WHERE o.state = 'pending' AND o.next_attempt_at <= ?
       AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)
     ORDER BY o.next_attempt_at, o.id LIMIT ?`);
@@ -40,7 +39,6 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
         orderKey: row.order_key,
         command: JSON.parse(row.command) as OutboxCommand,
         attempts: row.attempts,
-        createdAt: row.created_at,
       })),
     markAttempt: (id, now) => {
       attempt.run(now, id);
