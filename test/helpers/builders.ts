@@ -55,6 +55,7 @@ export function anOrder(overrides: Partial<LiveOrder> = {}): LiveOrder {
     paymentMethod: 'payrelay',
     transactionId: '',
     datePaid: null,
+    refunds: [],
     ...overrides,
   };
 }

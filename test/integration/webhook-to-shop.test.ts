@@ -208,6 +208,19 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(3);
   });
 
+  it('a refund whose answer was lost is not refunded twice on retry', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    await h.drain();
+    h.shop.faults.add({ method: 'POST', path: /\/refunds$/, fault: { kind: 'apply_then_drop' }, count: 1 });
+    await h.send(session, 'refunded', { refunded_amount: 500 });
+    await h.drain();
+    expect(h.shop.orders.refunds(session.merchantOrderId).map((r) => r.amount)).toEqual(['5.00']);
+    expect(h.shop.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/refunds'))).toHaveLength(1);
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(2);
+    expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0 });
+  });
+
   it('amount mismatch: the payment goes to review and the order on hold', async () => {
     const session = h.seed();
     await h.send(session, 'paid', { amount: 999 });

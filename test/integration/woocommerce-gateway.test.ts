@@ -19,7 +19,7 @@ describe('WooCommerce gateway against the stand-in', () => {
       const result = await gateway.getOrder(id);
       expect(result).toEqual({
         ok: true,
-        value: { id, status: 'pending', currency: 'EUR', totalMinor: 1999, paymentMethod: 'payrelay', transactionId: '', datePaid: null },
+        value: { id, status: 'pending', currency: 'EUR', totalMinor: 1999, paymentMethod: 'payrelay', transactionId: '', datePaid: null, refunds: [] },
       });
       expect(shop.requests[0].auth).toBe('oauth');
     });
@@ -103,13 +103,13 @@ describe('WooCommerce gateway against the stand-in', () => {
       expect(shop.requests.find((r) => r.method === 'POST')?.body).toEqual({ note: 'Payment confirmed by Stripe.', customer_note: false });
     });
 
-    it('partial refund record, then listRefunds in minor units; status unchanged', async () => {
+    it('partial refund record, then listed on the order in minor units; status unchanged', async () => {
       const id = shop.orders.createOrder({ total: '19.99', currency: 'EUR', status: 'processing' });
       const created = await gateway.createRefund(id, 500, 'EUR', 'Partial refund at Stripe (re_123)');
       expect(created).toMatchObject({ ok: true, value: { amountMinor: 500, reason: 'Partial refund at Stripe (re_123)' } });
       expect(shop.requests.find((r) => r.method === 'POST')?.body).toEqual({ amount: '5.00', reason: 'Partial refund at Stripe (re_123)', api_refund: false });
-      const listed = await gateway.listRefunds(id);
-      expect(listed).toMatchObject({ ok: true, value: [{ amountMinor: 500 }] });
+      const listed = await gateway.getOrder(id);
+      expect(listed).toMatchObject({ ok: true, value: { refunds: [{ amountMinor: 500 }] } });
       expect(shop.orders.getOrder(id)?.status).toBe('processing');
     });
 
@@ -117,7 +117,7 @@ describe('WooCommerce gateway against the stand-in', () => {
       const id = shop.orders.createOrder({ total: '1500', currency: 'JPY', status: 'processing' });
       expect(await gateway.getOrder(id)).toMatchObject({ ok: true, value: { totalMinor: 1500 } });
       expect(await gateway.createRefund(id, 500, 'JPY', 'part')).toMatchObject({ ok: true, value: { amountMinor: 500 } });
-      expect(await gateway.listRefunds(id)).toMatchObject({ ok: true, value: [{ amountMinor: 500 }] });
+      expect(await gateway.getOrder(id)).toMatchObject({ ok: true, value: { refunds: [{ amountMinor: 500 }] } });
     });
 
     it('moving to refunded refunds the rest by itself; a later refund is a permanent failure', async () => {

@@ -12,6 +12,8 @@ export interface LiveOrder {
   paymentMethod: string;
   transactionId: string;
   datePaid: string | null;
+  /** Refund records on the order: WooCommerce lists them with it, so a retried refund is checked without another call. */
+  refunds: OrderRefund[];
 }
 
 export interface OrderNote {
@@ -54,7 +56,6 @@ export interface OrderGateway {
   updateOrder(orderId: string, fields: OrderUpdateFields): Promise<Result<LiveOrder, GatewayFailure>>;
   listNotes(orderId: string): Promise<Result<OrderNote[], GatewayFailure>>;
   addNote(orderId: string, note: string): Promise<Result<OrderNote, GatewayFailure>>;
-  listRefunds(orderId: string): Promise<Result<OrderRefund[], GatewayFailure>>;
   /** A refund record only (`api_refund: false`): the money already moved at the provider. */
   createRefund(orderId: string, amountMinor: number, currency: string, reason: string): Promise<Result<OrderRefund, GatewayFailure>>;
   /** Can the relay reach and authenticate against the shop? (diagnostics) */

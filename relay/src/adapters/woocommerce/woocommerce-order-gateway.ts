@@ -18,7 +18,7 @@ export interface WooCommerceGatewayOptions {
   clock?: Clock;
 }
 
-type Call = 'getOrder' | 'updateOrder' | 'listNotes' | 'addNote' | 'listRefunds' | 'createRefund' | 'ping';
+type Call = 'getOrder' | 'updateOrder' | 'listNotes' | 'addNote' | 'createRefund' | 'ping';
 
 /**
  * The shop over WooCommerce's REST API (wc/v3). The client library signs with OAuth 1.0a over http and uses Basic
@@ -104,10 +104,6 @@ export function createWooCommerceGateway(opts: WooCommerceGatewayOptions): Order
       call('listNotes', orderId, () => api.get(`${orderPath(orderId)}/notes`, { type: 'any', per_page: '100' }), readNotes),
     addNote: (orderId, note) =>
       call('addNote', orderId, () => api.post(`${orderPath(orderId)}/notes`, { note, customer_note: false }), readNote),
-    listRefunds: (orderId) =>
-      // The order itself lists its refunds (`refunds: [{id, reason, total: "-5.00"}]`) next to its currency;
-      // orders/{id}/refunds does not say which currency its decimals are in, and minor units depend on it.
-      call('listRefunds', orderId, () => api.get(orderPath(orderId)), readOrderRefunds),
     createRefund: (orderId, amountMinor, currency, reason) =>
       call(
         'createRefund',
@@ -135,6 +131,9 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : typ
 export function readOrder(body: unknown): LiveOrder | null {
   if (!isRecord(body) || (typeof body.id !== 'number' && typeof body.id !== 'string') || typeof body.status !== 'string') return null;
   const currency = str(body.currency);
+  const refunds = Array.isArray(body.refunds) && currency ? readRefunds(body.refunds, currency) : [];
+  // A refund list that cannot be read must not look empty: the worker would repeat a refund it cannot see.
+  if (refunds === null) return null;
   return {
     id: String(body.id),
     status: body.status,
@@ -143,6 +142,7 @@ export function readOrder(body: unknown): LiveOrder | null {
     paymentMethod: str(body.payment_method),
     transactionId: str(body.transaction_id),
     datePaid: typeof body.date_paid === 'string' && body.date_paid !== '' ? body.date_paid : null,
+    refunds,
   };
 }
 
@@ -166,10 +166,7 @@ function readRefund(body: unknown, currency: string): OrderRefund | null {
   return { id: String(body.id), amountMinor: Math.abs(amountMinor), reason: str(body.reason) };
 }
 
-function readOrderRefunds(body: unknown): OrderRefund[] | null {
-  if (!isRecord(body) || !Array.isArray(body.refunds)) return null;
-  const currency = str(body.currency);
-  if (!currency) return null;
-  const refunds = body.refunds.map((r) => readRefund(r, currency));
+function readRefunds(list: unknown[], currency: string): OrderRefund[] | null {
+  const refunds = list.map((r) => readRefund(r, currency));
   return refunds.every((r): r is OrderRefund => r !== null) ? refunds : null;
 }
