@@ -167,6 +167,23 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
       },
     );
 
+    it('an order with two recent sessions (expired, then paid on a new attempt) is read from the shop once and raises nothing', async () => {
+      const { orderId, sessionId: first } = await sandboxSession();
+      e.h.clock.advance(61 * MINUTE);
+      await e.h.relay.runExpiry();
+      await e.h.drain();
+      expect(e.session(first).status).toBe('expired');
+      const retry = await e.createSession(orderId, { method: 'wallet' });
+      expect(retry.status).toBe(201);
+      expect(await e.click(retry.json.session_id, 'pay')).toBe(303);
+      await e.h.drain();
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('processing');
+
+      const readsBefore = e.h.shop.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${orderId}`)).length;
+      expect(await e.h.relay.runReconcile()).toMatchObject({ comparedWithShop: 2, raised: 0, shopErrors: 0 });
+      expect(e.h.shop.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/orders/${orderId}`)).length - readsBefore).toBe(1);
+    });
+
     it('an order a person marked paid by hand while the relay saw it expire: reported in a note, never overwritten', async () => {
       const { orderId, sessionId } = await sandboxSession();
       e.h.clock.advance(61 * MINUTE);

@@ -58,9 +58,12 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
   }
 
   const recent = deps.stores.sessions.listUpdatedSince(['paid', 'failed', 'expired', 'cancelled'], now - options.compareWindowMs, options.limit);
+  // An order with several sessions (a retry after an expired attempt) is read from the shop once per pass.
+  const orders = new Map<string, ReturnType<OrderGateway['getOrder']>>();
   for (const session of recent) {
     if (hasPendingWrites(deps, session)) continue;
-    const order = await deps.gateway.getOrder(session.merchantOrderId);
+    if (!orders.has(session.merchantOrderId)) orders.set(session.merchantOrderId, deps.gateway.getOrder(session.merchantOrderId));
+    const order = await orders.get(session.merchantOrderId)!;
     report.comparedWithShop += 1;
     if (!order.ok) {
       report.shopErrors += 1;
