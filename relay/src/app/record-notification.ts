@@ -26,5 +26,6 @@ export function recordNotification(stores: EventStores, provider: ProviderId, re
     message: `${providerDisplayName(provider)} said payment ${ref} changed; the relay will ask ${providerDisplayName(provider)} for its status.`,
     data: { ref },
   });
-  stores.outbox.enqueue(session?.merchantOrderId ?? `${provider}:${ref}`, { kind: 'fetch_status', provider, providerPaymentRef: ref }, now);
+  const merchantOrderId = session?.merchantOrderId ?? null;
+  stores.outbox.enqueue(merchantOrderId ?? `${provider}:${ref}`, { kind: 'fetch_status', provider, providerPaymentRef: ref, merchantOrderId }, now);
 }

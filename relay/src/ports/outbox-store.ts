@@ -12,7 +12,8 @@ export type OutboxCommand =
       expected: { amountMinor: number; currency: string };
     }
   | { kind: 'order_note'; ref: string; sessionId: string | null; text: string }
-  | { kind: 'fetch_status'; provider: ProviderId; providerPaymentRef: string }
+  /** `merchantOrderId` is null when no session matches yet: the queue key is then the provider's reference. */
+  | { kind: 'fetch_status'; provider: ProviderId; providerPaymentRef: string; merchantOrderId: string | null }
   | { kind: 'expire_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string };
 
 export interface OutboxItem {

@@ -53,7 +53,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     }
     const now = deps.clock.now();
     const sessionId = 'sessionId' in item.command ? item.command.sessionId : null;
-    const orderId = item.command.kind === 'fetch_status' && item.orderKey.includes(':') ? null : item.orderKey;
+    const orderId = item.command.kind === 'fetch_status' ? (item.command.merchantOrderId ?? null) : item.orderKey;
     const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
     const subject = describe(item);
     if (touchesShop(item)) {
