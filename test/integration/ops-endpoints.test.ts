@@ -225,6 +225,13 @@ describe('ops endpoints for the plugin', () => {
       expect(answer.body).toEqual({ order_id: '99999', status: 'none', paid: false, open: false, sessions: [] });
     });
 
+    it('takes every order id a session can be created for (order-number plugins use dots), and refuses others', async () => {
+      const dotted = await ops.signed('POST', '/v1/orders/WC-2026.14/check');
+      expect(dotted).toMatchObject({ status: 200, body: { order_id: 'WC-2026.14', status: 'none' } });
+      const bad = await ops.signed('POST', '/v1/orders/a%20b/check');
+      expect(bad).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+    });
+
     it('is signed like the rest', async () => {
       const answer = await ops.signed('POST', '/v1/orders/14/check', undefined, { unsigned: true });
       expect(answer.status).toBe(401);

@@ -87,5 +87,9 @@ function whyNot(
 
 /** "Stripe: not configured; Mollie: circuit open (…)" — for messages a person reads. */
 export function describeSkips(skips: readonly SkippedProvider[]): string {
-  return skips.map((skip) => `${providerDisplayName(skip.provider)}: ${skip.reason}`).join('; ');
+  return skips.map(describeSkip).join('; ');
+}
+
+export function describeSkip(skip: SkippedProvider): string {
+  return `${providerDisplayName(skip.provider)}: ${skip.reason}`;
 }

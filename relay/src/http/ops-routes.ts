@@ -6,6 +6,7 @@ import { runTestEvent } from '../app/run-test-event';
 import type { OrderGateway } from '../ports/order-gateway';
 import { requireShopSignature } from './shop-auth';
 import { asyncRoute } from './error-handler';
+import { ORDER_ID, ORDER_ID_RULE } from './order-id';
 import { sendError } from './send-error';
 
 export interface OpsRouteDeps extends RefreshDeps {
@@ -18,7 +19,6 @@ export interface OpsRouteDeps extends RefreshDeps {
 }
 
 const iso = (ms: number | null | undefined): string | null => (ms ? new Date(ms).toISOString() : null);
-const orderIdParam = Joi.string().pattern(/^[A-Za-z0-9_-]{1,64}$/);
 
 /** The endpoints the plugin's admin screens use: health, diagnostics, on-demand checks. All signed by the shop. */
 export function opsRoutes(deps: OpsRouteDeps): Router {
@@ -57,7 +57,7 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
   });
 
   router.post('/v1/diagnostics/test-event', ...signed, asyncRoute(async (req, res) => {
-    const { value, error } = Joi.object({ order_id: orderIdParam.required() }).validate(req.body ?? {}, { abortEarly: false });
+    const { value, error } = Joi.object({ order_id: ORDER_ID.required() }).validate(req.body ?? {}, { abortEarly: false });
     if (error) return sendError(res, 400, 'invalid_request', 'order_id is required', error.details.map((d) => d.message));
     const result = await runTestEvent(
       { outbox: deps.stores.outbox, unitOfWork: deps.unitOfWork, gateway: deps.gateway, clock: deps.clock, poke: deps.pokeWorker, wait: (ms) => new Promise((r) => setTimeout(r, ms)) },
@@ -67,8 +67,8 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
   }));
 
   router.post('/v1/orders/:orderId/check', ...signed, asyncRoute(async (req, res) => {
-    const { error } = orderIdParam.validate(req.params.orderId);
-    if (error) return sendError(res, 400, 'invalid_request', 'order id must be 1–64 letters, digits, - or _');
+    const { error } = ORDER_ID.validate(req.params.orderId);
+    if (error) return sendError(res, 400, 'invalid_request', `order id must be ${ORDER_ID_RULE}`);
     res.json(await checkOrder(deps, req.params.orderId));
   }));
 

@@ -5,8 +5,9 @@ import contract from '../../../shared/contract.json';
 import { createSession, type CreateSessionDeps, type CreateSessionError } from '../app/create-session';
 import { PAYMENT_METHODS } from '../domain/payment-session';
 import { assertNever, type PaymentStatus } from '../domain/payment-status';
-import { providerDisplayName } from '../domain/provider-names';
+import { describeSkip } from '../domain/routing';
 import type { SessionRequest, SessionView } from '../domain/session-request';
+import { ORDER_ID, ORDER_ID_RULE } from './order-id';
 import { sendError } from './send-error';
 import { requireShopSignature } from './shop-auth';
 
@@ -18,8 +19,8 @@ export interface SessionRoutesDeps extends CreateSessionDeps {
 }
 
 const orderId = Joi.alternatives()
-  .try(Joi.string().trim().pattern(/^[A-Za-z0-9._-]{1,64}$/), Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER))
-  .messages({ 'alternatives.match': '{{#label}} must be a WooCommerce order id (digits, or up to 64 letters, digits, ".", "_" and "-")' });
+  .try(ORDER_ID, Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER))
+  .messages({ 'alternatives.match': `{{#label}} must be a WooCommerce order id (${ORDER_ID_RULE})` });
 
 /** The body of POST /v1/sessions, snake_case as on the wire. Every problem is reported, not only the first. */
 export const sessionBodySchema = Joi.object({
@@ -170,23 +171,19 @@ function sendCreateError(res: Response, error: CreateSessionError): void {
       sendError(res, 409, error.code, error.message);
       return;
     case 'no_provider_available':
-      sendError(res, 422, error.code, error.message, error.reasons.map(describeReason));
+      sendError(res, 422, error.code, error.message, error.reasons.map(describeSkip));
       return;
     case 'providers_unavailable':
       // The breaker cool-down is the soonest anything changes; a shorter hint would only meet the same answer.
       res.set('Retry-After', '30');
-      sendError(res, 503, error.code, error.message, error.reasons.map(describeReason));
+      sendError(res, 503, error.code, error.message, error.reasons.map(describeSkip));
       return;
     case 'provider_refused':
-      sendError(res, 502, error.code, error.message, error.reasons.map(describeReason));
+      sendError(res, 502, error.code, error.message, error.reasons.map(describeSkip));
       return;
     default:
       assertNever(error);
   }
-}
-
-function describeReason(reason: { provider: Parameters<typeof providerDisplayName>[0]; reason: string }): string {
-  return `${providerDisplayName(reason.provider)}: ${reason.reason}`;
 }
 
 /** Constant-time comparison of two strings of any length (hashing first evens out the lengths). */
