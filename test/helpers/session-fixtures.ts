@@ -48,6 +48,8 @@ export function sessionHarness(
     breakers,
     clock,
     ids: sequentialIds(),
+    // In-memory stores: nothing to roll back, so the work simply runs.
+    transaction: (fn) => fn(),
     config: { sessionTtlMinutes: 60, publicUrl: 'https://relay.example', livemode: false, budgetMs: options.budgetMs, attemptTimeoutMs: options.attemptTimeoutMs },
   };
   return {

@@ -32,8 +32,8 @@ export interface CreateSessionDeps {
   clock: Clock;
   ids: { sessionId(): string; statusToken(): string };
   config: CreateSessionConfig;
-  /** Runs a block of synchronous store writes atomically (the SQLite unit of work); identity when absent. */
-  transaction?: <T>(fn: () => T) => T;
+  /** Runs a block of synchronous store writes atomically (the SQLite unit of work). */
+  transaction: <T>(fn: () => T) => T;
   logger?: Logger;
 }
 
@@ -95,7 +95,7 @@ async function createSessionNow(
   idempotencyKey: string | null,
 ): Promise<Result<SessionView, CreateSessionError>> {
   const { sessions, clock, config } = deps;
-  const tx = deps.transaction ?? (<T>(fn: () => T): T => fn());
+  const tx = deps.transaction;
 
   if (idempotencyKey) {
     const existing = sessions.findByIdempotencyKey(idempotencyKey);
@@ -335,8 +335,7 @@ async function expireOlderSessions(
     }
     const result = await withTimeout(provider.expireCheckout({ providerSessionId: old.providerSessionId }), timeoutMs);
     if (result.ok) {
-      const tx = deps.transaction ?? (<T>(fn: () => T): T => fn());
-      tx(() => {
+      deps.transaction(() => {
         // The webhook may have landed while the provider was being asked: a session that is no longer open
         // (paid in the old tab, say) keeps its status. Money is never turned back into "expired".
         const latest = deps.sessions.get(old.id);
