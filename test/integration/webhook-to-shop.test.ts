@@ -182,6 +182,30 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)[1]).toContain('after the session was expired');
   });
 
+  it('a payment after the customer cancelled is still money: the cancelled order is reopened as processing', async () => {
+    const session = h.seed();
+    await h.send(session, 'cancelled', { reason: 'customer went back to the shop' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('cancelled');
+    const late = await h.send(session, 'paid');
+    expect(late.body.results[0]).toMatchObject({ outcome: 'applied', status: 'paid' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)).toMatchObject({ status: 'processing', transactionId: `sbx_pay_${session.id}` });
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(2);
+    expect(h.ourNotes(session.merchantOrderId)[1]).toContain('after the session was cancelled');
+  });
+
+  it('currency mismatch: the payment goes to review and the order on hold, never marked paid', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid', { currency: 'USD' });
+    await h.drain();
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('review');
+    const order = h.shop.orders.getOrder(session.merchantOrderId)!;
+    expect(order.status).toBe('on-hold');
+    expect(order.datePaid).toBeNull();
+    expect(h.ourNotes(session.merchantOrderId)[0]).toContain('needs a look');
+  });
+
   it('under review: the order goes on hold, and back to processing when cleared', async () => {
     const session = h.seed();
     await h.send(session, 'review', { reason: 'manual fraud review' });
