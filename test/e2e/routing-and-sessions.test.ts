@@ -309,5 +309,26 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       expect(last).toContain('refund one of the payments');
       expect(last).toContain('[Payrelay ref stripe:evt_e2e_late_completed]');
     });
+
+    it('a live-mode Stripe event reaching this test-mode relay is acknowledged and written nowhere', async () => {
+      const orderId = e.newOrder(2500);
+      const byCard = await e.createSession(orderId, { method: 'card' }, 'card-live-event');
+      const stripeSessionId = e.session(byCard.json.session_id).providerSessionId!;
+      const event = stripeEventFixture('checkout.session.completed');
+      event.id = 'evt_e2e_livemode';
+      event.livemode = true;
+      event.created = Math.floor(e.h.clock.now() / 1000);
+      Object.assign(event.data.object, { ...e.stripe.sessions.get(stripeSessionId), status: 'complete', payment_status: 'paid', payment_intent: 'pi_e2e_live', livemode: true });
+      const body = JSON.stringify(event);
+      const delivered = await e.h.post(body, signStripe(STRIPE_WEBHOOK_SECRET, body, e.h.clock.now()), 'stripe');
+      expect(delivered.status).toBe(200);
+      expect(delivered.body.results[0]).toMatchObject({ outcome: 'ignored', status: 'created' });
+      await e.h.drain();
+      expect(e.session(byCard.json.session_id).status).toBe('created');
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('pending');
+      expect(e.h.ourNotes(orderId)).toHaveLength(0);
+      const ignored = (await e.timeline(orderId)).entries.find((entry) => entry.kind === 'webhook_ignored');
+      expect(ignored?.message).toMatch(/live/i);
+    });
   });
 });
