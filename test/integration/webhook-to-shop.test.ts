@@ -111,6 +111,22 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     for (const session of [quick, slow]) expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
+  it('a command queued behind one in backoff is not "due": the worker sleeps until the head may run again', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1 });
+    await h.send(session, 'paid');
+    await h.relay.worker.runOnce();
+    const retryAt = (h.relay.db.prepare(`SELECT next_attempt_at AS at FROM outbox WHERE state = 'pending'`).get() as { at: number }).at;
+    expect(retryAt).toBeGreaterThan(h.clock.now());
+    // A refund for the same order arrives now: due at once, but it must wait for the paid write ahead of it.
+    await h.send(session, 'refunded', { refunded_amount: 500 });
+    expect(h.relay.worker.nextWakeAt()).toBe(retryAt);
+    expect(await h.relay.worker.runOnce()).toBe(0);
+    await h.drain();
+    expect(h.shop.orders.refunds(session.merchantOrderId).map((r) => r.amount)).toEqual(['5.00']);
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(2);
+  });
+
   it('the same payment reported by two different events is written once', async () => {
     const session = h.seed();
     await h.send(session, 'paid');

@@ -36,7 +36,7 @@ export interface OutboxStore {
   hasPending(orderKey: string): boolean;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   counts(): { pending: number; dead: number; done: number };
-  /** When the next pending command is due (to sleep until then), or null. */
+  /** When the next command that claimDue could return is due (to sleep until then), or null. */
   nextDueAt(): number | null;
   pruneDoneBefore(before: number): number;
 }

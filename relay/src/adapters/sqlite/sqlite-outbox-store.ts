@@ -27,7 +27,11 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
   );
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
-  const nextDue = db.prepare<[], { at: number | null }>(`SELECT MIN(next_attempt_at) AS at FROM outbox WHERE state = 'pending'`);
+  // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
+  // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
+  const nextDue = db.prepare<[], { at: number | null }>(`
+    SELECT MIN(o.next_attempt_at) AS at FROM outbox o
+    WHERE o.state = 'pending' AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`);
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
 
   return {
