@@ -91,6 +91,34 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
     });
   });
 
+  describe('while the shop is down', () => {
+    it('an expired session is still closed at the provider; only the shop write waits for the shop', async () => {
+      const orderId = e.newOrder();
+      const created = await e.createSession(orderId, { method: 'card' });
+      const stripeSessionId = e.session(created.json.session_id).providerSessionId!;
+      e.h.clock.advance(61 * MINUTE);
+
+      // The shop goes down and three payments fail to reach it: the worker pauses shop writes.
+      e.h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1000 });
+      const paid = await Promise.all([1, 2, 3].map(() => sandboxSession()));
+      for (const { sessionId } of paid) expect(await e.click(sessionId, 'pay')).toBe(303);
+      expect(await e.h.relay.worker.runOnce()).toBe(3);
+      const shopCalls = e.h.shop.requests.length;
+
+      expect(await e.h.relay.runExpiry()).toMatchObject({ expired: 1 });
+      expect(await e.h.relay.worker.runOnce()).toBe(1);
+      // Closed at Stripe during the pause (the customer can no longer pay on it); the shop was not called.
+      expect(e.stripe.expired).toEqual([stripeSessionId]);
+      expect(e.h.shop.requests.length).toBe(shopCalls);
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('pending');
+
+      e.h.shop.faults.clear();
+      await e.h.drain();
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('cancelled');
+      for (const { orderId: paidOrder } of paid) expect(e.h.shop.orders.getOrder(paidOrder)!.status).toBe('processing');
+    });
+  });
+
   describe('reconciliation', () => {
     it('a lost webhook: the sandbox says paid, no webhook arrived; after the stale threshold reconciliation repairs the order', async () => {
       const { orderId, sessionId } = await sandboxSession();

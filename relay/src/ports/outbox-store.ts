@@ -16,6 +16,18 @@ export type OutboxCommand =
   | { kind: 'fetch_status'; provider: ProviderId; providerPaymentRef: string; merchantOrderId: string | null }
   | { kind: 'expire_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string };
 
+/** The commands that write to the shop; the others only talk to providers, and run while the shop is down. */
+export const SHOP_COMMAND_KINDS = ['order_write', 'order_note'] as const satisfies ReadonlyArray<OutboxCommand['kind']>;
+
+export function touchesShop(command: OutboxCommand): boolean {
+  return (SHOP_COMMAND_KINDS as ReadonlyArray<string>).includes(command.kind);
+}
+
+/** `shopCommands: false` leaves out queues whose next command writes to the shop (the shop is paused). */
+export interface ClaimFilter {
+  shopCommands?: boolean;
+}
+
 export interface OutboxItem {
   id: number;
   /** Commands of one order run in order, one at a time (the queue key). */
@@ -27,7 +39,7 @@ export interface OutboxItem {
 export interface OutboxStore {
   enqueue(orderKey: string, command: OutboxCommand, now: number): number;
   /** The oldest pending command of each order that is due, at most `limit` orders. */
-  claimDue(now: number, limit: number): OutboxItem[];
+  claimDue(now: number, limit: number, filter?: ClaimFilter): OutboxItem[];
   /** Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own note. */
   markAttempt(id: number, now: number): void;
   markDone(id: number, now: number): void;
@@ -37,6 +49,6 @@ export interface OutboxStore {
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   counts(): { pending: number; dead: number; done: number };
   /** When the next command that claimDue could return is due (to sleep until then), or null. */
-  nextDueAt(): number | null;
+  nextDueAt(filter?: ClaimFilter): number | null;
   pruneDoneBefore(before: number): number;
 }

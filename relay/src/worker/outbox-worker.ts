@@ -3,7 +3,7 @@ import { providerDisplayName } from '../domain/provider-names';
 import { nextAttemptAt, type RetryPolicy } from '../domain/retry-policy';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
-import type { OutboxItem } from '../ports/outbox-store';
+import { touchesShop, type OutboxItem } from '../ports/outbox-store';
 import { executeOutboxCommand, type CommandDeps } from '../app/execute-outbox-command';
 
 export interface OutboxWorkerOptions {
@@ -39,7 +39,6 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   // A shop that is down fails every order alike: back off as a whole, then probe with one command.
   let shopFailuresInARow = 0;
   let shopPausedUntil = 0;
-  const touchesShop = (item: OutboxItem) => item.command.kind === 'order_write' || item.command.kind === 'order_note';
 
   const runItem = async (item: OutboxItem): Promise<void> => {
     const attemptNumber = item.attempts + 1;
@@ -56,7 +55,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const orderId = item.command.kind === 'fetch_status' ? (item.command.merchantOrderId ?? null) : item.orderKey;
     const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
     const subject = describe(item);
-    if (touchesShop(item)) {
+    if (touchesShop(item.command)) {
       if (result.ok || result.error.kind !== 'retryable') shopFailuresInARow = 0;
       else if (++shopFailuresInARow >= SHOP_DOWN_AFTER) {
         const pauseStep = Math.min(shopFailuresInARow - SHOP_DOWN_AFTER + 1, options.policy.maxAttempts - 1);
@@ -101,8 +100,9 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
 
   const pass = async (): Promise<number> => {
     const now = deps.clock.now();
-    if (now < shopPausedUntil) return 0;
-    const items = outbox.claimDue(now, shopFailuresInARow >= SHOP_DOWN_AFTER ? 1 : options.concurrency);
+    // While the shop is paused, commands that only talk to providers (closing a session, asking Mollie) go on.
+    const paused = now < shopPausedUntil;
+    const items = outbox.claimDue(now, !paused && shopFailuresInARow >= SHOP_DOWN_AFTER ? 1 : options.concurrency, { shopCommands: !paused });
     // Every item settles before the pass ends: if one item's bookkeeping throws while another still waits for
     // the shop, ending early would let the next pass claim that one again and write it twice.
     const settled = await Promise.allSettled(items.map(runItem));
@@ -114,7 +114,10 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
 
   const nextWakeAt = (): number | null => {
     const due = outbox.nextDueAt();
-    return due === null ? null : Math.max(due, shopPausedUntil);
+    if (due === null || due >= shopPausedUntil) return due;
+    // Shop commands wait for the pause to end; provider-only ones do not.
+    const providerDue = outbox.nextDueAt({ shopCommands: false });
+    return providerDue === null ? shopPausedUntil : Math.min(providerDue, shopPausedUntil);
   };
 
   const runOnce = (): Promise<number> => {

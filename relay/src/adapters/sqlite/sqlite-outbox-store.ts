@@ -1,4 +1,4 @@
-import type { OutboxCommand, OutboxItem, OutboxStore } from '../../ports/outbox-store';
+import { SHOP_COMMAND_KINDS, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
 import type { Db } from './open-database';
 
 interface OutboxRow {
@@ -13,11 +13,16 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   // Only the head of each order's queue may run: writes to one order go in order, one at a time.
-  const claim = db.prepare<[number, number], OutboxRow>(`
-    SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o
-    WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+  const shopKinds = SHOP_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ');
+  // A queue's head: its oldest pending command. `@shop = 0` leaves out heads that write to the shop.
+  const isClaimableHead = `o.state = 'pending'
       AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)
-    ORDER BY o.next_attempt_at, o.id LIMIT ?`);
+      AND (@shop = 1 OR o.kind NOT IN (${shopKinds}))`;
+  // Only the head of each order's queue may run: writes to one order go in order, one at a time.
+  const claim = db.prepare<[{ now: number; limit: number; shop: number }], OutboxRow>(`
+    SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o
+    WHERE ${isClaimableHead} AND o.next_attempt_at <= @now
+    ORDER BY o.next_attempt_at, o.id LIMIT @limit`);
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?');
   const done = db.prepare(`UPDATE outbox SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?`);
   const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
@@ -29,16 +34,14 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
   // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
   // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
-  const nextDue = db.prepare<[], { at: number | null }>(`
-    SELECT MIN(o.next_attempt_at) AS at FROM outbox o
-    WHERE o.state = 'pending' AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`);
+  const nextDue = db.prepare<[{ shop: number }], { at: number | null }>(`SELECT MIN(o.next_attempt_at) AS at FROM outbox o WHERE ${isClaimableHead}`);
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
 
   return {
     enqueue: (orderKey: string, command: OutboxCommand, now: number) =>
       Number(enqueue.run(orderKey, command.kind, JSON.stringify(command), now, now, now).lastInsertRowid),
-    claimDue: (now: number, limit: number): OutboxItem[] =>
-      claim.all(now, limit).map((row) => ({
+    claimDue: (now, limit, filter = {}): OutboxItem[] =>
+      claim.all({ now, limit, shop: filter.shopCommands === false ? 0 : 1 }).map((row) => ({
         id: row.id,
         orderKey: row.order_key,
         command: JSON.parse(row.command) as OutboxCommand,
@@ -66,7 +69,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;
       return result;
     },
-    nextDueAt: () => nextDue.get()?.at ?? null,
+    nextDueAt: (filter = {}) => nextDue.get({ shop: filter.shopCommands === false ? 0 : 1 })?.at ?? null,
     pruneDoneBefore: (before) => prune.run(before).changes,
   };
 }
