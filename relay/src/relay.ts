@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type http from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
@@ -18,7 +18,7 @@ import { opsRoutes } from './http/ops-routes';
 import { sessionRoutes } from './http/session-routes';
 import { signShopRequest } from './http/request-signature';
 import { createErrorHandler } from './http/error-handler';
-import { webhookRoutes } from './http/webhook-routes';
+import { createWebhookEndpoint } from './http/webhook-endpoint';
 import { renderIndexPage } from './http/index-page';
 import { systemClock, type Clock } from './ports/clock';
 import type { Logger } from './ports/logger';
@@ -83,9 +83,12 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.disable('x-powered-by');
   // Nobody revalidates these answers (providers, the plugin); hashing every body for an ETag is wasted work.
   app.set('etag', false);
-  const server = await new Promise<http.Server>((resolve) => {
-    const listening = app.listen(config.port, config.host, () => resolve(listening));
+  // Webhooks are answered before express sees them (http/webhook-endpoint.ts); set once the intake exists.
+  let webhookEndpoint: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false;
+  const server = http.createServer((req, res) => {
+    if (!webhookEndpoint(req, res)) app(req, res);
   });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
   const port = (server.address() as AddressInfo).port;
   if (config.port === 0) publicUrl = `http://127.0.0.1:${port}`;
 
@@ -121,7 +124,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     config.ingestThread && config.databasePath !== ':memory:' && !overrides.providers
       ? createThreadedIntake({ config, publicUrl }, logger)
       : createInProcessIntake({ providers, recorder: createInProcessRecorder(stores, stores.unitOfWork, livemode), logger });
-  app.use(webhookRoutes({ intake, clock, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() }));
+  webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() });
   app.use(
     sessionRoutes({
       sessions: stores.sessions,

@@ -390,6 +390,24 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('the webhook path as providers write it: a trailing slash or a query string still lands; other methods and bad encoding are refused', async () => {
+    const session = h.seed();
+    const { signSandboxEvent } = await import('../../relay/src/providers/sandbox/sandbox-signature');
+    const body = JSON.stringify({ id: 'sbx_evt_path', type: 'payment.paid', session_id: session.id, payment_id: 'sbx_pay_path', amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(h.clock.now() / 1000) });
+    const post = (path: string) =>
+      fetch(`${h.relay.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent('sandbox_test_secret_for_integration', body, h.clock.now()) }, body });
+    const slashed = await post('/webhooks/sandbox/?source=dashboard');
+    expect(slashed.status).toBe(200);
+    expect(((await slashed.json()) as { results: Array<{ outcome: string }> }).results[0].outcome).toBe('applied');
+    expect((await (await post('/webhooks/sandbox')).json()) as { results: Array<{ outcome: string }> }).toMatchObject({ results: [{ outcome: 'duplicate' }] });
+    const badEncoding = await post('/webhooks/%E0%A4%A');
+    expect(badEncoding.status).toBe(400);
+    expect(((await badEncoding.json()) as { error: { code: string } }).error.code).toBe('bad_request');
+    expect((await fetch(`${h.relay.url}/webhooks/sandbox`)).status).toBe(404);
+    expect((await post('/webhooks/sandbox/extra')).status).toBe(404);
+    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 1 });
+  });
+
   it('too large without a content-length (chunked): 413; a compressed body: 415, nothing stored', async () => {
     const http = await import('node:http');
     const url = new URL(`${h.relay.url}/webhooks/sandbox`);
