@@ -1,7 +1,8 @@
 /**
  * The ingest thread: verifies webhooks and turns them into durable rows on its own SQLite connection. The HTTP
- * event loop only reads bodies and writes answers; signature checks, parsing, the transaction and its fsync all
- * run here, on the other core. Requests that arrive together are committed together (group commit).
+ * event loop only reads bodies and writes answers; signature checks, parsing and the transaction run here, on the
+ * other core. Requests that arrive together are committed together (group commit), and answered once
+ * an fdatasync of the WAL, run on libuv's pool while the next batch is built, has returned (wal-fsync.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createInProcessRecorder } from '../../app/in-process-recorder';
@@ -12,6 +13,7 @@ import { buildProviders } from '../../providers/provider-registry';
 import { SqliteSandboxLedger } from '../../providers/sandbox/sqlite-sandbox-ledger';
 import { openDatabase } from '../sqlite/open-database';
 import { createSqliteStores } from '../sqlite/sqlite-stores';
+import { createWalFsync } from '../sqlite/wal-fsync';
 import type { ForwardedLog, IngestThreadSetup, IntakeReplies, LogLevel, ToIngestThread } from './thread-messages';
 
 const { config, publicUrl } = workerData as IngestThreadSetup;
@@ -23,7 +25,16 @@ const forward = (level: LogLevel) => (message: string, fields?: Record<string, u
 const logger: Logger = { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug') };
 
 const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-const stores = createSqliteStores(db);
+const walFsync = createWalFsync(db, (error) => {
+  logger.error('the disk failed to flush the webhook database (fdatasync); restarting the ingest thread', { error: String(error) });
+  // The failed batch's 503s and this log go out first; then a fresh thread opens a fresh connection.
+  setImmediate(() => {
+    sendReplies();
+    process.exit(1);
+  });
+});
+process.on('exit', () => walFsync.close());
+const stores = createSqliteStores(db, walFsync);
 const deps: IngestDeps = {
   providers: buildProviders(config, { clock: systemClock, sandboxLedger: new SqliteSandboxLedger(db), logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] }),
   recorder: createInProcessRecorder(stores, stores.unitOfWork, config.mode === 'live'),

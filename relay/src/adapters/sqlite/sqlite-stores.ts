@@ -6,13 +6,14 @@ import type { SessionStore } from '../../ports/session-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
 import { createUnitOfWork } from './group-commit';
 import type { Db } from './open-database';
+import type { WalFsync } from './wal-fsync';
 import { createSqliteAlertStore } from './sqlite-alert-store';
 import { createSqliteInboxStore } from './sqlite-inbox-store';
 import { createSqliteOutboxStore } from './sqlite-outbox-store';
 import { createSqlitePaymentLog } from './sqlite-payment-log';
 import { createSqliteSessionStore } from './sqlite-session-store';
 
-/** Every store the relay uses, over one database handle. */
+/** Every store the relay uses, over one database handle. `walFsync`: see group-commit.ts. */
 export interface Stores {
   sessions: SessionStore;
   inbox: InboxStore;
@@ -22,13 +23,13 @@ export interface Stores {
   unitOfWork: UnitOfWork;
 }
 
-export function createSqliteStores(db: Db): Stores {
+export function createSqliteStores(db: Db, walFsync?: WalFsync): Stores {
   return {
     sessions: createSqliteSessionStore(db),
     inbox: createSqliteInboxStore(db),
     outbox: createSqliteOutboxStore(db),
     log: createSqlitePaymentLog(db),
     alerts: createSqliteAlertStore(db),
-    unitOfWork: createUnitOfWork(db),
+    unitOfWork: createUnitOfWork(db, walFsync),
   };
 }

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import type { Db } from './open-database';
+
+/**
+ * Makes a connection's commits durable by fdatasync of its WAL file on libuv's thread pool, instead of inside
+ * COMMIT. The connection runs with synchronous=NORMAL: COMMIT writes the WAL frames and returns, the thread goes
+ * on with the next batch while the disk flushes, and callers are answered when a flush that began after their
+ * commit has finished. One flush at a time; commits that land while one runs share the next (group commit).
+ *
+ * A commit is visible to other connections before it is durable. Nothing outside this connection's callers
+ * acts on it before they are answered except the outbox worker's poll, and its shop writes are idempotent (the
+ * note's ref marker), so a power cut in that window costs at most a write the provider's retry repeats.
+ */
+export interface WalFsync {
+  /** Resolves once everything this connection committed so far is on disk. */
+  afterCommit(): Promise<void>;
+  /** The same, blocking: for the rare synchronous transaction on this connection. */
+  afterCommitSync(): void;
+  /** Closes the descriptor (a thread's files are the process's: they outlive the thread). */
+  close(): void;
+}
+
+export function createWalFsync(db: Db, onFailure: (error: unknown) => void): WalFsync {
+  db.pragma('synchronous = NORMAL');
+  const walPath = `${db.name}-wal`;
+  // The connection opened the WAL file when it first read the database (openDatabase migrates), and SQLite
+  // deletes that file only when the last connection closes: while this one is open, the path is its file. A
+  // checkpoint rewrites it in place, so one descriptor serves for the connection's life.
+  let fd: number | null = null;
+  const walFd = (): number => (fd ??= fs.openSync(walPath, 'r+'));
+  let flushing = false;
+  let waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  let broken: unknown = null;
+
+  const flush = (): void => {
+    flushing = true;
+    const batch = waiting;
+    waiting = [];
+    let descriptor: number;
+    try {
+      descriptor = walFd();
+    } catch (error) {
+      return fail(error, batch);
+    }
+    fs.fdatasync(descriptor, (error) => {
+      flushing = false;
+      if (error) return fail(error, batch);
+      batch.forEach((waiter) => waiter.resolve());
+      if (waiting.length > 0) flush();
+    });
+  };
+  // After a failed flush the kernel may have dropped the pages: nothing from here on can be called durable.
+  const fail = (error: unknown, batch: typeof waiting): void => {
+    flushing = false;
+    broken = error;
+    [...batch, ...waiting].forEach((waiter) => waiter.reject(error));
+    waiting = [];
+    onFailure(error);
+  };
+
+  return {
+    afterCommit: () =>
+      new Promise<void>((resolve, reject) => {
+        if (broken) return reject(broken);
+        waiting.push({ resolve, reject });
+        if (!flushing) flush();
+      }),
+    afterCommitSync: () => {
+      if (broken) throw broken;
+      try {
+        fs.fdatasyncSync(walFd());
+      } catch (error) {
+        fail(error, []);
+        throw error;
+      }
+    },
+    close: () => {
+      if (fd !== null) fs.closeSync(fd);
+      fd = null;
+    },
+  };
+}
