@@ -5,10 +5,11 @@ import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
-import { createThreadedIntake } from './adapters/ingest-thread/threaded-intake';
+import { createThreadedRecorder } from './adapters/recorder-thread/threaded-recorder';
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
 import { createInProcessRecorder } from './app/in-process-recorder';
-import { createInProcessIntake, type WebhookIntake } from './app/webhook-intake';
+import { createWebhookIntake } from './app/webhook-intake';
+import type { EventRecorder } from './ports/event-recorder';
 import { expireDueSessions } from './app/expire-sessions';
 import { reconcile } from './app/reconcile';
 import type { RelayConfig } from './config/config-schema';
@@ -119,11 +120,12 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
-  // A :memory: database cannot be shared with a thread, and injected providers cannot cross into one.
-  const intake: WebhookIntake =
-    config.ingestThread && config.databasePath !== ':memory:' && !overrides.providers
-      ? createThreadedIntake({ config, publicUrl }, logger)
-      : createInProcessIntake({ providers, recorder: createInProcessRecorder(stores, stores.unitOfWork, livemode), logger });
+  // A :memory: database cannot be shared with a thread.
+  const recorder: EventRecorder & { close?: () => Promise<void> } =
+    config.ingestThread && config.databasePath !== ':memory:'
+      ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
+      : createInProcessRecorder(stores, stores.unitOfWork, livemode);
+  const intake = createWebhookIntake({ providers, recorder, logger });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() });
   app.use(
     sessionRoutes({
@@ -220,7 +222,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
           server.closeAllConnections?.();
         });
         await worker.stop();
-        await intake.close();
+        await recorder.close?.();
         db.close();
       })();
       return closing;

@@ -3,7 +3,7 @@ import type { UnitOfWork } from '../ports/unit-of-work';
 import { recordNotification } from './record-notification';
 import { recordProviderEvent, type EventStores } from './record-provider-event';
 
-/** Records webhooks on the calling thread, group-committed (in the relay, that thread is the ingest thread). */
+/** Records webhooks on the calling thread, group-committed (in the relay, that thread is the recorder thread). */
 export function createInProcessRecorder(stores: EventStores, unitOfWork: UnitOfWork, livemode: boolean): EventRecorder {
   return {
     recordEvents: (events, raw, now) =>

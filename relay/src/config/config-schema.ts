@@ -7,7 +7,7 @@ export interface RelayConfig {
   databasePath: string;
   /** How long a write waits for SQLite's lock before giving up (the webhook then gets a 503 and is retried). */
   databaseBusyTimeoutMs: number;
-  /** Verify and store webhooks in an ingest thread (the default), keeping that work and the fsyncs off the HTTP event loop. */
+  /** Store webhooks from a recorder thread (the default), keeping their transactions and fsyncs off the HTTP event loop. */
   ingestThread: boolean;
   /** Where providers and browsers reach this relay (webhook URLs, sandbox checkout pages). */
   publicUrl: string;

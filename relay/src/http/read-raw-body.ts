@@ -4,7 +4,7 @@ export type RawBody = { ok: true; body: Buffer } | { ok: false; status: 400 | 41
 
 /**
  * A webhook's body as the exact bytes sent (the signature covers them), at most `limit` of them. The buffer has
- * its own memory, not a slice of Node's shared pool, so it can be handed to the ingest thread without a copy.
+ * its own memory, not a slice of Node's shared pool, so it can be handed to the recorder thread without a copy.
  * Compressed bodies are refused: no provider sends one, and inflating before the size check invites a zip bomb.
  */
 export function readRawBody(req: IncomingMessage, limit: number): Promise<RawBody> {

@@ -16,7 +16,7 @@ describe('webhook endpoint', () => {
     errors.length = 0;
     stored = 0;
     const endpoint = createWebhookEndpoint({
-      intake: { take: (...args) => take(...args), close: async () => {} },
+      intake: { take: (...args) => take(...args) },
       clock: { now: () => 1_700_000_000_000 },
       logger,
       maxBodyBytes: 64,

@@ -15,7 +15,7 @@ interface Pending {
  * how durable acknowledgements keep up with a bare endpoint.
  *
  * Without `walFsync` the commit itself fsyncs (synchronous=FULL) and blocks the thread meanwhile. With it (the
- * ingest thread), the flush runs off the thread and the next batch is built while the disk works.
+ * recorder thread), the flush runs off the thread and the next batch is built while the disk works.
  */
 export function createUnitOfWork(db: Db, walFsync?: WalFsync): UnitOfWork {
   let queue: Pending[] = [];

@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../../../../relay/src/adapters/sqlite/ope
 import { createWalFsync } from '../../../../relay/src/adapters/sqlite/wal-fsync';
 
 /**
- * The ingest thread's durability: COMMIT without fsync, then fdatasync of the WAL file off the thread, and no
+ * The recorder thread's durability: COMMIT without fsync, then fdatasync of the WAL file off the thread, and no
  * answer before that flush returns. The flushes are intercepted, so the tests decide when the disk "finishes".
  */
 describe('SQLite: WAL flushed off the thread before anyone is answered', () => {

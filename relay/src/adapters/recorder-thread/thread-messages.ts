@@ -1,0 +1,34 @@
+import type { ProviderEvent, ProviderId } from '../../domain/provider-event';
+import type { RelayConfig } from '../../config/config-schema';
+
+export type LogLevel = RelayConfig['logLevel'];
+
+/** What the HTTP thread starts the recorder thread with: plain data, since a thread shares no objects. */
+export interface RecorderThreadSetup {
+  databasePath: string;
+  busyTimeoutMs: number;
+  livemode: boolean;
+}
+
+/** One EventRecorder call, as a message. Raw bodies travel as transferred bytes, not copies. */
+export type RecordRequest =
+  | { id: number; kind: 'events'; events: ProviderEvent[]; raw: Uint8Array; receivedAt: number }
+  | { id: number; kind: 'notification'; provider: ProviderId; ref: string; raw: Uint8Array; receivedAt: number }
+  | { id: number; kind: 'rejection'; provider: string; code: string; message: string; receivedAt: number };
+
+/** A call's outcome: its value once durable, or why it was not stored. */
+export type RecordReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** Log records travel back with the replies, so the relay writes one log through one logger. */
+export interface ForwardedLog {
+  level: LogLevel;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export interface FromRecorderThread {
+  replies: RecordReply[];
+  logs: ForwardedLog[];
+}
+
+export type ToRecorderThread = { kind: 'requests'; requests: RecordRequest[] } | { kind: 'close' };
