@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
 /** The mission's checklist, end to end: a real relay, a real SQLite file, a WooCommerce stand-in over HTTP. */
@@ -451,5 +452,34 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     const notes = h.ourNotes(session.merchantOrderId);
     expect(notes.map((n) => n.split(':')[0])).toEqual(['Payment of 19.99 EUR at Payrelay Sandbox needs a look', 'Review cleared at Payrelay Sandbox', 'Refunded at Payrelay Sandbox']);
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+  });
+});
+
+/** PAYRELAY_INGEST_THREAD=0: the same path with the transactions on the HTTP thread (synchronous=FULL commits). */
+describe('with the recorder thread turned off', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHarness({ PAYRELAY_INGEST_THREAD: '0' });
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('paid, sent twice at the same moment: one inbox row, one note; and an event that cannot be stored gets 503', async () => {
+    const session = h.seed();
+    const answers = await Promise.all([h.send(session, 'paid', { id: 'sbx_evt_same' }), h.send(session, 'paid', { id: 'sbx_evt_same' })]);
+    expect(answers.map((a) => a.body.results[0].outcome).sort()).toEqual(['applied', 'duplicate']);
+    await h.drain();
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+
+    const other = h.seed();
+    const locker = new Database(h.dbFile);
+    locker.exec('BEGIN IMMEDIATE');
+    const refused = await h.send(other, 'paid');
+    locker.exec('COMMIT');
+    locker.close();
+    expect(refused).toMatchObject({ status: 503, body: { error: { code: 'storage_unavailable' } } });
+    expect((await h.send(other, 'paid')).status).toBe(200);
   });
 });
