@@ -5,6 +5,7 @@ import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
+import { createWalFsync } from './adapters/sqlite/wal-fsync';
 import { createThreadedRecorder } from './adapters/recorder-thread/threaded-recorder';
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
 import { createInProcessRecorder } from './app/in-process-recorder';
@@ -70,7 +71,13 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   // Checked before anything starts: bad rules stop the relay with every problem listed.
   const rules = loadRouteRules(config.routesFile);
   const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-  const stores = createSqliteStores(db);
+  // The HTTP loop's connection: group commits wait for the recorder thread's lock on a timer and flush the WAL
+  // off the loop, so neither a lock nor a disk ever stalls a request (the worker's bookkeeping goes this way).
+  const walFsync =
+    config.databasePath === ':memory:'
+      ? undefined
+      : createWalFsync(db, (error) => logger.error('the disk failed to flush the database (fdatasync); nothing more can be stored: restart the relay', { error: String(error) }));
+  const stores = createSqliteStores(db, { walFsync, lockWaitMs: config.databaseBusyTimeoutMs });
   const sandboxLedger = new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
   let publicUrl = config.publicUrl;
@@ -223,6 +230,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         });
         await worker.stop();
         await recorder.close?.();
+        walFsync?.close();
         db.close();
       })();
       return closing;

@@ -42,7 +42,8 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
 
   const runItem = async (item: OutboxItem): Promise<void> => {
     const attemptNumber = item.attempts + 1;
-    outbox.markAttempt(item.id, deps.clock.now());
+    // On disk before the shop is called: after a crash, attempts > 0 tells the next try to look before it writes.
+    await deps.unitOfWork.commitDurably(() => outbox.markAttempt(item.id, deps.clock.now()));
     const started = deps.clock.now();
     let result;
     try {
@@ -63,9 +64,9 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
         if (shopFailuresInARow === SHOP_DOWN_AFTER) deps.logger.warn('shop looks down: pausing shop writes', { until: new Date(shopPausedUntil).toISOString(), code: result.error.code });
       }
     }
-    // Each outcome commits with its log entry: one fsync on the HTTP loop's connection, not two or three.
+    // Each outcome commits with its log entry, group-committed: the HTTP loop never waits for a lock or a disk.
     if (result.ok) {
-      deps.unitOfWork.transaction(() => {
+      await deps.unitOfWork.commitDurably(() => {
         outbox.markDone(item.id, now);
         if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
           log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
@@ -77,7 +78,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const failure = result.error;
     const retryAt = failure.kind === 'retryable' ? nextAttemptAt(options.policy, attemptNumber, now, failure.retryAfterMs, options.random) : null;
     if (retryAt !== null) {
-      deps.unitOfWork.transaction(() => {
+      await deps.unitOfWork.commitDurably(() => {
         outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now);
         log.append({
           ...base,
@@ -90,7 +91,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       return;
     }
     const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
-    deps.unitOfWork.transaction(() => {
+    await deps.unitOfWork.commitDurably(() => {
       outbox.markDead(item.id, `${failure.code}: ${why}`, now);
       log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
       if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });

@@ -24,7 +24,7 @@ const walFsync = createWalFsync(db, (error) => {
   });
 });
 process.on('exit', () => walFsync.close());
-const stores = createSqliteStores(db, walFsync);
+const stores = createSqliteStores(db, { walFsync });
 const recorder = createInProcessRecorder(stores, stores.unitOfWork, setup.livemode);
 
 let replies: RecordReply[] = [];

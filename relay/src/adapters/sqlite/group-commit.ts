@@ -3,11 +3,28 @@ import { commitBatch, type BatchOutcome } from './commit-batch';
 import type { Db } from './open-database';
 import type { WalFsync } from './wal-fsync';
 
+export interface UnitOfWorkOptions {
+  /** Flush the WAL off the thread instead of inside COMMIT (see wal-fsync.ts). */
+  walFsync?: WalFsync;
+  /**
+   * Wait for another connection's write lock by retrying on a timer, up to this long, instead of inside SQLite's
+   * busy handler, which sleeps the whole thread (1, 2, 5, 10… ms). For the HTTP loop's connection: the recorder
+   * thread holds the lock for most of a burst, and every request on the loop would wait out each sleep.
+   */
+  lockWaitMs?: number;
+}
+
 interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  since: number;
 }
+
+/** Retry interval while another connection holds the write lock (a batch of the recorder thread takes ~1–3 ms). */
+const LOCK_RETRY_MS = 2;
+
+const isBusy = (error: unknown): boolean => typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
 
 /**
  * Group commit: every work item submitted in the same event-loop turn runs in one transaction, and all resolve
@@ -17,27 +34,66 @@ interface Pending {
  * Without `walFsync` the commit itself fsyncs (synchronous=FULL) and blocks the thread meanwhile. With it (the
  * recorder thread), the flush runs off the thread and the next batch is built while the disk works.
  */
-export function createUnitOfWork(db: Db, walFsync?: WalFsync): UnitOfWork {
+export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitOfWork {
+  const { walFsync, lockWaitMs } = options;
   let queue: Pending[] = [];
   let scheduled = false;
+
+  const schedule = (delayMs: number): void => {
+    if (scheduled) return;
+    scheduled = true;
+    if (delayMs === 0) setImmediate(flush);
+    else setTimeout(flush, delayMs);
+  };
 
   const settle = (batch: Pending[], outcomes: BatchOutcome[]): void =>
     outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.value) : batch[index].reject(outcome.error)));
 
-  const flush = (): void => {
-    const batch = queue;
-    queue = [];
+  const withoutBlockingOnLocks = (run: () => BatchOutcome[]): BatchOutcome[] => {
+    if (lockWaitMs === undefined) return run();
+    const previous = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 0');
+    try {
+      return run();
+    } finally {
+      db.pragma(`busy_timeout = ${previous}`);
+    }
+  };
+
+  function flush(): void {
     scheduled = false;
-    const outcomes = commitBatch(
-      db,
-      batch.map((item) => item.work),
+    const attempted = queue;
+    queue = [];
+    const outcomes = withoutBlockingOnLocks(() =>
+      commitBatch(
+        db,
+        attempted.map((item) => item.work),
+      ),
     );
-    if (!walFsync) return settle(batch, outcomes);
+    // Items that only met a lock go round again (first, in order), until their wait runs out.
+    const now = Date.now();
+    const batch: Pending[] = [];
+    const results: BatchOutcome[] = [];
+    const again: Pending[] = [];
+    outcomes.forEach((outcome, index) => {
+      const item = attempted[index];
+      if (!outcome.ok && lockWaitMs !== undefined && isBusy(outcome.error) && now - item.since < lockWaitMs) again.push(item);
+      else {
+        batch.push(item);
+        results.push(outcome);
+      }
+    });
+    if (again.length > 0) {
+      queue = [...again, ...queue];
+      schedule(LOCK_RETRY_MS);
+    }
+    if (batch.length === 0) return;
+    if (!walFsync) return settle(batch, results);
     walFsync.afterCommit().then(
-      () => settle(batch, outcomes),
+      () => settle(batch, results),
       (error: unknown) => batch.forEach((item) => item.reject(error)),
     );
-  };
+  }
 
   return {
     transaction: <T>(work: () => T): T => {
@@ -47,11 +103,8 @@ export function createUnitOfWork(db: Db, walFsync?: WalFsync): UnitOfWork {
     },
     commitDurably: <T>(work: () => T): Promise<T> =>
       new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject, since: Date.now() });
+        schedule(0);
       }),
   };
 }

@@ -4,16 +4,15 @@ import type { OutboxStore } from '../../ports/outbox-store';
 import type { PaymentLog } from '../../ports/payment-log';
 import type { SessionStore } from '../../ports/session-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
-import { createUnitOfWork } from './group-commit';
+import { createUnitOfWork, type UnitOfWorkOptions } from './group-commit';
 import type { Db } from './open-database';
-import type { WalFsync } from './wal-fsync';
 import { createSqliteAlertStore } from './sqlite-alert-store';
 import { createSqliteInboxStore } from './sqlite-inbox-store';
 import { createSqliteOutboxStore } from './sqlite-outbox-store';
 import { createSqlitePaymentLog } from './sqlite-payment-log';
 import { createSqliteSessionStore } from './sqlite-session-store';
 
-/** Every store the relay uses, over one database handle. `walFsync`: see group-commit.ts. */
+/** Every store the relay uses, over one database handle. For the unit of work's options see group-commit.ts. */
 export interface Stores {
   sessions: SessionStore;
   inbox: InboxStore;
@@ -23,13 +22,13 @@ export interface Stores {
   unitOfWork: UnitOfWork;
 }
 
-export function createSqliteStores(db: Db, walFsync?: WalFsync): Stores {
+export function createSqliteStores(db: Db, unitOfWork: UnitOfWorkOptions = {}): Stores {
   return {
     sessions: createSqliteSessionStore(db),
     inbox: createSqliteInboxStore(db),
     outbox: createSqliteOutboxStore(db),
     log: createSqlitePaymentLog(db),
     alerts: createSqliteAlertStore(db),
-    unitOfWork: createUnitOfWork(db, walFsync),
+    unitOfWork: createUnitOfWork(db, unitOfWork),
   };
 }

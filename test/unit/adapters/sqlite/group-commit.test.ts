@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../../../relay/src/adapters/sqlite/open-database';
 import { createUnitOfWork } from '../../../../relay/src/adapters/sqlite/group-commit';
 import { MIGRATIONS } from '../../../../relay/src/adapters/sqlite/migrations';
@@ -47,6 +48,44 @@ describe('SQLite: durable group commit and migrations', () => {
     // Matched by code: better-sqlite3's error class comes from another jest realm when an earlier file loaded it.
     await expect(uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run('x'))).rejects.toHaveProperty('code', 'SQLITE_READONLY');
     db.pragma('query_only = OFF');
+    expect(rows()).toEqual([]);
+  });
+
+  it('with lockWaitMs, a write lock held elsewhere is waited out on a timer, never by blocking the thread', async () => {
+    const other = new Database(path.join(dir, 'relay.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const uow = createUnitOfWork(db, { lockWaitMs: 5000 });
+    const started = Date.now();
+    const committed = uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run('a').changes);
+    // The thread stays free: timers keep firing while the commit waits for the lock.
+    let ticks = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        ticks += 1;
+        if (ticks === 5) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 5);
+    });
+    expect(ticks).toBe(5);
+    expect(rows()).toEqual([]);
+    other.exec('COMMIT');
+    other.close();
+    await expect(committed).resolves.toBe(1);
+    expect(rows()).toEqual(['a']);
+    // The connection's own busy timeout is back for synchronous transactions.
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('with lockWaitMs, a lock held longer than that fails the commit with SQLITE_BUSY (the webhook gets a 503)', async () => {
+    const other = new Database(path.join(dir, 'relay.db'));
+    other.exec('BEGIN IMMEDIATE');
+    const uow = createUnitOfWork(db, { lockWaitMs: 50 });
+    await expect(uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run('a'))).rejects.toHaveProperty('code', 'SQLITE_BUSY');
+    other.exec('ROLLBACK');
+    other.close();
     expect(rows()).toEqual([]);
   });
 

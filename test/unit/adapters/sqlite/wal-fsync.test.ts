@@ -41,7 +41,7 @@ describe('SQLite: WAL flushed off the thread before anyone is answered', () => {
   it('the connection commits without fsync (synchronous=NORMAL); the WAL file itself is flushed', async () => {
     const walFsync = createWalFsync(db, () => {});
     expect(db.pragma('synchronous', { simple: true })).toBe(1);
-    const uow = createUnitOfWork(db, walFsync);
+    const uow = createUnitOfWork(db, { walFsync });
     const committed = uow.commitDurably(insert('a'));
     await new Promise((resolve) => setImmediate(resolve));
     expect(flushes).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('SQLite: WAL flushed off the thread before anyone is answered', () => {
   });
 
   it('nobody is answered until the flush after their commit has returned', async () => {
-    const uow = createUnitOfWork(db, createWalFsync(db, () => {}));
+    const uow = createUnitOfWork(db, { walFsync: createWalFsync(db, () => {}) });
     const committed = uow.commitDurably(insert('a'));
     expect(await settledYet(committed)).toBe(false);
     // Committed (visible) but not yet acknowledged: the disk has not said it is done.
@@ -61,7 +61,7 @@ describe('SQLite: WAL flushed off the thread before anyone is answered', () => {
   });
 
   it('commits that land while a flush runs share the next one, which starts only after it', async () => {
-    const uow = createUnitOfWork(db, createWalFsync(db, () => {}));
+    const uow = createUnitOfWork(db, { walFsync: createWalFsync(db, () => {}) });
     const first = uow.commitDurably(insert('a'));
     await new Promise((resolve) => setImmediate(resolve));
     const later = [uow.commitDurably(insert('b')), uow.commitDurably(insert('c'))];
@@ -80,7 +80,7 @@ describe('SQLite: WAL flushed off the thread before anyone is answered', () => {
 
   it('a flush the disk refuses answers every waiter with the error, refuses all later commits, and reports it once', async () => {
     const failures: unknown[] = [];
-    const uow = createUnitOfWork(db, createWalFsync(db, (error) => failures.push(error)));
+    const uow = createUnitOfWork(db, { walFsync: createWalFsync(db, (error) => failures.push(error)) });
     const committed = uow.commitDurably(insert('a'));
     await new Promise((resolve) => setImmediate(resolve));
     flushes[0].finish(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
@@ -92,7 +92,7 @@ describe('SQLite: WAL flushed off the thread before anyone is answered', () => {
 
   it('a synchronous transaction on this connection flushes before it returns', () => {
     const sync = jest.spyOn(fs, 'fdatasyncSync');
-    const uow = createUnitOfWork(db, createWalFsync(db, () => {}));
+    const uow = createUnitOfWork(db, { walFsync: createWalFsync(db, () => {}) });
     expect(uow.transaction(insert('a'))).toBe(1);
     expect(sync).toHaveBeenCalledTimes(1);
   });
