@@ -76,7 +76,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const walFsync =
     config.databasePath === ':memory:'
       ? undefined
-      : createWalFsync(db, (error) => logger.error('the disk failed to flush the database (fdatasync); nothing more can be stored: restart the relay', { error: String(error) }));
+      : createWalFsync(db, (error) => logger.error('the disk failed to flush the database (fdatasync); webhooks and outbox bookkeeping are refused until the relay restarts', { error: String(error) }));
   const stores = createSqliteStores(db, { walFsync, lockWaitMs: config.databaseBusyTimeoutMs });
   const sandboxLedger = new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.

@@ -31,8 +31,9 @@ const isBusy = (error: unknown): boolean => typeof (error as { code?: unknown })
  * after that single commit is on disk. With 50 providers posting at once this turns 50 fsyncs into one, which is
  * how durable acknowledgements keep up with a bare endpoint.
  *
- * Without `walFsync` the commit itself fsyncs (synchronous=FULL) and blocks the thread meanwhile. With it (the
- * recorder thread), the flush runs off the thread and the next batch is built while the disk works.
+ * Without `walFsync` the commit itself fsyncs (synchronous=FULL) and blocks the thread meanwhile. With it, the
+ * flush runs off the thread and the next batch is built while the disk works. `transaction()` is untouched by
+ * both options: it commits with the connection's own settings (FULL), durable when it returns.
  */
 export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitOfWork {
   const { walFsync, lockWaitMs } = options;
@@ -49,27 +50,29 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
   const settle = (batch: Pending[], outcomes: BatchOutcome[]): void =>
     outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.value) : batch[index].reject(outcome.error)));
 
-  const withoutBlockingOnLocks = (run: () => BatchOutcome[]): BatchOutcome[] => {
-    if (lockWaitMs === undefined) return run();
-    const previous = db.pragma('busy_timeout', { simple: true }) as number;
-    db.pragma('busy_timeout = 0');
+  /** Runs `run` with a pragma set, then puts the connection's own value back for everything else. */
+  const withPragma = <T>(name: string, value: number, run: () => T): T => {
+    const previous = db.pragma(name, { simple: true }) as number;
+    db.pragma(`${name} = ${value}`);
     try {
       return run();
     } finally {
-      db.pragma(`busy_timeout = ${previous}`);
+      db.pragma(`${name} = ${previous}`);
     }
+  };
+  // busy_timeout 0: a held lock fails at once and is waited for on a timer. synchronous 1 (NORMAL): COMMIT
+  // skips its fsync, walFsync flushes instead.
+  const commit = (works: Array<() => unknown>): BatchOutcome[] => {
+    const run = () => commitBatch(db, works);
+    const unblocked = lockWaitMs === undefined ? run : () => withPragma('busy_timeout', 0, run);
+    return walFsync ? withPragma('synchronous', 1, unblocked) : unblocked();
   };
 
   function flush(): void {
     scheduled = false;
     const attempted = queue;
     queue = [];
-    const outcomes = withoutBlockingOnLocks(() =>
-      commitBatch(
-        db,
-        attempted.map((item) => item.work),
-      ),
-    );
+    const outcomes = commit(attempted.map((item) => item.work));
     // Items that only met a lock go round again (first, in order), until their wait runs out.
     const now = Date.now();
     const batch: Pending[] = [];
@@ -96,11 +99,7 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
   }
 
   return {
-    transaction: <T>(work: () => T): T => {
-      const value = db.transaction(work).immediate();
-      walFsync?.afterCommitSync();
-      return value;
-    },
+    transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     commitDurably: <T>(work: () => T): Promise<T> =>
       new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject, since: Date.now() });

@@ -2,26 +2,24 @@ import fs from 'node:fs';
 import type { Db } from './open-database';
 
 /**
- * Makes a connection's commits durable by fdatasync of its WAL file on libuv's thread pool, instead of inside
- * COMMIT. The connection runs with synchronous=NORMAL: COMMIT writes the WAL frames and returns, the thread goes
- * on with the next batch while the disk flushes, and callers are answered when a flush that began after their
- * commit has finished. One flush at a time; commits that land while one runs share the next (group commit).
+ * Makes group commits durable by fdatasync of the WAL file on libuv's thread pool, instead of inside COMMIT. The
+ * group commit runs its transaction with synchronous=NORMAL (group-commit.ts): COMMIT writes the WAL frames and
+ * returns, the thread goes on with the next batch while the disk flushes, and callers are answered when a flush
+ * that began after their commit has finished. One flush at a time; commits that land while one runs share the
+ * next. Every other write on the connection keeps synchronous=FULL.
  *
- * A commit is visible to other connections before it is durable. Nothing outside this connection's callers
- * acts on it before they are answered except the outbox worker's poll, and its shop writes are idempotent (the
- * note's ref marker), so a power cut in that window costs at most a write the provider's retry repeats.
+ * A group commit is visible to other connections before it is durable. Nothing acts on it before its callers
+ * are answered except the outbox worker's poll, and the worker's shop writes are idempotent (the note's ref
+ * marker), so a power cut in that window costs at most a write the provider's retry would repeat anyway.
  */
 export interface WalFsync {
-  /** Resolves once everything this connection committed so far is on disk. */
+  /** Resolves once everything committed to the WAL so far is on disk. */
   afterCommit(): Promise<void>;
-  /** The same, blocking: for the rare synchronous transaction on this connection. */
-  afterCommitSync(): void;
   /** Closes the descriptor (a thread's files are the process's: they outlive the thread). */
   close(): void;
 }
 
 export function createWalFsync(db: Db, onFailure: (error: unknown) => void): WalFsync {
-  db.pragma('synchronous = NORMAL');
   const walPath = `${db.name}-wal`;
   // The connection opened the WAL file when it first read the database (openDatabase migrates), and SQLite
   // deletes that file only when the last connection closes: while this one is open, the path is its file. A
@@ -65,15 +63,6 @@ export function createWalFsync(db: Db, onFailure: (error: unknown) => void): Wal
         waiting.push({ resolve, reject });
         if (!flushing) flush();
       }),
-    afterCommitSync: () => {
-      if (broken) throw broken;
-      try {
-        fs.fdatasyncSync(walFd());
-      } catch (error) {
-        fail(error, []);
-        throw error;
-      }
-    },
     close: () => {
       if (fd !== null) fs.closeSync(fd);
       fd = null;
