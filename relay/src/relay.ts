@@ -71,8 +71,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   // Checked before anything starts: bad rules stop the relay with every problem listed.
   const rules = loadRouteRules(config.routesFile);
   const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
-  // The HTTP loop's connection: group commits wait for the recorder thread's lock on a timer and flush the WAL
-  // off the loop, so neither a lock nor a disk ever stalls a request (the worker's bookkeeping goes this way).
+  // The HTTP loop's connection: its group commits (the worker's bookkeeping, and webhooks when the recorder
+  // thread is off) wait for a held lock on a timer and flush the WAL off the loop, instead of stalling it.
   const walFsync =
     config.databasePath === ':memory:'
       ? undefined
@@ -122,13 +122,21 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const breakers = createBreakerBoard();
 
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true, version: RELAY_VERSION, mode: config.mode, outbox: stores.outbox.counts() });
+    // After the disk refused a flush nothing more is acknowledged: say so where a supervisor looks.
+    const storageFailure = walFsync?.failure() ?? recorder.failure?.() ?? null;
+    res.status(storageFailure ? 503 : 200).json({
+      ok: !storageFailure,
+      version: RELAY_VERSION,
+      mode: config.mode,
+      outbox: stores.outbox.counts(),
+      ...(storageFailure ? { storage: `failed (${String(storageFailure)}): restart the relay` } : {}),
+    });
   });
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
   // A :memory: database cannot be shared with a thread.
-  const recorder: EventRecorder & { close?: () => Promise<void> } =
+  const recorder: EventRecorder & { close?: () => Promise<void>; failure?: () => Error | null } =
     config.ingestThread && config.databasePath !== ':memory:'
       ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);

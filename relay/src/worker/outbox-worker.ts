@@ -110,7 +110,8 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     for (const outcome of settled) {
       if (outcome.status === 'rejected') deps.logger.error('outbox bookkeeping failed; the command stays pending', { error: String(outcome.reason) });
     }
-    return items.length;
+    // Only commands that ran count: when the bookkeeping itself fails the loop waits, rather than spin on it.
+    return settled.filter((outcome) => outcome.status === 'fulfilled').length;
   };
 
   const nextWakeAt = (): number | null => {

@@ -9,18 +9,18 @@ import { createInProcessRecorder } from '../../app/in-process-recorder';
 import { openDatabase } from '../sqlite/open-database';
 import { createSqliteStores } from '../sqlite/sqlite-stores';
 import { createWalFsync } from '../sqlite/wal-fsync';
-import type { ForwardedLog, FromRecorderThread, RecordReply, RecordRequest, RecorderThreadSetup, ToRecorderThread } from './thread-messages';
+import { STORAGE_FAILED_EXIT_CODE, type ForwardedLog, type FromRecorderThread, type RecordReply, type RecordRequest, type RecorderThreadSetup, type ToRecorderThread } from './thread-messages';
 
 const setup = workerData as RecorderThreadSetup;
 let logs: ForwardedLog[] = [];
 
 const db = openDatabase(setup.databasePath, { busyTimeoutMs: setup.busyTimeoutMs });
 const walFsync = createWalFsync(db, (error) => {
-  logs.push({ level: 'error', message: 'the disk failed to flush the webhook database (fdatasync); restarting the recorder thread', fields: { error: String(error) } });
-  // The failed batch's replies and this log go out first; then a fresh thread opens a fresh connection.
+  logs.push({ level: 'error', message: 'the disk failed to flush the webhook database (fdatasync); webhooks are refused until the relay restarts', fields: { error: String(error) } });
+  // The failed batch's replies and this log go out first.
   setImmediate(() => {
     sendReplies();
-    process.exit(1);
+    process.exit(STORAGE_FAILED_EXIT_CODE);
   });
 });
 process.on('exit', () => walFsync.close());

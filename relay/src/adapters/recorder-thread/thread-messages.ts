@@ -3,6 +3,13 @@ import type { RelayConfig } from '../../config/config-schema';
 
 export type LogLevel = RelayConfig['logLevel'];
 
+/**
+ * The thread's exit code after the disk refused a flush (EX_IOERR). Not restarted: a new descriptor would not
+ * see the old error, and a provider's retry would be answered "duplicate" for a row that may never have reached
+ * the disk. Webhooks get 503 until the relay restarts.
+ */
+export const STORAGE_FAILED_EXIT_CODE = 74;
+
 /** What the HTTP thread starts the recorder thread with: plain data, since a thread shares no objects. */
 export interface RecorderThreadSetup {
   databasePath: string;

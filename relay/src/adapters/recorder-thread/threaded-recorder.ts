@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventRecorder } from '../../ports/event-recorder';
 import type { Logger } from '../../ports/logger';
-import type { FromRecorderThread, RecordRequest, RecorderThreadSetup, ToRecorderThread } from './thread-messages';
+import { STORAGE_FAILED_EXIT_CODE, type FromRecorderThread, type RecordRequest, type RecorderThreadSetup, type ToRecorderThread } from './thread-messages';
 
 /**
  * Requests per message to the thread. One message per request costs the HTTP loop about as much as the rest of
@@ -13,6 +13,8 @@ import type { FromRecorderThread, RecordRequest, RecorderThreadSetup, ToRecorder
 const MAX_PER_MESSAGE = 4;
 
 export interface ThreadedRecorder extends EventRecorder {
+  /** Why nothing can be stored any more (the disk refused a flush), or null. */
+  failure(): Error | null;
   /** Answers what is in flight, then stops the thread. */
   close(): Promise<void>;
 }
@@ -31,6 +33,7 @@ export function createThreadedRecorder(setup: RecorderThreadSetup, logger: Logge
   let closing = false;
   let alive = false;
   let restart: NodeJS.Timeout | null = null;
+  let failed: Error | null = null;
   let thread = start();
 
   function start(): Worker {
@@ -54,6 +57,10 @@ export function createThreadedRecorder(setup: RecorderThreadSetup, logger: Logge
       for (const [id, waiter] of pending) {
         waiter.reject(new Error(`recorder thread stopped, exit ${code}`));
         pending.delete(id);
+      }
+      if (code === STORAGE_FAILED_EXIT_CODE) {
+        failed = new Error('the disk failed to flush the webhook database; restart the relay');
+        return;
       }
       // Restarted after a pause, so a database that cannot be opened does not spin; webhooks meanwhile get 503.
       if (!closing) {
@@ -90,6 +97,7 @@ export function createThreadedRecorder(setup: RecorderThreadSetup, logger: Logge
 
   const send = <T>(request: Unsent): Promise<T> =>
     new Promise<T>((resolve, reject) => {
+      if (failed) return reject(failed);
       if (!alive) return reject(new Error('recorder thread is restarting'));
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
@@ -101,6 +109,7 @@ export function createThreadedRecorder(setup: RecorderThreadSetup, logger: Logge
     recordEvents: (events, raw, receivedAt) => send({ kind: 'events', events, raw: carry(raw), receivedAt }),
     recordNotification: (provider, ref, raw, receivedAt) => send({ kind: 'notification', provider, ref, raw: carry(raw), receivedAt }),
     recordRejection: (provider, code, message, receivedAt) => send({ kind: 'rejection', provider, code, message, receivedAt }),
+    failure: () => failed,
     async close() {
       closing = true;
       if (restart) clearTimeout(restart);

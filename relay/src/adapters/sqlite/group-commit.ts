@@ -1,5 +1,5 @@
 import type { UnitOfWork } from '../../ports/unit-of-work';
-import { commitBatch, type BatchOutcome } from './commit-batch';
+import { commitBatch, isLockBusy, type BatchOutcome } from './commit-batch';
 import type { Db } from './open-database';
 import type { WalFsync } from './wal-fsync';
 
@@ -23,8 +23,6 @@ interface Pending {
 
 /** Retry interval while another connection holds the write lock (a batch of the recorder thread takes ~1–3 ms). */
 const LOCK_RETRY_MS = 2;
-
-const isBusy = (error: unknown): boolean => typeof (error as { code?: unknown })?.code === 'string' && (error as { code: string }).code.startsWith('SQLITE_BUSY');
 
 /**
  * Group commit: every work item submitted in the same event-loop turn runs in one transaction, and all resolve
@@ -72,7 +70,17 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
     scheduled = false;
     const attempted = queue;
     queue = [];
-    const outcomes = commit(attempted.map((item) => item.work));
+    // After a failed flush nothing here can be called durable: refuse before writing (a caller that retries at
+    // once, like the worker's bookkeeping, must not keep committing rows no flush will cover).
+    const broken = walFsync?.failure();
+    if (broken) return attempted.forEach((item) => item.reject(broken));
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = commit(attempted.map((item) => item.work));
+    } catch (error) {
+      // Only the pragmas around the batch can throw here (a connection closed under a pending flush).
+      return attempted.forEach((item) => item.reject(error));
+    }
     // Items that only met a lock go round again (first, in order), until their wait runs out.
     const now = Date.now();
     const batch: Pending[] = [];
@@ -80,7 +88,7 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
     const again: Pending[] = [];
     outcomes.forEach((outcome, index) => {
       const item = attempted[index];
-      if (!outcome.ok && lockWaitMs !== undefined && isBusy(outcome.error) && now - item.since < lockWaitMs) again.push(item);
+      if (!outcome.ok && lockWaitMs !== undefined && isLockBusy(outcome.error) && now - item.since < lockWaitMs) again.push(item);
       else {
         batch.push(item);
         results.push(outcome);

@@ -15,7 +15,9 @@ import type { Db } from './open-database';
 export interface WalFsync {
   /** Resolves once everything committed to the WAL so far is on disk. */
   afterCommit(): Promise<void>;
-  /** Closes the descriptor (a thread's files are the process's: they outlive the thread). */
+  /** The flush error that broke it, or null. After one, every later call is refused: restart the relay. */
+  failure(): unknown;
+  /** Closes the descriptor once no flush is in flight (a thread's files are the process's: they outlive it). */
   close(): void;
 }
 
@@ -29,6 +31,11 @@ export function createWalFsync(db: Db, onFailure: (error: unknown) => void): Wal
   let flushing = false;
   let waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   let broken: unknown = null;
+  let closed = false;
+  const closeDescriptor = (): void => {
+    if (fd !== null) fs.closeSync(fd);
+    fd = null;
+  };
 
   const flush = (): void => {
     flushing = true;
@@ -42,6 +49,7 @@ export function createWalFsync(db: Db, onFailure: (error: unknown) => void): Wal
     }
     fs.fdatasync(descriptor, (error) => {
       flushing = false;
+      if (closed) closeDescriptor();
       if (error) return fail(error, batch);
       batch.forEach((waiter) => waiter.resolve());
       if (waiting.length > 0) flush();
@@ -60,12 +68,17 @@ export function createWalFsync(db: Db, onFailure: (error: unknown) => void): Wal
     afterCommit: () =>
       new Promise<void>((resolve, reject) => {
         if (broken) return reject(broken);
+        if (closed) return reject(new Error('the database is closing; nothing more is flushed'));
         waiting.push({ resolve, reject });
         if (!flushing) flush();
       }),
+    failure: () => broken,
     close: () => {
-      if (fd !== null) fs.closeSync(fd);
-      fd = null;
+      closed = true;
+      // Commits waiting for the next flush are refused (as if it had failed), without a disk error to log.
+      waiting.forEach((waiter) => waiter.reject(new Error('the database is closing; nothing more is flushed')));
+      waiting = [];
+      if (!flushing) closeDescriptor();
     },
   };
 }
