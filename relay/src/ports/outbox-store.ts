@@ -18,6 +18,13 @@ export type OutboxCommand =
 
 /** The commands that write to the shop; the others only talk to providers, and run while the shop is down. */
 export const SHOP_COMMAND_KINDS = ['order_write', 'order_note'] as const satisfies ReadonlyArray<OutboxCommand['kind']>;
+/** The rest. Listed too (the storage indexes them apart); a kind left out of both lists fails to compile. */
+export const PROVIDER_COMMAND_KINDS = ['fetch_status', 'expire_at_provider'] as const satisfies ReadonlyArray<
+  Exclude<OutboxCommand['kind'], (typeof SHOP_COMMAND_KINDS)[number]>
+>;
+type Unlisted = Exclude<OutboxCommand['kind'], (typeof SHOP_COMMAND_KINDS)[number] | (typeof PROVIDER_COMMAND_KINDS)[number]>;
+const everyKindListed: [Unlisted] extends [never] ? true : never = true;
+void everyKindListed;
 
 export function touchesShop(command: OutboxCommand): boolean {
   return (SHOP_COMMAND_KINDS as ReadonlyArray<string>).includes(command.kind);

@@ -1,4 +1,4 @@
-import { SHOP_COMMAND_KINDS, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
+import { PROVIDER_COMMAND_KINDS, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
 import type { Db } from './open-database';
 
 interface OutboxRow {
@@ -12,17 +12,21 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const enqueue = db.prepare(
     `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
   );
-  // Only the head of each order's queue may run: writes to one order go in order, one at a time.
-  const shopKinds = SHOP_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ');
-  // A queue's head: its oldest pending command. `@shop = 0` leaves out heads that write to the shop.
-  const isClaimableHead = `o.state = 'pending'
-      AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)
-      AND (@shop = 1 OR o.kind NOT IN (${shopKinds}))`;
-  // Only the head of each order's queue may run: writes to one order go in order, one at a time.
-  const claim = db.prepare<[{ now: number; limit: number; shop: number }], OutboxRow>(`
-    SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o
-    WHERE ${isClaimableHead} AND o.next_attempt_at <= @now
-    ORDER BY o.next_attempt_at, o.id LIMIT @limit`);
+  // Only the head of each order's queue may run: writes to one order go in order, one at a time. A queue's
+  // head is its oldest pending command.
+  const isHead = `o.state = 'pending'
+      AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`;
+  // Heads that only talk to providers, for while the shop is paused. Spelled as migration 3's partial index
+  // (outbox_provider_due) so SQLite reads that index instead of every pending shop write.
+  const providerOnly = `o.kind IN (${PROVIDER_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ')})`;
+  // Named, not left to the planner: without ANALYZE statistics it picks outbox_due (state) and walks them all.
+  const viaProviderIndex = 'INDEXED BY outbox_provider_due';
+  const claimSql = (index: string, where: string) => `
+    SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o ${index}
+    WHERE ${where} AND o.next_attempt_at <= @now
+    ORDER BY o.next_attempt_at, o.id LIMIT @limit`;
+  const claimAny = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql('', isHead));
+  const claimProviderOnly = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?');
   const done = db.prepare(`UPDATE outbox SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?`);
   const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
@@ -34,14 +38,17 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
   // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
   // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
-  const nextDue = db.prepare<[{ shop: number }], { at: number | null }>(`SELECT MIN(o.next_attempt_at) AS at FROM outbox o WHERE ${isClaimableHead}`);
+  const nextDueAny = db.prepare<[], { at: number | null }>(`SELECT MIN(o.next_attempt_at) AS at FROM outbox o WHERE ${isHead}`);
+  const nextDueProviderOnly = db.prepare<[], { at: number | null }>(
+    `SELECT o.next_attempt_at AS at FROM outbox o ${viaProviderIndex} WHERE ${isHead} AND ${providerOnly} ORDER BY o.next_attempt_at LIMIT 1`,
+  );
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
 
   return {
     enqueue: (orderKey: string, command: OutboxCommand, now: number) =>
       Number(enqueue.run(orderKey, command.kind, JSON.stringify(command), now, now, now).lastInsertRowid),
     claimDue: (now, limit, filter = {}): OutboxItem[] =>
-      claim.all({ now, limit, shop: filter.shopCommands === false ? 0 : 1 }).map((row) => ({
+      (filter.shopCommands === false ? claimProviderOnly : claimAny).all({ now, limit }).map((row) => ({
         id: row.id,
         orderKey: row.order_key,
         command: JSON.parse(row.command) as OutboxCommand,
@@ -69,7 +76,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;
       return result;
     },
-    nextDueAt: (filter = {}) => nextDue.get({ shop: filter.shopCommands === false ? 0 : 1 })?.at ?? null,
+    nextDueAt: (filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,
     pruneDoneBefore: (before) => prune.run(before).changes,
   };
 }

@@ -1,0 +1,48 @@
+import { openDatabase } from '../../../../relay/src/adapters/sqlite/open-database';
+import { createSqliteOutboxStore } from '../../../../relay/src/adapters/sqlite/sqlite-outbox-store';
+import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
+
+/** The outbox's queue rules as SQL: heads only, in due order, and provider-only commands while the shop is paused. */
+describe('SQLite outbox: which commands are due', () => {
+  const now = 1_800_000_000_000;
+  const write = (order: string): OutboxCommand => ({
+    kind: 'order_write', ref: `sandbox:evt_${order}`, sessionId: `ps_${order}`,
+    intent: { kind: 'mark_paid', transactionId: 'pay', amountMinor: 1999, currency: 'EUR', note: 'n' } as never,
+    expected: { amountMinor: 1999, currency: 'EUR' },
+  } as OutboxCommand);
+  const expire = (order: string): OutboxCommand => ({ kind: 'expire_at_provider', provider: 'stripe', providerSessionId: `cs_${order}`, sessionId: `ps_${order}` });
+  const fetch = (order: string): OutboxCommand => ({ kind: 'fetch_status', provider: 'mollie', providerPaymentRef: `tr_${order}`, merchantOrderId: order });
+
+  function storeWith(commands: Array<[order: string, command: OutboxCommand, dueIn: number]>) {
+    const db = openDatabase(':memory:');
+    const outbox = createSqliteOutboxStore(db);
+    for (const [order, command, dueIn] of commands) {
+      const id = outbox.enqueue(order, command, now);
+      db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(now + dueIn, id);
+    }
+    return outbox;
+  }
+
+  it('only the head of each order queue is due, oldest due time first', () => {
+    const outbox = storeWith([['1', write('1'), 0], ['1', expire('1'), -50], ['2', write('2'), -10], ['3', write('3'), 60_000]]);
+    expect(outbox.claimDue(now, 10).map((item) => [item.orderKey, item.command.kind])).toEqual([['2', 'order_write'], ['1', 'order_write']]);
+    expect(outbox.nextDueAt()).toBe(now - 10);
+  });
+
+  it('while the shop is paused: provider-only heads, among thousands of pending shop writes', () => {
+    const commands: Array<[string, OutboxCommand, number]> = Array.from({ length: 3000 }, (_, i) => [String(1000 + i), write(String(1000 + i)), -1]);
+    commands.push(['7', expire('7'), -5], ['8', fetch('8'), 30_000], ['9', write('9'), -1], ['9', expire('9'), -100]);
+    const outbox = storeWith(commands);
+    // Order 9's expiry waits behind its shop write: one order, one command at a time, even while paused.
+    expect(outbox.claimDue(now, 10, { shopCommands: false }).map((item) => [item.orderKey, item.command.kind])).toEqual([['7', 'expire_at_provider']]);
+    expect(outbox.nextDueAt({ shopCommands: false })).toBe(now - 5);
+    // With the shop up, every head is due in its own order.
+    expect(outbox.claimDue(now, 3).map((item) => item.command.kind)).toEqual(['expire_at_provider', 'order_write', 'order_write']);
+  });
+
+  it('nothing provider-only pending: nothing due while paused', () => {
+    const outbox = storeWith([['1', write('1'), -1]]);
+    expect(outbox.claimDue(now, 10, { shopCommands: false })).toEqual([]);
+    expect(outbox.nextDueAt({ shopCommands: false })).toBeNull();
+  });
+});
