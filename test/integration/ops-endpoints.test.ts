@@ -134,7 +134,7 @@ describe('ops endpoints for the plugin', () => {
   });
 
   describe('POST /v1/alerts/:id/resolve', () => {
-    it('a person dismisses an alert: it leaves the open list once; a second dismissal or an unknown id is 404', async () => {
+    it('a person dismisses an alert: it leaves the open list once and the order log says so; a second dismissal or an unknown id is 404', async () => {
       const orderId = ops.shop.orders.createOrder({ total: '5.00', currency: 'EUR', payment_method: 'payrelay' });
       ops.shop.faults.add({ path: /\/orders\//, fault: { kind: 'bad_gateway' }, count: 1000 });
       await ops.signed('POST', '/v1/diagnostics/test-event', { order_id: orderId });
@@ -147,7 +147,13 @@ describe('ops endpoints for the plugin', () => {
       const after = (await ops.signed('GET', '/v1/alerts')).body.alerts as Array<{ id: number }>;
       expect(after.map((a) => a.id)).not.toContain(alert.id);
       expect(after).toHaveLength(open.length - 1);
+      // The order's payment log keeps the dismissal, with what the alert said.
+      const dismissals = ops.relay.stores.log.listByOrder(orderId).filter((entry) => entry.kind === 'alert');
+      expect(dismissals).toEqual([
+        expect.objectContaining({ message: expect.stringMatching(/^Alert dismissed in the plugin's diagnostics: Order .* was NOT updated/), data: expect.objectContaining({ alertId: alert.id, code: 'dead_letter' }) }),
+      ]);
       expect(await ops.signed('POST', `/v1/alerts/${alert.id}/resolve`, {})).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+      expect(ops.relay.stores.log.listByOrder(orderId).filter((entry) => entry.kind === 'alert')).toHaveLength(1);
       expect(await ops.signed('POST', '/v1/alerts/abc/resolve', {})).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
       expect((await ops.signed('POST', `/v1/alerts/${alert.id}/resolve`, {}, { unsigned: true })).status).toBe(401);
     });

@@ -12,6 +12,6 @@ export interface Alert {
 export interface AlertStore {
   raise(alert: Omit<Alert, 'id' | 'resolved'>): void;
   listOpen(limit: number): Alert[];
-  /** Marks an open alert as dealt with (a person dismissed it in the plugin); false when no open alert has that id. */
-  resolve(id: number): boolean;
+  /** Marks an open alert as dealt with (a person dismissed it in the plugin): the alert, or null when none is open with that id. */
+  resolve(id: number): Alert | null;
 }
