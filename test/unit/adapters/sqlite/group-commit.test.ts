@@ -95,12 +95,16 @@ describe('SQLite: durable group commit and migrations', () => {
     other.exec('BEGIN IMMEDIATE');
     db.pragma('busy_timeout = 0');
     const ran: string[] = [];
+    const transactions = jest.spyOn(db, 'transaction');
     const outcomes = commitBatch(db, ['a', 'b'].map((v) => () => ran.push(v)));
+    const attempts = transactions.mock.calls.length;
+    transactions.mockRestore();
     other.exec('ROLLBACK');
     other.close();
     expect(outcomes.map((o) => (o.ok ? 'ok' : (o.error as { code: string }).code))).toEqual(['SQLITE_BUSY', 'SQLITE_BUSY']);
     // The batch's BEGIN failed before any item ran, and no item was retried alone.
     expect(ran).toEqual([]);
+    expect(attempts).toBe(1);
   });
 
   it('refuses a database written by a newer relay', () => {
