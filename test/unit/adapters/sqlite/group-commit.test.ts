@@ -107,6 +107,14 @@ describe('SQLite: durable group commit and migrations', () => {
     expect(attempts).toBe(1);
   });
 
+  it('a connection closed under a pending group commit rejects its items instead of losing them', async () => {
+    const uow = createUnitOfWork(db, { lockWaitMs: 100 });
+    const pending = uow.commitDurably(() => db.prepare('INSERT INTO t VALUES (?)').run('a'));
+    db.close();
+    await expect(pending).rejects.toThrow(/not open/);
+    db = openDatabase(':memory:');
+  });
+
   it('refuses a database written by a newer relay', () => {
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
     db.close();
