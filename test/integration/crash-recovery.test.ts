@@ -18,6 +18,47 @@ async function startRelayProcess(env: Record<string, string>): Promise<ChildProc
 const SECRET = 'sandbox_crash_test_secret_0123';
 const EVENTS = 80;
 
+/** The relay process's environment: a real SQLite file, the stand-in shop, a fast worker. */
+function relayEnv(port: number, dbFile: string, shop: WooCommerceStandIn, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PAYRELAY_PORT: String(port),
+    PAYRELAY_HOST: '127.0.0.1',
+    PAYRELAY_DB: dbFile,
+    WC_URL: shop.url,
+    WC_CONSUMER_KEY: shop.consumerKey,
+    WC_CONSUMER_SECRET: shop.consumerSecret,
+    PAYRELAY_SHOP_SECRET: 'crash_test_shop_secret_0123456789',
+    PAYRELAY_SANDBOX: '1',
+    SANDBOX_WEBHOOK_SECRET: SECRET,
+    PAYRELAY_WORKER_POLL_MS: '20',
+    PAYRELAY_WORKER_BASE_DELAY_MS: '50',
+    PAYRELAY_LOG_LEVEL: 'error',
+    ...extra,
+  };
+}
+
+/** A signed sandbox webhook; resolves with the status, or 0 when the connection died with the relay. */
+const deliver = (port: number, body: string): Promise<number> =>
+  fetch(`http://127.0.0.1:${port}/webhooks/sandbox`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(SECRET, body, Date.now()) },
+    body,
+  }).then((r) => r.status, () => 0);
+
+const exited = (child: ChildProcess): Promise<unknown> =>
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode ? resolve(null) : child.once('exit', resolve)));
+
+/** Polls /healthz until nothing is pending: a repeated write would land after the first note, so not that. */
+async function outboxOnceDrained(port: number, deadline: number): Promise<{ pending: number; dead: number }> {
+  const outbox = async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { outbox: { pending: number; dead: number } }).outbox;
+  let counts = await outbox();
+  while (counts.pending > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    counts = await outbox();
+  }
+  return counts;
+}
+
 describe('relay killed with SIGKILL in the middle of a burst, then restarted', () => {
   let shop: WooCommerceStandIn;
   let dir: string;
@@ -46,32 +87,13 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     db.close();
 
     const port = await freePort();
-    const env = {
-      PAYRELAY_PORT: String(port),
-      PAYRELAY_HOST: '127.0.0.1',
-      PAYRELAY_DB: dbFile,
-      WC_URL: shop.url,
-      WC_CONSUMER_KEY: shop.consumerKey,
-      WC_CONSUMER_SECRET: shop.consumerSecret,
-      PAYRELAY_SHOP_SECRET: 'crash_test_shop_secret_0123456789',
-      PAYRELAY_SANDBOX: '1',
-      SANDBOX_WEBHOOK_SECRET: SECRET,
-      PAYRELAY_WORKER_POLL_MS: '20',
-      PAYRELAY_WORKER_BASE_DELAY_MS: '50',
-      PAYRELAY_LOG_LEVEL: 'error',
-    };
+    const env = relayEnv(port, dbFile, shop);
     const first = await startRelayProcess(env);
     children.push(first);
 
     const bodies = seeded.map((session, i) =>
       JSON.stringify({ id: `sbx_evt_crash_${i}`, type: 'payment.paid', session_id: session.id, payment_id: `sbx_pay_${i}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) }),
     );
-    const deliver = (body: string) =>
-      fetch(`http://127.0.0.1:${port}/webhooks/sandbox`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(SECRET, body, Date.now()) },
-        body,
-      }).then((r) => r.status, () => 0);
 
     const acked = new Set<number>();
     // Eight concurrent senders working through the list, like a provider's delivery workers.
@@ -79,14 +101,14 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     const sender = async () => {
       while (next < EVENTS) {
         const i = next++;
-        const status = await deliver(bodies[i]);
+        const status = await deliver(port, bodies[i]);
         if (status === 200) acked.add(i);
         // Kill mid-burst: some events acknowledged, some in flight, some never received.
         if (acked.size === EVENTS / 4) first.kill('SIGKILL');
       }
     };
     await Promise.all(Array.from({ length: 8 }, sender));
-    await new Promise((resolve) => (first.exitCode !== null || first.signalCode ? resolve(null) : first.once('exit', resolve)));
+    await exited(first);
     expect(first.signalCode).toBe('SIGKILL');
     expect(acked.size).toBeGreaterThanOrEqual(EVENTS / 4);
     expect(acked.size).toBeLessThan(EVENTS);
@@ -94,18 +116,11 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     const second = await startRelayProcess(env);
     children.push(second);
     // The provider retries whatever was not acknowledged.
-    const retried = await Promise.all(bodies.map((body, i) => (acked.has(i) ? Promise.resolve(200) : deliver(body))));
+    const retried = await Promise.all(bodies.map((body, i) => (acked.has(i) ? Promise.resolve(200) : deliver(port, body))));
     expect(retried.every((status) => status === 200)).toBe(true);
 
     // Wait for the outbox to empty, not for the first note: a repeated write would land after it.
-    const deadline = Date.now() + 20_000;
-    const outbox = async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { outbox: { pending: number; dead: number } }).outbox;
-    let counts = await outbox();
-    while (counts.pending > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      counts = await outbox();
-    }
-    expect(counts).toMatchObject({ pending: 0, dead: 0 });
+    expect(await outboxOnceDrained(port, Date.now() + 20_000)).toMatchObject({ pending: 0, dead: 0 });
     const notesFor = (i: number) => shop.orders.notes(seeded[i].merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'));
 
     for (let i = 0; i < EVENTS; i += 1) {
@@ -128,31 +143,12 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     shop.faults.add({ method, path: new RegExp(`/orders/${orderId}${suffix}$`), fault: { kind: 'apply_then_hang' } });
 
     const port = await freePort();
-    const env = {
-      PAYRELAY_PORT: String(port),
-      PAYRELAY_HOST: '127.0.0.1',
-      PAYRELAY_DB: dbFile,
-      WC_URL: shop.url,
-      WC_CONSUMER_KEY: shop.consumerKey,
-      WC_CONSUMER_SECRET: shop.consumerSecret,
-      // Longer than the test waits: the relay must die still waiting for the shop's answer.
-      WC_TIMEOUT_MS: '30000',
-      PAYRELAY_SHOP_SECRET: 'crash_test_shop_secret_0123456789',
-      PAYRELAY_SANDBOX: '1',
-      SANDBOX_WEBHOOK_SECRET: SECRET,
-      PAYRELAY_WORKER_POLL_MS: '20',
-      PAYRELAY_WORKER_BASE_DELAY_MS: '50',
-      PAYRELAY_LOG_LEVEL: 'error',
-    };
+    // Longer than the test waits: the relay must die still waiting for the shop's answer.
+    const env = relayEnv(port, dbFile, shop, { WC_TIMEOUT_MS: '30000' });
     const first = await startRelayProcess(env);
     children.push(first);
     const body = JSON.stringify({ id: `sbx_evt_mid_${method}`, type: 'payment.paid', session_id: session.id, payment_id: `sbx_pay_mid_${method}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) });
-    const answer = await fetch(`http://127.0.0.1:${port}/webhooks/sandbox`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(SECRET, body, Date.now()) },
-      body,
-    });
-    expect(answer.status).toBe(200);
+    expect(await deliver(port, body)).toBe(200);
 
     const ourNotes = () => shop.orders.notes(orderId).filter((n) => n.note.includes('[Payrelay ref'));
     const writes = () => shop.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/orders/${orderId}`)).length;
@@ -164,18 +160,12 @@ describe('relay killed with SIGKILL in the middle of a burst, then restarted', (
     // The shop did the write; the relay is still waiting for its answer when it dies.
     expect(shop.orders.getOrder(orderId)!.status).toBe('processing');
     first.kill('SIGKILL');
-    await new Promise((resolve) => (first.exitCode !== null || first.signalCode ? resolve(null) : first.once('exit', resolve)));
+    await exited(first);
     const writesBeforeRestart = writes();
 
     const second = await startRelayProcess(env);
     children.push(second);
-    const outbox = async () => ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { outbox: { pending: number; dead: number } }).outbox;
-    let counts = await outbox();
-    while (counts.pending > 0 && Date.now() < deadline + 20_000) {
-      await new Promise((r) => setTimeout(r, 100));
-      counts = await outbox();
-    }
-    expect(counts).toMatchObject({ pending: 0, dead: 0 });
+    expect(await outboxOnceDrained(port, deadline + 20_000)).toMatchObject({ pending: 0, dead: 0 });
     expect(ourNotes()).toHaveLength(1);
     expect(shop.orders.getOrder(orderId)).toMatchObject({ status: 'processing', transactionId: `sbx_pay_mid_${method}` });
     // The order was already paid when the relay came back: it is not set paid a second time.
