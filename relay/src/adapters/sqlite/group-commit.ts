@@ -18,6 +18,7 @@ interface Pending {
   work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
+  /** When it was queued, on the monotonic clock: a wall-clock step must not stretch or cut the lock wait. */
   since: number;
 }
 
@@ -82,7 +83,7 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
       return attempted.forEach((item) => item.reject(error));
     }
     // Items that only met a lock go round again (first, in order), until their wait runs out.
-    const now = Date.now();
+    const now = performance.now();
     const batch: Pending[] = [];
     const results: BatchOutcome[] = [];
     const again: Pending[] = [];
@@ -110,7 +111,7 @@ export function createUnitOfWork(db: Db, options: UnitOfWorkOptions = {}): UnitO
     transaction: <T>(work: () => T): T => db.transaction(work).immediate(),
     commitDurably: <T>(work: () => T): Promise<T> =>
       new Promise<T>((resolve, reject) => {
-        queue.push({ work, resolve: resolve as (value: unknown) => void, reject, since: Date.now() });
+        queue.push({ work, resolve: resolve as (value: unknown) => void, reject, since: performance.now() });
         schedule(0);
       }),
   };
