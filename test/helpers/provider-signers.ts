@@ -3,7 +3,7 @@ import path from 'node:path';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 
 /** The read-only fixtures folder beside the repository (never read by product code). */
-export const PROVIDER_FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'providers');
+export const PROVIDER_FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'providers');
 
 /** `Stripe-Signature` for a body at a moment, like stripe-node's generateTestHeaderString. */
 export function signStripe(secret: string, body: string | Buffer, nowMs: number, extra = ''): Record<string, string> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
-const PAYMENTS = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'providers', 'mollie', 'payments');
+const PAYMENTS = path.resolve(__dirname, '..', 'fixtures', 'providers', 'mollie', 'payments');
 const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(PAYMENTS, name), 'utf8')) as Record<string, unknown>;
 
 /** Mollie's API as the relay sees it: GET /v2/payments/:id answers whatever state the test puts the payment in. */

@@ -5,7 +5,7 @@ import OAuth from 'oauth-1.0a';
 import { createHmac } from 'node:crypto';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from '../helpers/woocommerce-stand-in';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'woocommerce');
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'woocommerce');
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as { status: number; body: any };
 
 /** The stand-in itself, spoken to with raw requests, compared with what the real shop recorded. */

@@ -36,7 +36,7 @@ export interface NewEmulatedOrder {
 }
 
 /**
- * WooCommerce 8.9's order, note and refund behaviour as recorded in ../shared/fixtures/woocommerce/README.md, over a
+ * WooCommerce 8.9's order, note and refund behaviour as recorded in test/fixtures/woocommerce/README.md, over a
  * store. Shared by the demo shop and the test stand-in so both answer like the real shop. Every method that
  * writes runs in one store transaction.
  */

@@ -1,5 +1,5 @@
 /**
- * WooCommerce 8.9's error answers, word for word as recorded in ../shared/fixtures/woocommerce/ (files and README),
+ * WooCommerce 8.9's error answers, word for word as recorded in test/fixtures/woocommerce/ (files and README),
  * so the relay's error classification meets the real bodies in the demo and in tests.
  */
 export interface WooErrorReply {

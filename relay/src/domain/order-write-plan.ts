@@ -24,7 +24,7 @@ export type PlanRefusal = { code: 'not_our_gateway'; message: string };
 /**
  * Turns what the shop should reflect into WooCommerce writes, against the order as it is now (a person may
  * have changed it since the event arrived). Pure. WooCommerce honours `set_paid` only on pending or failed
- * orders (recorded in ../shared/fixtures/woocommerce/README.md), so a paid order that was cancelled or put
+ * orders (recorded in test/fixtures/woocommerce/README.md), so a paid order that was cancelled or put
  * on hold needs an explicit `processing`.
  */
 export function planOrderWrite(

@@ -28,7 +28,7 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([key, value]) => [key.toLowerCase(), value]));
 }
 
-describe('Stripe signature vectors (../shared/fixtures/providers/stripe/signature-vectors.json)', () => {
+describe('Stripe signature vectors (test/fixtures/providers/stripe/signature-vectors.json)', () => {
   it('has vectors to check', () => expect(stripeVectors.length).toBeGreaterThan(20));
 
   it.each(stripeVectors.map((v) => [v.id, v] as const))('%s', (_id, vector) => {

@@ -20,7 +20,7 @@ const NOT_FOUND_CODES = new Set(['woocommerce_rest_shop_order_invalid_id', 'wooc
 
 /**
  * WooCommerce answers 500 for refund errors that no retry will fix (amount above what is left, gateway missing);
- * see ../shared/fixtures/woocommerce/README.md. A relay that retries every 5xx would retry these forever.
+ * see test/fixtures/woocommerce/README.md. A relay that retries every 5xx would retry these forever.
  */
 const PERMANENT_5XX_CODES = new Set(['woocommerce_rest_cannot_create_order_refund']);
 

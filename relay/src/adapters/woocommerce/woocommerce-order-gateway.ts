@@ -127,7 +127,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
-/** The fields the relay needs from an order (shape of ../shared/fixtures/woocommerce/order-get-200.json). */
+/** The fields the relay needs from an order (shape of test/fixtures/woocommerce/order-get-200.json). */
 export function readOrder(body: unknown): LiveOrder | null {
   if (!isRecord(body) || (typeof body.id !== 'number' && typeof body.id !== 'string') || typeof body.status !== 'string') return null;
   const currency = str(body.currency);

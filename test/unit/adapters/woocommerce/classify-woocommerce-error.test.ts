@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { classifyWooCommerceError, parseRetryAfter } from '../../../../relay/src/adapters/woocommerce/classify-woocommerce-error';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'woocommerce');
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'woocommerce');
 const NOW = Date.parse('2026-11-27T07:53:43Z');
 
 /** Every recorded error answer, with what the relay must do about it. */

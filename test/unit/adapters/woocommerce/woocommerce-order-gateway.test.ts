@@ -3,7 +3,7 @@ import path from 'node:path';
 import nock from 'nock';
 import { createWooCommerceGateway } from '../../../../relay/src/adapters/woocommerce/woocommerce-order-gateway';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', '..', '..', 'shared', 'fixtures', 'woocommerce');
+const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'fixtures', 'woocommerce');
 const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as { status: number; body: Record<string, unknown> };
 
 const HTTPS = 'https://shop.example';
