@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EventRecorder } from '../../ports/event-recorder';
@@ -19,6 +20,19 @@ export interface ThreadedRecorder extends EventRecorder {
   close(): Promise<void>;
 }
 
+/**
+ * The thread runs the same build as its parent: compiled JavaScript next to this file when the relay runs from
+ * dist/ (plain node, `npm start`), the TypeScript source through tsx under jest or tsx. Both paths absolute: an
+ * eval'd worker resolves modules from the process's working directory, not from here.
+ */
+function spawnThread(setup: RecorderThreadSetup): Worker {
+  const compiled = path.join(__dirname, 'recorder-thread.js');
+  if (__filename.endsWith('.js') && fs.existsSync(compiled)) return new Worker(compiled, { workerData: setup });
+  const entry = path.join(__dirname, 'recorder-thread.ts');
+  const loader = require.resolve('tsx/cjs');
+  return new Worker(`require(${JSON.stringify(loader)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: setup });
+}
+
 /** Distributes Omit over the union, so each request kind keeps its own fields. */
 type Unsent = RecordRequest extends infer R ? (R extends RecordRequest ? Omit<R, 'id'> : never) : never;
 
@@ -37,11 +51,7 @@ export function createThreadedRecorder(setup: RecorderThreadSetup, logger: Logge
   let thread = start();
 
   function start(): Worker {
-    // Loaded through tsx, like the rest of the relay, whether the parent runs under tsx or under jest.
-    // Both paths absolute: an eval'd worker resolves modules from the process's working directory, not from here.
-    const entry = path.join(__dirname, 'recorder-thread.ts');
-    const loader = require.resolve('tsx/cjs');
-    const worker = new Worker(`require(${JSON.stringify(loader)}); require(${JSON.stringify(entry)});`, { eval: true, workerData: setup });
+    const worker = spawnThread(setup);
     worker.on('message', ({ replies, logs }: FromRecorderThread) => {
       for (const record of logs) logger[record.level](record.message, record.fields);
       for (const reply of replies) {
