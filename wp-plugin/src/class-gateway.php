@@ -150,24 +150,40 @@ class Gateway extends \WC_Payment_Gateway
     }
 
     /**
+     * Failures reach the shopper the way each caller shows them (see StoreApiCall): the block checkout gets an
+     * exception with the shopper's message; the classic checkout and the order-pay page get a notice and a failure
+     * result, which always carries `redirect` (WooCommerce 8.9's Store API reads it without a default).
+     *
      * @param int $order_id
-     * @return array{result: string, redirect?: string}
+     * @return array{result: string, redirect: string}
+     * @throws PaymentStartException only when called from the Store API
      */
     public function process_payment($order_id): array
     {
-        $order = wc_get_order($order_id);
-        if (!$order instanceof \WC_Order) {
-            wc_add_notice(__('We could not find your order. Please try again.', 'payrelay'), 'error');
-            return ['result' => 'failure'];
+        try {
+            $order = wc_get_order($order_id);
+            if (!$order instanceof \WC_Order) {
+                throw new PaymentStartException(
+                    __('We could not find your order. Please try again.', 'payrelay'),
+                    'order ' . (int) $order_id . ' not found'
+                );
+            }
+            return $this->starter->start(
+                $order,
+                $this->chosen_method(),
+                $this->get_return_url($order),
+                // Leaving the provider's page brings the shopper back to pay again (with a message), not to
+                // WooCommerce's cancel link.
+                add_query_arg(ReturnPage::LEFT_CHECKOUT_ARG, '1', $order->get_checkout_payment_url()),
+                (string) get_locale()
+            );
+        } catch (PaymentStartException $e) {
+            if (StoreApiCall::active()) {
+                throw $e;
+            }
+            wc_add_notice($e->getMessage(), 'error');
+            return ['result' => 'failure', 'redirect' => ''];
         }
-        return $this->starter->start(
-            $order,
-            $this->chosen_method(),
-            $this->get_return_url($order),
-            // Cancelling at the provider brings the shopper back to pay again, not to WooCommerce's cancel link.
-            $order->get_checkout_payment_url(),
-            (string) get_locale()
-        );
     }
 
     /**

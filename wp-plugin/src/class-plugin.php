@@ -17,6 +17,7 @@ final class Plugin
 {
     private ?RelayClient $client = null;
     private ?Log $log = null;
+    private ?ReturnPage $return_page = null;
 
     public function __construct(private string $plugin_file, private string $version)
     {
@@ -30,6 +31,10 @@ final class Plugin
         add_action('woocommerce_blocks_payment_method_type_registration', [$this, 'register_blocks']);
 
         add_action('woocommerce_thankyou_' . Contract::GATEWAY_ID, fn ($id) => $this->return_page()->render($id));
+        add_filter('woocommerce_thankyou_order_received_text', fn ($text, $order = null) => $this->return_page()
+            ->received_text($text, $order), 10, 2);
+        add_action('before_woocommerce_pay', fn () => $this->return_page()->pay_page_notice());
+        add_action('woocommerce_rest_checkout_process_payment_with_context', [StoreApiCall::class, 'begin'], 10, 1);
         add_action('wp_ajax_' . ReturnPage::AJAX_ACTION, fn () => $this->return_page()->ajax_status());
         add_action('wp_ajax_nopriv_' . ReturnPage::AJAX_ACTION, fn () => $this->return_page()->ajax_status());
 
@@ -102,7 +107,7 @@ final class Plugin
 
     private function return_page(): ReturnPage
     {
-        return new ReturnPage($this->client(), $this->plugin_file, $this->version);
+        return $this->return_page ??= new ReturnPage($this->client(), $this->plugin_file, $this->version);
     }
 
     private function provider_check(): ProviderCheck

@@ -6,7 +6,8 @@ defined('ABSPATH') || exit;
 
 /**
  * process_payment's work: ask the relay for a hosted checkout session and send the shopper there. On failure the
- * order stays pending (payable), the merchant gets a note with the reason and the shopper a message they can act on.
+ * order stays pending (payable), the merchant gets a note with the reason, and the shopper's message travels in a
+ * PaymentStartException for the gateway to deliver the way its caller (classic or block checkout) shows errors.
  */
 final class SessionStarter
 {
@@ -15,7 +16,8 @@ final class SessionStarter
     }
 
     /**
-     * @return array{result: string, redirect?: string} what WC_Payment_Gateway::process_payment returns
+     * @return array{result: string, redirect: string} what WC_Payment_Gateway::process_payment returns
+     * @throws PaymentStartException when no session could be started (after noting why on the order)
      */
     public function start(
         \WC_Order $order,
@@ -43,7 +45,7 @@ final class SessionStarter
             $result = self::check_session_answer($result);
         }
         if (!$result->ok) {
-            return $this->refuse($order, $result);
+            $this->refuse($order, $result);
         }
 
         $session = $result->data;
@@ -101,12 +103,8 @@ final class SessionStarter
         return $result;
     }
 
-    /**
-     * @return array{result: string}
-     */
-    private function refuse(\WC_Order $order, RelayResult $result): array
+    private function refuse(\WC_Order $order, RelayResult $result): never
     {
-        wc_add_notice(ShopperMessages::for_start_error($result), 'error');
         $order->add_order_note(sprintf(
             /* translators: %s: error code, message and details from the relay */
             __('Payrelay could not start the payment; the order is still payable. Reason: %s', 'payrelay'),
@@ -114,6 +112,6 @@ final class SessionStarter
         ));
         $order->save();
         $this->log->error('session not created', ['order_id' => $order->get_id(), 'reason' => $result->describe()]);
-        return ['result' => 'failure'];
+        throw new PaymentStartException(ShopperMessages::for_start_error($result), $result->describe());
     }
 }

@@ -1,4 +1,4 @@
-/* Polls the shop (which asks the relay) for the payment status on the thank-you page. No build step. */
+/* Polls the shop (which asks the relay) for the return page's state until it is final. No build step. */
 (function () {
   'use strict';
   var config = window.payrelayReturn;
@@ -7,20 +7,20 @@
     return;
   }
   var message = box.querySelector('.payrelay-return__message');
-  var retry = box.querySelector('.payrelay-return__retry');
-  var heading = box.querySelector('h2');
+  var pay = box.querySelector('.payrelay-return__pay');
   var polls = 0;
 
   function show(view) {
-    box.setAttribute('data-payrelay-status', view.status);
+    box.setAttribute('data-payrelay-state', view.state);
+    // One headline: WooCommerce's replaced "order received" text, or the section's own for failed orders.
+    document.querySelectorAll('[data-payrelay-headline]').forEach(function (headline) {
+      headline.textContent = view.headline;
+    });
     message.textContent = view.message;
-    if (view.retry_url) {
-      retry.querySelector('a').setAttribute('href', view.retry_url);
-      retry.hidden = false;
+    if (view.pay_url) {
+      pay.querySelector('a').setAttribute('href', view.pay_url);
     }
-    if (view.final && heading) {
-      heading.hidden = true;
-    }
+    pay.hidden = !view.pay_url;
   }
 
   function poll() {

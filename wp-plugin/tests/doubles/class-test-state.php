@@ -46,6 +46,7 @@ final class PayrelayTestState
         self::$meta_boxes = [];
         self::$logs = [];
         self::$features = [];
+        \Payrelay\StoreApiCall::reset();
         $_POST = [];
         $_GET = [];
         $_REQUEST = [];

@@ -52,7 +52,7 @@ namespace {
             private string $total = '19.99',
             private string $currency = 'EUR',
             private string $payment_method = 'payrelay',
-            private bool $paid = false,
+            public bool $paid = false,
             private string $order_key = 'wc_order_abc123',
         ) {
         }
@@ -97,9 +97,10 @@ namespace {
             return $this->status;
         }
 
+        /** WooCommerce: the status is one of wc_get_is_paid_statuses() (processing, completed). */
         public function is_paid()
         {
-            return $this->paid;
+            return $this->paid || in_array($this->status, ['processing', 'completed'], true);
         }
 
         public function get_checkout_payment_url($on_checkout = false)
@@ -206,6 +207,11 @@ namespace {
         {
             return true;
         }
+
+        public function validate_fields()
+        {
+            return true;
+        }
     }
 
     function wc_get_order($id = false)
@@ -216,6 +222,28 @@ namespace {
     function wc_add_notice($message, $type = 'success', $data = [])
     {
         PayrelayTestState::$notices[] = [$type, $message];
+    }
+
+    function wc_notice_count($notice_type = '')
+    {
+        return count(wc_get_notices($notice_type));
+    }
+
+    /** @return array<int, array{notice: string, data: array}> as WooCommerce keeps them in the session */
+    function wc_get_notices($notice_type = '')
+    {
+        $notices = [];
+        foreach (PayrelayTestState::$notices as [$type, $message]) {
+            if ($notice_type === '' || $notice_type === $type) {
+                $notices[] = ['notice' => $message, 'data' => []];
+            }
+        }
+        return $notices;
+    }
+
+    function wc_clear_notices()
+    {
+        PayrelayTestState::$notices = [];
     }
 
     function wc_get_page_screen_id($for)

@@ -54,6 +54,16 @@ function esc_html__($text, $domain = 'default')
     return esc_html($text);
 }
 
+function esc_html_e($text, $domain = 'default')
+{
+    echo esc_html($text);
+}
+
+function esc_attr__($text, $domain = 'default')
+{
+    return esc_attr($text);
+}
+
 function esc_url($url)
 {
     $url = (string) $url;
@@ -61,6 +71,12 @@ function esc_url($url)
         return '';
     }
     return htmlspecialchars($url, ENT_QUOTES, 'UTF-8');
+}
+
+function esc_url_raw($url)
+{
+    $url = (string) $url;
+    return ($url !== '' && !preg_match('#^(https?:)?//|^/#i', $url)) ? '' : $url;
 }
 
 function wp_kses_post($html)

@@ -70,7 +70,7 @@ final class ProcessPaymentTest extends TestCase
             'customer' => ['email' => 'zoe@example.com', 'country' => 'DE'],
             'method' => 'card',
             'return_url' => 'https://shop.test/checkout/order-received/1042/?key=wc_order_abc123',
-            'cancel_url' => 'https://shop.test/checkout/order-pay/1042/?pay_for_order=true&key=wc_order_abc123',
+            'cancel_url' => 'https://shop.test/checkout/order-pay/1042/?pay_for_order=true&key=wc_order_abc123&payrelay_left=1',
             'locale' => 'de_DE',
         ], $body);
         $this->assertMatchesRegularExpression('/^payrelay-1042-1-[0-9a-f]{12}$/', $request['args']['headers']['Idempotency-Key']);
@@ -120,28 +120,125 @@ final class ProcessPaymentTest extends TestCase
     }
 
     /**
+     * The block checkout: WooCommerce 8.9's Store API (tests/doubles/store-api.php) shows the shopper only the
+     * message of an exception thrown from process_payment; notices are cleared.
+     *
      * @dataProvider failures
      */
-    public function test_failure_keeps_the_order_payable_with_two_messages(callable $queue, string $shopper, string $reason): void
+    public function test_block_checkout_failure_shows_the_shopper_message(callable $queue, string $shopper, string $reason): void
+    {
+        $order = $this->order();
+        $gateway = $this->gateway();
+        (new \Payrelay\Plugin('/p.php', '0.1.0'))->register_hooks();
+        $queue();
+
+        $answer = payrelay_store_api_checkout($gateway, $order, [['key' => 'payrelay_method', 'value' => 'card']]);
+
+        $this->assertSame(400, $answer['status']);
+        $this->assertSame('woocommerce_rest_checkout_process_payment_error', $answer['body']['code']);
+        $this->assertStringContainsString($shopper, $answer['body']['message']);
+        $this->assertStringNotContainsString('HTTP', $answer['body']['message']);
+        $this->assert_noted_and_payable($order, $reason);
+        $this->assertSame('card', json_decode($this->request_body_or_empty(), true)['method'] ?? 'card');
+    }
+
+    /**
+     * The classic checkout and the order-pay page show notices next to a failure result, which carries `redirect`.
+     *
+     * @dataProvider failures
+     */
+    public function test_classic_checkout_and_order_pay_failure_show_the_same_message(callable $queue, string $shopper, string $reason): void
     {
         $order = $this->order();
         $queue();
+        $classic = payrelay_classic_checkout($this->gateway(), $order, ['payrelay_method' => 'card']);
+        $this->assertSame('failure', $classic['result']);
+        $this->assertCount(1, $classic['messages']);
+        $this->assertStringContainsString($shopper, $classic['messages'][0]);
+        $this->assertStringNotContainsString('HTTP', $classic['messages'][0]);
+        $this->assert_noted_and_payable($order, $reason);
 
-        $result = $this->gateway()->process_payment(1042);
+        $order->notes = [];
+        $queue();
+        $pay = payrelay_order_pay($this->gateway(), $order, ['payrelay_method' => 'card']);
+        $this->assertSame('failure', $pay['result']);
+        $this->assertCount(1, $pay['messages']);
+        $this->assertStringContainsString($shopper, $pay['messages'][0]);
+    }
 
-        $this->assertSame(['result' => 'failure'], $result);
-        $this->assertCount(1, \PayrelayTestState::$notices);
-        [$type, $message] = \PayrelayTestState::$notices[0];
-        $this->assertSame('error', $type);
-        $this->assertStringContainsString($shopper, $message);
+    /** @dataProvider failures */
+    public function test_a_failure_result_always_carries_redirect(callable $queue): void
+    {
+        $this->order();
+        $queue();
+        $this->assertSame(['result' => 'failure', 'redirect' => ''], $this->gateway()->process_payment(1042));
+    }
+
+    public function test_block_checkout_success_redirects_to_the_provider(): void
+    {
+        $order = $this->order();
+        $gateway = $this->gateway();
+        (new \Payrelay\Plugin('/p.php', '0.1.0'))->register_hooks();
+        \PayrelayTestState::queue_json(201, self::SESSION);
+
+        $answer = payrelay_store_api_checkout($gateway, $order, [['key' => 'payrelay_method', 'value' => 'wallet']]);
+
+        $this->assertSame(200, $answer['status']);
+        $this->assertSame('success', $answer['body']['payment_result']['payment_status']);
+        $this->assertSame(self::SESSION['checkout_url'], $answer['body']['payment_result']['redirect_url']);
+        // paymentMethodData reaches process_payment through $_POST, as Legacy.php sets it.
+        $this->assertSame('wallet', json_decode($this->last_request()['args']['body'], true)['method']);
+        $this->assertSame([], $_POST, 'Legacy.php restores $_POST');
+    }
+
+    /**
+     * The double is faithful to 8.9: a gateway that explains a failure only with a notice and returns no
+     * `redirect` (what this plugin did before) leaves the shopper with nothing and PHP with a warning.
+     */
+    public function test_the_store_api_double_loses_notice_only_failures_like_woocommerce_8_9(): void
+    {
+        $order = $this->order();
+        $legacy_style = new class extends \WC_Payment_Gateway {
+            public $id = 'payrelay';
+
+            public function process_payment($order_id)
+            {
+                wc_add_notice('We could not start the payment right now.', 'error');
+                return ['result' => 'failure'];
+            }
+        };
+        $warnings = [];
+        set_error_handler(static function (int $level, string $message) use (&$warnings): bool {
+            $warnings[] = $message;
+            return true;
+        }, E_WARNING);
+        try {
+            $answer = payrelay_store_api_checkout($legacy_style, $order, []);
+        } finally {
+            restore_error_handler();
+        }
+        $this->assertSame(['Undefined array key "redirect"'], $warnings);
+        $this->assertSame(400, $answer['status']);
+        $this->assertSame('failure', $answer['body']['payment_result']['payment_status']);
+        $this->assertStringNotContainsString('could not start', json_encode($answer));
+        $this->assertSame([], \PayrelayTestState::$notices, 'Legacy.php cleared the notice');
+    }
+
+    private function assert_noted_and_payable(\WC_Order $order, string $reason): void
+    {
         // The shopper never sees the relay's internals; the merchant's note has them.
-        $this->assertStringNotContainsString('HTTP', $message);
         $this->assertCount(1, $order->notes);
         $this->assertStringContainsString('the order is still payable', $order->notes[0]);
         $this->assertStringContainsString($reason, $order->notes[0]);
         $this->assertSame('pending', $order->get_status());
         $this->assertArrayNotHasKey('_payrelay_session_id', $order->saved_meta);
         $this->assertGreaterThan(0, $order->saves);
+    }
+
+    private function request_body_or_empty(): string
+    {
+        $requests = \PayrelayTestState::$http_requests;
+        return $requests === [] ? '{}' : (string) ($requests[count($requests) - 1]['args']['body'] ?? '{}');
     }
 
     public function test_idempotency_key_is_stable_per_attempt(): void
@@ -212,7 +309,7 @@ final class ProcessPaymentTest extends TestCase
 
     public function test_unknown_order(): void
     {
-        $this->assertSame(['result' => 'failure'], $this->gateway()->process_payment(999));
+        $this->assertSame(['result' => 'failure', 'redirect' => ''], $this->gateway()->process_payment(999));
         $this->assertSame('error', \PayrelayTestState::$notices[0][0]);
         $this->assertSame([], \PayrelayTestState::$http_requests);
     }

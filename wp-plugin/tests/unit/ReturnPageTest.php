@@ -11,55 +11,100 @@ final class ReturnPageTest extends TestCase
         return new ReturnPage($this->client(), '/plugins/payrelay/payrelay.php', '0.1.0');
     }
 
-    private function order_with_session(): \WC_Order
+    private function order_with_session(string $order_status = 'pending', string $session = 'ps_01HZX'): \WC_Order
     {
         $order = $this->order();
-        $order->meta['_payrelay_session_id'] = 'ps_01HZX';
+        $order->status = $order_status;
+        $order->meta['_payrelay_session_id'] = $session;
         $order->meta['_payrelay_status_token'] = 'st_abc';
         return $order;
     }
 
-    /** @return array<string, array{0: string, 1: string, 2: bool, 3: bool}> relay status → shown status, final, retry */
-    public static function statuses(): array
+    public function test_the_view_follows_the_relay_for_the_latest_session_and_only_reads(): void
     {
-        return [
-            'created' => ['created', 'created', false, false],
-            'pending' => ['pending', 'pending', false, false],
-            'review' => ['review', 'review', false, false],
-            'paid at provider, order not yet updated' => ['paid', 'paid', true, false],
-            'failed' => ['failed', 'failed', true, true],
-            'expired' => ['expired', 'expired', true, true],
-            'cancelled' => ['cancelled', 'cancelled', true, true],
-            'refunded' => ['refunded', 'refunded', true, false],
-            'unknown status fails closed' => ['authorized_maybe', 'pending', false, false],
-        ];
-    }
-
-    /**
-     * @dataProvider statuses
-     */
-    public function test_view_per_relay_status(string $relay, string $shown, bool $final, bool $retry): void
-    {
-        $order = $this->order_with_session();
-        \PayrelayTestState::queue_json(200, ['session_id' => 'ps_01HZX', 'status' => $relay, 'final' => true, 'message' => 'x']);
+        $order = $this->order_with_session('pending');
+        \PayrelayTestState::queue_json(200, ['session_id' => 'ps_01HZX', 'status' => 'expired', 'final' => true]);
 
         $view = $this->page()->view($order);
 
-        $this->assertSame($shown, $view['status']);
-        $this->assertSame($final, $view['final']);
-        $this->assertSame($retry ? $order->get_checkout_payment_url() : '', $view['retry_url']);
-        $this->assertSame(\Payrelay\Contract::DATA['statuses'][$shown]['shopper_message'], $view['message']);
+        $this->assertSame('expired', $view['state']);
+        $this->assertSame($order->get_checkout_payment_url(), $view['pay_url']);
         $this->assertSame('https://relay.test/v1/sessions/ps_01HZX/status?token=st_abc', $this->last_request()['url']);
-        // The return page only reads: no note, no meta, no save.
         $this->assertSame([], $order->notes);
         $this->assertSame(0, $order->saves);
     }
 
-    public function test_a_paid_order_needs_nothing_and_calls_nobody(): void
+    public function test_after_a_failed_attempt_the_page_follows_the_new_attempt(): void
+    {
+        // The first attempt failed (WooCommerce has the order as failed); the shopper paid on a second session,
+        // whose webhook has reached the relay but not yet the shop.
+        $order = $this->order_with_session('failed', 'ps_second');
+        \PayrelayTestState::queue_json(200, ['session_id' => 'ps_second', 'status' => 'paid']);
+        \PayrelayTestState::queue_json(200, ['session_id' => 'ps_second', 'status' => 'paid']);
+        $page = $this->page();
+
+        $html = $this->output_of(fn () => $page->render(1042));
+
+        $this->assertStringContainsString('/v1/sessions/ps_second/status', $this->last_request()['url']);
+        $this->assertStringContainsString('data-payrelay-state="paid_updating"', $html);
+        $this->assertStringContainsString('Thank you. Your payment is confirmed.', $html);
+        $this->assertStringNotContainsString('did not go through', $html);
+        // WooCommerce's fixed "declined" block for failed orders is hidden: one headline on the page.
+        $this->assertStringContainsString('.woocommerce-thankyou-order-failed', $html);
+        $this->assertSame(1, substr_count($html, 'data-payrelay-headline'));
+        $this->assertTrue(\PayrelayTestState::$scripts['payrelay-return']['enqueued'], 'keeps polling until the shop has it');
+
+        // The poll, once the shop has the order as paid, answers with the final state and no pay link.
+        $order->status = 'processing';
+        $order->paid = true;
+        $_REQUEST = ['order_id' => '1042', 'key' => 'wc_order_abc123'];
+        $response = $this->json_from(fn () => $page->ajax_status());
+        $this->assertSame('confirmed', $response->data['state']);
+        $this->assertTrue($response->data['final']);
+        $this->assertSame('', $response->data['pay_url']);
+    }
+
+    public function test_after_expiry_the_order_stays_payable_and_the_page_offers_the_way_to_pay(): void
+    {
+        // The relay leaves an expired session's order pending (payable), so the pay page is not a dead end.
+        $this->order_with_session('pending');
+        \PayrelayTestState::queue_json(200, ['status' => 'expired']);
+
+        $html = $this->output_of(fn () => $this->page()->render(1042));
+
+        $this->assertStringContainsString('data-payrelay-state="expired"', $html);
+        $this->assertStringContainsString(
+            'href="https://shop.test/checkout/order-pay/1042/?pay_for_order=true&amp;key=wc_order_abc123"',
+            $html
+        );
+        $this->assertStringNotContainsString(' hidden>', $html);
+        $this->assertArrayNotHasKey('payrelay-return', \PayrelayTestState::$scripts, 'a final state does not poll');
+    }
+
+    public function test_a_cancelled_order_never_offers_the_pay_page(): void
+    {
+        $this->order_with_session('cancelled');
+        \PayrelayTestState::queue_json(200, ['status' => 'expired']);
+        $html = $this->output_of(fn () => $this->page()->render(1042));
+        $this->assertStringContainsString('data-payrelay-state="cancelled"', $html);
+        $this->assertStringContainsString(' hidden>', $html);
+    }
+
+    public function test_a_paid_order_is_confirmed_without_asking_the_relay(): void
     {
         $order = $this->order(1042, true);
-        $this->assertNull($this->page()->view($order));
-        $this->assertSame('', $this->output_of(fn () => $this->page()->render(1042)));
+        $order->status = 'processing';
+        $view = $this->page()->view($order);
+        $this->assertSame('confirmed', $view['state']);
+        $this->assertSame([], \PayrelayTestState::$http_requests);
+    }
+
+    public function test_no_session_yet_says_not_paid_and_offers_payment(): void
+    {
+        $order = $this->order();
+        $view = $this->page()->view($order);
+        $this->assertSame('not_paid', $view['state']);
+        $this->assertNotSame('', $view['pay_url']);
         $this->assertSame([], \PayrelayTestState::$http_requests);
     }
 
@@ -68,53 +113,41 @@ final class ReturnPageTest extends TestCase
         $order = $this->order_with_session();
         \PayrelayTestState::queue_network_error();
         $view = $this->page()->view($order);
-        $this->assertSame('pending', $view['status']);
+        $this->assertSame('confirming', $view['state']);
         $this->assertFalse($view['final']);
     }
 
-    public function test_render_not_final_says_confirming_and_starts_polling(): void
+    public function test_the_received_text_becomes_the_one_headline_and_the_relay_is_asked_once(): void
     {
-        $this->order_with_session();
+        $order = $this->order_with_session('pending');
         \PayrelayTestState::queue_json(200, ['status' => 'pending']);
+        $page = $this->page();
 
-        $html = $this->output_of(fn () => $this->page()->render(1042));
+        $text = $page->received_text('Thank you. Your order has been received.', $order);
+        $html = $this->output_of(fn () => $page->render(1042));
 
-        $this->assertStringContainsString('<h2>We are confirming your payment</h2>', $html);
-        $this->assertStringContainsString('data-payrelay-status="pending"', $html);
+        $this->assertSame('<span class="payrelay-return__headline" data-payrelay-headline>Thank you. We are confirming your payment.</span>', $text);
+        $this->assertStringNotContainsString('data-payrelay-headline', $html, 'the section adds no second headline');
         $this->assertStringContainsString(' hidden>', $html);
-        $this->assertTrue(\PayrelayTestState::$scripts['payrelay-return']['enqueued']);
+        $this->assertCount(1, \PayrelayTestState::$http_requests);
         $config = \PayrelayTestState::$localized['payrelay-return']['data'];
         $this->assertSame(1042, $config['orderId']);
-        $this->assertSame(ReturnPage::AJAX_ACTION, $config['action']);
         $this->assertArrayNotHasKey('token', $config, 'the status token stays on the server');
     }
 
-    public function test_render_failed_offers_the_order_pay_page_and_does_not_poll(): void
+    public function test_the_received_text_of_other_gateways_is_left_alone(): void
     {
-        $this->order_with_session();
-        \PayrelayTestState::queue_json(200, ['status' => 'failed']);
-
-        $html = $this->output_of(fn () => $this->page()->render(1042));
-
-        $this->assertStringNotContainsString('<h2>', $html);
-        $this->assertStringContainsString(
-            'href="https://shop.test/checkout/order-pay/1042/?pay_for_order=true&amp;key=wc_order_abc123"',
-            $html
-        );
-        $this->assertArrayNotHasKey('payrelay-return', \PayrelayTestState::$scripts);
+        $order = $this->order(1042, false, 'bacs');
+        $this->assertSame('Thank you.', $this->page()->received_text('Thank you.', $order));
     }
 
-    public function test_html_escapes_everything(): void
+    public function test_the_pay_page_says_the_shopper_left_the_checkout(): void
     {
-        $html = ReturnPage::html([
-            'status' => '"><script>',
-            'final' => true,
-            'message' => '<img src=x onerror=alert(1)>',
-            'retry_url' => 'javascript:alert(1)',
-        ]);
-        $this->assertStringNotContainsString('<script>', $html);
-        $this->assertStringNotContainsString('<img', $html);
-        $this->assertStringNotContainsString('javascript:', $html);
+        $this->assertSame('', $this->output_of(fn () => $this->page()->pay_page_notice()));
+        $_GET[ReturnPage::LEFT_CHECKOUT_ARG] = '1';
+        $html = $this->output_of(fn () => $this->page()->pay_page_notice());
+        $this->assertStringContainsString('You left the payment page before paying.', $html);
+        $this->assertStringContainsString('Choose a payment method below', $html);
     }
 
     public function test_status_proxy_needs_the_order_key(): void
@@ -134,17 +167,17 @@ final class ReturnPageTest extends TestCase
         $this->assertFalse($this->json_from(fn () => $this->page()->ajax_status())->success);
     }
 
-    public function test_status_proxy_answers_from_the_relay(): void
+    public function test_status_proxy_answers_with_the_state_only(): void
     {
         $this->order_with_session();
         $_REQUEST = ['order_id' => '1042', 'key' => 'wc_order_abc123'];
-        \PayrelayTestState::queue_json(200, ['status' => 'expired', 'final' => true]);
+        \PayrelayTestState::queue_json(200, ['status' => 'failed', 'final' => true, 'session_id' => 'ps_01HZX']);
 
         $response = $this->json_from(fn () => $this->page()->ajax_status());
 
         $this->assertTrue($response->success);
-        $this->assertSame('expired', $response->data['status']);
-        $this->assertTrue($response->data['final']);
-        $this->assertNotSame('', $response->data['retry_url']);
+        $this->assertSame(['state', 'headline', 'message', 'final', 'pay_url'], array_keys($response->data));
+        $this->assertSame('failed', $response->data['state']);
+        $this->assertNotSame('', $response->data['pay_url']);
     }
 }
