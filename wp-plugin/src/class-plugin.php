@@ -52,7 +52,9 @@ final class Plugin
         }
         add_action('admin_notices', fn () => $this->provider_check()->bulk_notice());
 
-        add_action('add_meta_boxes', fn () => (new TimelineBox($this->client()))->register());
+        add_action('add_meta_boxes', fn () => (new TimelineBox($this->client(), $this->plugin_file, $this->version))
+            ->register());
+        add_action('wp_ajax_' . ProviderCheck::ACTION, fn () => $this->provider_check()->ajax_check());
         add_action('wp_ajax_' . Diagnostics::AJAX_ACTION, fn () => $this->diagnostics()->ajax());
     }
 

@@ -4,18 +4,26 @@ namespace Payrelay\Admin;
 
 use Payrelay\Contract;
 use Payrelay\Format;
+use Payrelay\Money;
+use Payrelay\ProviderCheck;
+use Payrelay\ProviderNames;
 use Payrelay\RelayClient;
+use Payrelay\RelayProblems;
 
 defined('ABSPATH') || exit;
 
 /**
- * "Payment timeline" on the order screen (classic and HPOS): the relay's payment log for the order, so a merchant
- * can answer "what happened to this order?" without a developer. Everything from the relay is escaped.
+ * "Payment timeline" on the order screen (classic and HPOS): the relay's payment log for the order in support's
+ * words, and the "Check payment at provider" button, so a merchant can answer "what happened to this order?" without
+ * a developer. Every value is escaped where it is printed.
  */
 final class TimelineBox
 {
-    public function __construct(private RelayClient $client)
-    {
+    public function __construct(
+        private RelayClient $client,
+        private string $plugin_file = '',
+        private string $version = ''
+    ) {
     }
 
     public static function screen_id(): string
@@ -45,83 +53,204 @@ final class TimelineBox
         if (!$order instanceof \WC_Order) {
             return;
         }
-        echo $this->html($order);
-    }
-
-    public function html(\WC_Order $order): string
-    {
         $known = $order->get_payment_method() === Contract::GATEWAY_ID
             || (string) $order->get_meta(Contract::meta_key('session_id')) !== '';
         if (!$known) {
-            return '<p>' . esc_html__('This order was not paid through Payrelay.', 'payrelay') . '</p>';
+            echo '<p>' . esc_html__('This order was not paid through Payrelay.', 'payrelay') . '</p>';
+            return;
         }
+        $this->render_check_button($order);
         $result = $this->client->order_timeline($order->get_id());
         if (!$result->ok) {
-            return '<p class="payrelay-error">' . esc_html(sprintf(
-                /* translators: %s: error from the relay */
-                __('Could not load the timeline from the relay: %s', 'payrelay'),
+            echo '<p class="payrelay-error">' . esc_html(sprintf(
+                /* translators: %s: what went wrong */
+                __('Could not load the timeline from the relay: %s.', 'payrelay'),
+                RelayProblems::sentence($result)
+            )) . '</p><p class="description">' . esc_html(sprintf(
+                /* translators: %s: error code and details for developers */
+                __('Detail: %s', 'payrelay'),
                 $result->describe()
             )) . '</p>';
+            return;
         }
-        return self::sessions_html((array) ($result->data['sessions'] ?? []))
-            . self::entries_html((array) ($result->data['entries'] ?? []));
+        self::render_sessions((array) ($result->data['sessions'] ?? []));
+        self::render_entries((array) ($result->data['entries'] ?? []));
+    }
+
+    private function render_check_button(\WC_Order $order): void
+    {
+        if (!current_user_can('edit_shop_orders')) {
+            return;
+        }
+        if ($this->plugin_file !== '') {
+            wp_enqueue_script(
+                'payrelay-order-check',
+                plugins_url('assets/js/admin-order-check.js', $this->plugin_file),
+                [],
+                $this->version,
+                true
+            );
+            wp_localize_script('payrelay-order-check', 'payrelayOrderCheck', [
+                'ajaxUrl' => admin_url('admin-ajax.php'),
+                'action' => ProviderCheck::ACTION,
+                'nonce' => wp_create_nonce(ProviderCheck::ACTION),
+                'orderId' => $order->get_id(),
+                'running' => __('Asking the provider...', 'payrelay'),
+                'statusNow' => __('Order status now:', 'payrelay'),
+            ]);
+        }
+        echo '<p><button type="button" class="button" data-payrelay-order-check>'
+            . esc_html__('Check payment at provider', 'payrelay') . '</button></p>'
+            . '<p class="payrelay-check__result" data-payrelay-check-result role="status" aria-live="polite"></p>';
     }
 
     /**
      * @param array<mixed> $sessions
      */
-    private static function sessions_html(array $sessions): string
+    private static function render_sessions(array $sessions): void
     {
         if ($sessions === []) {
-            return '<p>' . esc_html__('No payment sessions yet.', 'payrelay') . '</p>';
+            echo '<p>' . esc_html__('No payment sessions yet.', 'payrelay') . '</p>';
+            return;
         }
-        $html = '<table class="widefat striped payrelay-sessions"><thead><tr>'
-            . '<th>' . esc_html__('Session', 'payrelay') . '</th>'
+        echo '<table class="widefat striped payrelay-sessions"><thead><tr>'
             . '<th>' . esc_html__('Provider', 'payrelay') . '</th>'
-            . '<th>' . esc_html__('Status', 'payrelay') . '</th>'
+            . '<th>' . esc_html__('Payment', 'payrelay') . '</th>'
             . '<th>' . esc_html__('Amount', 'payrelay') . '</th>'
-            . '<th>' . esc_html__('Created', 'payrelay') . '</th>'
-            . '<th>' . esc_html__('Expires', 'payrelay') . '</th>'
+            . '<th>' . esc_html__('Started', 'payrelay') . '</th>'
+            . '<th>' . esc_html__('Payable until', 'payrelay') . '</th>'
             . '</tr></thead><tbody>';
         foreach ($sessions as $session) {
             if (!is_array($session)) {
                 continue;
             }
-            $html .= '<tr>'
-                . '<td><code>' . esc_html(self::text($session, 'session_id')) . '</code></td>'
-                . '<td>' . esc_html(self::text($session, 'provider')) . '</td>'
-                . '<td>' . esc_html(self::text($session, 'status')) . '</td>'
-                . '<td>' . esc_html(self::text($session, 'amount') . ' ' . self::text($session, 'currency')) . '</td>'
+            $currency = self::text($session, 'currency');
+            $amount = is_numeric($session['amount'] ?? null) && preg_match('/^[A-Za-z]{3}$/', $currency)
+                ? wp_kses_post(Money::html((int) $session['amount'], $currency))
+                : esc_html(self::text($session, 'amount') . ' ' . $currency);
+            echo '<tr>'
+                . '<td>' . esc_html(ProviderNames::provider(self::text($session, 'provider')))
+                . '<br /><small class="payrelay-detail">' . esc_html(self::text($session, 'session_id'))
+                . '</small></td>'
+                . '<td>' . esc_html(ProviderNames::status(self::text($session, 'status'))) . '</td>'
+                . '<td>' . $amount . '</td>'
                 . '<td>' . esc_html(Format::time(self::text($session, 'created_at'))) . '</td>'
                 . '<td>' . esc_html(Format::time(self::text($session, 'expires_at'))) . '</td>'
                 . '</tr>';
         }
-        return $html . '</tbody></table>';
+        echo '</tbody></table>';
     }
 
     /**
      * @param array<mixed> $entries
      */
-    private static function entries_html(array $entries): string
+    private static function render_entries(array $entries): void
     {
-        if ($entries === []) {
-            return '';
+        $shown = array_values(array_filter($entries, static fn ($entry): bool => is_array($entry)
+            && !self::is_configuration_noise($entry)));
+        if ($shown === []) {
+            return;
         }
-        $html = '<ol class="payrelay-timeline">';
-        foreach ($entries as $entry) {
-            if (!is_array($entry)) {
-                continue;
-            }
-            $where = trim(self::text($entry, 'provider') . ' ' . self::text($entry, 'session_id'));
-            $html .= '<li class="payrelay-timeline__entry payrelay-kind-' . esc_attr(self::text($entry, 'kind')) . '">'
+        echo '<ol class="payrelay-timeline">';
+        foreach ($shown as $entry) {
+            $kind = self::text($entry, 'kind');
+            $provider = self::text($entry, 'provider');
+            $detail = trim($kind . ' ' . self::text($entry, 'session_id'));
+            echo '<li class="payrelay-timeline__entry">'
                 . '<time datetime="' . esc_attr(self::text($entry, 'at')) . '">'
                 . esc_html(Format::time(self::text($entry, 'at'))) . '</time> '
-                . '<strong>' . esc_html(self::text($entry, 'kind')) . '</strong> '
-                . esc_html(self::text($entry, 'message'))
-                . ($where === '' ? '' : ' <small>(' . esc_html($where) . ')</small>')
+                . '<strong>' . esc_html(self::who($entry)) . '</strong>: '
+                . esc_html(self::label($kind)) . '. '
+                . esc_html(self::words(self::text($entry, 'message')))
+                . '<br /><small class="payrelay-detail">' . esc_html($detail) . '</small>'
                 . '</li>';
         }
-        return $html . '</ol>';
+        echo '</ol>';
+    }
+
+    /**
+     * A provider skipped because it is not configured is a fact about the relay's setup, the same for every order:
+     * it belongs on the diagnostics screen, not in each order's story (older relays logged it on every session).
+     *
+     * @param array<mixed> $entry
+     */
+    private static function is_configuration_noise(array $entry): bool
+    {
+        return self::text($entry, 'kind') === 'provider_attempt_failed'
+            && str_contains(self::text($entry, 'message'), 'not configured');
+    }
+
+    /**
+     * Who did it: a provider by its one name, or the relay itself for its own jobs (expiry, reconciliation, order
+     * writes), which arrive as events of type `payrelay.*` or without a provider.
+     *
+     * @param array<mixed> $entry
+     */
+    private static function who(array $entry): string
+    {
+        $message = self::text($entry, 'message');
+        $kind = self::text($entry, 'kind');
+        if (str_contains($message, 'payrelay.session_expired') || $kind === 'session_expired') {
+            return __('Payrelay expiry job', 'payrelay');
+        }
+        if ($kind === 'reconciled') {
+            return __('Payrelay reconciliation job', 'payrelay');
+        }
+        if (in_array($kind, ['order_updated', 'order_update_retry', 'order_update_failed'], true)) {
+            return __('Payrelay order updates', 'payrelay');
+        }
+        $provider = self::text($entry, 'provider');
+        return $provider === '' ? __('Payrelay', 'payrelay') : ProviderNames::provider($provider);
+    }
+
+    public static function label(string $kind): string
+    {
+        switch ($kind) {
+            case 'session_created':
+                return __('Payment page created', 'payrelay');
+            case 'provider_selected':
+                return __('Provider chosen', 'payrelay');
+            case 'provider_attempt_failed':
+                return __('Provider not used', 'payrelay');
+            case 'customer_redirected':
+                return __('Shopper sent to the payment page', 'payrelay');
+            case 'webhook_received':
+                return __('Message from the provider', 'payrelay');
+            case 'webhook_rejected':
+                return __('Message refused (not from the provider)', 'payrelay');
+            case 'webhook_ignored':
+                return __('Message ignored', 'payrelay');
+            case 'status_changed':
+                return __('Payment status changed', 'payrelay');
+            case 'order_updated':
+                return __('Order updated', 'payrelay');
+            case 'order_update_retry':
+                return __('Order update will be retried', 'payrelay');
+            case 'order_update_failed':
+                return __('Order update gave up', 'payrelay');
+            case 'session_expired':
+                return __('Payment page expired', 'payrelay');
+            case 'reconciled':
+                return __('Checked with the provider', 'payrelay');
+            case 'alert':
+                return __('Needs attention', 'payrelay');
+            case 'error':
+                return __('Problem', 'payrelay');
+            default:
+                return __('Event', 'payrelay');
+        }
+    }
+
+    /**
+     * Amounts that older relays wrote in minor units ("1999 EUR (minor units)") as the shop shows money.
+     */
+    public static function words(string $message): string
+    {
+        return (string) preg_replace_callback(
+            '/\b(\d+) ([A-Z]{3}) \(minor units\)/',
+            static fn (array $m): string => Money::text((int) $m[1], $m[2]),
+            $message
+        );
     }
 
     /**

@@ -30,6 +30,10 @@ final class PayrelayTestState
     public static array $logs = [];
     /** @var array<int, array> */
     public static array $features = [];
+    /** @var array<string, mixed> */
+    public static array $transients = [];
+    /** @var array<string, int> */
+    public static array $scheduled = [];
 
     public static function reset(): void
     {
@@ -46,6 +50,8 @@ final class PayrelayTestState
         self::$meta_boxes = [];
         self::$logs = [];
         self::$features = [];
+        self::$transients = [];
+        self::$scheduled = [];
         \Payrelay\StoreApiCall::reset();
         $_POST = [];
         $_GET = [];

@@ -46,6 +46,7 @@ namespace {
         /** @var array<string, string> meta as of the last save() */
         public array $saved_meta = [];
         public string $status = 'pending';
+        public string $created_via = 'checkout';
 
         public function __construct(
             private int $id = 1042,
@@ -95,6 +96,11 @@ namespace {
         public function get_status()
         {
             return $this->status;
+        }
+
+        public function get_created_via()
+        {
+            return $this->created_via;
         }
 
         /** WooCommerce: the status is one of wc_get_is_paid_statuses() (processing, completed). */
@@ -244,6 +250,38 @@ namespace {
     function wc_clear_notices()
     {
         PayrelayTestState::$notices = [];
+    }
+
+    /** WooCommerce's labels (wc_get_order_statuses), for the statuses the plugin meets. */
+    function wc_get_order_status_name($status)
+    {
+        $names = [
+            'pending' => 'Pending payment',
+            'processing' => 'Processing',
+            'on-hold' => 'On hold',
+            'completed' => 'Completed',
+            'cancelled' => 'Cancelled',
+            'refunded' => 'Refunded',
+            'failed' => 'Failed',
+            'checkout-draft' => 'Draft',
+        ];
+        $status = str_starts_with((string) $status, 'wc-') ? substr((string) $status, 3) : (string) $status;
+        return $names[$status] ?? $status;
+    }
+
+    /**
+     * wc_price as WooCommerce 8.9 formats it with the shop's default settings (symbol left, "." decimals, ","
+     * thousands, 2 decimals unless the currency's own are given in $args): the amount inside
+     * <span class="woocommerce-Price-amount amount"><bdi>…</bdi></span>.
+     */
+    function wc_price($price, $args = [])
+    {
+        $symbols = ['EUR' => '&euro;', 'USD' => '&#36;', 'GBP' => '&pound;', 'JPY' => '&yen;', 'KWD' => '&#x62f;.&#x643;'];
+        $currency = $args['currency'] ?? 'EUR';
+        $decimals = $args['decimals'] ?? 2;
+        $formatted = number_format((float) $price, $decimals, '.', ',');
+        $symbol = '<span class="woocommerce-Price-currencySymbol">' . ($symbols[$currency] ?? $currency) . '</span>';
+        return '<span class="woocommerce-Price-amount amount"><bdi>' . $symbol . $formatted . '</bdi></span>';
     }
 
     function wc_get_page_screen_id($for)

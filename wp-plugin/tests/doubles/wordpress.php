@@ -271,3 +271,52 @@ function add_meta_box($id, $title, $callback, $screen = null, $context = 'advanc
 {
     PayrelayTestState::$meta_boxes[] = compact('id', 'title', 'callback', 'screen', 'context', 'priority');
 }
+
+function get_current_user_id()
+{
+    return 7;
+}
+
+function set_transient($name, $value, $expiration = 0)
+{
+    PayrelayTestState::$transients[$name] = $value;
+    return true;
+}
+
+function get_transient($name)
+{
+    return PayrelayTestState::$transients[$name] ?? false;
+}
+
+function delete_transient($name)
+{
+    unset(PayrelayTestState::$transients[$name]);
+    return true;
+}
+
+function wp_next_scheduled($hook, $args = [])
+{
+    return PayrelayTestState::$scheduled[$hook] ?? false;
+}
+
+function wp_schedule_event($timestamp, $recurrence, $hook, $args = [])
+{
+    PayrelayTestState::$scheduled[$hook] = $timestamp;
+    return true;
+}
+
+function wp_clear_scheduled_hook($hook, $args = [])
+{
+    unset(PayrelayTestState::$scheduled[$hook]);
+    return 0;
+}
+
+function wp_kses($html, $allowed)
+{
+    return (string) $html;
+}
+
+function wp_strip_all_tags($text, $remove_breaks = false)
+{
+    return trim(strip_tags((string) $text));
+}
