@@ -2,8 +2,7 @@
 
 /**
  * Plugin Name:       Payrelay for WooCommerce
- * Description:       Sends shoppers to a payment provider's hosted checkout through the Payrelay relay, and shows
- *                    merchants what happened to each payment.
+ * Description:       Hosted checkout through your Payrelay relay, with each payment's story on the order screen.
  * Version:           0.1.0
  * Requires at least: 6.1
  * Requires PHP:      8.1
@@ -24,4 +23,5 @@ define('PAYRELAY_PLUGIN_FILE', __FILE__);
 require_once __DIR__ . '/src/class-autoloader.php';
 \Payrelay\Autoloader::register(__DIR__ . '/src');
 
+register_deactivation_hook(__FILE__, [\Payrelay\Plugin::class, 'deactivate']);
 (new \Payrelay\Plugin(__FILE__, PAYRELAY_VERSION))->register_hooks();

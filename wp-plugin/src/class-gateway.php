@@ -3,6 +3,8 @@
 namespace Payrelay;
 
 use Payrelay\Admin\Diagnostics;
+use Payrelay\Admin\RelayHealth;
+use Payrelay\Admin\SettingsStatus;
 
 defined('ABSPATH') || exit;
 
@@ -12,8 +14,12 @@ defined('ABSPATH') || exit;
  */
 class Gateway extends \WC_Payment_Gateway
 {
-    public function __construct(private SessionStarter $starter, private Diagnostics $diagnostics)
-    {
+    public function __construct(
+        private SessionStarter $starter,
+        private Diagnostics $diagnostics,
+        private ?RelayHealth $health = null,
+        private ?SettingsStatus $status = null
+    ) {
         $this->id = Contract::GATEWAY_ID;
         $this->method_title = __('Payrelay', 'payrelay');
         $this->method_description = __(
@@ -114,15 +120,21 @@ class Gateway extends \WC_Payment_Gateway
 
     public function admin_options(): void
     {
+        $this->status?->render(get_woocommerce_currency());
         parent::admin_options();
         $this->diagnostics->render_section();
     }
 
-    /** Without a relay URL and secret every payment would fail, so the method is not offered at all. */
+    /**
+     * Without a relay URL and secret every payment would fail, so the method is not offered at all; nor while the
+     * background check has found the relay down for minutes (RelayHealth), so shoppers choose another method
+     * instead of meeting an error.
+     */
     public function is_available(): bool
     {
         $settings = Settings::from_array($this->settings);
-        return parent::is_available() && $settings->relay_url !== '' && $settings->shop_secret !== '';
+        return parent::is_available() && $settings->relay_url !== '' && $settings->shop_secret !== ''
+            && !($this->health?->is_down() ?? false);
     }
 
     /** @return string[] */

@@ -5,6 +5,8 @@ namespace Payrelay;
 use Automattic\WooCommerce\Blocks\Payments\Integrations\AbstractPaymentMethodType;
 use Automattic\WooCommerce\Utilities\FeaturesUtil;
 use Payrelay\Admin\Diagnostics;
+use Payrelay\Admin\RelayHealth;
+use Payrelay\Admin\SettingsStatus;
 use Payrelay\Admin\TimelineBox;
 
 defined('ABSPATH') || exit;
@@ -56,6 +58,33 @@ final class Plugin
             ->register());
         add_action('wp_ajax_' . ProviderCheck::ACTION, fn () => $this->provider_check()->ajax_check());
         add_action('wp_ajax_' . Diagnostics::AJAX_ACTION, fn () => $this->diagnostics()->ajax());
+
+        // The relay's health, checked by WP-cron in the background; admin pages only read the stored answer.
+        add_filter('cron_schedules', [RelayHealth::class, 'add_schedule']);
+        add_action('init', [RelayHealth::class, 'ensure_scheduled']);
+        add_action(RelayHealth::CRON_HOOK, fn () => $this->health()->run());
+        add_action('admin_notices', fn () => $this->health()->notice());
+        add_filter('plugin_action_links_' . plugin_basename($this->plugin_file), [$this, 'action_links']);
+    }
+
+    /**
+     * The plugins list row: a Settings link before WordPress's own (Deactivate).
+     *
+     * @param mixed $links
+     * @return array<mixed>
+     */
+    public function action_links($links): array
+    {
+        $links = is_array($links) ? $links : [];
+        $url = admin_url('admin.php?page=wc-settings&tab=checkout&section=' . Contract::GATEWAY_ID);
+        array_unshift($links, '<a href="' . esc_url($url) . '">' . esc_html__('Settings', 'payrelay') . '</a>');
+        return $links;
+    }
+
+    /** Deactivation stops the background check (payrelay.php registers this). */
+    public static function deactivate(): void
+    {
+        wp_clear_scheduled_hook(RelayHealth::CRON_HOOK);
     }
 
     public function declare_compatibility(): void
@@ -79,7 +108,12 @@ final class Plugin
     {
         $gateways = is_array($gateways) ? $gateways : [];
         // An instance, not a class name, so the gateway gets its collaborators (WooCommerce accepts both).
-        $gateways[] = new Gateway(new SessionStarter($this->client(), $this->log()), $this->diagnostics());
+        $gateways[] = new Gateway(
+            new SessionStarter($this->client(), $this->log()),
+            $this->diagnostics(),
+            $this->health(),
+            new SettingsStatus($this->client())
+        );
         return $gateways;
     }
 
@@ -119,6 +153,11 @@ final class Plugin
 
     private function diagnostics(): Diagnostics
     {
-        return new Diagnostics($this->client(), $this->plugin_file, $this->version);
+        return new Diagnostics($this->client(), $this->plugin_file, $this->version, $this->health());
+    }
+
+    private function health(): RelayHealth
+    {
+        return new RelayHealth($this->client());
     }
 }

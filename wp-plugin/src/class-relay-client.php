@@ -13,6 +13,8 @@ final class RelayClient
     /** Session creation may fall back across providers inside the relay, so it gets more time than a lookup. */
     private const CREATE_TIMEOUT = 20;
     private const LOOKUP_TIMEOUT = 8;
+    /** The settings page waits on it: a relay that is down must not hold the page for long. */
+    private const SETTINGS_TIMEOUT = 3;
 
     /** @var callable(): int */
     private $now;
@@ -62,6 +64,12 @@ final class RelayClient
     public function ping(): RelayResult
     {
         return $this->request('POST', '/v1/ping', [], self::LOOKUP_TIMEOUT);
+    }
+
+    /** GET /v1/methods: which methods the relay can route for this currency right now (settings screen). */
+    public function routable_methods(string $currency): RelayResult
+    {
+        return $this->request('GET', '/v1/methods?currency=' . rawurlencode($currency), null, self::SETTINGS_TIMEOUT);
     }
 
     public function shop_check(): RelayResult

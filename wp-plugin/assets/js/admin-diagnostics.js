@@ -1,9 +1,67 @@
-/* Diagnostics buttons under the Payrelay settings. The server renders (and escapes) each result. No build step. */
+/* Diagnostics buttons under the Payrelay settings. The server answers with rows of data; this prints them as text
+ * (textContent), so nothing the relay said is ever parsed as HTML. No build step. */
 (function () {
   'use strict';
   var config = window.payrelayDiagnostics;
   if (!config) {
     return;
+  }
+
+  function el(tag, text, attrs) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    return node;
+  }
+
+  function table(rows) {
+    var t = el('table', null, { class: 'widefat striped payrelay-diagnostics' });
+    var body = el('tbody');
+    rows.forEach(function (row) {
+      var tr = el('tr');
+      tr.appendChild(el('th', row.label, { scope: 'row' }));
+      tr.appendChild(el('td', row.ok === null ? '' : (row.ok ? config.ok : config.failed)));
+      tr.appendChild(el('td', row.detail));
+      body.appendChild(tr);
+    });
+    t.appendChild(body);
+    return t;
+  }
+
+  function alerts(list) {
+    var wrap = el('div');
+    if (!list.length) {
+      return wrap;
+    }
+    wrap.appendChild(el('h4', config.openAlerts));
+    var ul = el('ul', null, { class: 'payrelay-alerts' });
+    list.forEach(function (alert) {
+      var li = el('li', alert.text + ' ');
+      if (alert.id > 0) {
+        li.appendChild(el('button', config.dismiss, { type: 'button', class: 'button-link', 'data-payrelay-dismiss': String(alert.id) }));
+      }
+      ul.appendChild(li);
+    });
+    wrap.appendChild(ul);
+    return wrap;
+  }
+
+  function show(target, data) {
+    target.textContent = '';
+    if (data.summary) {
+      target.appendChild(el('p', data.summary));
+    }
+    if (data.rows) {
+      target.appendChild(table(data.rows));
+    }
+    if (data.alerts) {
+      target.appendChild(alerts(data.alerts));
+    }
+    if (data.message) {
+      target.appendChild(document.createTextNode(data.message));
+    }
   }
 
   function run(button, target, fields) {
@@ -15,7 +73,7 @@
       .then(function (response) { return response.json(); })
       .then(function (json) {
         if (json && json.success) {
-          target.innerHTML = json.data.html; // escaped by the server (Diagnostics)
+          show(target, json.data);
         } else {
           target.textContent = (json && json.data && json.data.message) || 'Error';
         }

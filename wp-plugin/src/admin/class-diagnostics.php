@@ -3,7 +3,9 @@
 namespace Payrelay\Admin;
 
 use Payrelay\Format;
+use Payrelay\ProviderNames;
 use Payrelay\RelayClient;
+use Payrelay\RelayProblems;
 use Payrelay\RelayResult;
 
 defined('ABSPATH') || exit;
@@ -11,15 +13,21 @@ defined('ABSPATH') || exit;
 /**
  * The "Diagnostics" section under the gateway settings: is the relay reachable and does it accept our secret, can it
  * reach this shop's REST API, when did each provider last send a webhook, which alerts are open, and does a test event
- * make it all the way back. Runs on a button press (admin-ajax), not on every settings page load.
+ * make it all the way back. Runs on a button press (admin-ajax), not on every settings page load. The answers are
+ * data (rows of label, pass/fail, detail); the browser script prints them as text, so nothing from the relay is ever
+ * inserted as HTML.
  */
 final class Diagnostics
 {
     public const AJAX_ACTION = 'payrelay_diagnostics';
     public const NONCE_ACTION = 'payrelay_diagnostics';
 
-    public function __construct(private RelayClient $client, private string $plugin_file, private string $version)
-    {
+    public function __construct(
+        private RelayClient $client,
+        private string $plugin_file,
+        private string $version,
+        private ?RelayHealth $health = null
+    ) {
     }
 
     public function render_section(): void
@@ -39,17 +47,27 @@ final class Diagnostics
             'action' => self::AJAX_ACTION,
             'nonce' => wp_create_nonce(self::NONCE_ACTION),
             'running' => __('Running...', 'payrelay'),
+            'ok' => __('OK', 'payrelay'),
+            'failed' => __('Failed', 'payrelay'),
+            'dismiss' => __('Dismiss', 'payrelay'),
+            'openAlerts' => __('Open alerts', 'payrelay'),
         ]);
-        echo '<h3 id="payrelay-diagnostics">' . esc_html__('Diagnostics', 'payrelay') . '</h3>'
-            . '<p>' . esc_html__('Save the settings first; the checks use the saved relay URL and secret.', 'payrelay')
-            . '</p><p><button type="button" class="button" data-payrelay-check="checks">'
-            . esc_html__('Run checks', 'payrelay') . '</button></p>'
-            . '<div class="payrelay-diagnostics__result" data-payrelay-result="checks"></div>'
-            . '<p><label>' . esc_html__('Order ID for the test event', 'payrelay')
-            . ' <input type="number" min="1" class="small-text" data-payrelay-order /></label> '
-            . '<button type="button" class="button" data-payrelay-check="test_event">'
-            . esc_html__('Send test event', 'payrelay') . '</button></p>'
-            . '<div class="payrelay-diagnostics__result" data-payrelay-result="test_event"></div>';
+        ?>
+        <h3 id="payrelay-diagnostics"><?php esc_html_e('Diagnostics', 'payrelay'); ?></h3>
+        <p><?php
+            esc_html_e('Save the settings first; the checks use the saved relay URL and secret.', 'payrelay');
+        ?></p>
+        <p><button type="button" class="button" data-payrelay-check="checks"><?php
+            esc_html_e('Run checks', 'payrelay');
+        ?></button></p>
+        <div class="payrelay-diagnostics__result" data-payrelay-result="checks"></div>
+        <p><label><?php esc_html_e('Order number for the test event', 'payrelay'); ?>
+            <input type="number" min="1" class="small-text" data-payrelay-order /></label>
+            <button type="button" class="button" data-payrelay-check="test_event"><?php
+                esc_html_e('Send test event', 'payrelay');
+            ?></button></p>
+        <div class="payrelay-diagnostics__result" data-payrelay-result="test_event"></div>
+        <?php
     }
 
     public function ajax(): void
@@ -63,11 +81,21 @@ final class Diagnostics
         if ($check === 'test_event') {
             $order_id = isset($_POST['order_id']) ? absint(wp_unslash($_POST['order_id'])) : 0;
             if ($order_id === 0) {
-                $message = __('Enter the ID of an order to send the test event for.', 'payrelay');
+                $message = __('Enter the number of an order to send the test event for.', 'payrelay');
                 wp_send_json_error(['message' => $message], 400);
                 return;
             }
-            wp_send_json_success(['html' => $this->test_event_html($order_id)]);
+            // A mistyped number would leave the relay with an order update it can never deliver (and a red row).
+            if (!wc_get_order($order_id) instanceof \WC_Order) {
+                $message = sprintf(
+                    /* translators: %d: order number */
+                    __('There is no order #%d in this shop; check the number. Nothing was sent.', 'payrelay'),
+                    $order_id
+                );
+                wp_send_json_error(['message' => $message], 400);
+                return;
+            }
+            wp_send_json_success($this->test_event($order_id));
             return;
         }
         if ($check === 'resolve_alert') {
@@ -77,18 +105,23 @@ final class Diagnostics
                 wp_send_json_error(['message' => self::explain($result)], 502);
                 return;
             }
-            wp_send_json_success(['html' => esc_html__('Dismissed.', 'payrelay')]);
+            wp_send_json_success(['message' => __('Dismissed.', 'payrelay')]);
             return;
         }
-        wp_send_json_success(['html' => $this->checks_html()]);
+        wp_send_json_success($this->checks());
     }
 
-    public function checks_html(): string
+    /**
+     * @return array{rows: array<int, array{label: string, ok: bool|null, detail: string}>,
+     *     alerts: array<int, array{id: int, text: string}>}
+     */
+    public function checks(): array
     {
         $ping = $this->client->ping();
+        $this->health?->record($ping);
         $rows = [self::row(
             __('Relay reachable and shop secret accepted', 'payrelay'),
-            $ping,
+            $ping->ok,
             $ping->ok ? sprintf(
                 /* translators: 1: relay version, 2: relay mode (test or live) */
                 __('version %1$s, %2$s mode', 'payrelay'),
@@ -98,7 +131,7 @@ final class Diagnostics
         )];
         if (!$ping->ok) {
             // Everything below needs a relay that accepts us; saying so once is clearer than three more failures.
-            return self::table($rows);
+            return ['rows' => $rows, 'alerts' => []];
         }
 
         $shop = $this->client->shop_check();
@@ -108,131 +141,122 @@ final class Diagnostics
             __('Relay can reach this shop\'s REST API', 'payrelay'),
             $shop_ok,
             $shop_ok
+                /* translators: %d: milliseconds */
                 ? sprintf(__('%d ms', 'payrelay'), (int) ($shop->data['latency_ms'] ?? 0))
                 : ($shop->ok
-                    ? self::text($shop_error, 'code') . ': ' . self::text($shop_error, 'message')
+                    ? self::text($shop_error, 'message') . ' (' . self::text($shop_error, 'code') . ')'
                     : self::explain($shop))
         );
 
         $overview = $this->client->diagnostics();
         if (!$overview->ok) {
-            $rows[] = self::row(__('Relay status', 'payrelay'), $overview, self::explain($overview));
-            return self::table($rows);
+            $rows[] = self::row(__('Relay status', 'payrelay'), false, self::explain($overview));
+            return ['rows' => $rows, 'alerts' => []];
         }
         foreach ((array) ($overview->data['last_webhook_at'] ?? []) as $provider => $at) {
             $rows[] = self::row(
-                sprintf(__('Last webhook from %s', 'payrelay'), (string) $provider),
+                /* translators: %s: provider name */
+                sprintf(__('Last webhook from %s', 'payrelay'), ProviderNames::provider((string) $provider)),
                 null,
                 is_string($at) && $at !== '' ? Format::time($at) : __('never', 'payrelay')
             );
         }
-        $outbox = (array) ($overview->data['outbox'] ?? []);
-        $dead = (int) ($outbox['dead'] ?? 0);
-        $rows[] = self::row(
-            __('Order updates waiting to reach the shop', 'payrelay'),
-            $dead === 0,
-            sprintf(
-                /* translators: 1: pending updates, 2: updates that gave up */
-                __('%1$d pending, %2$d given up', 'payrelay'),
-                (int) ($outbox['pending'] ?? 0),
-                $dead
-            )
-        );
-        return self::table($rows) . self::alerts_html((array) ($overview->data['alerts'] ?? []));
+        $alerts = array_values(array_filter((array) ($overview->data['alerts'] ?? []), 'is_array'));
+        $rows[] = self::outbox_row((array) ($overview->data['outbox'] ?? []), $alerts);
+        return ['rows' => $rows, 'alerts' => self::alerts($alerts)];
     }
 
-    public function test_event_html(int $order_id): string
+    /**
+     * Red only while an order update that gave up has an open alert: once someone dismissed it (or the relay
+     * delivered it), the row clears, and the count stays as history.
+     *
+     * @param array<mixed> $outbox
+     * @param array<int, array<mixed>> $alerts
+     * @return array{label: string, ok: bool|null, detail: string}
+     */
+    private static function outbox_row(array $outbox, array $alerts): array
+    {
+        $dead = (int) ($outbox['dead'] ?? 0);
+        $open = count(array_filter($alerts, static fn (array $a): bool => self::text($a, 'code') === 'dead_letter'));
+        $detail = sprintf(
+            /* translators: 1: pending updates, 2: updates that gave up */
+            __('%1$d pending, %2$d given up', 'payrelay'),
+            (int) ($outbox['pending'] ?? 0),
+            $dead
+        );
+        if ($dead > 0) {
+            $detail .= ' ' . ($open > 0
+                /* translators: %d: number of open alerts */
+                ? sprintf(__('(%d not dismissed yet: see the alerts below)', 'payrelay'), $open)
+                : __('(all dismissed)', 'payrelay'));
+        }
+        return self::row(__('Order updates waiting to reach the shop', 'payrelay'), $open === 0, $detail);
+    }
+
+    /**
+     * @return array{rows: array<int, array{label: string, ok: bool|null, detail: string}>, summary: string}
+     */
+    public function test_event(int $order_id): array
     {
         $result = $this->client->test_event($order_id);
         if (!$result->ok) {
-            return self::table([self::row(__('Test event', 'payrelay'), $result, self::explain($result))]);
+            return [
+                'rows' => [self::row(__('Test event', 'payrelay'), false, self::explain($result))],
+                'summary' => __('The test event could not be sent.', 'payrelay'),
+            ];
         }
         $rows = [];
         foreach ((array) ($result->data['stages'] ?? []) as $stage) {
-            if (!is_array($stage)) {
-                continue;
+            if (is_array($stage)) {
+                $detail = trim(Format::time(self::text($stage, 'at')) . ' ' . self::text($stage, 'detail'));
+                $rows[] = self::row(self::text($stage, 'stage'), !empty($stage['ok']), $detail);
             }
-            $detail = trim(Format::time(self::text($stage, 'at')) . ' ' . self::text($stage, 'detail'));
-            $rows[] = self::row(self::text($stage, 'stage'), !empty($stage['ok']), $detail);
         }
         $summary = !empty($result->data['ok'])
             ? __('The test event went all the way through.', 'payrelay')
             : __('The test event stopped at the first stage marked as failed.', 'payrelay');
-        return '<p>' . esc_html($summary) . '</p>' . self::table($rows);
+        return ['rows' => $rows, 'summary' => $summary];
     }
 
     /**
-     * @param array<mixed> $alerts
+     * @param array<int, array<mixed>> $alerts
+     * @return array<int, array{id: int, text: string}>
      */
-    private static function alerts_html(array $alerts): string
+    private static function alerts(array $alerts): array
     {
-        if ($alerts === []) {
-            return '<p>' . esc_html__('No open alerts.', 'payrelay') . '</p>';
-        }
-        $html = '<h4>' . esc_html__('Open alerts', 'payrelay') . '</h4><ul class="payrelay-alerts">';
+        $out = [];
         foreach ($alerts as $alert) {
-            if (is_array($alert)) {
-                $id = absint(self::text($alert, 'id'));
-                $dismiss = $id > 0
-                    ? ' <button type="button" class="button-link" data-payrelay-dismiss="' . esc_attr((string) $id)
-                        . '">' . esc_html__('Dismiss', 'payrelay') . '</button>'
-                    : '';
-                $html .= '<li>' . esc_html(sprintf(
-                    /* translators: 1: time, 2: order id, 3: alert code, 4: message */
-                    __('%1$s - order %2$s - %3$s: %4$s', 'payrelay'),
+            $out[] = [
+                // Only a positive integer can be dismissed; anything else is shown without a Dismiss button.
+                'id' => absint(self::text($alert, 'id')) === (int) self::text($alert, 'id')
+                    ? absint(self::text($alert, 'id')) : 0,
+                'text' => sprintf(
+                    /* translators: 1: time, 2: order number, 3: message, 4: alert code */
+                    __('%1$s - order %2$s - %3$s (%4$s)', 'payrelay'),
                     Format::time(self::text($alert, 'at')),
                     self::text($alert, 'order_id'),
-                    self::text($alert, 'code'),
-                    self::text($alert, 'message')
-                )) . $dismiss . '</li>';
-            }
+                    self::text($alert, 'message'),
+                    self::text($alert, 'code')
+                ),
+            ];
         }
-        return $html . '</ul>';
+        return $out;
     }
 
     /**
-     * @param RelayResult|bool|null $ok null for rows that are information, not a pass or fail
-     * @return array{0: string, 1: bool|null, 2: string}
+     * @return array{label: string, ok: bool|null, detail: string}
      */
-    private static function row(string $label, RelayResult|bool|null $ok, string $detail): array
+    private static function row(string $label, ?bool $ok, string $detail): array
     {
-        return [$label, $ok instanceof RelayResult ? $ok->ok : $ok, $detail];
+        return ['label' => $label, 'ok' => $ok, 'detail' => $detail];
     }
 
-    /**
-     * @param array<array{0: string, 1: bool|null, 2: string}> $rows
-     */
-    private static function table(array $rows): string
-    {
-        $html = '<table class="widefat striped payrelay-diagnostics"><tbody>';
-        foreach ($rows as [$label, $ok, $detail]) {
-            $mark = $ok === null ? '' : ($ok ? __('OK', 'payrelay') : __('Failed', 'payrelay'));
-            $html .= '<tr><th scope="row">' . esc_html($label) . '</th><td>' . esc_html($mark) . '</td><td>'
-                . esc_html($detail) . '</td></tr>';
-        }
-        return $html . '</tbody></table>';
-    }
-
-    /** A hint for the failures a merchant can fix from this screen. */
+    /** A hint for the failures a merchant can fix from this screen, then the code for developers. */
     private static function explain(RelayResult $result): string
     {
-        switch ($result->error_code) {
-            case 'not_configured':
-                return __('Enter the relay URL and shop secret above and save.', 'payrelay');
-            case 'relay_unreachable':
-                return sprintf(
-                    /* translators: %s: network error */
-                    __('The relay could not be reached (%s). Check the relay URL.', 'payrelay'),
-                    $result->error_message
-                );
-            case 'bad_signature':
-            case 'missing_signature':
-                return __('The relay refused the shop secret. Use the same value as PAYRELAY_SHOP_SECRET.', 'payrelay');
-            case 'stale_timestamp':
-                return __('The relay and this shop disagree about the time by more than 5 minutes.', 'payrelay');
-            default:
-                return $result->describe();
-        }
+        return ucfirst(RelayProblems::sentence($result)) . '. '
+            /* translators: %s: error code and details for developers */
+            . sprintf(__('Detail: %s', 'payrelay'), $result->describe());
     }
 
     /**

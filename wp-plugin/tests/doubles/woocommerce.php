@@ -284,6 +284,11 @@ namespace {
         return '<span class="woocommerce-Price-amount amount"><bdi>' . $symbol . $formatted . '</bdi></span>';
     }
 
+    function get_woocommerce_currency()
+    {
+        return 'EUR';
+    }
+
     function wc_get_page_screen_id($for)
     {
         return 'woocommerce_page_wc-orders';

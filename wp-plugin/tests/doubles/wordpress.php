@@ -320,3 +320,8 @@ function wp_strip_all_tags($text, $remove_breaks = false)
 {
     return trim(strip_tags((string) $text));
 }
+
+function register_deactivation_hook($file, $callback)
+{
+    PayrelayTestState::$hooks[] = ['hook' => 'deactivate_' . $file, 'callback' => $callback, 'priority' => 10, 'args' => 1];
+}
