@@ -11,7 +11,7 @@ export interface IngestDeps {
 
 /** What the HTTP layer answers. The status tells the provider the truth: 5xx only when it must retry. */
 export type IngestResult =
-  | { status: 200; body: { received: true; results: RecordOutcome[] } | { received: true; notification: string } }
+  | { status: 200; body: { received: true; results: RecordOutcome[] } | { received: true; notification: string }; text?: string }
   | { status: 400 | 401 | 404 | 503; body: { error: { code: string; message: string } } };
 
 const error = (status: 400 | 401 | 404 | 503, code: string, message: string): IngestResult => ({ status, body: { error: { code, message } } });
@@ -56,11 +56,22 @@ export async function ingestWebhook(
       deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: Math.round(performance.now() - timer) });
       return { status: 200, body: { received: true, notification: ref } };
     }
-    const results = await deps.recorder.recordEvents(verified.value.events, raw, receivedAt);
+    const { events, rejected, acknowledgement } = verified.value;
+    const results = await deps.recorder.recordEvents(events, raw, receivedAt);
+    // Bad items of a batch: their neighbours are stored (above) before these are noted, and the delivery is
+    // still acknowledged, because a retry would carry the same bad item again.
+    for (const item of rejected ?? []) {
+      deps.logger.warn('webhook item rejected', { provider: provider.id, code: item.code, reason: item.message });
+      try {
+        await deps.recorder.recordRejection(provider.id, item.code, item.message, receivedAt);
+      } catch {
+        // Diagnostics only, as above.
+      }
+    }
     for (const result of results) {
       deps.logger.info('webhook stored', { provider: provider.id, eventId: result.eventId, outcome: result.outcome, sessionId: result.sessionId, ms: Math.round(performance.now() - timer) });
     }
-    return { status: 200, body: { received: true, results } };
+    return { status: 200, body: { received: true, results }, ...(acknowledgement ? { text: acknowledgement } : {}) };
   } catch (failure) {
     // Not durable, so not acknowledged: the provider keeps the event and retries.
     deps.logger.error('webhook could not be stored', { provider: provider.id, error: String(failure) });

@@ -20,6 +20,8 @@ export interface RelayConfig {
   shopSecret: string | null;
   stripe: { secretKey: string | null; webhookSecrets: string[]; apiBase: string; toleranceSeconds: number } | null;
   mollie: { apiKey: string; apiBase: string; /** Next-gen webhook signing secrets (rotation: several). */ webhookSecrets?: string[] } | null;
+  /** Adyen Checkout: payment links; `hmacKeys` are hex, several during rotation. */
+  adyen: { apiKey: string; merchantAccount: string; hmacKeys: string[]; apiBase: string; live: boolean } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
   routesFile: string | null;
   /** Longest a single provider API call may take before the relay falls back to the next provider. */
@@ -71,12 +73,20 @@ export const envSchema = Joi.object({
   MOLLIE_API_KEY: Joi.string().pattern(/^(test|live)_/).message('"MOLLIE_API_KEY" must look like test_… or live_…'),
   MOLLIE_API_BASE: url.default('https://api.mollie.com'),
   MOLLIE_WEBHOOK_SECRET: Joi.string().description('signing secret(s) of Mollie next-gen webhooks, comma separated; classic webhooks need none'),
+  ADYEN_API_KEY: Joi.string().min(8),
+  ADYEN_MERCHANT_ACCOUNT: Joi.string().pattern(/^[A-Za-z0-9_.-]{1,80}$/).message('"ADYEN_MERCHANT_ACCOUNT" must be your Adyen merchant account code, e.g. ShopNL_ECOM'),
+  ADYEN_HMAC_KEY: Joi.string().pattern(/^(?:[0-9A-Fa-f]{2}){16,}(,(?:[0-9A-Fa-f]{2}){16,})*$/)
+    .message('"ADYEN_HMAC_KEY" must be the hex HMAC key of your Adyen webhook (several separated by commas during rotation)'),
+  ADYEN_API_BASE: url.description('Adyen Checkout API base; default https://checkout-test.adyen.com, or the live URL built from ADYEN_LIVE_URL_PREFIX'),
+  ADYEN_LIVE_URL_PREFIX: Joi.string().pattern(/^[a-z0-9]+-[a-zA-Z0-9-]+$/).message('"ADYEN_LIVE_URL_PREFIX" must be the prefix from Customer Area → Developers → API URLs, e.g. 1797a841fbb37ca7-AdyenDemo'),
   PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
   SANDBOX_WEBHOOK_SECRET: Joi.string().min(16),
 })
   .and('WC_URL', 'WC_CONSUMER_KEY', 'WC_CONSUMER_SECRET')
   .with('WC_URL', 'PAYRELAY_SHOP_SECRET')
   .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
+  .with('ADYEN_API_KEY', ['ADYEN_MERCHANT_ACCOUNT', 'ADYEN_HMAC_KEY'])
+  .with('ADYEN_HMAC_KEY', 'ADYEN_API_KEY')
   .messages({
     'object.and': 'WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three (WooCommerce → Settings → Advanced → REST API)',
     'object.with': '"{{#main}}" needs "{{#peer}}" as well',

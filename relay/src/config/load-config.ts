@@ -32,6 +32,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
   if (value.PAYRELAY_MODE === 'live' && typeof value.STRIPE_SECRET_KEY === 'string' && value.STRIPE_SECRET_KEY.includes('_test_')) {
     problems.push('"STRIPE_SECRET_KEY" is a test key but "PAYRELAY_MODE" is live');
   }
+  if (value.PAYRELAY_MODE === 'live' && value.ADYEN_API_KEY && !value.ADYEN_LIVE_URL_PREFIX && !value.ADYEN_API_BASE) {
+    problems.push('"ADYEN_LIVE_URL_PREFIX" is required when "PAYRELAY_MODE" is live (Adyen live API URLs carry your account\'s prefix)');
+  }
   if (typeof value.PAYRELAY_ROUTES === 'string' && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -59,6 +62,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     mollie: value.MOLLIE_API_KEY
       ? { apiKey: value.MOLLIE_API_KEY, apiBase: value.MOLLIE_API_BASE, webhookSecrets: value.MOLLIE_WEBHOOK_SECRET ? String(value.MOLLIE_WEBHOOK_SECRET).split(',') : [] }
       : null,
+    adyen: value.ADYEN_API_KEY
+      ? {
+          apiKey: value.ADYEN_API_KEY,
+          merchantAccount: value.ADYEN_MERCHANT_ACCOUNT,
+          hmacKeys: String(value.ADYEN_HMAC_KEY).split(','),
+          apiBase: adyenApiBase(value.ADYEN_API_BASE, value.ADYEN_LIVE_URL_PREFIX),
+          live: value.ADYEN_LIVE_URL_PREFIX !== undefined,
+        }
+      : null,
     sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
     routesFile: value.PAYRELAY_ROUTES ?? null,
     providerTimeoutMs: value.PAYRELAY_PROVIDER_TIMEOUT_MS,
@@ -74,6 +86,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     reconcile: { intervalMs: value.PAYRELAY_RECONCILE_INTERVAL_MS, pendingAfterMinutes: value.PAYRELAY_PENDING_AFTER_MINUTES },
   };
   return deepFreeze(config);
+}
+
+/** Live Checkout URLs carry the merchant's own prefix (docs.adyen.com "Live endpoints"); test has one host. */
+function adyenApiBase(explicit: string | undefined, livePrefix: string | undefined): string {
+  if (explicit) return explicit.replace(/\/+$/, '');
+  return livePrefix ? `https://${livePrefix}-checkout-live.adyenpayments.com/checkout` : 'https://checkout-test.adyen.com';
 }
 
 function describe(detail: ValidationErrorItem): string {

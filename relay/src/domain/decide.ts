@@ -105,7 +105,8 @@ function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: 
     const why = rule.verdict === 'same' ? 'refund_is_final' : rule.why;
     return { kind: 'ignore', reason: why, message: refusalMessage(why, session.status, 'refunded', event) };
   }
-  const totalRefunded = Math.min(event.refundedMinor ?? session.amountMinor, session.amountMinor);
+  const reported = event.refundedMinor ?? (event.refundIncrementMinor !== undefined ? session.refundedMinor + event.refundIncrementMinor : session.amountMinor);
+  const totalRefunded = Math.min(reported, session.amountMinor);
   const thisRefund = totalRefunded - session.refundedMinor;
   if (thisRefund <= 0) {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a refund already recorded (${formatMoney(totalRefunded, session.currency)} refunded in total).` };

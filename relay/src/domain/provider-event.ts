@@ -1,7 +1,7 @@
 import type { PaymentStatus } from './payment-status';
 
 /** Provider ids the relay knows. A new provider is added here, which makes every exhaustive switch fail to compile. */
-export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie'] as const;
+export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie', 'adyen'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 export function isProviderId(value: string): value is ProviderId {
@@ -31,6 +31,8 @@ export interface ProviderEvent {
   currency?: string;
   /** Total refunded so far (for `refunded`): less than the amount means a partial refund. */
   refundedMinor?: number;
+  /** This refund alone, when the provider does not say the total (Adyen REFUND items carry only their own amount). */
+  refundIncrementMinor?: number;
   livemode: boolean;
   /** When the provider says it happened (ms since epoch). */
   occurredAt: number;

@@ -8,6 +8,8 @@ export function providerDisplayName(provider: ProviderId): string {
       return 'Stripe';
     case 'mollie':
       return 'Mollie';
+    case 'adyen':
+      return 'Adyen';
     case 'sandbox':
       return 'Payrelay Sandbox';
     default:

@@ -48,7 +48,8 @@ async function handle(deps: WebhookEndpointDeps, encodedProvider: string, req: I
   const read = await readRawBody(req, deps.maxBodyBytes);
   if (!read.ok) return sendJson(res, read.status, errorBody(read.code, read.message));
   const result = await deps.intake.take(provider, read.body, req.headers, deps.clock.now());
-  sendJson(res, result.status, result.body);
+  if (result.status === 200 && result.text !== undefined) sendText(res, 200, result.text);
+  else sendJson(res, result.status, result.body);
   if (result.status === 200) deps.onStored?.();
 }
 
@@ -62,6 +63,11 @@ function decodeSegment(segment: string): string | null {
 
 function errorBody(code: string, message: string): { error: { code: string; message: string } } {
   return { error: { code, message } };
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

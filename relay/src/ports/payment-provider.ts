@@ -14,7 +14,17 @@ export type WebhookRejection = {
 
 export type VerifiedWebhook =
   /** Signed events, ready to dedupe and decide. Most deliveries carry one; Adyen batches several. */
-  | { kind: 'events'; events: ProviderEvent[] }
+  | {
+      kind: 'events';
+      events: ProviderEvent[];
+      /**
+       * Items of a batch that failed on their own (Adyen signs each item): recorded as rejections, while the
+       * good events in the same delivery are stored and acknowledged. Absent for single-event schemes.
+       */
+      rejected?: WebhookRejection[];
+      /** A plain-text answer the provider expects instead of the JSON receipt (Adyen: `[accepted]`). */
+      acknowledgement?: string;
+    }
   /**
    * An unsigned "something changed" ping (Mollie classic webhooks carry only `id=tr_…`). Nothing in it is
    * trusted: the relay stores it, acknowledges, and the worker fetches the payment from the provider's API.

@@ -3,6 +3,7 @@ import type { ProviderId } from '../domain/provider-event';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { PaymentProvider } from '../ports/payment-provider';
+import { AdyenProvider } from './adyen/adyen-provider';
 import { MollieProvider } from './mollie/mollie-provider';
 import type { SandboxLedger } from './sandbox/sandbox-ledger';
 import { SandboxProvider } from './sandbox/sandbox-provider';
@@ -36,5 +37,6 @@ export function buildProviders(config: Readonly<RelayConfig>, deps: ProviderRegi
   if (config.mollie) {
     providers.set('mollie', new MollieProvider(config.mollie, { clock: deps.clock }, { webhookSecrets: deps.mollieWebhookSecrets ?? [], timeoutMs: config.providerTimeoutMs }));
   }
+  if (config.adyen) providers.set('adyen', new AdyenProvider(config.adyen, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
   return providers;
 }

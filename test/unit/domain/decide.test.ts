@@ -74,6 +74,13 @@ describe('decide(): what a verified event changes', () => {
     expect(second.kind === 'apply' && second.write.note).toContain('14.99 EUR');
   });
 
+  it('refunded by increment (Adyen REFUND items carry only this refund): the total adds up over two partial refunds', () => {
+    const first = decide(anEvent({ status: 'refunded', refundIncrementMinor: 500 }), aSession({ status: 'paid' }), context);
+    expect(first).toMatchObject({ kind: 'apply', to: 'paid', refundedMinor: 500, write: { refundMinor: 500 } });
+    const second = decide(anEvent({ status: 'refunded', refundIncrementMinor: 1499, eventId: 'evt_r2' }), aSession({ status: 'paid', refundedMinor: 500 }), context);
+    expect(second).toMatchObject({ kind: 'apply', to: 'refunded', refundedMinor: 1999 });
+  });
+
   it('a refund repeated with the same total changes nothing', () => {
     const decision = decide(anEvent({ status: 'refunded', refundedMinor: 500 }), aSession({ status: 'paid', refundedMinor: 500 }), context);
     expect(decision).toMatchObject({ kind: 'ignore', reason: 'duplicate_status' });

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { PaymentProvider, VerifiedWebhook, WebhookHeaders } from '../../../relay/src/ports/payment-provider';
+import { AdyenProvider } from '../../../relay/src/providers/adyen/adyen-provider';
 import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
 import { SandboxProvider } from '../../../relay/src/providers/sandbox/sandbox-provider';
 import { SqliteSandboxLedger } from '../../../relay/src/providers/sandbox/sqlite-sandbox-ledger';
 import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
-import { PROVIDER_FIXTURES, signMollie, signSandbox, signStripe } from '../../helpers/provider-signers';
+import { ADYEN_TEST_HMAC_KEY, PROVIDER_FIXTURES, signedAdyenNotification, signMollie, signSandbox, signStripe } from '../../helpers/provider-signers';
 
 const NOW = 1_700_000_000_000;
 const clock = { now: () => NOW };
@@ -22,6 +23,11 @@ interface Harness {
   unknownTypeBody: Buffer;
   /** Only schemes with a timestamp have a replay window. */
   hasClock: boolean;
+  /**
+   * Schemes that sign inside the body (Adyen: each item, over some fields) cannot be tampered at a random byte
+   * or re-signed through headers: they give their own tampered, other-key and unsigned bodies.
+   */
+  inBody?: { tampered: Buffer; otherKey: Buffer; unsigned: Buffer };
 }
 
 function sandboxBody(type: string): Buffer {
@@ -29,6 +35,14 @@ function sandboxBody(type: string): Buffer {
     JSON.stringify({ id: 'sbx_evt_contract', type, session_id: 'ps_contract', payment_id: 'sbx_pay_ps_contract', amount: 1250, currency: 'EUR', livemode: false, created: NOW / 1000 }),
   );
 }
+
+const adyenItem = (eventCode: string): Record<string, unknown> => ({
+  ...JSON.parse(fixture('adyen', 'notifications', 'openapi-examples', 'AUTHORISATION.json').toString()).notificationItems[0].NotificationRequestItem,
+  eventCode,
+  merchantReference: 'ps_contract',
+  additionalData: {},
+});
+const adyenBody = (eventCode: string) => signedAdyenNotification([adyenItem(eventCode)]);
 
 const harnesses: Harness[] = [
   {
@@ -63,6 +77,26 @@ const harnesses: Harness[] = [
     unknownTypeBody: fixture('mollie', 'next-gen', 'webhook-event-payment-link-paid.json'),
     hasClock: false,
   },
+  {
+    name: 'adyen',
+    provider: new AdyenProvider({ apiKey: 'contract_key', merchantAccount: 'YOUR_MERCHANT_ACCOUNT', hmacKeys: [ADYEN_TEST_HMAC_KEY], apiBase: 'http://adyen.invalid', live: false }, { clock }),
+    sign: () => ({ 'content-type': 'application/json' }),
+    validBody: adyenBody('AUTHORISATION'),
+    expectValid: (result) =>
+      expect(result).toEqual({
+        kind: 'events',
+        events: [expect.objectContaining({ provider: 'adyen', eventId: 'QFQTPCQ8HXSKGK82:AUTHORISATION:true', status: 'paid', relaySessionId: 'ps_contract', amountMinor: 1000, currency: 'EUR' })],
+        rejected: [],
+        acknowledgement: '[accepted]',
+      }),
+    unknownTypeBody: adyenBody('REPORT_AVAILABLE'),
+    hasClock: false,
+    inBody: {
+      tampered: Buffer.from(adyenBody('AUTHORISATION').toString().replace('"value":1000', '"value":1001')),
+      otherKey: signedAdyenNotification([adyenItem('AUTHORISATION')], { badItems: [0] }),
+      unsigned: Buffer.from(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: adyenItem('AUTHORISATION') }] })),
+    },
+  },
 ];
 
 describe.each(harnesses.map((h) => [h.name, h] as const))('provider contract: %s', (_name, h) => {
@@ -74,20 +108,20 @@ describe.each(harnesses.map((h) => [h.name, h] as const))('provider contract: %s
 
   it('rejects a body with one byte changed as bad_signature', () => {
     const headers = h.sign(h.validBody, NOW);
-    const tampered = Buffer.from(h.validBody);
+    const tampered = Buffer.from(h.inBody?.tampered ?? h.validBody);
     const at = Math.floor(tampered.length / 2);
-    tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
+    if (!h.inBody) tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
     expect(h.provider.verifyWebhook(tampered, headers, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
   });
 
   it('rejects a signature made with another secret as bad_signature', () => {
     const headers = h.sign(h.validBody, NOW);
     const other = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[0-9a-f]{64}/, 'ab'.repeat(32)) : value]));
-    expect(h.provider.verifyWebhook(h.validBody, other, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
+    expect(h.provider.verifyWebhook(h.inBody?.otherKey ?? h.validBody, other, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
   });
 
   it('never trusts a missing signature header', () => {
-    const result = h.provider.verifyWebhook(h.validBody, { 'content-type': 'application/json' }, NOW);
+    const result = h.provider.verifyWebhook(h.inBody?.unsigned ?? h.validBody, { 'content-type': 'application/json' }, NOW);
     // Mollie: an unsigned body must then be a classic `id=tr_…` ping, which a JSON event is not.
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: h.name.startsWith('mollie') ? 'malformed' : 'missing_signature' }) });
   });
