@@ -10,6 +10,9 @@ const cases = [
   { id: 'timeline', method: 'GET', path: '/v1/orders/1042/timeline', timestamp: 1767225661, body: '' },
   { id: 'unicode-body', method: 'POST', path: '/v1/sessions', timestamp: 1767225600, body: '{"customer":{"email":"zoë@example.com"},"locale":"de_DE"}' },
   { id: 'ping', method: 'POST', path: '/v1/ping', timestamp: 1767225600, body: '{}' },
+  // The requesting site's address is part of the signed body, so a copy cannot claim to be the live shop.
+  { id: 'create-session-with-site', method: 'POST', path: '/v1/sessions', timestamp: 1767225600, body: '{"order_id":"1042","amount":1999,"currency":"EUR","site_url":"https://shop.example"}' },
+  { id: 'site-check', method: 'POST', path: '/v1/site-check', timestamp: 1767225600, body: '{"site_url":"https://staging.shop.example"}' },
 ];
 const vectors = cases.map((c) => ({ ...c, secret, signature: signShopRequest(secret, c.timestamp, c.method, c.path, c.body), expected: 'verify' }));
 const failing = [
@@ -17,6 +20,7 @@ const failing = [
   { ...vectors[0], id: 'wrong-method', method: 'PUT', expected: 'fail' },
   { ...vectors[0], id: 'tampered-body', body: vectors[0].body.replace('1999', '1'), expected: 'fail' },
   { ...vectors[0], id: 'wrong-secret', secret: 'prs_other_secret_0123456789abcdef', expected: 'fail' },
+  { ...vectors[5], id: 'other-site', body: vectors[5].body.replace('https://shop.example', 'https://staging.shop.example'), expected: 'fail' },
 ];
 const out = {
   scheme: 'v1=hex(HMAC-SHA256(secret, `${timestamp}.${METHOD}.${pathWithQuery}.${rawBody}`))',

@@ -18,6 +18,7 @@ import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/de
 import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
 import { sessionRoutes } from './http/session-routes';
+import { siteRoutes } from './http/site-routes';
 import { signShopRequest } from './http/request-signature';
 import { createErrorHandler } from './http/error-handler';
 import { createWebhookEndpoint } from './http/webhook-endpoint';
@@ -101,6 +102,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   if (config.port === 0) publicUrl = `http://127.0.0.1:${port}`;
 
   const demo = config.shop ? null : { keys: generateDemoKeys(), siteUrl: `${publicUrl}${DEMO_SHOP_PATH}` };
+  // The one site whose session requests are served: a staging copy with the same secret is refused (site-identity.ts).
+  const servedSiteUrl = config.shop?.url ?? demo!.siteUrl;
   const gateway =
     overrides.gateway ??
     createWooCommerceGateway(
@@ -156,8 +159,10 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       logger,
       shopSecret,
       maxBodyBytes: config.maxBodyBytes,
+      servedSiteUrl,
     }),
   );
+  app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));
   if (providers.has('sandbox')) {
     app.use(
@@ -185,7 +190,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         consumerSecret: demo.keys.consumerSecret,
         siteUrl: demo.siteUrl,
         clock,
-        createSession: (order) => createSessionOverHttp(publicUrl, shopSecret, clock, order),
+        createSession: (order) => createSessionOverHttp(publicUrl, shopSecret, clock, { ...order, site_url: servedSiteUrl }),
       }),
     );
   }

@@ -103,6 +103,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
       method: 'card',
       return_url: `http://shop.example/checkout/order-received/${orderId}/`,
       cancel_url: 'http://shop.example/cart/',
+      site_url: h.shop.url,
       ...over,
     };
   };

@@ -95,6 +95,7 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
         method: 'card',
         return_url: `${shop.url}/checkout/order-received/${orderId}`,
         cancel_url: `${shop.url}/cart`,
+        site_url: shop.url,
       });
       if (answer.status !== 201) throw new Error(`POST /v1/sessions answered ${answer.status}: ${JSON.stringify(answer.body)}`);
       return { orderId, session: answer.body };

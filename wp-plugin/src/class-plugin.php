@@ -7,6 +7,7 @@ use Automattic\WooCommerce\Utilities\FeaturesUtil;
 use Payrelay\Admin\Diagnostics;
 use Payrelay\Admin\RelayHealth;
 use Payrelay\Admin\SettingsStatus;
+use Payrelay\Admin\SiteCheck;
 use Payrelay\Admin\TimelineBox;
 
 defined('ABSPATH') || exit;
@@ -58,6 +59,7 @@ final class Plugin
             ->register());
         add_action('wp_ajax_' . ProviderCheck::ACTION, fn () => $this->provider_check()->ajax_check());
         add_action('wp_ajax_' . Diagnostics::AJAX_ACTION, fn () => $this->diagnostics()->ajax());
+        add_action('admin_notices', fn () => (new SiteCheck($this->client()))->render_notice());
 
         // The relay's health, checked by WP-cron in the background; admin pages only read the stored answer.
         add_filter('cron_schedules', [RelayHealth::class, 'add_schedule']);

@@ -42,7 +42,15 @@ final class RelayClient
      */
     public function create_session(array $body, string $idempotency_key): RelayResult
     {
+        // Signed with the body: the relay refuses a copy of this site (staging) that kept the live settings.
+        $body['site_url'] = home_url();
         return $this->request('POST', '/v1/sessions', $body, self::CREATE_TIMEOUT, $idempotency_key);
+    }
+
+    /** Does the relay serve this site? Its answer carries the sentence the admin reads when it does not. */
+    public function site_check(): RelayResult
+    {
+        return $this->request('POST', '/v1/site-check', ['site_url' => home_url()], self::LOOKUP_TIMEOUT);
     }
 
     public function session_status(string $session_id, string $token): RelayResult

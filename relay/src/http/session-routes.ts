@@ -6,6 +6,7 @@ import { createSession, type CreateSessionDeps, type CreateSessionError } from '
 import { PAYMENT_METHODS } from '../domain/payment-session';
 import { assertNever, type PaymentStatus } from '../domain/payment-status';
 import { describeSkip } from '../domain/routing';
+import { checkRequestingSite } from '../domain/site-identity';
 import type { SessionRequest, SessionView } from '../domain/session-request';
 import { ORDER_ID, ORDER_ID_RULE } from './order-id';
 import { sendError } from './send-error';
@@ -16,6 +17,11 @@ export interface SessionRoutesDeps extends CreateSessionDeps {
   /** PAYRELAY_SHOP_SECRET. Signed endpoints refuse everything when the relay has none (fail closed). */
   shopSecret: string | null;
   maxBodyBytes: number;
+  /**
+   * The shop this relay writes to (WC_URL, or the demo shop). When set, a session request must name the same site
+   * in its signed body (`site_url`): a staging copy holding the live secret is refused before any provider is called.
+   */
+  servedSiteUrl?: string | null;
 }
 
 const orderId = Joi.alternatives()
@@ -40,6 +46,8 @@ export const sessionBodySchema = Joi.object({
   cancel_url: Joi.string().uri({ scheme: ['http', 'https'] }).max(2048).required(),
   locale: Joi.string().pattern(/^[a-zA-Z]{2}([-_][a-zA-Z]{2})?$/).allow(null)
     .messages({ 'string.pattern.base': '{{#label}} must look like "nl" or "nl_NL"' }),
+  // The requesting WordPress site's home URL; compared with WC_URL before anything else (domain/site-identity.ts).
+  site_url: Joi.string().max(2048),
 }).required();
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -60,6 +68,17 @@ export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
     : [(_req: Request, res: Response) => sendError(res, 401, 'shop_secret_not_configured', 'this relay has no PAYRELAY_SHOP_SECRET, so it accepts no signed shop requests')];
 
   router.post('/v1/sessions', ...signed, async (req, res) => {
+    if (deps.servedSiteUrl) {
+      const given = req.body && typeof req.body === 'object' && typeof req.body.site_url === 'string' ? req.body.site_url : null;
+      const site = checkRequestingSite(deps.servedSiteUrl, given);
+      if (!site.ok) {
+        // Refused before validation and routing: nothing is created at any provider and no session row exists,
+        // so no webhook can ever write a copy's payment to the live shop's order with the same number.
+        deps.logger?.warn('session request from another site refused', { code: site.code, orderId: String(req.body?.order_id ?? '') });
+        sendError(res, 403, site.code, site.message);
+        return;
+      }
+    }
     const key = req.header('idempotency-key');
     const problems: string[] = [];
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) problems.push('"Idempotency-Key" header must be 1 to 255 visible ASCII characters');

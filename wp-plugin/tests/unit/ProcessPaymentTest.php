@@ -72,6 +72,7 @@ final class ProcessPaymentTest extends TestCase
             'return_url' => 'https://shop.test/checkout/order-received/1042/?key=wc_order_abc123',
             'cancel_url' => 'https://shop.test/checkout/order-pay/1042/?pay_for_order=true&key=wc_order_abc123&payrelay_left=1',
             'locale' => 'de_DE',
+            'site_url' => 'https://shop.test',
         ], $body);
         $this->assertMatchesRegularExpression('/^payrelay-1042-1-[0-9a-f]{12}$/', $request['args']['headers']['Idempotency-Key']);
     }
