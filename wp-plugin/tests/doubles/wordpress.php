@@ -152,17 +152,6 @@ function home_url($path = '')
     return rtrim((string) (PayrelayTestState::$options['home'] ?? 'https://shop.test'), '/') . $path;
 }
 
-function get_transient($name)
-{
-    return PayrelayTestState::$options['_transient_' . $name] ?? false;
-}
-
-function set_transient($name, $value, $expiration = 0)
-{
-    PayrelayTestState::$options['_transient_' . $name] = $value;
-    return true;
-}
-
 function get_locale()
 {
     return 'de_DE';
