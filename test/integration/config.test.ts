@@ -5,6 +5,9 @@ import { ConfigError, DEFAULT_SANDBOX_SECRET, loadConfig } from '../../relay/src
 import { freePort, startRelayProcess } from '../helpers/relay-process';
 
 
+/** A real shop, complete and valid. */
+const SHOP = { WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 's'.repeat(24) };
+
 describe('loadConfig', () => {
   let dir: string;
   beforeEach(() => {
@@ -44,6 +47,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('the sandbox next to a real shop starts with a secret of its own, and the tolerance takes 60 and 3600', () => {
+    expect(loadConfig({ ...SHOP, PAYRELAY_SANDBOX: '1', SANDBOX_WEBHOOK_SECRET: 'my_own_sandbox_secret_123' }).sandbox).toEqual({ enabled: true, webhookSecret: 'my_own_sandbox_secret_123' });
+    expect(loadConfig({ ...SHOP }).sandbox.enabled).toBe(false);
+    for (const seconds of ['60', '3600']) {
+      expect(loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_1', STRIPE_TOLERANCE_SECONDS: seconds }).stripe?.toleranceSeconds).toBe(Number(seconds));
+    }
+  });
+
   it('empty strings count as unset (an `export WC_URL=` in a shell profile)', () => {
     expect(loadConfig({ WC_URL: '', PAYRELAY_PORT: '' })).toMatchObject({ port: 8787, shop: null });
   });
@@ -77,6 +88,10 @@ describe('loadConfig', () => {
     ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 's'.repeat(24), STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /test key but "PAYRELAY_MODE" is live/],
     ['a port that is not a port', { PAYRELAY_PORT: '80800' }, /"PAYRELAY_PORT" must be less than or equal to 65535 \(port the relay listens on\)/],
     ['dedupe keys kept shorter than providers retry', { PAYRELAY_RETENTION_DAYS: '7' }, /"PAYRELAY_RETENTION_DAYS" must be greater than or equal to 45 .*Adyen/],
+    ['STRIPE_TOLERANCE_SECONDS=0, which switched off replay protection', { STRIPE_TOLERANCE_SECONDS: '0' }, /^"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: .*replay protection/],
+    ['STRIPE_TOLERANCE_SECONDS of a day', { STRIPE_TOLERANCE_SECONDS: '86400' }, /^"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: .*replayed/],
+    ['the sandbox with a real shop and the public demo secret', { ...SHOP, PAYRELAY_SANDBOX: '1' }, /"SANDBOX_WEBHOOK_SECRET" is the public demo secret: anyone could mark your orders paid/],
+    ['the sandbox with a real shop and the demo secret given by hand', { ...SHOP, PAYRELAY_SANDBOX: '1', SANDBOX_WEBHOOK_SECRET: DEFAULT_SANDBOX_SECRET }, /"SANDBOX_WEBHOOK_SECRET" is the public demo secret/],
     ['a routes file that does not exist', { PAYRELAY_ROUTES: '/nowhere/routes.json' }, /"PAYRELAY_ROUTES" names \/nowhere\/routes\.json, which does not exist/],
   ])('%s is a ConfigError that says so', (_name, env, message) => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);

@@ -69,7 +69,13 @@ export const envSchema = Joi.object({
   STRIPE_SECRET_KEY: Joi.string().pattern(/^(sk|rk)_(test|live)_/).message('"STRIPE_SECRET_KEY" must look like sk_test_… or sk_live_…'),
   STRIPE_WEBHOOK_SECRET: Joi.string().pattern(/^whsec_\S+(,whsec_\S+)*$/).message('"STRIPE_WEBHOOK_SECRET" must look like whsec_… (several separated by commas during rotation)'),
   STRIPE_API_BASE: url.default('https://api.stripe.com'),
-  STRIPE_TOLERANCE_SECONDS: Joi.number().integer().min(0).default(300),
+  // Bounded both ways: 0 used to switch the age check off (replays accepted forever), and a window of hours
+  // keeps a captured delivery replayable for that long. Stripe's own default is 300.
+  STRIPE_TOLERANCE_SECONDS: Joi.number().integer().min(60).max(3600).default(300)
+    .messages({
+      'number.min': '"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: it is how old a signed Stripe webhook may be, and a smaller value would refuse Stripe\'s own retries or switch off replay protection',
+      'number.max': '"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: a longer window lets a captured Stripe webhook be replayed for that long',
+    }),
   MOLLIE_API_KEY: Joi.string().pattern(/^(test|live)_/).message('"MOLLIE_API_KEY" must look like test_… or live_…'),
   MOLLIE_API_BASE: url.default('https://api.mollie.com'),
   MOLLIE_WEBHOOK_SECRET: Joi.string().description('signing secret(s) of Mollie next-gen webhooks, comma separated; classic webhooks need none'),

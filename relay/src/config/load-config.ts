@@ -35,6 +35,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
   if (value.PAYRELAY_MODE === 'live' && value.ADYEN_API_KEY && !value.ADYEN_LIVE_URL_PREFIX && !value.ADYEN_API_BASE) {
     problems.push('"ADYEN_LIVE_URL_PREFIX" is required when "PAYRELAY_MODE" is live (Adyen live API URLs carry your account\'s prefix)');
   }
+  // The demo secret is printed in this repository: with a real shop, anyone could sign a sandbox "paid" for its orders.
+  if (shop && sandboxEnabled && value.PAYRELAY_MODE !== 'live' && (value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET) === DEFAULT_SANDBOX_SECRET && !invalid.has('SANDBOX_WEBHOOK_SECRET')) {
+    problems.push('"PAYRELAY_SANDBOX" is on with a real shop ("WC_URL") but "SANDBOX_WEBHOOK_SECRET" is the public demo secret: anyone could mark your orders paid. Set SANDBOX_WEBHOOK_SECRET to a secret of your own, or turn the sandbox off (PAYRELAY_SANDBOX=0)');
+  }
   if (typeof value.PAYRELAY_ROUTES === 'string' && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
   if (problems.length > 0) throw new ConfigError(problems);
 

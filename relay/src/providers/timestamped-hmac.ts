@@ -15,7 +15,10 @@ export interface TimestampedCheck {
   /** Every secret that may have signed (rotation): any one passing is enough. */
   secrets: readonly string[];
   nowMs: number;
-  /** Max age in seconds; 0 turns the age check off (as stripe-node does with no tolerance). */
+  /**
+   * Max age in seconds. Unlike stripe-node, 0 does not turn the age check off: no setting may switch off replay
+   * protection (the configuration bounds Stripe's to 60–3600).
+   */
   toleranceSeconds: number;
   /** How far in the future a timestamp may be before it is refused. */
   maxFutureSeconds: number;
@@ -52,14 +55,12 @@ export function verifyTimestamped(raw: Buffer, header: string | undefined, check
   });
   if (!matched) return err({ code: 'bad_signature', message: `${check.headerName} does not match the body for any configured secret` });
 
-  if (check.toleranceSeconds > 0) {
-    const ageSeconds = check.nowMs / 1000 - ts;
-    if (ageSeconds > check.toleranceSeconds) {
-      return err({ code: 'stale_timestamp', message: `signature timestamp is ${Math.floor(ageSeconds)} s old, more than the ${check.toleranceSeconds} s allowed` });
-    }
-    if (-ageSeconds > check.maxFutureSeconds) {
-      return err({ code: 'stale_timestamp', message: `signature timestamp is ${Math.ceil(-ageSeconds)} s in the future (check the relay's clock)` });
-    }
+  const ageSeconds = check.nowMs / 1000 - ts;
+  if (ageSeconds > check.toleranceSeconds) {
+    return err({ code: 'stale_timestamp', message: `signature timestamp is ${Math.floor(ageSeconds)} s old, more than the ${check.toleranceSeconds} s allowed` });
+  }
+  if (-ageSeconds > check.maxFutureSeconds) {
+    return err({ code: 'stale_timestamp', message: `signature timestamp is ${Math.ceil(-ageSeconds)} s in the future (check the relay's clock)` });
   }
   return ok({ timestamp: ts });
 }

@@ -15,8 +15,8 @@ export const STRIPE_MAX_FUTURE_SECONDS = 3600;
 
 /**
  * Verify `Stripe-Signature: t=…,v1=…[,v1=…]` over the raw bytes (https://docs.stripe.com/webhooks#verify-manually).
- * Any configured secret (rotation) and any v1 value may match; v0 is ignored; tolerance 0 skips the age check,
- * as stripe-node does.
+ * Any configured secret (rotation) and any v1 value may match; v0 is ignored. The age is always checked: tolerance 0
+ * does not skip it (stripe-node's does), so no setting can switch off replay protection.
  */
 export function verifyStripeSignature(
   raw: Buffer,
