@@ -55,6 +55,19 @@ describe('loadConfig', () => {
     }
   });
 
+  it.each<[string, Record<string, string>, 'test' | 'live']>([
+    ['no keys at all (the sandbox) → test', {}, 'test'],
+    ['a Stripe test key → test', { STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, 'test'],
+    ['a Stripe live key → live', { ...SHOP, STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, 'live'],
+    ['a restricted Stripe live key → live', { ...SHOP, STRIPE_SECRET_KEY: 'rk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, 'live'],
+    ['a Mollie live key → live', { ...SHOP, MOLLIE_API_KEY: 'live_abc' }, 'live'],
+    ['Stripe and Mollie live keys → live', { ...SHOP, STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', MOLLIE_API_KEY: 'live_abc' }, 'live'],
+    ['live keys and PAYRELAY_MODE=live → live', { ...SHOP, PAYRELAY_MODE: 'live', MOLLIE_API_KEY: 'live_abc' }, 'live'],
+    ['test keys and PAYRELAY_MODE=test → test', { PAYRELAY_MODE: 'test', MOLLIE_API_KEY: 'test_abc' }, 'test'],
+  ])('the mode comes from the keys: %s', (_name, env, mode) => {
+    expect(loadConfig(env).mode).toBe(mode);
+  });
+
   it('empty strings count as unset (an `export WC_URL=` in a shell profile)', () => {
     expect(loadConfig({ WC_URL: '', PAYRELAY_PORT: '' })).toMatchObject({ port: 8787, shop: null });
   });
@@ -84,8 +97,15 @@ describe('loadConfig', () => {
     ['WC_URL without its keys', { WC_URL: 'https://shop.example', PAYRELAY_SHOP_SECRET: 's'.repeat(24) }, /WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three/],
     ['a shop secret too short to be a secret', { PAYRELAY_SHOP_SECRET: 'short' }, /"PAYRELAY_SHOP_SECRET" length must be at least 24/],
     ['a Stripe key without its webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1' }, /"STRIPE_SECRET_KEY" needs "STRIPE_WEBHOOK_SECRET" as well/],
-    ['live mode without a shop', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0' }, /"WC_URL" is required when "PAYRELAY_MODE" is live/],
-    ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 's'.repeat(24), STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /test key but "PAYRELAY_MODE" is live/],
+    ['live mode without a shop', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0' }, /^"WC_URL" is required in live mode \("PAYRELAY_MODE" is live;/],
+    ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', ...SHOP, STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /^"PAYRELAY_MODE" is live but the provider keys are test \(STRIPE_SECRET_KEY\): every payment would be a test payment/],
+    ['live keys under test mode refuse to start', { PAYRELAY_MODE: 'test', ...SHOP, STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /^"PAYRELAY_MODE" is test but the provider keys are live \(STRIPE_SECRET_KEY\): payments would be real while their webhooks are ignored.*Leave PAYRELAY_MODE unset \(the keys decide\) or set it to live$/],
+    ['a live Mollie key under test mode', { PAYRELAY_MODE: 'test', ...SHOP, MOLLIE_API_KEY: 'live_abc' }, /^"PAYRELAY_MODE" is test but the provider keys are live \(MOLLIE_API_KEY\)/],
+    ['mixed live and test keys refuse to start, with one message', { ...SHOP, STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', MOLLIE_API_KEY: 'test_abc' }, /^live and test keys are mixed: STRIPE_SECRET_KEY is a live key but MOLLIE_API_KEY is a test key\. Use only live keys \(real payments\) or only test keys/],
+    ['mixed keys the other way round (a restricted live key)', { ...SHOP, STRIPE_SECRET_KEY: 'rk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', MOLLIE_API_KEY: 'live_abc' }, /^live and test keys are mixed: MOLLIE_API_KEY is a live key but STRIPE_SECRET_KEY is a test key/],
+    ['live keys without a shop', { STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /^"WC_URL" is required in live mode \(the provider keys are live keys;/],
+    ['an Adyen live account next to a Stripe test key', { ...SHOP, STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_HMAC_KEY: 'AB'.repeat(32), ADYEN_LIVE_URL_PREFIX: '1797a841fbb37ca7-AdyenDemo' }, /^live and test keys are mixed: ADYEN_LIVE_URL_PREFIX is a live key but STRIPE_SECRET_KEY is a test key/],
+    ['live keys with the sandbox asked for', { ...SHOP, STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: 'whsec_1', PAYRELAY_SANDBOX: '1' }, /^"PAYRELAY_SANDBOX" cannot be on when the provider keys are live keys/],
     ['a port that is not a port', { PAYRELAY_PORT: '80800' }, /"PAYRELAY_PORT" must be less than or equal to 65535 \(port the relay listens on\)/],
     ['dedupe keys kept shorter than providers retry', { PAYRELAY_RETENTION_DAYS: '7' }, /"PAYRELAY_RETENTION_DAYS" must be greater than or equal to 45 .*Adyen/],
     ['STRIPE_TOLERANCE_SECONDS=0, which switched off replay protection', { STRIPE_TOLERANCE_SECONDS: '0' }, /^"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: .*replay protection/],

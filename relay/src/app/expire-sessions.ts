@@ -1,3 +1,4 @@
+import type { PaymentSession } from '../domain/payment-session';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Logger } from '../ports/logger';
 import { recordProviderEvent } from './record-provider-event';
@@ -10,6 +11,8 @@ export interface ExpiryReport {
   settledAtProvider: number;
   /** Provider could not be asked; tried again on the next pass. */
   deferred: number;
+  /** Had an event ignored for its mode (live vs test): put on hold for a person, never expired. */
+  heldForModeMismatch: number;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface ExpiryReport {
  * the order note and status queued through the outbox.
  */
 export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, limit = 50): Promise<ExpiryReport> {
-  const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0 };
+  const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0, heldForModeMismatch: 0 };
   for (const session of deps.stores.sessions.listOpenExpiredBefore(deps.clock.now(), limit)) {
     report.checked += 1;
     const provider = deps.providers.get(session.provider);
@@ -34,6 +37,12 @@ export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, 
         report.settledAtProvider += 1;
         continue;
       }
+    }
+    // Checked after the provider was asked: its answer may itself be the mismatched event that raises the alert.
+    if (deps.stores.alerts.latestFor(session.id, 'mode_mismatch') !== null) {
+      holdForModeMismatch(deps, session);
+      report.heldForModeMismatch += 1;
+      continue;
     }
     const now = deps.clock.now();
     deps.unitOfWork.transaction(() => {
@@ -70,4 +79,35 @@ export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, 
     report.expired += 1;
   }
   return report;
+}
+
+/**
+ * A session that got an event from the other mode may have been paid for real where the relay cannot see it:
+ * expiring it would cancel a paid order. It goes to `review` instead (the order on-hold, with a note saying why),
+ * so a person checks at the provider; it stays open at the provider too.
+ */
+function holdForModeMismatch(deps: RefreshDeps, session: PaymentSession): void {
+  const now = deps.clock.now();
+  const name = providerDisplayName(session.provider);
+  const relayMode = deps.livemode ? 'live' : 'test';
+  const otherMode = deps.livemode ? 'test' : 'live';
+  deps.unitOfWork.transaction(() =>
+    recordProviderEvent(
+      deps.stores,
+      {
+        provider: session.provider,
+        eventId: `mode-hold:${session.id}`,
+        eventType: 'payrelay.mode_mismatch_hold',
+        status: 'review',
+        relaySessionId: session.id,
+        livemode: deps.livemode,
+        occurredAt: now,
+        reason: `${name} sent ${otherMode}-mode events for this session while the relay runs in ${relayMode} mode, so the relay cannot tell whether the customer paid; it was not expired. Check the payment in ${name}'s dashboard`,
+      },
+      Buffer.from(JSON.stringify({ held: session.id, expiresAt: session.expiresAt })),
+      'expiry',
+      deps.livemode,
+      now,
+    ),
+  );
 }

@@ -105,6 +105,20 @@ function applyDecision(
   const { decision, paidSibling } = decided;
   const base = { at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: event.provider };
   if (decision.kind === 'ignore') {
+    // Nothing is written for such an event, so money may be real and unseen: a person must look, and the expiry
+    // sweep holds the session instead of cancelling it (app/expire-sessions.ts). One open alert per session: the
+    // provider's answer to a status check repeats the webhook's story.
+    const latest = decision.reason === 'mode_mismatch' ? stores.alerts.latestFor(session.id, 'mode_mismatch') : null;
+    if (decision.reason === 'mode_mismatch' && (!latest || latest.resolved)) {
+      const name = providerDisplayName(event.provider);
+      stores.alerts.raise({
+        at: now,
+        merchantOrderId: session.merchantOrderId,
+        sessionId: session.id,
+        code: 'mode_mismatch',
+        message: `Order ${session.merchantOrderId}: ${decision.message.replace(/; ignored\.$/, '')} (${event.eventType}, ${event.eventId}), so the relay ignored it. If the customer paid, the money is real: check the payment at ${name}, then make the relay's provider keys and PAYRELAY_MODE agree. This session will not be expired.`,
+      });
+    }
     return { decision, logEntry: { ...base, kind: 'webhook_ignored', message: decision.message, data: { eventId: event.eventId, reason: decision.reason } } };
   }
 

@@ -11,7 +11,7 @@ export interface RelayConfig {
   ingestThread: boolean;
   /** Where providers and browsers reach this relay (webhook URLs, sandbox checkout pages). */
   publicUrl: string;
-  /** `test` accepts only test-mode provider events, `live` only live ones. */
+  /** Taken from the provider keys (PAYRELAY_MODE must agree): `test` accepts only test-mode events, `live` only live ones. */
   mode: 'test' | 'live';
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   maxBodyBytes: number;
@@ -43,7 +43,8 @@ export const envSchema = Joi.object({
   PAYRELAY_DB_BUSY_TIMEOUT_MS: Joi.number().integer().min(10).max(60_000).default(5000),
   PAYRELAY_INGEST_THREAD: Joi.boolean().truthy('1').falsy('0').default(true),
   PAYRELAY_PUBLIC_URL: url.description('the URL providers and browsers use to reach this relay'),
-  PAYRELAY_MODE: Joi.string().valid('test', 'live').default('test'),
+  // No default: the provider keys decide (config/key-mode.ts); when set, it must agree with them.
+  PAYRELAY_MODE: Joi.string().valid('test', 'live'),
   PAYRELAY_LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'debug').default('info'),
   PAYRELAY_MAX_BODY_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
   PAYRELAY_SHOP_SECRET: Joi.string().min(24).description('shared secret also set in the WordPress plugin (at least 24 characters)'),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ValidationErrorItem } from 'joi';
 import { envSchema, type RelayConfig } from './config-schema';
+import { keyMode, resolveMode, type ConfiguredKey } from './key-mode';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -27,16 +28,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     ? { url: String(value.WC_URL).replace(/\/+$/, ''), consumerKey: value.WC_CONSUMER_KEY, consumerSecret: value.WC_CONSUMER_SECRET, timeoutMs: value.WC_TIMEOUT_MS }
     : null;
   const sandboxEnabled = value.PAYRELAY_SANDBOX ?? shop === null;
-  if (value.PAYRELAY_MODE === 'live' && sandboxEnabled && !invalid.has('PAYRELAY_SANDBOX')) problems.push('"PAYRELAY_SANDBOX" cannot be on when "PAYRELAY_MODE" is live: the sandbox would take fake payments for real orders');
-  if (value.PAYRELAY_MODE === 'live' && !shop) problems.push('"WC_URL" is required when "PAYRELAY_MODE" is live (the demo shop is for trying the relay only)');
-  if (value.PAYRELAY_MODE === 'live' && typeof value.STRIPE_SECRET_KEY === 'string' && value.STRIPE_SECRET_KEY.includes('_test_')) {
-    problems.push('"STRIPE_SECRET_KEY" is a test key but "PAYRELAY_MODE" is live');
-  }
-  if (value.PAYRELAY_MODE === 'live' && value.ADYEN_API_KEY && !value.ADYEN_LIVE_URL_PREFIX && !value.ADYEN_API_BASE) {
-    problems.push('"ADYEN_LIVE_URL_PREFIX" is required when "PAYRELAY_MODE" is live (Adyen live API URLs carry your account\'s prefix)');
+  const keys: ConfiguredKey[] = [];
+  if (typeof value.STRIPE_SECRET_KEY === 'string' && !invalid.has('STRIPE_SECRET_KEY')) keys.push({ variable: 'STRIPE_SECRET_KEY', mode: keyMode('STRIPE_SECRET_KEY', value.STRIPE_SECRET_KEY) });
+  if (typeof value.MOLLIE_API_KEY === 'string' && !invalid.has('MOLLIE_API_KEY')) keys.push({ variable: 'MOLLIE_API_KEY', mode: keyMode('MOLLIE_API_KEY', value.MOLLIE_API_KEY) });
+  // Adyen keys carry no mode; its live URL prefix does (without it, the test endpoint is used).
+  if (value.ADYEN_API_KEY && value.ADYEN_LIVE_URL_PREFIX && !invalid.has('ADYEN_LIVE_URL_PREFIX')) keys.push({ variable: 'ADYEN_LIVE_URL_PREFIX', mode: 'live' });
+  const resolved = resolveMode(invalid.has('PAYRELAY_MODE') ? undefined : value.PAYRELAY_MODE, keys);
+  problems.push(...resolved.problems);
+  const mode = resolved.mode;
+  const liveBecause = value.PAYRELAY_MODE === 'live' ? '"PAYRELAY_MODE" is live' : 'the provider keys are live keys';
+  // Asked for by name only: on by default it means "no shop", which the WC_URL problem below already says.
+  if (mode === 'live' && value.PAYRELAY_SANDBOX === true) problems.push(`"PAYRELAY_SANDBOX" cannot be on when ${liveBecause}: the sandbox would take fake payments for real orders`);
+  if (mode === 'live' && !shop) problems.push(`"WC_URL" is required in live mode (${liveBecause}; the demo shop is for trying the relay only)`);
+  if (mode === 'live' && value.ADYEN_API_KEY && !value.ADYEN_LIVE_URL_PREFIX && !value.ADYEN_API_BASE) {
+    problems.push(`"ADYEN_LIVE_URL_PREFIX" is required in live mode (${liveBecause}; Adyen live API URLs carry your account's prefix)`);
   }
   // The demo secret is printed in this repository: with a real shop, anyone could sign a sandbox "paid" for its orders.
-  if (shop && sandboxEnabled && value.PAYRELAY_MODE !== 'live' && (value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET) === DEFAULT_SANDBOX_SECRET && !invalid.has('SANDBOX_WEBHOOK_SECRET')) {
+  if (shop && sandboxEnabled && mode !== 'live' && (value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET) === DEFAULT_SANDBOX_SECRET && !invalid.has('SANDBOX_WEBHOOK_SECRET')) {
     problems.push('"PAYRELAY_SANDBOX" is on with a real shop ("WC_URL") but "SANDBOX_WEBHOOK_SECRET" is the public demo secret: anyone could mark your orders paid. Set SANDBOX_WEBHOOK_SECRET to a secret of your own, or turn the sandbox off (PAYRELAY_SANDBOX=0)');
   }
   if (typeof value.PAYRELAY_ROUTES === 'string' && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
@@ -50,7 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     databaseBusyTimeoutMs: value.PAYRELAY_DB_BUSY_TIMEOUT_MS,
     ingestThread: value.PAYRELAY_INGEST_THREAD,
     publicUrl: String(value.PAYRELAY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
-    mode: value.PAYRELAY_MODE,
+    mode,
     logLevel: value.PAYRELAY_LOG_LEVEL,
     maxBodyBytes: value.PAYRELAY_MAX_BODY_BYTES,
     shop,
