@@ -27,6 +27,7 @@ import { systemClock, type Clock } from './ports/clock';
 import type { Logger } from './ports/logger';
 import type { OrderGateway } from './ports/order-gateway';
 import type { PaymentProvider } from './ports/payment-provider';
+import type { PaypalCertificateCache } from './providers/paypal/paypal-certificates';
 import { buildProviders } from './providers/provider-registry';
 import { sandboxCheckoutRoutes } from './providers/sandbox/sandbox-checkout-routes';
 import { SqliteSandboxLedger } from './providers/sandbox/sqlite-sandbox-ledger';
@@ -45,6 +46,8 @@ export interface RelayOverrides {
   /** Run the outbox worker and the expiry/reconcile schedules (default true). */
   background?: boolean;
   random?: () => number;
+  /** PayPal signing certificates (tests trust their own root); default: fetched from PayPal, DigiCert roots. */
+  paypalCertificates?: PaypalCertificateCache;
 }
 
 export interface RelayHandle {
@@ -84,7 +87,14 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   let publicUrl = config.publicUrl;
   const providers =
     overrides.providers ??
-    buildProviders(config, { clock, sandboxLedger, logger, publicUrl: () => publicUrl, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] });
+    buildProviders(config, {
+      clock,
+      sandboxLedger,
+      logger,
+      publicUrl: () => publicUrl,
+      mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [],
+      paypalCertificates: overrides.paypalCertificates,
+    });
   // Without a shop there is no plugin to share a secret with: the demo shop signs with a per-run one.
   const shopSecret = config.shopSecret ?? crypto.randomBytes(24).toString('hex');
 

@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { signAdyenItem } from '../../relay/src/providers/adyen/adyen-hmac';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
@@ -37,4 +39,31 @@ export function signedAdyenNotification(items: Array<Record<string, unknown>>, o
     return { NotificationRequestItem: { ...item, additionalData } };
   });
   return Buffer.from(JSON.stringify({ live: options.live ? 'true' : 'false', notificationItems }));
+}
+
+/** The test chain under fixtures/providers/paypal/test-chain (a throwaway root, and a leaf named like PayPal's). */
+export const PAYPAL_TEST_CHAIN = path.join(PROVIDER_FIXTURES, 'paypal', 'test-chain');
+export const PAYPAL_TEST_CERT_URL = 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-payrelay-test';
+
+/** PayPal's transmission headers for a body, signed with the test leaf's key (or `keyFile` to forge). */
+export function signPaypal(webhookId: string, body: string | Buffer, nowMs: number, keyFile = 'leaf.key', certUrl = PAYPAL_TEST_CERT_URL): Record<string, string> {
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  const transmissionId = `tx-${crypto.createHash('sha256').update(raw).digest('hex').slice(0, 12)}`;
+  const transmissionTime = new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const message = `${transmissionId}|${transmissionTime}|${webhookId}|${crc32(raw)}`;
+  const key = fs.readFileSync(path.join(PAYPAL_TEST_CHAIN, keyFile));
+  const signature = crypto.sign('sha256', Buffer.from(message), key).toString('base64');
+  return {
+    'paypal-transmission-id': transmissionId,
+    'paypal-transmission-time': transmissionTime,
+    'paypal-transmission-sig': signature,
+    'paypal-cert-url': certUrl,
+    'paypal-auth-algo': 'SHA256withRSA',
+    'content-type': 'application/json',
+  };
+}
+
+function crc32(bytes: Buffer): number {
+  // Independent of the relay's own CRC code, so a bug there cannot hide here.
+  return zlib.crc32(bytes) >>> 0;
 }

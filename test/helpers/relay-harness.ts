@@ -7,7 +7,7 @@ import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { PaymentStatus } from '../../relay/src/domain/payment-status';
 import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/providers/sandbox/sandbox-event-schema';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
-import { startRelay, type RelayHandle } from '../../relay/src/relay';
+import { startRelay, type RelayHandle, type RelayOverrides } from '../../relay/src/relay';
 import type { Clock } from '../../relay/src/ports/clock';
 import { readBody } from './read-body';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
@@ -42,7 +42,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}, overrides: RelayOverrides = {}): Promise<Harness> {
   const clock = new ManualClock();
   const shop = await startWooCommerceStandIn();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-'));
@@ -64,7 +64,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     PAYRELAY_DB_BUSY_TIMEOUT_MS: '1000',
     ...env,
   });
-  const relay = await startRelay(config, { clock, logger: silentLogger, background: false, random: () => 0.5 });
+  const relay = await startRelay(config, { clock, logger: silentLogger, background: false, random: () => 0.5, ...overrides });
   let counter = 0;
 
   const harness: Harness = {

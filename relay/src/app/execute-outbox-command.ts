@@ -9,7 +9,7 @@ import type { OutboxCommand, OutboxItem } from '../ports/outbox-store';
 import type { PaymentProvider, ProviderFailure } from '../ports/payment-provider';
 import type { UnitOfWork } from '../ports/unit-of-work';
 import type { EventStores } from './record-provider-event';
-import { askProvider } from './refresh-from-provider';
+import { askProvider, recordSnapshot } from './refresh-from-provider';
 
 export interface CommandDeps {
   gateway: OrderGateway;
@@ -47,9 +47,22 @@ export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem):
         ? { ok: true, summary: `session ${command.providerSessionId} closed at ${providerDisplayName(command.provider)}` }
         : { ok: false, error: fromProviderFailure(result.error) };
     }
+    case 'capture_at_provider':
+      return captureAtProvider(deps, command);
     default:
       return assertNever(command);
   }
+}
+
+/** Capture, then record PayPal's answer like a fetched status (the capture webhook that follows is a duplicate state). */
+async function captureAtProvider(deps: CommandDeps, command: Extract<OutboxCommand, { kind: 'capture_at_provider' }>): Promise<CommandResult> {
+  const provider = deps.providers.get(command.provider);
+  if (!provider?.capture) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${command.provider} is not configured to capture payments` } };
+  const captured = await provider.capture({ providerSessionId: command.providerSessionId, relaySessionId: command.sessionId });
+  if (!captured.ok) return { ok: false, error: fromProviderFailure(captured.error) };
+  // Never capture again because of the capture's own answer (an order still APPROVED would loop).
+  const outcome = recordSnapshot(deps, { ...captured.value.event, awaitingCapture: false }, command.providerSessionId, command.sessionId);
+  return { ok: true, summary: `payment ${command.providerSessionId} captured at ${providerDisplayName(command.provider)}: ${captured.value.event.status} (${outcome.outcome})` };
 }
 
 async function writeOrder(

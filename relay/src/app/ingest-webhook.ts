@@ -37,7 +37,7 @@ export async function ingestWebhook(
   const provider = isProviderId(providerParam) ? deps.providers.get(providerParam) : undefined;
   if (!provider) return error(404, 'unknown_provider', `no provider "${providerParam.slice(0, 40)}" is configured on this relay`);
 
-  const verified = provider.verifyWebhook(raw, headers, receivedAt);
+  const verified = await provider.verifyWebhook(raw, headers, receivedAt);
   if (!verified.ok) {
     const { code, message } = verified.error;
     deps.logger.warn('webhook rejected', { provider: provider.id, code, reason: message });
@@ -46,6 +46,7 @@ export async function ingestWebhook(
     } catch {
       // Diagnostics only: failing to note a rejection must not change the answer.
     }
+    if (code === 'verification_unavailable') return error(503, code, message);
     return code === 'malformed' ? error(400, code, message) : error(401, code, message);
   }
 

@@ -75,6 +75,12 @@ export function recordProviderEvent(
   };
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
+  const statusNow = decision.kind === 'apply' ? decision.to : session.status;
+  if (event.awaitingCapture && statusNow === 'pending' && session.providerSessionId) {
+    // Approved is not paid (PayPal): the worker captures; its own queue, so a paused shop does not hold the money up.
+    // A session that expired or failed meanwhile is not captured: the relay never takes money it stopped asking for.
+    stores.outbox.enqueue(`${event.provider}:${session.providerSessionId}`, { kind: 'capture_at_provider', provider: event.provider, providerSessionId: session.providerSessionId, sessionId: session.id }, now);
+  }
   return { eventId: event.eventId, outcome, sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
 }
 

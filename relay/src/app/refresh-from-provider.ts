@@ -1,5 +1,5 @@
 import type { PaymentSession } from '../domain/payment-session';
-import type { ProviderId } from '../domain/provider-event';
+import type { ProviderEvent, ProviderId } from '../domain/provider-event';
 import type { Clock } from '../ports/clock';
 import type { PaymentProvider, ProviderFailure } from '../ports/payment-provider';
 import type { UnitOfWork } from '../ports/unit-of-work';
@@ -36,10 +36,15 @@ export async function askProvider(deps: RefreshDeps, providerId: ProviderId, ref
   if (!provider) return { ok: false, error: { kind: 'final', code: 'not_configured', message: `${providerId} is not configured on this relay` } };
   const fetched = await provider.fetchStatus({ providerSessionId: ref, relaySessionId: relaySessionId ?? '' });
   if (!fetched.ok) return fetched;
-  const event = relaySessionId ? { ...fetched.value.event, relaySessionId } : fetched.value.event;
+  const outcome = recordSnapshot(deps, fetched.value.event, ref, relaySessionId);
+  return { ok: true, providerStatus: fetched.value.event.status, outcome };
+}
+
+/** Record what a provider's API said (a fetch, a capture's answer) through the webhook path, in one transaction. */
+export function recordSnapshot(deps: Pick<RefreshDeps, 'stores' | 'unitOfWork' | 'clock' | 'livemode'>, snapshot: ProviderEvent, ref: string, relaySessionId: string | null): RecordOutcome {
+  const event = relaySessionId ? { ...snapshot, relaySessionId } : snapshot;
   const now = deps.clock.now();
-  const outcome = deps.unitOfWork.transaction(() =>
+  return deps.unitOfWork.transaction(() =>
     recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: ref, status: event.status })), 'fetched', deps.livemode, now),
   );
-  return { ok: true, providerStatus: event.status, outcome };
 }

@@ -22,6 +22,8 @@ export interface RelayConfig {
   mollie: { apiKey: string; apiBase: string; /** Next-gen webhook signing secrets (rotation: several). */ webhookSecrets?: string[] } | null;
   /** Adyen Checkout: payment links; `hmacKeys` are hex, several during rotation. */
   adyen: { apiKey: string; merchantAccount: string; hmacKeys: string[]; apiBase: string; live: boolean } | null;
+  /** PayPal Orders v2; `livemode` follows the API base (api-m.sandbox.paypal.com is test). */
+  paypal: { clientId: string; clientSecret: string; webhookIds: string[]; apiBase: string; livemode: boolean; verification: 'local' | 'api' } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
   routesFile: string | null;
   /** Longest a single provider API call may take before the relay falls back to the next provider. */
@@ -86,6 +88,12 @@ export const envSchema = Joi.object({
     .message('"ADYEN_HMAC_KEY" must be the hex HMAC key of your Adyen webhook (several separated by commas during rotation)'),
   ADYEN_API_BASE: url.description('Adyen Checkout API base; default https://checkout-test.adyen.com, or the live URL built from ADYEN_LIVE_URL_PREFIX'),
   ADYEN_LIVE_URL_PREFIX: Joi.string().pattern(/^[a-z0-9]+-[a-zA-Z0-9-]+$/).message('"ADYEN_LIVE_URL_PREFIX" must be the prefix from Customer Area → Developers → API URLs, e.g. 1797a841fbb37ca7-AdyenDemo'),
+  PAYPAL_CLIENT_ID: Joi.string().description('PayPal REST app client id (developer.paypal.com → Apps & Credentials)'),
+  PAYPAL_CLIENT_SECRET: Joi.string(),
+  PAYPAL_WEBHOOK_ID: Joi.string().pattern(/^[A-Z0-9]+(,[A-Z0-9]+)*$/).message('"PAYPAL_WEBHOOK_ID" must be the id PayPal shows for the webhook (letters and digits; several separated by commas)'),
+  PAYPAL_API_BASE: url.description('PayPal API base; https://api-m.sandbox.paypal.com in test mode, https://api-m.paypal.com in live mode'),
+  PAYPAL_WEBHOOK_VERIFICATION: Joi.string().valid('local', 'api').default('local')
+    .description('local: check the signature with PayPal\'s certificate; api: ask verify-webhook-signature (re-serializes the body)'),
   PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
   SANDBOX_WEBHOOK_SECRET: Joi.string().min(16),
 })
@@ -94,6 +102,7 @@ export const envSchema = Joi.object({
   .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
   .with('ADYEN_API_KEY', ['ADYEN_MERCHANT_ACCOUNT', 'ADYEN_HMAC_KEY'])
   .with('ADYEN_HMAC_KEY', 'ADYEN_API_KEY')
+  .and('PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET')
   .messages({
     'object.and': 'WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three (WooCommerce → Settings → Advanced → REST API)',
     'object.with': '"{{#main}}" needs "{{#peer}}" as well',

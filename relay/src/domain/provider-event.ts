@@ -1,7 +1,7 @@
 import type { PaymentStatus } from './payment-status';
 
 /** Provider ids the relay knows. A new provider is added here, which makes every exhaustive switch fail to compile. */
-export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie', 'adyen'] as const;
+export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie', 'adyen', 'paypal'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 export function isProviderId(value: string): value is ProviderId {
@@ -36,6 +36,8 @@ export interface ProviderEvent {
   livemode: boolean;
   /** When the provider says it happened (ms since epoch). */
   occurredAt: number;
+  /** The buyer approved but the money is not taken yet: the relay must capture it (PayPal Orders). */
+  awaitingCapture?: boolean;
   /** Why, in words a support person understands (decline reason, review reason, expiry). */
   reason?: string;
 }

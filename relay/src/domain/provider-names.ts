@@ -10,6 +10,8 @@ export function providerDisplayName(provider: ProviderId): string {
       return 'Mollie';
     case 'adyen':
       return 'Adyen';
+    case 'paypal':
+      return 'PayPal';
     case 'sandbox':
       return 'Payrelay Sandbox';
     default:

@@ -14,12 +14,14 @@ export type OutboxCommand =
   | { kind: 'order_note'; ref: string; sessionId: string | null; text: string }
   /** `merchantOrderId` is null when no session matches yet: the queue key is then the provider's reference. */
   | { kind: 'fetch_status'; provider: ProviderId; providerPaymentRef: string; merchantOrderId: string | null }
-  | { kind: 'expire_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string };
+  | { kind: 'expire_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string }
+  /** Take the money of an approved payment (PayPal); the answer is recorded like a fetched status. */
+  | { kind: 'capture_at_provider'; provider: ProviderId; providerSessionId: string; sessionId: string };
 
 /** The commands that write to the shop; the others only talk to providers, and run while the shop is down. */
 export const SHOP_COMMAND_KINDS = ['order_write', 'order_note'] as const satisfies ReadonlyArray<OutboxCommand['kind']>;
 /** The rest. Listed too (the storage indexes them apart); a kind left out of both lists fails to compile. */
-export const PROVIDER_COMMAND_KINDS = ['fetch_status', 'expire_at_provider'] as const satisfies ReadonlyArray<
+export const PROVIDER_COMMAND_KINDS = ['fetch_status', 'expire_at_provider', 'capture_at_provider'] as const satisfies ReadonlyArray<
   Exclude<OutboxCommand['kind'], (typeof SHOP_COMMAND_KINDS)[number]>
 >;
 type Unlisted = Exclude<OutboxCommand['kind'], (typeof SHOP_COMMAND_KINDS)[number] | (typeof PROVIDER_COMMAND_KINDS)[number]>;

@@ -7,7 +7,8 @@ export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
 /** Why a webhook was not accepted; the HTTP layer maps each code to a status (401, 400). */
 export type WebhookRejection = {
-  code: 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed';
+  /** `verification_unavailable`: the check itself could not run (PayPal's certificate unreachable): 503, retried. */
+  code: 'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'malformed' | 'verification_unavailable';
   /** Safe to send back to the provider and to log: never contains the body or a secret. */
   message: string;
 };
@@ -93,10 +94,35 @@ export interface PaymentProvider {
    * Verify the raw bytes (before parsing), then normalize. `now` is injected (ms since epoch) so tests
    * never sleep to move time.
    */
-  verifyWebhook(raw: Buffer, headers: WebhookHeaders, now: number): Result<VerifiedWebhook, WebhookRejection>;
+  verifyWebhook(raw: Buffer, headers: WebhookHeaders, now: number): Result<VerifiedWebhook, WebhookRejection> | Promise<Result<VerifiedWebhook, WebhookRejection>>;
   createCheckout(input: CreateCheckoutInput): Promise<Result<CreatedCheckout, ProviderFailure>>;
   /** Ask the provider what happened to a session (or, for Mollie, a payment id). */
   fetchStatus(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>>;
   /** Close an open session so the customer can no longer pay on it; a no-op success where unsupported. */
   expireCheckout(ref: { providerSessionId: string }): Promise<Result<void, ProviderFailure>>;
+  /**
+   * Take the money of an approved payment (PayPal: the buyer approved the order, the relay captures it). Only
+   * providers whose events say `awaitingCapture` have it. Idempotent: capturing twice takes the money once.
+   */
+  capture?(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>>;
+  /** Give money back. Absent where the provider has no refund API (Coinbase Commerce). */
+  refund?(input: RefundInput): Promise<Result<ProviderRefund, ProviderFailure>>;
+}
+
+export interface RefundInput {
+  relaySessionId: string;
+  providerSessionId: string | null;
+  /** The money movement to refund (Stripe payment_intent, Mollie tr_…, PayPal capture id). */
+  providerPaymentId: string;
+  amountMinor: number;
+  currency: string;
+  /** Tied to the shop's refund: asking twice for the same WooCommerce refund refunds once. */
+  idempotencyKey: string;
+  reason: string | null;
+}
+
+export interface ProviderRefund {
+  providerRefundId: string;
+  /** `pending`: accepted, the money moves later (PayPal e-checks, SEPA). */
+  status: 'succeeded' | 'pending';
 }

@@ -45,3 +45,9 @@ export function bool(obj: JsonObject | undefined, key: string): boolean | undefi
 export function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
+
+/** Any finite number (PayPal's `expires_in`); `int` is for amounts, which must be safe integers. */
+export function num(obj: JsonObject | undefined, key: string): number | undefined {
+  const value = obj?.[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}

@@ -5,6 +5,8 @@ import type { Logger } from '../ports/logger';
 import type { PaymentProvider } from '../ports/payment-provider';
 import { AdyenProvider } from './adyen/adyen-provider';
 import { MollieProvider } from './mollie/mollie-provider';
+import type { PaypalCertificateCache } from './paypal/paypal-certificates';
+import { PaypalProvider } from './paypal/paypal-provider';
 import type { SandboxLedger } from './sandbox/sandbox-ledger';
 import { SandboxProvider } from './sandbox/sandbox-provider';
 import { StripeProvider } from './stripe/stripe-provider';
@@ -16,6 +18,9 @@ export interface ProviderRegistryDeps {
   logger?: Logger;
   /** Next-gen Mollie webhook signing secrets (proposed MOLLIE_WEBHOOK_SECRET); classic webhooks need none. */
   mollieWebhookSecrets?: readonly string[];
+  paypalCertificates?: PaypalCertificateCache;
+  /** Webhook ids/secrets `providers:connect` stored in the database (read per delivery, so no restart is needed). */
+  storedWebhookIds?: (provider: ProviderId) => readonly string[];
   /**
    * Where browsers reach the relay, when it is only known after listening (port 0 in tests).
    * Defaults to config.publicUrl.
@@ -38,5 +43,10 @@ export function buildProviders(config: Readonly<RelayConfig>, deps: ProviderRegi
     providers.set('mollie', new MollieProvider(config.mollie, { clock: deps.clock }, { webhookSecrets: deps.mollieWebhookSecrets ?? [], timeoutMs: config.providerTimeoutMs }));
   }
   if (config.adyen) providers.set('adyen', new AdyenProvider(config.adyen, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
+  if (config.paypal) {
+    const paypal = config.paypal;
+    const stored = deps.storedWebhookIds;
+    providers.set('paypal', new PaypalProvider(paypal, { clock: deps.clock, timeoutMs: config.providerTimeoutMs, certificates: deps.paypalCertificates, webhookIds: stored ? () => [...paypal.webhookIds, ...stored('paypal')] : undefined }));
+  }
   return providers;
 }

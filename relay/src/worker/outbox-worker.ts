@@ -188,6 +188,10 @@ function describe(item: OutboxItem): { task: string; failed: string; followUp: s
       const name = providerDisplayName(command.provider);
       return { task: `close session ${command.providerSessionId} at ${name}`, failed: `Session ${command.providerSessionId} was NOT closed at ${name}`, followUp: `Close it at ${name} by hand if it is still open.` };
     }
+    case 'capture_at_provider': {
+      const name = providerDisplayName(command.provider);
+      return { task: `capture approved payment ${command.providerSessionId} at ${name}`, failed: `The approved payment ${command.providerSessionId} was NOT captured at ${name}`, followUp: `Capture it in the ${name} dashboard, or ask the customer to pay again.` };
+    }
     default:
       return assertNever(command);
   }

@@ -7,7 +7,9 @@ import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provi
 import { SandboxProvider } from '../../../relay/src/providers/sandbox/sandbox-provider';
 import { SqliteSandboxLedger } from '../../../relay/src/providers/sandbox/sqlite-sandbox-ledger';
 import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
-import { ADYEN_TEST_HMAC_KEY, PROVIDER_FIXTURES, signedAdyenNotification, signMollie, signSandbox, signStripe } from '../../helpers/provider-signers';
+import { PaypalCertificateCache } from '../../../relay/src/providers/paypal/paypal-certificates';
+import { PaypalProvider } from '../../../relay/src/providers/paypal/paypal-provider';
+import { ADYEN_TEST_HMAC_KEY, PAYPAL_TEST_CHAIN, PROVIDER_FIXTURES, signedAdyenNotification, signMollie, signPaypal, signSandbox, signStripe } from '../../helpers/provider-signers';
 
 const NOW = 1_700_000_000_000;
 const clock = { now: () => NOW };
@@ -28,6 +30,8 @@ interface Harness {
    * or re-signed through headers: they give their own tampered, other-key and unsigned bodies.
    */
   inBody?: { tampered: Buffer; otherKey: Buffer; unsigned: Buffer };
+  /** Headers as if signed with another secret or key; by default a hex signature is swapped for another. */
+  forge?(body: Buffer, nowMs: number): WebhookHeaders;
 }
 
 function sandboxBody(type: string): Buffer {
@@ -97,56 +101,84 @@ const harnesses: Harness[] = [
       unsigned: Buffer.from(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: adyenItem('AUTHORISATION') }] })),
     },
   },
+  {
+    name: 'paypal',
+    provider: new PaypalProvider(
+      { clientId: 'contract', clientSecret: 'contract', webhookIds: ['8PT597110X687430LKGECATA'], apiBase: 'http://paypal.invalid', livemode: false, verification: 'local' },
+      {
+        clock,
+        certificates: new PaypalCertificateCache(async () => fs.readFileSync(path.join(PAYPAL_TEST_CHAIN, 'leaf.pem'), 'utf8'), {
+          roots: [fs.readFileSync(path.join(PAYPAL_TEST_CHAIN, 'root.pem'), 'utf8')],
+          intermediates: [],
+        }),
+      },
+    ),
+    sign: (body, now) => signPaypal('8PT597110X687430LKGECATA', body, now),
+    // The impostor's key: the certificate at PAYPAL-CERT-URL does not match the signature.
+    forge: (body, now) => signPaypal('8PT597110X687430LKGECATA', body, now, 'impostor.key'),
+    validBody: fixture('paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.COMPLETED.json'),
+    expectValid: (result) =>
+      expect(result).toEqual({
+        kind: 'events',
+        events: [expect.objectContaining({ provider: 'paypal', eventId: 'WH-2CD34567EF890123G-4HI56789JK012345L', status: 'paid', providerPaymentId: '3C679366HH908993F', providerSessionId: '5O190127TN364715T', relaySessionId: 'ps_paypal_fixture', amountMinor: 2500, currency: 'EUR', livemode: false })],
+      }),
+    // A v1 sale event: the relay creates Orders v2 only, so it is never applied.
+    unknownTypeBody: fixture('paypal', 'events', 'node-sdk-PAYMENT.SALE.COMPLETED.raw.json'),
+    // The transmission time is signed but PayPal documents no replay window; the event id dedupes a replay.
+    hasClock: false,
+  },
 ];
 
 describe.each(harnesses.map((h) => [h.name, h] as const))('provider contract: %s', (_name, h) => {
-  it('accepts a correctly signed fixture', () => {
-    const result = h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW), NOW);
+  it('accepts a correctly signed fixture', async () => {
+    const result = await h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW), NOW);
     expect(result.ok).toBe(true);
     if (result.ok) h.expectValid(result.value);
   });
 
-  it('rejects a body with one byte changed as bad_signature', () => {
+  it('rejects a body with one byte changed as bad_signature', async () => {
     const headers = h.sign(h.validBody, NOW);
     const tampered = Buffer.from(h.inBody?.tampered ?? h.validBody);
     const at = Math.floor(tampered.length / 2);
     if (!h.inBody) tampered[at] = tampered[at] === 0x41 ? 0x42 : 0x41;
-    expect(h.provider.verifyWebhook(tampered, headers, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
+    expect(await h.provider.verifyWebhook(tampered, headers, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
   });
 
-  it('rejects a signature made with another secret as bad_signature', () => {
+  it('rejects a signature made with another secret as bad_signature', async () => {
     const headers = h.sign(h.validBody, NOW);
-    const other = Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[0-9a-f]{64}/, 'ab'.repeat(32)) : value]));
-    expect(h.provider.verifyWebhook(h.inBody?.otherKey ?? h.validBody, other, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
+    const other = h.forge
+      ? h.forge(h.validBody, NOW)
+      : Object.fromEntries(Object.entries(headers).map(([key, value]) => [key, typeof value === 'string' ? value.replace(/[0-9a-f]{64}/, 'ab'.repeat(32)) : value]));
+    expect(await h.provider.verifyWebhook(h.inBody?.otherKey ?? h.validBody, other, NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'bad_signature' }) });
   });
 
-  it('never trusts a missing signature header', () => {
-    const result = h.provider.verifyWebhook(h.inBody?.unsigned ?? h.validBody, { 'content-type': 'application/json' }, NOW);
+  it('never trusts a missing signature header', async () => {
+    const result = await h.provider.verifyWebhook(h.inBody?.unsigned ?? h.validBody, { 'content-type': 'application/json' }, NOW);
     // Mollie: an unsigned body must then be a classic `id=tr_…` ping, which a JSON event is not.
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: h.name.startsWith('mollie') ? 'malformed' : 'missing_signature' }) });
   });
 
-  (h.hasClock ? it : it.skip)('rejects a delivery signed too long ago as stale_timestamp', () => {
+  (h.hasClock ? it : it.skip)('rejects a delivery signed too long ago as stale_timestamp', async () => {
     const signedAt = NOW - 301_000;
-    expect(h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, signedAt), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'stale_timestamp' }) });
+    expect(await h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, signedAt), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'stale_timestamp' }) });
   });
 
-  (h.hasClock ? it : it.skip)('accepts a delivery inside the window', () => {
-    expect(h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW - 299_000), NOW).ok).toBe(true);
+  (h.hasClock ? it : it.skip)('accepts a delivery inside the window', async () => {
+    expect((await h.provider.verifyWebhook(h.validBody, h.sign(h.validBody, NOW - 299_000), NOW)).ok).toBe(true);
   });
 
-  it('rejects a correctly signed body that is not JSON as malformed', () => {
+  it('rejects a correctly signed body that is not JSON as malformed', async () => {
     const body = Buffer.from('} I am not valid JSON; 123][');
-    expect(h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
+    expect(await h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
   });
 
-  it('rejects correctly signed JSON that is not an event as malformed', () => {
+  it('rejects correctly signed JSON that is not an event as malformed', async () => {
     const body = Buffer.from('{"hello":"world"}');
-    expect(h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
+    expect(await h.provider.verifyWebhook(body, h.sign(body, NOW), NOW)).toEqual({ ok: false, error: expect.objectContaining({ code: 'malformed' }) });
   });
 
-  it('maps an unknown event type to unsupported, never to paid', () => {
-    const result = h.provider.verifyWebhook(h.unknownTypeBody, h.sign(h.unknownTypeBody, NOW), NOW);
+  it('maps an unknown event type to unsupported, never to paid', async () => {
+    const result = await h.provider.verifyWebhook(h.unknownTypeBody, h.sign(h.unknownTypeBody, NOW), NOW);
     expect(result.ok).toBe(true);
     if (result.ok) {
       expect(result.value.kind).toBe('events');

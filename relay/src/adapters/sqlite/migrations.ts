@@ -101,4 +101,35 @@ export const MIGRATIONS: readonly string[] = [
   // that was a scan of every pending shop write (3 ms at 10,000, on the HTTP loop, four times a second).
   `CREATE INDEX outbox_provider_due ON outbox (next_attempt_at, id)
      WHERE state = 'pending' AND kind IN ('fetch_status', 'expire_at_provider');`,
+  // 4: PayPal captures are provider-only commands too (the index must name every kind the claim asks for);
+  // refunds asked for by the shop (one row per WooCommerce refund: the idempotency key and the link to the
+  // provider's refund id); webhook signing secrets and ids that providers:connect got back from the provider.
+  `DROP INDEX outbox_provider_due;
+   CREATE INDEX outbox_provider_due ON outbox (next_attempt_at, id)
+     WHERE state = 'pending' AND kind IN ('fetch_status', 'expire_at_provider', 'capture_at_provider');
+   CREATE TABLE shop_refunds (
+     id INTEGER PRIMARY KEY,
+     merchant_order_id TEXT NOT NULL,
+     shop_refund_id TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     amount_minor INTEGER NOT NULL,
+     currency TEXT NOT NULL,
+     state TEXT NOT NULL,
+     provider_refund_id TEXT,
+     message TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     UNIQUE (merchant_order_id, shop_refund_id)
+   );
+   CREATE TABLE webhook_secrets (
+     id INTEGER PRIMARY KEY,
+     provider TEXT NOT NULL,
+     endpoint_id TEXT NOT NULL,
+     url TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     valid_until INTEGER
+   );
+   CREATE INDEX webhook_secrets_provider ON webhook_secrets (provider, id);`,
 ];
