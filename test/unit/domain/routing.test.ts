@@ -78,7 +78,7 @@ describe('parseRouteRules', () => {
 
   test('reports every problem at once', () => {
     const result = parseRouteRules([
-      { name: 'bad', match: { methods: ['cheque'], currencies: ['EURO'], countries: ['NLD'], min_amount: 500, max_amount: 100 }, providers: ['paypal'] },
+      { name: 'bad', match: { methods: ['cheque'], currencies: ['EURO'], countries: ['NLD'], min_amount: 500, max_amount: 100 }, providers: ['worldpay'] },
       { name: 'bad', providers: ['stripe'] },
     ]);
     expect(result.ok).toBe(false);
