@@ -1,5 +1,5 @@
 import { createSession, type CreateSessionDeps } from '../../relay/src/app/create-session';
-import { DEFAULT_ROUTE_RULES } from '../../relay/src/app/route-rules';
+import { parseRouteRules } from '../../relay/src/app/route-rules';
 import { BreakerBoard, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../../relay/src/domain/circuit-breaker';
 import type { ProviderId } from '../../relay/src/domain/provider-event';
 import type { RouteRule } from '../../relay/src/domain/routing';
@@ -31,6 +31,19 @@ export function sessionRequest(over: Partial<SessionRequest> = {}): SessionReque
   };
 }
 
+/**
+ * Fixed rules for the create-session tests, so they test routing mechanics (fallback, breakers, reasons), not
+ * whatever the shipped defaults are this month; the defaults have their own table in routing.test.ts.
+ */
+const parsedRules = parseRouteRules([
+  { name: 'cards and wallets', match: { methods: ['card', 'wallet'] }, providers: ['stripe', 'sandbox'] },
+  { name: 'bank transfer in the euro area', match: { methods: ['bank_transfer'], currencies: ['EUR'], countries: ['NL', 'BE', 'DE', 'AT', 'FR'] }, providers: ['mollie', 'stripe'] },
+  { name: 'crypto (not offered)', match: { methods: ['crypto'] }, providers: [] },
+  { name: 'any method', match: { methods: ['any'] }, providers: ['stripe', 'mollie', 'sandbox'] },
+]);
+if (!parsedRules.ok) throw new Error(parsedRules.error.join('; '));
+export const SESSION_TEST_RULES: readonly RouteRule[] = parsedRules.value;
+
 /** Wires createSession to in-memory ports and the given fake providers. */
 export function sessionHarness(
   providers: FakeProvider[],
@@ -44,7 +57,7 @@ export function sessionHarness(
     sessions,
     log,
     providers: new Map<ProviderId, FakeProvider>(providers.map((p) => [p.id, p])),
-    rules: options.rules ?? DEFAULT_ROUTE_RULES,
+    rules: options.rules ?? SESSION_TEST_RULES,
     breakers,
     clock,
     ids: sequentialIds(),

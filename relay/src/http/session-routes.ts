@@ -5,8 +5,11 @@ import contract from '../../../shared/contract.json';
 import { createSession, type CreateSessionDeps, type CreateSessionError } from '../app/create-session';
 import { PAYMENT_METHODS } from '../domain/payment-session';
 import { assertNever, type PaymentStatus } from '../domain/payment-status';
+import type { ProviderId } from '../domain/provider-event';
+import { routableMethods } from '../domain/routable-methods';
 import { describeSkip } from '../domain/routing';
 import { checkRequestingSite } from '../domain/site-identity';
+import type { ProviderCapabilities } from '../ports/payment-provider';
 import type { SessionRequest, SessionView } from '../domain/session-request';
 import { ORDER_ID, ORDER_ID_RULE } from './order-id';
 import { sendError } from './send-error';
@@ -49,6 +52,16 @@ export const sessionBodySchema = Joi.object({
   // The requesting WordPress site's home URL; compared with WC_URL before anything else (domain/site-identity.ts).
   site_url: Joi.string().max(2048),
 }).required();
+
+/** GET /v1/methods?currency=&country=&amount= (shared/openapi.yaml, listRoutableMethods). */
+const methodsQuerySchema = Joi.object({
+  currency: Joi.string().pattern(/^[A-Za-z]{3}$/).uppercase().required()
+    .messages({ 'string.pattern.base': '{{#label}} must be a 3-letter ISO 4217 code, e.g. EUR' }),
+  country: Joi.string().pattern(/^[A-Za-z]{2}$/).uppercase()
+    .messages({ 'string.pattern.base': '{{#label}} must be a 2-letter ISO 3166-1 code, e.g. NL' }),
+  amount: Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER)
+    .messages({ 'number.base': '{{#label}} must be an integer number of minor units (cents)' }),
+});
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -99,6 +112,20 @@ export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
       deps.logger?.error('session creation crashed', { orderId: value.order_id, error: (caught as Error).message });
       sendError(res, 500, 'internal_error', 'the relay could not create the session; try again');
     }
+  });
+
+  router.get('/v1/methods', ...signed, (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    const { value, error } = methodsQuerySchema.validate(req.query, { abortEarly: false, convert: true });
+    if (error) {
+      sendError(res, 400, 'invalid_request', `the methods query has ${error.details.length} problem(s)`, error.details.map((detail) => detail.message));
+      return;
+    }
+    const cart = { currency: value.currency as string, country: (value.country as string | undefined) ?? null, amountMinor: (value.amount as number | undefined) ?? null };
+    const capabilities: Partial<Record<ProviderId, ProviderCapabilities>> = {};
+    for (const [id, provider] of useCase.providers) capabilities[id] = provider.capabilities;
+    const methods = routableMethods(cart, useCase.rules, capabilities, useCase.breakers.views(useCase.providers.keys(), useCase.clock.now()));
+    res.json({ currency: cart.currency, country: cart.country, amount: cart.amountMinor, methods });
   });
 
   router.get('/v1/sessions/:sessionId/status', (req, res) => {

@@ -3,11 +3,22 @@ import type { BreakerView } from '../../../relay/src/domain/circuit-breaker';
 import type { ProviderId } from '../../../relay/src/domain/provider-event';
 import { routeFor, type RoutableRequest, type RouteRule } from '../../../relay/src/domain/routing';
 import type { ProviderCapabilities } from '../../../relay/src/ports/payment-provider';
+import { AdyenProvider } from '../../../relay/src/providers/adyen/adyen-provider';
+import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
+import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
 
 const stripe: ProviderCapabilities = { methods: ['card', 'wallet', 'bank_transfer'], canExpire: true };
 const mollie: ProviderCapabilities = { methods: ['bank_transfer', 'card'], currencies: ['EUR'], canExpire: true };
 const sandbox: ProviderCapabilities = { methods: ['card', 'bank_transfer', 'wallet', 'crypto'], canExpire: true };
 const all = { stripe, mollie, sandbox };
+const clock = { now: () => 0 };
+/** Every provider configured, each with the capabilities its adapter really declares. */
+const everything: Partial<Record<ProviderId, ProviderCapabilities>> = {
+  stripe: new StripeProvider({ secretKey: null, webhookSecrets: ['whsec_x'], apiBase: 'http://stripe.invalid', toleranceSeconds: 300 }, { clock }).capabilities,
+  mollie: new MollieProvider({ apiKey: 'test_x', apiBase: 'http://mollie.invalid' }, { clock }).capabilities,
+  adyen: new AdyenProvider({ apiKey: 'k', merchantAccount: 'M', hmacKeys: ['00'.repeat(32)], apiBase: 'http://adyen.invalid', live: false }, { clock }).capabilities,
+  sandbox,
+};
 
 const req = (over: Partial<RoutableRequest> & { country?: string } = {}): RoutableRequest => ({
   method: over.method ?? 'card',
@@ -28,16 +39,16 @@ describe('routeFor with the default rules', () => {
     candidates: ProviderId[];
     skipped: Array<[ProviderId, string]>;
   }> = [
-    { name: 'card → stripe then sandbox', request: req(), configured: all, rule: 'cards and wallets', candidates: ['stripe', 'sandbox'], skipped: [] },
-    { name: 'wallet → stripe (sandbox off)', request: req({ method: 'wallet' }), configured: { stripe, mollie }, rule: 'cards and wallets', candidates: ['stripe'], skipped: [['sandbox', 'not configured']] },
-    { name: 'bank transfer in NL, EUR → mollie then stripe', request: req({ method: 'bank_transfer' }), configured: all, rule: 'bank transfer in the euro area', candidates: ['mollie', 'stripe'], skipped: [] },
-    { name: 'bank transfer in DE lower-case', request: req({ method: 'bank_transfer', country: 'de', currency: 'eur' }), configured: all, rule: 'bank transfer in the euro area', candidates: ['mollie', 'stripe'], skipped: [] },
-    { name: 'bank transfer in the US → no rule', request: req({ method: 'bank_transfer', country: 'US', currency: 'USD' }), configured: all, rule: null, candidates: [], skipped: [] },
-    { name: 'crypto → rule with no providers', request: req({ method: 'crypto' }), configured: all, rule: 'crypto (not offered)', candidates: [], skipped: [] },
-    { name: 'any → stripe, mollie, sandbox', request: req({ method: 'any' }), configured: all, rule: 'any method', candidates: ['stripe', 'mollie', 'sandbox'], skipped: [] },
-    { name: 'any in USD → mollie skipped for currency', request: req({ method: 'any', currency: 'USD' }), configured: all, rule: 'any method', candidates: ['stripe', 'sandbox'], skipped: [['mollie', 'does not accept USD']] },
-    { name: 'card with stripe open → sandbox only', request: req(), configured: all, breakers: { stripe: open }, rule: 'cards and wallets', candidates: ['sandbox'], skipped: [['stripe', open.reason]] },
-    { name: 'nothing configured', request: req(), configured: {}, rule: 'cards and wallets', candidates: [], skipped: [['stripe', 'not configured'], ['sandbox', 'not configured']] },
+    { name: 'card → stripe, adyen, sandbox', request: req(), configured: everything, rule: 'cards', candidates: ['stripe', 'adyen', 'sandbox'], skipped: [] },
+    { name: 'wallet → stripe (sandbox off)', request: req({ method: 'wallet' }), configured: { stripe, mollie }, rule: 'wallets', candidates: ['stripe'], skipped: [['adyen', 'not configured'], ['sandbox', 'not configured']] },
+    { name: 'bank transfer in NL, EUR → mollie, adyen, stripe', request: req({ method: 'bank_transfer' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
+    { name: 'bank transfer in DE lower-case', request: req({ method: 'bank_transfer', country: 'de', currency: 'eur' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
+    { name: 'bank transfer in the US → the rule for elsewhere', request: req({ method: 'bank_transfer', country: 'US', currency: 'USD' }), configured: all, rule: 'bank payments elsewhere (BLIK, Trustly, Klarna Pay now, IBAN transfer)', candidates: ['stripe', 'sandbox'], skipped: [['adyen', 'not configured'], ['mollie', 'does not accept USD']] },
+    { name: 'crypto → the sandbox only, until a crypto provider is configured', request: req({ method: 'crypto' }), configured: all, rule: 'crypto', candidates: ['sandbox'], skipped: [] },
+    { name: 'any → stripe, mollie, sandbox', request: req({ method: 'any' }), configured: all, rule: 'any method', candidates: ['stripe', 'mollie', 'sandbox'], skipped: [['adyen', 'not configured']] },
+    { name: 'any in USD → mollie skipped for currency', request: req({ method: 'any', currency: 'USD' }), configured: all, rule: 'any method', candidates: ['stripe', 'sandbox'], skipped: [['adyen', 'not configured'], ['mollie', 'does not accept USD']] },
+    { name: 'card with stripe open → sandbox only', request: req(), configured: all, breakers: { stripe: open }, rule: 'cards', candidates: ['sandbox'], skipped: [['stripe', open.reason], ['adyen', 'not configured']] },
+    { name: 'nothing configured', request: req(), configured: {}, rule: 'cards', candidates: [], skipped: [['stripe', 'not configured'], ['adyen', 'not configured'], ['sandbox', 'not configured']] },
   ];
 
   test.each(cases)('$name', ({ request, configured, breakers, rule, candidates, skipped }) => {
@@ -45,6 +56,49 @@ describe('routeFor with the default rules', () => {
     expect(route.rule?.name ?? null).toBe(rule);
     expect(route.candidates).toEqual(candidates);
     expect(route.skipped.map((s) => [s.provider, s.reason])).toEqual(skipped);
+  });
+});
+
+describe('default routes: method × country × currency × amount → provider order (every provider configured, the capabilities its adapter declares)', () => {
+  const EURO_BANK = 'bank payments in the euro area (iDEAL, Bancontact, SEPA)';
+  const OTHER_BANK = 'bank payments elsewhere (BLIK, Trustly, Klarna Pay now, IBAN transfer)';
+  const table: Array<[method: RoutableRequest['method'], country: string, currency: string, amount: number, rule: string, order: ProviderId[]]> = [
+    ['card', 'NL', 'EUR', 1250, 'cards', ['stripe', 'adyen', 'sandbox']],
+    ['card', 'US', 'USD', 1, 'cards', ['stripe', 'adyen', 'sandbox']],
+    ['card', 'JP', 'JPY', 1_000_000, 'cards', ['stripe', 'adyen', 'sandbox']],
+    ['wallet', 'GB', 'GBP', 4999, 'wallets', ['stripe', 'adyen', 'sandbox']],
+    ['bank_transfer', 'NL', 'EUR', 1250, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
+    ['bank_transfer', 'BE', 'EUR', 99_999, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
+    ['bank_transfer', 'DE', 'EUR', 50, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
+    // Euro-area country, other currency: not the euro rule (SEPA methods are EUR only).
+    ['bank_transfer', 'NL', 'USD', 1250, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
+    ['bank_transfer', 'PL', 'PLN', 1250, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
+    ['bank_transfer', 'SE', 'SEK', 12_500, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
+    ['bank_transfer', 'PL', 'EUR', 1, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
+    ['crypto', 'NL', 'EUR', 1250, 'crypto', ['sandbox']],
+    ['any', 'NL', 'EUR', 1250, 'any method', ['stripe', 'adyen', 'mollie', 'sandbox']],
+    ['any', 'US', 'USD', 1250, 'any method', ['stripe', 'adyen', 'mollie', 'sandbox']],
+  ];
+
+  test.each(table)('%s from %s in %s, %i → %j', (method, country, currency, amount, rule, order) => {
+    const route = routeFor({ method, currency, amountMinor: amount, customer: { country } }, DEFAULT_ROUTE_RULES, everything, {});
+    expect(route.rule?.name).toBe(rule);
+    expect(route.candidates).toEqual(order);
+  });
+
+  // With the first provider's breaker open, the next one is tried: every method keeps a way to be paid.
+  const firstDown: Array<[method: RoutableRequest['method'], country: string, currency: string, down: ProviderId, next: ProviderId[]]> = [
+    ['card', 'NL', 'EUR', 'stripe', ['adyen', 'sandbox']],
+    ['wallet', 'NL', 'EUR', 'stripe', ['adyen', 'sandbox']],
+    ['bank_transfer', 'NL', 'EUR', 'mollie', ['adyen', 'stripe', 'sandbox']],
+    ['bank_transfer', 'PL', 'PLN', 'adyen', ['mollie', 'stripe', 'sandbox']],
+    ['any', 'NL', 'EUR', 'stripe', ['adyen', 'mollie', 'sandbox']],
+  ];
+
+  test.each(firstDown)('fallback: %s from %s in %s with %s down → %j', (method, country, currency, down, next) => {
+    const route = routeFor({ method, currency, amountMinor: 1250, customer: { country } }, DEFAULT_ROUTE_RULES, everything, { [down]: open });
+    expect(route.candidates).toEqual(next);
+    expect(route.skipped).toEqual([{ provider: down, reason: open.reason }]);
   });
 });
 
