@@ -16,6 +16,7 @@ const clock = { now: () => 0 };
 const everything: Partial<Record<ProviderId, ProviderCapabilities>> = {
   stripe: new StripeProvider({ secretKey: null, webhookSecrets: ['whsec_x'], apiBase: 'http://stripe.invalid', toleranceSeconds: 300 }, { clock }).capabilities,
   mollie: new MollieProvider({ apiKey: 'test_x', apiBase: 'http://mollie.invalid' }, { clock }).capabilities,
+  paypal: { methods: ['wallet'], canExpire: false },
   adyen: new AdyenProvider({ apiKey: 'k', merchantAccount: 'M', hmacKeys: ['00'.repeat(32)], apiBase: 'http://adyen.invalid', live: false }, { clock }).capabilities,
   sandbox,
 };
@@ -40,7 +41,7 @@ describe('routeFor with the default rules', () => {
     skipped: Array<[ProviderId, string]>;
   }> = [
     { name: 'card → stripe, adyen, sandbox', request: req(), configured: everything, rule: 'cards', candidates: ['stripe', 'adyen', 'sandbox'], skipped: [] },
-    { name: 'wallet → stripe (sandbox off)', request: req({ method: 'wallet' }), configured: { stripe, mollie }, rule: 'wallets', candidates: ['stripe'], skipped: [['adyen', 'not configured'], ['sandbox', 'not configured']] },
+    { name: 'wallet → stripe (paypal and sandbox off)', request: req({ method: 'wallet' }), configured: { stripe, mollie }, rule: 'wallets', candidates: ['stripe'], skipped: [['paypal', 'not configured'], ['adyen', 'not configured'], ['sandbox', 'not configured']] },
     { name: 'bank transfer in NL, EUR → mollie, adyen, stripe', request: req({ method: 'bank_transfer' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
     { name: 'bank transfer in DE lower-case', request: req({ method: 'bank_transfer', country: 'de', currency: 'eur' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
     { name: 'bank transfer in the US → the rule for elsewhere', request: req({ method: 'bank_transfer', country: 'US', currency: 'USD' }), configured: all, rule: 'bank payments elsewhere (BLIK, Trustly, Klarna Pay now, IBAN transfer)', candidates: ['stripe', 'sandbox'], skipped: [['adyen', 'not configured'], ['mollie', 'does not accept USD']] },
@@ -66,7 +67,8 @@ describe('default routes: method × country × currency × amount → provider o
     ['card', 'NL', 'EUR', 1250, 'cards', ['stripe', 'adyen', 'sandbox']],
     ['card', 'US', 'USD', 1, 'cards', ['stripe', 'adyen', 'sandbox']],
     ['card', 'JP', 'JPY', 1_000_000, 'cards', ['stripe', 'adyen', 'sandbox']],
-    ['wallet', 'GB', 'GBP', 4999, 'wallets', ['stripe', 'adyen', 'sandbox']],
+    ['wallet', 'GB', 'GBP', 4999, 'wallets', ['paypal', 'stripe', 'adyen', 'sandbox']],
+    ['wallet', 'NL', 'EUR', 100, 'wallets', ['paypal', 'stripe', 'adyen', 'sandbox']],
     ['bank_transfer', 'NL', 'EUR', 1250, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
     ['bank_transfer', 'BE', 'EUR', 99_999, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
     ['bank_transfer', 'DE', 'EUR', 50, EURO_BANK, ['mollie', 'adyen', 'stripe', 'sandbox']],
@@ -89,7 +91,7 @@ describe('default routes: method × country × currency × amount → provider o
   // With the first provider's breaker open, the next one is tried: every method keeps a way to be paid.
   const firstDown: Array<[method: RoutableRequest['method'], country: string, currency: string, down: ProviderId, next: ProviderId[]]> = [
     ['card', 'NL', 'EUR', 'stripe', ['adyen', 'sandbox']],
-    ['wallet', 'NL', 'EUR', 'stripe', ['adyen', 'sandbox']],
+    ['wallet', 'NL', 'EUR', 'paypal', ['stripe', 'adyen', 'sandbox']],
     ['bank_transfer', 'NL', 'EUR', 'mollie', ['adyen', 'stripe', 'sandbox']],
     ['bank_transfer', 'PL', 'PLN', 'adyen', ['mollie', 'stripe', 'sandbox']],
     ['any', 'NL', 'EUR', 'stripe', ['adyen', 'mollie', 'sandbox']],
