@@ -228,10 +228,58 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
     expect(h.ourNotes(session.merchantOrderId)[0]).toContain('needs a look: manual fraud review');
     expect(h.ourNotes(session.merchantOrderId)[0]).toContain('Do not ship until it is resolved.');
-    await h.send(session, 'paid');
+    await h.send(session, 'paid', { type: 'payment.review_approved' });
     await h.drain();
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
     expect(h.ourNotes(session.merchantOrderId)[1]).toContain('Review cleared at Payrelay Sandbox');
+  });
+
+  it('under review: a plain paid (not the review verdict) leaves the order on hold, and says why in the payment log', async () => {
+    const session = h.seed();
+    await h.send(session, 'review', { reason: 'manual fraud review' });
+    await h.drain();
+    const late = await h.send(session, 'paid');
+    expect(late.body.results[0]).toMatchObject({ outcome: 'ignored', status: 'review' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    const ignored = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'webhook_ignored');
+    expect(ignored.map((e) => e.message)).toEqual([expect.stringContaining('held for review')]);
+  });
+
+  it('a stale pending after a decline changes nothing: one status change, one note', async () => {
+    const session = h.seed();
+    const declinedAt = Math.floor(h.clock.now() / 1000);
+    await h.send(session, 'failed', { reason: 'card declined', created: declinedAt });
+    await h.drain();
+    // The pending the provider sent a minute before the decline, delivered after it.
+    const late = await h.send(session, 'pending', { created: declinedAt - 60 });
+    expect(late.body.results[0]).toMatchObject({ outcome: 'ignored', status: 'failed' });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('failed');
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('failed');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    const ignored = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'webhook_ignored');
+    expect(ignored).toEqual([expect.objectContaining({ message: expect.stringContaining('older than the last event applied'), data: expect.objectContaining({ reason: 'stale_event' }) })]);
+  });
+
+  it('a newer pending after a decline is a new attempt on the same checkout: the order is payable again', async () => {
+    const session = h.seed();
+    const declinedAt = Math.floor(h.clock.now() / 1000);
+    await h.send(session, 'failed', { reason: 'card declined', created: declinedAt });
+    await h.send(session, 'pending', { created: declinedAt + 30 });
+    await h.drain();
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('pending');
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
+  });
+
+  it('money still wins over the clock: a payment older than the decline is still recorded paid', async () => {
+    const session = h.seed();
+    const declinedAt = Math.floor(h.clock.now() / 1000);
+    await h.send(session, 'failed', { reason: 'card declined', created: declinedAt });
+    await h.send(session, 'paid', { created: declinedAt - 60 });
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
   });
 
   it('refunded: a partial refund is a refund record, the full refund moves the order to refunded', async () => {
@@ -444,7 +492,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
   it('writes to one order go in order, one at a time', async () => {
     const session = h.seed();
     await h.send(session, 'review', { reason: 'check' });
-    await h.send(session, 'paid');
+    await h.send(session, 'paid', { type: 'payment.review_approved' });
     await h.send(session, 'refunded', { refunded_amount: 1999 });
     await h.drain();
     const notes = h.ourNotes(session.merchantOrderId);

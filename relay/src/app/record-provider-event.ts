@@ -130,7 +130,14 @@ function applyDecision(
 
   stores.sessions.update(
     session.id,
-    { status: decision.to, providerPaymentId: decision.providerPaymentId ?? undefined, refundedMinor: decision.refundedMinor },
+    {
+      status: decision.to,
+      providerPaymentId: decision.providerPaymentId ?? undefined,
+      refundedMinor: decision.refundedMinor,
+      chargedBackMinor: decision.chargedBackMinor,
+      disputedFrom: decision.disputedFrom,
+      lastEventAt: decision.lastEventAt,
+    },
     now,
   );
   const change = decision.from === decision.to

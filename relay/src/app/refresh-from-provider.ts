@@ -42,7 +42,9 @@ export async function askProvider(deps: RefreshDeps, providerId: ProviderId, ref
 
 /** Record what a provider's API said (a fetch, a capture's answer) through the webhook path, in one transaction. */
 export function recordSnapshot(deps: Pick<RefreshDeps, 'stores' | 'unitOfWork' | 'clock' | 'livemode'>, snapshot: ProviderEvent, ref: string, relaySessionId: string | null): RecordOutcome {
-  const event = relaySessionId ? { ...snapshot, relaySessionId } : snapshot;
+  // Whatever the adapter says, an answer to our question is a poll: it can confirm money, never end a hold.
+  const polled = { ...snapshot, source: 'poll' as const };
+  const event = relaySessionId ? { ...polled, relaySessionId } : polled;
   const now = deps.clock.now();
   return deps.unitOfWork.transaction(() =>
     recordProviderEvent(deps.stores, event, Buffer.from(JSON.stringify({ fetched: ref, status: event.status })), 'fetched', deps.livemode, now),

@@ -1,17 +1,19 @@
 import { formatMoney } from './money';
 import type { PaymentSession } from './payment-session';
 import { type PaymentStatus } from './payment-status';
-import type { ProviderEvent } from './provider-event';
+import type { EventStatus, ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
-import { transitionRule, type TransitionRule } from './transitions';
+import { sessionState, transitionRule, type TransitionEvent, type TransitionRule } from './transitions';
 
 /** What the shop should end up reflecting; the worker turns it into WooCommerce writes against the live order. */
 export interface OrderWriteIntent {
   target: PaymentStatus;
   /** Provider payment id, stored as WooCommerce's transaction_id. */
   transactionId: string | null;
-  /** For a partial refund: the amount of this refund (minor units). */
+  /** A refund record to add (minor units): a partial refund, or money a chargeback took (its reason says so). */
   refundMinor?: number;
+  /** A dispute ended and the order goes back from on-hold to what it was (a partial chargeback keeps it paid). */
+  releasesHold?: boolean;
   note: string;
 }
 
@@ -19,6 +21,7 @@ export type IgnoreReason =
   | 'unsupported_event'
   | 'mode_mismatch'
   | 'duplicate_status'
+  | 'stale_event'
   | Extract<TransitionRule, { verdict: 'refuse' }>['why'];
 
 export type Decision =
@@ -29,6 +32,12 @@ export type Decision =
       why: string;
       /** Refunded total after this event (unchanged unless a refund). */
       refundedMinor: number;
+      /** Charged back total after this event (unchanged unless a lost dispute or chargeback). */
+      chargedBackMinor: number;
+      /** The status an open dispute restores when won; null = no open dispute after this event. */
+      disputedFrom: PaymentStatus | null;
+      /** The provider's time of the last applied webhook event, after this one (polls leave it as it was). */
+      lastEventAt: number | null;
       providerPaymentId: string | null;
       write: OrderWriteIntent;
     }
@@ -52,13 +61,15 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
     const mode = event.livemode ? 'live' : 'test';
     return { kind: 'ignore', reason: 'mode_mismatch', message: `${name} sent a ${mode}-mode event to a relay running in ${context.livemode ? 'live' : 'test'} mode; ignored.` };
   }
-  if (event.status === 'unsupported') {
+  if (event.status === 'unsupported' || (event.status === 'dispute' && !event.dispute)) {
     return { kind: 'ignore', reason: 'unsupported_event', message: `${name} event ${event.eventType} does not change a payment; stored and ignored.` };
   }
+  const stale = staleEventMessage(event, session);
+  if (stale) return { kind: 'ignore', reason: 'stale_event', message: stale };
 
-  let incoming: PaymentStatus = event.status;
+  let incoming = transitionEvent(event, event.status);
   let reviewReason: string | null = null;
-  if (incoming === 'paid') {
+  if (incoming === 'paid' || incoming === 'review_approved') {
     const mismatch = amountMismatch(event, session);
     if (mismatch) {
       incoming = 'review';
@@ -72,22 +83,132 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
   const paymentId = event.providerPaymentId ?? session.providerPaymentId;
   if (incoming === 'refunded') return decideRefund(event, session, paymentId);
 
-  const rule = transitionRule(session.status, incoming);
+  const rule = transitionRule(sessionState(session), incoming);
   if (rule.verdict === 'same') {
-    return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported ${incoming} again (${event.eventType}); the payment is already ${session.status}.` };
+    return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported ${incoming.replace(/_/g, ' ')} again (${event.eventType}); the payment is already ${session.status}.` };
   }
   if (rule.verdict === 'refuse') {
-    return { kind: 'ignore', reason: rule.why, message: refusalMessage(rule.why, session.status, incoming, event) };
+    return { kind: 'ignore', reason: rule.why, message: refusalMessage(rule.why, session, incoming, event) };
   }
+  if (incoming === 'dispute_opened' || incoming === 'dispute_won' || incoming === 'dispute_lost') {
+    return decideDispute(event, session, incoming, paymentId);
+  }
+  const to: PaymentStatus = incoming === 'review_approved' ? 'paid' : incoming === 'review_rejected' ? 'failed' : incoming;
+  return applied(event, session, {
+    to,
+    why: rule.why,
+    providerPaymentId: paymentId,
+    write: { target: to, transactionId: paymentId, note: noteFor(event, session, to, rule.why, reviewReason, paymentId) },
+  });
+}
+
+/** A verdict counts only from the provider's own signed event: a poll reads a state, it cannot rule on a hold. */
+function transitionEvent(event: ProviderEvent, status: Exclude<EventStatus, 'unsupported'>): TransitionEvent {
+  const verdict = event.source === 'poll' ? undefined : event.reviewVerdict;
+  switch (status) {
+    case 'dispute':
+      return `dispute_${event.dispute!.phase}`;
+    case 'paid':
+      return verdict === 'approved' ? 'review_approved' : 'paid';
+    case 'failed':
+      return verdict === 'rejected' ? 'review_rejected' : 'failed';
+    default:
+      return status;
+  }
+}
+
+/**
+ * Out of order by the provider's clock, not by arrival: a non-money event older than the last one applied is a
+ * late delivery (a pending sent before the decline), not a new attempt. Money still wins: a payment, a refund or
+ * a dispute is never dropped as stale (their own rules and running totals keep them right). Polls are never stale.
+ * Equal times (Stripe counts in seconds) are not stale: the transition table decides.
+ */
+function staleEventMessage(event: ProviderEvent, session: PaymentSession): string | null {
+  const last = session.lastEventAt ?? null;
+  if (event.source === 'poll' || last === null || event.occurredAt >= last) return null;
+  if (event.status === 'paid' || event.status === 'refunded' || event.status === 'dispute') return null;
+  const name = providerDisplayName(event.provider);
+  return `${name} reported ${event.status} (${event.eventType}) from ${formatTime(event.occurredAt)}, older than the last event applied (${formatTime(last)}): a late delivery, not a new attempt, so nothing changed.`;
+}
+
+/** Every applied decision carries the session's bookkeeping forward; `fields` says what this event changes. */
+function applied(
+  event: ProviderEvent,
+  session: PaymentSession,
+  fields: Pick<Extract<Decision, { kind: 'apply' }>, 'to' | 'why' | 'providerPaymentId' | 'write'> &
+    Partial<Pick<Extract<Decision, { kind: 'apply' }>, 'refundedMinor' | 'chargedBackMinor' | 'disputedFrom'>>,
+): Decision {
+  const last = session.lastEventAt ?? null;
   return {
     kind: 'apply',
     from: session.status,
-    to: incoming,
-    why: rule.why,
     refundedMinor: session.refundedMinor,
-    providerPaymentId: paymentId,
-    write: { target: incoming, transactionId: paymentId, note: noteFor(event, session, incoming, rule.why, reviewReason, paymentId) },
+    chargedBackMinor: session.chargedBackMinor ?? 0,
+    disputedFrom: session.disputedFrom ?? null,
+    lastEventAt: event.source === 'poll' ? last : Math.max(last ?? event.occurredAt, event.occurredAt),
+    ...fields,
   };
+}
+
+/**
+ * A dispute or chargeback. Opened: the order goes on hold with what support needs to answer it (amount, reason,
+ * deadline, where). Won: back to the status it had before the hold. Lost: the money is gone, recorded in the shop
+ * as a refund marked chargeback; the order is refunded when nothing is left paid.
+ */
+function decideDispute(event: ProviderEvent, session: PaymentSession, incoming: 'dispute_opened' | 'dispute_won' | 'dispute_lost', paymentId: string | null): Decision {
+  const dispute = event.dispute!;
+  const name = providerDisplayName(event.provider);
+  const amount = formatMoney(dispute.amountMinor, dispute.currency);
+  const ids = `dispute ${dispute.disputeId}${paymentId ? `, payment ${paymentId}` : ''}`;
+  const because = dispute.reason ? ` (reason: ${dispute.reason})` : '';
+  switch (incoming) {
+    case 'dispute_opened': {
+      // The status a win restores: a payment the relay never saw paid was paid all the same (it is disputed).
+      const from: PaymentStatus = session.status === 'review' ? 'review' : 'paid';
+      const deadline = dispute.respondBy !== undefined ? `Respond by ${formatTime(dispute.respondBy)}` : 'Respond';
+      const note = `Dispute opened at ${name}: the customer's bank disputes ${amount}${because}, ${ids}. ${deadline} with evidence in ${dispute.respondAt}, or accept it there. Do not ship until it is resolved.`;
+      return applied(event, session, { to: 'review', why: 'dispute_opened', providerPaymentId: paymentId, disputedFrom: from, write: { target: 'review', transactionId: paymentId, note: withRef(note, event) } });
+    }
+    case 'dispute_won': {
+      const to = session.disputedFrom ?? 'paid';
+      const after = to === 'review' ? 'The review that held the order before the dispute still holds it.' : 'The hold is released.';
+      const note = `Dispute won at ${name}: the bank decided for the shop and the ${amount} stay paid (${ids}). ${after}`;
+      return applied(event, session, { to, why: 'dispute_won', providerPaymentId: paymentId, disputedFrom: null, write: { target: to, transactionId: paymentId, releasesHold: to === 'paid', note: withRef(note, event) } });
+    }
+    case 'dispute_lost': {
+      const chargedBack = session.chargedBackMinor ?? 0;
+      const remaining = session.amountMinor - session.refundedMinor - chargedBack;
+      const asked = dispute.totalChargedBackMinor !== undefined ? dispute.totalChargedBackMinor - chargedBack : dispute.amountMinor;
+      const loss = Math.min(asked, remaining);
+      if (loss <= 0) {
+        return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a chargeback already recorded (${formatMoney(chargedBack, session.currency)} charged back in total, ${ids}).` };
+      }
+      const wasDisputed = sessionState(session) === 'disputed';
+      const full = loss >= remaining;
+      const restored = session.disputedFrom ?? session.status;
+      const to = full ? 'refunded' : restored;
+      const lost = formatMoney(loss, session.currency);
+      const how = wasDisputed ? `the dispute was lost${because}; the customer's bank took back ${lost}` : `the customer's bank reversed ${lost} (chargeback${dispute.reason ? `: ${dispute.reason}` : ''})`;
+      const outcome = full
+        ? 'The money is gone: Payrelay recorded it as a refund marked chargeback and the order is refunded. Do not ship.'
+        : `The money is gone: Payrelay recorded it as a partial refund marked chargeback; ${formatMoney(remaining - loss, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} stay paid.`;
+      const contest = wasDisputed ? '' : ` It can still be contested in ${dispute.respondAt}.`;
+      const note = `Chargeback at ${name}: ${how} (${ids}). ${outcome}${contest}`;
+      return applied(event, session, {
+        to,
+        why: 'dispute_lost',
+        providerPaymentId: paymentId,
+        chargedBackMinor: chargedBack + loss,
+        disputedFrom: null,
+        write: { target: to, transactionId: paymentId, refundMinor: loss, releasesHold: wasDisputed && !full && restored === 'paid', note: withRef(note, event) },
+      });
+    }
+  }
+}
+
+/** "2024-08-14 23:59 UTC": a deadline support reads, in one zone whatever the server's. */
+function formatTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function amountMismatch(event: ProviderEvent, session: PaymentSession): string | null {
@@ -100,32 +221,34 @@ function amountMismatch(event: ProviderEvent, session: PaymentSession): string |
 
 function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: string | null): Decision {
   const name = providerDisplayName(event.provider);
-  const rule = transitionRule(session.status, 'refunded');
+  const rule = transitionRule(sessionState(session), 'refunded');
   if (rule.verdict !== 'apply') {
     const why = rule.verdict === 'same' ? 'refund_is_final' : rule.why;
-    return { kind: 'ignore', reason: why, message: refusalMessage(why, session.status, 'refunded', event) };
+    return { kind: 'ignore', reason: why, message: refusalMessage(why, session, 'refunded', event) };
   }
-  const reported = event.refundedMinor ?? (event.refundIncrementMinor !== undefined ? session.refundedMinor + event.refundIncrementMinor : session.amountMinor);
-  const totalRefunded = Math.min(reported, session.amountMinor);
+  // What a chargeback already took cannot be refunded as well.
+  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const reported = event.refundedMinor ?? (event.refundIncrementMinor !== undefined ? session.refundedMinor + event.refundIncrementMinor : refundable);
+  const totalRefunded = Math.min(reported, refundable);
   const thisRefund = totalRefunded - session.refundedMinor;
   if (thisRefund <= 0) {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a refund already recorded (${formatMoney(totalRefunded, session.currency)} refunded in total).` };
   }
-  const full = totalRefunded >= session.amountMinor;
+  const full = totalRefunded >= refundable;
   const amount = formatMoney(thisRefund, session.currency);
   const note = full
     ? `Refunded at ${name}: ${amount}${session.refundedMinor > 0 ? ` (the payment is now fully refunded)` : ''}, payment ${paymentId ?? 'unknown'}.`
     : `Partial refund at ${name}: ${amount} of ${formatMoney(session.amountMinor, session.currency)}, payment ${paymentId ?? 'unknown'}. ${formatMoney(totalRefunded, session.currency)} refunded so far.`;
-  return {
-    kind: 'apply',
-    from: session.status,
-    // A partial refund leaves the payment paid (money is still taken); only the full refund changes the status.
+  // A partial refund leaves the payment paid (money is still taken); only the full refund changes the status.
+  return applied(event, session, {
     to: full ? 'refunded' : session.status,
     why: full ? 'refund' : 'partial_refund',
     refundedMinor: totalRefunded,
+    // Fully refunded, nothing is left to dispute.
+    disputedFrom: full ? null : session.disputedFrom ?? null,
     providerPaymentId: paymentId,
     write: { target: full ? 'refunded' : session.status, transactionId: paymentId, refundMinor: full ? undefined : thisRefund, note: withRef(note, event) },
-  };
+  });
 }
 
 function noteFor(
@@ -192,9 +315,10 @@ export function noteRef(event: Pick<ProviderEvent, 'provider' | 'eventId'>): str
   return `${event.provider}:${event.eventId}`;
 }
 
-function refusalMessage(why: IgnoreReason, current: PaymentStatus, incoming: PaymentStatus, event: ProviderEvent): string {
+function refusalMessage(why: IgnoreReason, session: PaymentSession, incoming: TransitionEvent, event: ProviderEvent): string {
   const name = providerDisplayName(event.provider);
-  const said = `${name} reported ${incoming} (${event.eventType})`;
+  const current = session.status;
+  const said = `${name} ${event.source === 'poll' ? 'was asked and showed' : 'reported'} ${incoming.replace(/_/g, ' ')} (${event.eventType})`;
   switch (why) {
     case 'no_regression':
       return `${said} after the payment was already ${current}; a late or out-of-order event does not move it back.`;
@@ -206,6 +330,12 @@ function refusalMessage(why: IgnoreReason, current: PaymentStatus, incoming: Pay
       return `${said} for a payment that was never recorded as paid (it is ${current}); not applied, check at ${name}.`;
     case 'refund_is_final':
       return `${said} after the payment was fully refunded; nothing to change.`;
+    case 'hold_needs_verdict':
+      return `${said} but the payment is held for review: only ${name}'s own decision on the review (or a person in the shop) releases it, so the order stays on hold.`;
+    case 'dispute_open':
+      return `${said} but the payment is disputed: only the dispute's outcome at ${name} (won or lost) releases it, so the order stays on hold.`;
+    case 'no_open_dispute':
+      return `${said} but Payrelay has no open dispute for this payment (it is ${current}); nothing to change.`;
     default:
       return `${said}; ignored (${why}).`;
   }

@@ -93,7 +93,11 @@ function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFiel
   switch (intent.target) {
     case 'paid':
       // A partial refund leaves the payment paid: a refund record on a paid order, nothing on any other.
-      if (intent.refundMinor !== undefined) return status === 'processing' || status === 'completed' || status === 'on-hold' ? null : 'moved_on';
+      if (intent.refundMinor !== undefined) {
+        // A partial chargeback ends the dispute's hold: the rest is paid.
+        if (intent.releasesHold && status === 'on-hold') return { status: 'processing' };
+        return status === 'processing' || status === 'completed' || status === 'on-hold' ? null : 'moved_on';
+      }
       if (status === 'pending' || status === 'failed' || status === 'checkout-draft') return { set_paid: true, ...(txn ? { transaction_id: txn } : {}) };
       if (status === 'on-hold' || status === 'cancelled') return { status: 'processing', ...(txn ? { transaction_id: txn } : {}) };
       if (status === 'processing' || status === 'completed') return null;
@@ -112,6 +116,9 @@ function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFiel
       if (status === 'pending' || status === 'failed') return { status: 'cancelled' };
       return 'moved_on';
     case 'refunded':
+      // A chargeback of all that was left: the refund record itself makes WooCommerce mark the order refunded
+      // (a status change first would make WooCommerce refund the rest by itself, and our record would fail).
+      if (intent.refundMinor !== undefined) return status === 'processing' || status === 'completed' || status === 'on-hold' ? null : 'moved_on';
       if (status === 'refunded') return null;
       if (status === 'processing' || status === 'on-hold') return { status: 'refunded' };
       return 'moved_on';

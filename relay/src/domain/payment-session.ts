@@ -21,6 +21,22 @@ export interface PaymentSession {
   currency: string;
   status: PaymentStatus;
   refundedMinor: number;
+  /**
+   * Money the customer's bank took back (lost disputes, chargebacks), kept apart from refunds because
+   * providers report refund totals without it. Optional only so older callers compile; absent = 0.
+   */
+  chargedBackMinor?: number;
+  /**
+   * A dispute is open: the payment is held (status `review`) and this is the status it goes back to when the
+   * dispute is won. A flag on the session rather than a ninth status: the shop sees a dispute exactly as a
+   * review (on hold, do not ship); only how the hold ends differs. Absent or null = no open dispute.
+   */
+  disputedFrom?: PaymentStatus | null;
+  /**
+   * The provider's time (ms) of the last event applied from a webhook: an older non-money event that arrives
+   * later is stale. Polls do not move it (their time is ours, not the provider's). Absent or null = none yet.
+   */
+  lastEventAt?: number | null;
   livemode: boolean;
   checkoutUrl: string | null;
   returnUrl: string | null;

@@ -8,8 +8,37 @@ export function isProviderId(value: string): value is ProviderId {
   return (PROVIDER_IDS as readonly string[]).includes(value);
 }
 
-/** What a provider said happened, normalized. `unsupported` events are stored and acknowledged, never applied. */
-export type EventStatus = PaymentStatus | 'unsupported';
+/**
+ * What a provider said happened, normalized. `unsupported` events are stored and acknowledged, never applied.
+ * `dispute` is a dispute or chargeback; its facts are in `ProviderEvent.dispute` (without them it is not applied).
+ */
+export type EventStatus = PaymentStatus | 'dispute' | 'unsupported';
+
+/**
+ * A dispute (Stripe) or chargeback (Mollie, Adyen): the customer's bank contests or takes back money already paid.
+ * Generic on purpose: Stripe `charge.dispute.*`, Mollie `amountChargedBack`, Adyen NOTIFICATION_OF_CHARGEBACK
+ * (opened), CHARGEBACK (lost), CHARGEBACK_REVERSED (won) all map onto it.
+ */
+export interface DisputeFacts {
+  /** opened: contested, the shop can still answer; won: the bank ruled for the shop; lost: the money is gone. */
+  phase: 'opened' | 'won' | 'lost';
+  /** The provider's id of the dispute or chargeback (dp_…, Adyen pspReference, Mollie payment id). */
+  disputeId: string;
+  /** The disputed amount (minor units, in `currency`). */
+  amountMinor: number;
+  currency: string;
+  /**
+   * For providers that report only a running total of money charged back (Mollie `amountChargedBack`): the new
+   * loss is this total minus what was already recorded, so the same total seen twice takes nothing twice.
+   */
+  totalChargedBackMinor?: number;
+  /** The bank's reason, in words. */
+  reason?: string;
+  /** Last moment to answer with evidence (ms since epoch), when the provider gives one (Stripe `evidence_details.due_by`). */
+  respondBy?: number;
+  /** Where support answers or accepts it, in words: "the Stripe Dashboard (Payments → Disputes)". */
+  respondAt: string;
+}
 
 /** A verified provider event, normalized. Built only by provider adapters after the signature checked out. */
 export interface ProviderEvent {
@@ -40,4 +69,18 @@ export interface ProviderEvent {
   awaitingCapture?: boolean;
   /** Why, in words a support person understands (decline reason, review reason, expiry). */
   reason?: string;
+  /**
+   * How the relay learned it. `poll` = the relay read the provider's current state (reconciliation, expiry, "check
+   * payment", Mollie fetches): a poll can confirm money but never ends a review or a dispute, is never stale, and
+   * its time is the relay's own. Absent = a signed webhook. Set by the relay when it asks, not by adapters.
+   */
+  source?: 'webhook' | 'poll';
+  /**
+   * The provider's own decision on a review it opened (Stripe `review.closed` approved, Adyen
+   * MANUAL_REVIEW_ACCEPT / MANUAL_REVIEW_REJECT). Only this, or a person in the shop, ends a review: a plain
+   * `paid` (a late checkout.session.completed, a poll) leaves a held payment held.
+   */
+  reviewVerdict?: 'approved' | 'rejected';
+  /** Set when `status` is `dispute`. */
+  dispute?: DisputeFacts;
 }

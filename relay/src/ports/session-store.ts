@@ -10,7 +10,10 @@ export interface NewPaymentSession extends PaymentSession {
 }
 
 export type SessionPatch = Partial<
-  Pick<PaymentSession, 'status' | 'providerSessionId' | 'providerPaymentId' | 'refundedMinor' | 'checkoutUrl' | 'expiresAt' | 'provider'>
+  Pick<
+    PaymentSession,
+    'status' | 'providerSessionId' | 'providerPaymentId' | 'refundedMinor' | 'checkoutUrl' | 'expiresAt' | 'provider' | 'chargedBackMinor' | 'disputedFrom' | 'lastEventAt'
+  >
 >;
 
 /** Payment sessions: the provider references the relay keeps. Synchronous so it composes inside one transaction. */

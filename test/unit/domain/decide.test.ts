@@ -58,8 +58,137 @@ describe('decide(): what a verified event changes', () => {
     const opened = decide(anEvent({ status: 'review', eventType: 'review.opened', reason: 'Radar rule: high risk' }), aSession({ status: 'paid' }), context);
     expect(opened).toMatchObject({ kind: 'apply', to: 'review' });
     expect(opened.kind === 'apply' && opened.write.note).toContain('Radar rule: high risk');
-    expect(decide(anEvent({ status: 'paid', eventType: 'review.closed', eventId: 'evt_9' }), aSession({ status: 'review' }), context)).toMatchObject({ kind: 'apply', to: 'paid', why: 'review_cleared' });
+    expect(decide(anEvent({ status: 'paid', eventType: 'review.closed', eventId: 'evt_9', reviewVerdict: 'approved' }), aSession({ status: 'review' }), context)).toMatchObject({ kind: 'apply', to: 'paid', why: 'review_cleared' });
   });
+
+  it('a status poll never clears a review: paid from a poll is refused and the order stays on hold', () => {
+    const poll = anEvent({ eventId: 'sync:cs_test_1:complete:paid', eventType: 'checkout.session.sync', source: 'poll' });
+    const decision = decide(poll, aSession({ status: 'review' }), context);
+    expect(decision).toMatchObject({ kind: 'ignore', reason: 'hold_needs_verdict' });
+    expect(decision.kind === 'ignore' && decision.message).toContain("only Stripe's own decision on the review");
+    // Not even when the poll claims a verdict: a poll reads a state, it does not rule on a hold.
+    expect(decide({ ...poll, reviewVerdict: 'approved' }, aSession({ status: 'review' }), context)).toMatchObject({ kind: 'ignore', reason: 'hold_needs_verdict' });
+  });
+
+  it('a late checkout.session.completed is not a review verdict either', () => {
+    expect(decide(anEvent({ eventId: 'evt_late' }), aSession({ status: 'review' }), context)).toMatchObject({ kind: 'ignore', reason: 'hold_needs_verdict' });
+  });
+
+  it('a review rejected by the provider fails the payment; a plain failed does not', () => {
+    const rejected = decide(anEvent({ status: 'failed', eventType: 'review.closed', reviewVerdict: 'rejected', reason: 'fraud' }), aSession({ status: 'review' }), context);
+    expect(rejected).toMatchObject({ kind: 'apply', to: 'failed', why: 'review_rejected' });
+    expect(rejected.kind === 'apply' && rejected.write.note).toContain('Payment rejected after review at Stripe: fraud');
+    expect(decide(anEvent({ status: 'failed' }), aSession({ status: 'review' }), context)).toMatchObject({ kind: 'ignore', reason: 'hold_needs_verdict' });
+  });
+});
+
+describe('decide(): the provider clock tells a stale event from a new attempt', () => {
+  const T = 1_700_000_500_000;
+
+  it('a stale pending after a decline changes nothing', () => {
+    const decision = decide(anEvent({ status: 'pending', eventType: 'payment_intent.processing', occurredAt: T - 5000 }), aSession({ status: 'failed', lastEventAt: T }), context);
+    expect(decision).toMatchObject({ kind: 'ignore', reason: 'stale_event' });
+    expect(decision.kind === 'ignore' && decision.message).toContain('older than the last event applied');
+  });
+
+  it('a newer pending after a decline is a new attempt and applies', () => {
+    const decision = decide(anEvent({ status: 'pending', eventType: 'payment_intent.processing', occurredAt: T + 1000 }), aSession({ status: 'failed', lastEventAt: T }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'pending', lastEventAt: T + 1000 });
+  });
+
+  it('money still wins: an older paid is never dropped as stale', () => {
+    expect(decide(anEvent({ occurredAt: T - 60_000 }), aSession({ status: 'failed', lastEventAt: T }), context)).toMatchObject({ kind: 'apply', to: 'paid', lastEventAt: T });
+    const refund = anEvent({ status: 'refunded', refundedMinor: 1999, occurredAt: T - 60_000 });
+    expect(decide(refund, aSession({ status: 'paid', lastEventAt: T }), context)).toMatchObject({ kind: 'apply', to: 'refunded' });
+  });
+
+  it('a stale review opened after the review was approved does not hold the order again', () => {
+    const decision = decide(anEvent({ status: 'review', eventType: 'review.opened', occurredAt: T - 1000 }), aSession({ status: 'paid', lastEventAt: T }), context);
+    expect(decision).toMatchObject({ kind: 'ignore', reason: 'stale_event' });
+  });
+
+  it('the same second is not stale (Stripe counts in seconds): the transition table decides', () => {
+    expect(decide(anEvent({ status: 'pending', occurredAt: T }), aSession({ status: 'failed', lastEventAt: T }), context)).toMatchObject({ kind: 'apply', to: 'pending' });
+  });
+
+  it("a poll is never stale and does not move the provider's clock", () => {
+    const poll = anEvent({ status: 'failed', source: 'poll', occurredAt: T - 5000 });
+    expect(decide(poll, aSession({ status: 'pending', lastEventAt: T }), context)).toMatchObject({ kind: 'apply', to: 'failed', lastEventAt: T });
+    expect(decide(anEvent({ source: 'poll', occurredAt: T + 9000 }), aSession({ lastEventAt: null }), context)).toMatchObject({ kind: 'apply', lastEventAt: null });
+  });
+});
+
+describe('decide(): disputes and chargebacks', () => {
+  const DUE = Date.UTC(2024, 7, 14, 23, 59, 59);
+  const dispute = (phase: 'opened' | 'won' | 'lost', over: Record<string, unknown> = {}) =>
+    anEvent({
+      eventId: `evt_dispute_${phase}`,
+      eventType: phase === 'opened' ? 'charge.dispute.created' : 'charge.dispute.closed',
+      status: 'dispute',
+      dispute: { phase, disputeId: 'dp_1', amountMinor: 1999, currency: 'EUR', reason: 'fraudulent', respondBy: DUE, respondAt: 'the Stripe Dashboard (Payments → Disputes)', ...over },
+    });
+
+  it('a dispute puts the order on hold with what support needs: amount, reason, deadline, where to respond', () => {
+    const decision = decide(dispute('opened'), aSession({ status: 'paid', providerPaymentId: 'pi_1' }), context);
+    expect(decision).toMatchObject({ kind: 'apply', from: 'paid', to: 'review', why: 'dispute_opened', disputedFrom: 'paid', write: { target: 'review' } });
+    expect(decision.kind === 'apply' && decision.write.note).toBe(
+      "Dispute opened at Stripe: the customer's bank disputes 19.99 EUR (reason: fraudulent), dispute dp_1, payment pi_1. Respond by 2024-08-14 23:59 UTC with evidence in the Stripe Dashboard (Payments → Disputes), or accept it there. Do not ship until it is resolved. [Payrelay ref stripe:evt_dispute_opened]",
+    );
+  });
+
+  it("a won dispute restores the order's status", () => {
+    const decision = decide(dispute('won'), aSession({ status: 'review', disputedFrom: 'paid' }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'paid', why: 'dispute_won', disputedFrom: null, write: { target: 'paid', releasesHold: true } });
+    expect(decision.kind === 'apply' && decision.write.note).toContain('Dispute won at Stripe');
+    // Disputed during a review: a win goes back to the review, which still holds the order.
+    expect(decide(dispute('won'), aSession({ status: 'review', disputedFrom: 'review' }), context)).toMatchObject({ kind: 'apply', to: 'review', disputedFrom: null });
+  });
+
+  it('a lost dispute records the money as gone', () => {
+    const decision = decide(dispute('lost'), aSession({ status: 'review', disputedFrom: 'paid' }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'refunded', why: 'dispute_lost', chargedBackMinor: 1999, refundedMinor: 0, disputedFrom: null, write: { target: 'refunded', refundMinor: 1999 } });
+    expect(decision.kind === 'apply' && decision.write.note).toContain('the dispute was lost (reason: fraudulent); the customer\'s bank took back 19.99 EUR');
+    expect(decision.kind === 'apply' && decision.write.note).toContain('refund marked chargeback and the order is refunded');
+  });
+
+  it('a partly lost dispute keeps the rest paid and releases the hold', () => {
+    const decision = decide(dispute('lost', { amountMinor: 500 }), aSession({ status: 'review', disputedFrom: 'paid' }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'paid', chargedBackMinor: 500, write: { target: 'paid', refundMinor: 500, releasesHold: true } });
+    expect(decision.kind === 'apply' && decision.write.note).toContain('14.99 EUR of 19.99 EUR stay paid');
+  });
+
+  it('a chargeback without a dispute first (Mollie) takes the money and says where to contest it', () => {
+    const chargeback = anEvent({ provider: 'mollie', eventId: 'tr_1:paid:0.00:chargeback:19.99', status: 'dispute', source: 'poll', dispute: { phase: 'lost', disputeId: 'tr_1', amountMinor: 1999, totalChargedBackMinor: 1999, currency: 'EUR', respondAt: 'the Mollie Dashboard' } });
+    const decision = decide(chargeback, aSession({ provider: 'mollie', status: 'paid' }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'refunded', chargedBackMinor: 1999, write: { refundMinor: 1999 } });
+    expect(decision.kind === 'apply' && decision.write.note).toContain('It can still be contested in the Mollie Dashboard.');
+    // The same running total seen again takes nothing twice.
+    expect(decide({ ...chargeback, eventId: 'again' }, aSession({ provider: 'mollie', status: 'paid', chargedBackMinor: 1999 }), context)).toMatchObject({ kind: 'ignore' });
+  });
+
+  it('a late paid after a lost dispute changes nothing', () => {
+    expect(decide(anEvent({ eventId: 'evt_late_paid' }), aSession({ status: 'refunded', chargedBackMinor: 1999 }), context)).toMatchObject({ kind: 'ignore', reason: 'refund_is_final' });
+    // Partly lost: the rest is paid, and a late paid is the same status again.
+    expect(decide(anEvent({ eventId: 'evt_late_paid' }), aSession({ status: 'paid', chargedBackMinor: 500 }), context)).toMatchObject({ kind: 'ignore', reason: 'duplicate_status' });
+  });
+
+  it('while disputed, neither a payment nor a review verdict releases the hold', () => {
+    const disputed = aSession({ status: 'review', disputedFrom: 'paid' });
+    expect(decide(anEvent({ eventId: 'evt_x' }), disputed, context)).toMatchObject({ kind: 'ignore', reason: 'dispute_open' });
+    expect(decide(anEvent({ eventId: 'evt_y', reviewVerdict: 'approved' }), disputed, context)).toMatchObject({ kind: 'ignore', reason: 'dispute_open' });
+  });
+
+  it('a dispute event without its details is not applied (fail closed)', () => {
+    expect(decide(anEvent({ status: 'dispute' }), aSession({ status: 'paid' }), context)).toMatchObject({ kind: 'ignore', reason: 'unsupported_event' });
+  });
+
+  it('a refund after a chargeback refunds only what is left', () => {
+    const decision = decide(anEvent({ status: 'refunded', refundedMinor: 1999 }), aSession({ status: 'paid', chargedBackMinor: 500 }), context);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'refunded', refundedMinor: 1499 });
+  });
+});
+
+describe('decide(): refunds, modes and unknown events', () => {
 
   it('refunded: a full refund moves to refunded', () => {
     const decision = decide(anEvent({ status: 'refunded', eventType: 'charge.refunded', refundedMinor: 1999 }), aSession({ status: 'paid' }), context);

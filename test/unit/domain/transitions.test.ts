@@ -1,28 +1,32 @@
-import { PAYMENT_STATUSES, type PaymentStatus } from '../../../relay/src/domain/payment-status';
-import { transitionRule } from '../../../relay/src/domain/transitions';
+import { SESSION_STATES, TRANSITION_EVENTS, transitionRule, type SessionState } from '../../../relay/src/domain/transitions';
 
-// Every (current × incoming) pair and what must happen. A = applies, = = same status, - = refused.
-// Rows: current status. Columns: created pending paid failed expired cancelled review refunded.
-const TABLE: Record<PaymentStatus, string> = {
-  created: '=  A  A  A  A  A  A  -',
-  pending: '-  =  A  A  A  A  A  -',
-  paid: '-  -  =  -  -  -  A  A',
-  failed: '-  A  A  =  A  A  A  -',
-  expired: '-  -  A  -  =  -  A  -',
-  cancelled: '-  -  A  -  -  =  A  -',
-  review: '-  -  A  A  -  -  =  A',
-  refunded: '-  -  -  -  -  -  -  =',
+// Every (current state × incoming event) pair and what must happen. A = applies, = = same status, - = refused.
+// Rows: the eight statuses, and `disputed` (status review with an open dispute: a flag, not a ninth status).
+// Columns: created pending paid failed expired cancelled review refunded | review_approved review_rejected |
+//          dispute_opened dispute_won dispute_lost
+const TABLE: Record<SessionState, string> = {
+  //         c  p  pd f  e  x  r  rf | ra rr | do dw dl
+  created:   '=  A  A  A  A  A  A  -  | A  A  | A  -  -',
+  pending:   '-  =  A  A  A  A  A  -  | A  A  | A  -  -',
+  paid:      '-  -  =  -  -  -  A  A  | =  -  | A  -  A',
+  failed:    '-  A  A  =  A  A  A  -  | A  =  | A  -  -',
+  expired:   '-  -  A  -  =  -  A  -  | A  -  | A  -  -',
+  cancelled: '-  -  A  -  -  =  A  -  | A  -  | A  -  -',
+  review:    '-  -  -  -  -  -  =  A  | A  A  | A  -  A',
+  refunded:  '-  -  -  -  -  -  -  =  | -  -  | -  -  -',
+  disputed:  '-  -  -  -  -  -  =  A  | -  -  | =  A  A',
 };
 
 const expectedVerdict = { A: 'apply', '=': 'same', '-': 'refuse' } as const;
 
 describe('status transitions: a rule for every pair', () => {
-  const cases = PAYMENT_STATUSES.flatMap((current) => {
-    const marks = TABLE[current].split(/\s+/);
-    return PAYMENT_STATUSES.map((incoming, i) => [current, incoming, expectedVerdict[marks[i] as keyof typeof expectedVerdict]] as const);
+  const cases = SESSION_STATES.flatMap((current) => {
+    const marks = TABLE[current].split(/[\s|]+/).filter(Boolean);
+    expect(marks).toHaveLength(TRANSITION_EVENTS.length);
+    return TRANSITION_EVENTS.map((incoming, i) => [current, incoming, expectedVerdict[marks[i] as keyof typeof expectedVerdict]] as const);
   });
 
-  it('covers all 64 pairs', () => expect(cases).toHaveLength(64));
+  it('covers all 117 pairs (9 states × 13 events)', () => expect(cases).toHaveLength(117));
 
   it.each(cases)('%s then %s → %s', (current, incoming, verdict) => {
     expect(transitionRule(current, incoming).verdict).toBe(verdict);
@@ -52,5 +56,30 @@ describe('status transitions: a rule for every pair', () => {
   it('expired is not failed: a session that expires after a decline is recorded as expired', () => {
     expect(transitionRule('failed', 'expired')).toEqual({ verdict: 'apply', why: 'expired_after_failure' });
     expect(transitionRule('expired', 'failed').verdict).toBe('refuse');
+  });
+
+  it('a review ends only through the provider verdict: a plain paid or failed leaves it held', () => {
+    expect(transitionRule('review', 'paid')).toEqual({ verdict: 'refuse', why: 'hold_needs_verdict' });
+    expect(transitionRule('review', 'failed')).toEqual({ verdict: 'refuse', why: 'hold_needs_verdict' });
+    expect(transitionRule('review', 'review_approved')).toEqual({ verdict: 'apply', why: 'review_cleared' });
+    expect(transitionRule('review', 'review_rejected')).toEqual({ verdict: 'apply', why: 'review_rejected' });
+  });
+
+  it('a dispute ends only through its outcome: neither a payment nor a review verdict releases it', () => {
+    for (const incoming of ['paid', 'review_approved', 'review_rejected', 'failed', 'pending'] as const) {
+      expect(transitionRule('disputed', incoming)).toEqual({ verdict: 'refuse', why: 'dispute_open' });
+    }
+    expect(transitionRule('disputed', 'dispute_won')).toEqual({ verdict: 'apply', why: 'dispute_won' });
+    expect(transitionRule('disputed', 'dispute_lost')).toEqual({ verdict: 'apply', why: 'dispute_lost' });
+  });
+
+  it('a dispute proves the money was taken: it holds an order the relay had not seen paid', () => {
+    expect(transitionRule('expired', 'dispute_opened')).toEqual({ verdict: 'apply', why: 'dispute_opened' });
+    expect(transitionRule('refunded', 'dispute_opened')).toEqual({ verdict: 'refuse', why: 'refund_is_final' });
+  });
+
+  it('a late paid after a lost dispute changes nothing', () => {
+    expect(transitionRule('refunded', 'paid')).toEqual({ verdict: 'refuse', why: 'refund_is_final' });
+    expect(transitionRule('paid', 'dispute_won')).toEqual({ verdict: 'refuse', why: 'no_open_dispute' });
   });
 });

@@ -132,4 +132,9 @@ export const MIGRATIONS: readonly string[] = [
      valid_until INTEGER
    );
    CREATE INDEX webhook_secrets_provider ON webhook_secrets (provider, id);`,
+  // 5 (issue 12): the provider's time of the last applied event (a late, older event is stale), the status a
+  // dispute put on hold (restored when it is won), and the money the customer's bank took back (chargebacks).
+  `ALTER TABLE payment_sessions ADD COLUMN last_event_at INTEGER;
+   ALTER TABLE payment_sessions ADD COLUMN disputed_from TEXT;
+   ALTER TABLE payment_sessions ADD COLUMN charged_back_minor INTEGER NOT NULL DEFAULT 0;`,
 ];

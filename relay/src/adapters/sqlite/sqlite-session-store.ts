@@ -19,6 +19,9 @@ interface SessionRow {
   currency: string;
   status: string;
   refunded_minor: number;
+  charged_back_minor: number;
+  disputed_from: string | null;
+  last_event_at: number | null;
   livemode: number;
   checkout_url: string | null;
   return_url: string | null;
@@ -37,6 +40,9 @@ const PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
   checkoutUrl: 'checkout_url',
   expiresAt: 'expires_at',
   provider: 'provider',
+  chargedBackMinor: 'charged_back_minor',
+  disputedFrom: 'disputed_from',
+  lastEventAt: 'last_event_at',
 };
 
 export function createSqliteSessionStore(db: Db): SessionStore {
@@ -123,6 +129,9 @@ function toSession(row: SessionRow | undefined): PaymentSession | null {
     currency: row.currency,
     status: row.status as PaymentStatus,
     refundedMinor: row.refunded_minor,
+    chargedBackMinor: row.charged_back_minor,
+    disputedFrom: row.disputed_from as PaymentStatus | null,
+    lastEventAt: row.last_event_at,
     livemode: row.livemode === 1,
     checkoutUrl: row.checkout_url,
     returnUrl: row.return_url,

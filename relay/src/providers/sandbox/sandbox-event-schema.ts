@@ -13,6 +13,8 @@ export const SANDBOX_EVENT_TYPES = [
   'payment.cancelled',
   'payment.review',
   'payment.refunded',
+  'payment.review_approved',
+  'payment.review_rejected',
 ] as const;
 export type SandboxEventType = (typeof SANDBOX_EVENT_TYPES)[number];
 
@@ -39,10 +41,18 @@ const STATUS_BY_TYPE: Record<SandboxEventType, PaymentStatus> = {
   'payment.cancelled': 'cancelled',
   'payment.review': 'review',
   'payment.refunded': 'refunded',
+  // The sandbox's own verdict on a review it opened: only a verdict (or a person) ends a review.
+  'payment.review_approved': 'paid',
+  'payment.review_rejected': 'failed',
+};
+
+const VERDICT_BY_TYPE: Partial<Record<SandboxEventType, 'approved' | 'rejected'>> = {
+  'payment.review_approved': 'approved',
+  'payment.review_rejected': 'rejected',
 };
 
 export function sandboxEventType(status: PaymentStatus): SandboxEventType | null {
-  const entry = Object.entries(STATUS_BY_TYPE).find(([, value]) => value === status);
+  const entry = Object.entries(STATUS_BY_TYPE).find(([type, value]) => value === status && !(type in VERDICT_BY_TYPE));
   return entry ? (entry[0] as SandboxEventType) : null;
 }
 
@@ -70,7 +80,9 @@ export function parseSandboxEvent(raw: Buffer): Result<SandboxEventBody, Webhook
 }
 
 export function mapSandboxEvent(body: SandboxEventBody): ProviderEvent {
-  const status: EventStatus = (SANDBOX_EVENT_TYPES as readonly string[]).includes(body.type) ? STATUS_BY_TYPE[body.type as SandboxEventType] : 'unsupported';
+  const known = (SANDBOX_EVENT_TYPES as readonly string[]).includes(body.type);
+  const status: EventStatus = known ? STATUS_BY_TYPE[body.type as SandboxEventType] : 'unsupported';
+  const reviewVerdict = known ? VERDICT_BY_TYPE[body.type as SandboxEventType] : undefined;
   return {
     provider: 'sandbox',
     eventId: body.id,
@@ -83,6 +95,6 @@ export function mapSandboxEvent(body: SandboxEventBody): ProviderEvent {
     currency: body.currency.toUpperCase(),
     livemode: false,
     occurredAt: body.created * 1000,
-    ...defined({ refundedMinor: status === 'refunded' ? body.refunded_amount ?? body.amount : undefined, reason: body.reason }),
+    ...defined({ refundedMinor: status === 'refunded' ? body.refunded_amount ?? body.amount : undefined, reason: body.reason, reviewVerdict }),
   };
 }
