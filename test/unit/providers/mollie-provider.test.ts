@@ -40,7 +40,8 @@ describe('MollieProvider.fetchStatus against recorded payments', () => {
     ['payment-authorized', 'pending', {}],
     ['payment-paid', 'paid', {}],
     ['payment-paid-with-refunds-link', 'paid', {}],
-    ['payment-paid-with-chargebacks-link', 'paid', {}],
+    // Chargebacks listed but no amount in the recording: held for a person, not guessed.
+    ['payment-paid-with-chargebacks-link', 'review', { eventId: `${ID}:paid:0.00:chargeback:listed`, reason: expect.stringContaining('Mollie lists a chargeback') }],
     ['payment-paid-fully-refunded', 'refunded', { refundedMinor: 2000 }],
     ['payment-canceled', 'cancelled', {}],
     ['payment-expired', 'expired', {}],
@@ -68,6 +69,18 @@ describe('MollieProvider.fetchStatus against recorded payments', () => {
         }),
       },
     });
+  });
+
+  it('a chargeback (amountChargedBack) is money gone: a lost dispute with the running total and where to contest it', async () => {
+    nock(API).get(`/v2/payments/${ID}`).reply(200, { ...payment('payment-paid-with-chargebacks-link'), amountChargedBack: { value: '20.00', currency: 'EUR' } });
+    const result = await provider().fetchStatus({ providerSessionId: ID, relaySessionId: 'ps_1' });
+    expect(result.ok && result.value.event).toEqual(
+      expect.objectContaining({
+        status: 'dispute',
+        eventId: `${ID}:paid:0.00:chargeback:20.00`,
+        dispute: { phase: 'lost', disputeId: ID, amountMinor: 2000, totalChargedBackMinor: 2000, currency: 'EUR', respondAt: "the Mollie Dashboard (the payment's Chargebacks)" },
+      }),
+    );
   });
 
   it('a partial refund is refunded with the refunded amount', async () => {

@@ -23,12 +23,15 @@ const TABLE: Array<[file: string, status: string]> = [
   ['community-stripe-ruby-mock/payment_intent.payment_failed.json', 'failed'],
   ['community-stripe-ruby-mock/payment_intent.processing.json', 'pending'],
   ['community-stripe-ruby-mock/payment_intent.succeeded.json', 'paid'],
+  ['composed-from-openapi-fixtures/charge.dispute.closed.json', 'dispute'],
+  ['composed-from-openapi-fixtures/charge.dispute.created.json', 'dispute'],
   ['composed-from-openapi-fixtures/charge.refunded.json', 'refunded'],
   ['composed-from-openapi-fixtures/checkout.session.async_payment_failed.json', 'failed'],
   ['composed-from-openapi-fixtures/checkout.session.async_payment_succeeded.json', 'paid'],
   ['composed-from-openapi-fixtures/checkout.session.completed.json', 'paid'],
   ['composed-from-openapi-fixtures/checkout.session.expired.json', 'expired'],
   ['composed-from-openapi-fixtures/payment_intent.payment_failed.json', 'failed'],
+  ['composed-from-openapi-fixtures/review.closed.json', 'paid'],
   ['composed-from-openapi-fixtures/review.opened.json', 'review'],
 ];
 
@@ -102,6 +105,39 @@ describe('Stripe event → status', () => {
     expect(event.status).toBe(status);
     expect(event.providerPaymentId).toBe('pi_1');
     expect(event.reason).toEqual(expect.any(String));
+  });
+
+  it("review.closed approved is Stripe's verdict on the review; review.opened is not", () => {
+    expect(mapFile('composed-from-openapi-fixtures/review.closed.json')).toMatchObject({ status: 'paid', reviewVerdict: 'approved' });
+    expect(mapFile('composed-from-openapi-fixtures/review.opened.json').reviewVerdict).toBeUndefined();
+    expect(review('review.closed', { reason: 'refunded_as_fraud' }).reviewVerdict).toBeUndefined();
+  });
+
+  it('a dispute: amount, reason, deadline to respond (evidence_details.due_by) and where', () => {
+    expect(mapFile('composed-from-openapi-fixtures/charge.dispute.created.json')).toMatchObject({
+      status: 'dispute',
+      amountMinor: 1000,
+      currency: 'USD',
+      dispute: { phase: 'opened', disputeId: 'dp_1Pgc71B7WZ01zgkWMevJiAUx', amountMinor: 1000, currency: 'USD', reason: 'general', respondBy: 1723679999000, respondAt: 'the Stripe Dashboard (Payments → Disputes)' },
+    });
+    expect(mapFile('composed-from-openapi-fixtures/charge.dispute.closed.json').dispute).toMatchObject({ phase: 'lost' });
+  });
+
+  const dispute = (type: string, fields: Record<string, unknown>) =>
+    mapStripeEvent({ id: 'evt_d', type, livemode: false, created: 10, object: { object: 'dispute', id: 'dp_1', payment_intent: 'pi_1', amount: 500, currency: 'eur', reason: 'fraudulent', ...fields } });
+
+  it.each([
+    ['charge.dispute.closed', { status: 'won' }, 'won'],
+    ['charge.dispute.closed', { status: 'warning_closed' }, 'won'],
+    ['charge.dispute.closed', { status: 'lost' }, 'lost'],
+  ])('%s %j → dispute %s', (type, fields, phase) => {
+    expect(dispute(type, fields)).toMatchObject({ status: 'dispute', providerPaymentId: 'pi_1', dispute: { phase, amountMinor: 500, currency: 'EUR', reason: 'fraudulent' } });
+  });
+
+  it('a dispute event that does not say how it ended, or lacks its amount, is not applied', () => {
+    expect(dispute('charge.dispute.closed', { status: 'under_review' }).status).toBe('unsupported');
+    expect(dispute('charge.dispute.updated', { status: 'under_review' }).status).toBe('unsupported');
+    expect(dispute('charge.dispute.created', { amount: null }).status).toBe('unsupported');
   });
 
   it('never maps an unknown type to paid, even with a paid-looking object', () => {

@@ -124,6 +124,11 @@ describe('StripeProvider.fetchStatus', () => {
     ['async payment failed', { status: 'complete', payment_status: 'unpaid', payment_intent: { ...pi, status: 'requires_payment_method' } }, 'failed'],
     ['expired session', { status: 'expired', payment_status: 'unpaid', payment_intent: null }, 'expired'],
     ['cancelled payment', { status: 'open', payment_status: 'unpaid', payment_intent: { ...pi, status: 'canceled' } }, 'cancelled'],
+    // The Checkout Session says paid while Radar holds the charge or the customer disputes it.
+    ['paid session, charge under an open review', { status: 'complete', payment_status: 'paid', payment_intent: { ...pi, status: 'succeeded', latest_charge: { ...charge, review: { ...objectFixture('review'), open: true } } } }, 'review'],
+    ['paid session, review as a bare id', { status: 'complete', payment_status: 'paid', payment_intent: { ...pi, status: 'succeeded', latest_charge: { ...charge, review: 'prv_1' } } }, 'review'],
+    ['paid session, review closed', { status: 'complete', payment_status: 'paid', payment_intent: { ...pi, status: 'succeeded', latest_charge: { ...charge, review: { ...objectFixture('review'), open: false, closed_reason: 'approved' } } } }, 'paid'],
+    ['paid session, charge disputed', { status: 'complete', payment_status: 'paid', payment_intent: { ...pi, status: 'succeeded', latest_charge: { ...charge, disputed: true } } }, 'review'],
   ];
 
   it.each(cases)('%s → %s', async (_name, fields, status) => {
@@ -134,6 +139,13 @@ describe('StripeProvider.fetchStatus', () => {
     expect(result.value.event).toEqual(expect.objectContaining({ provider: 'stripe', status, providerSessionId: CS, relaySessionId: 'ps_abc', occurredAt: NOW }));
     expect(result.value.event.eventId).toMatch(new RegExp(`^sync:${CS}:`));
     if (status === 'refunded') expect(result.value.event.refundedMinor).toBe(40);
+  });
+
+  it("asks for the charge's review with the session, to see whether it is still open", async () => {
+    let asked: unknown;
+    nock(API).get(`/v1/checkout/sessions/${CS}`).query((query) => ((asked = query), true)).reply(200, { ...session, status: 'open', payment_status: 'unpaid', payment_intent: pi });
+    await provider().fetchStatus({ providerSessionId: CS, relaySessionId: 'ps_abc' });
+    expect(JSON.stringify(asked)).toContain('payment_intent.latest_charge.review');
   });
 
   it('gives the same event id for the same state and a new one for a new state', async () => {

@@ -14,7 +14,7 @@ export function adyenEventId(item: Pick<AdyenNotificationItem, 'pspReference' | 
   return `${item.pspReference}:${item.eventCode}:${item.success}`;
 }
 
-type Mapped = { status: EventStatus; reason?: string; refund?: boolean };
+type Mapped = { status: EventStatus; reason?: string; refund?: boolean; reviewVerdict?: 'approved' | 'rejected' };
 
 /**
  * eventCode qualified by success (Adyen openapi Webhooks-v1; test/fixtures/providers/README.md table). The
@@ -69,9 +69,10 @@ export function mapAdyenEventCode(item: AdyenNotificationItem): Mapped {
     case 'PREARBITRATION_WON':
       return ok ? { status: 'paid', reason: 'the chargeback was reversed in the merchant\u2019s favour' } : { status: 'unsupported' };
     case 'MANUAL_REVIEW_ACCEPT':
-      return ok ? { status: 'paid', reason: 'accepted in Adyen\u2019s manual review' } : { status: 'unsupported' };
+      // Adyen's verdict on the review: the only thing (besides a person) that ends it.
+      return ok ? { status: 'paid', reason: 'accepted in Adyen\u2019s manual review', reviewVerdict: 'approved' } : { status: 'unsupported' };
     case 'MANUAL_REVIEW_REJECT':
-      return ok ? { status: 'failed', reason: 'rejected in Adyen\u2019s manual review' } : { status: 'unsupported' };
+      return ok ? { status: 'failed', reason: 'rejected in Adyen\u2019s manual review', reviewVerdict: 'rejected' } : { status: 'unsupported' };
     default:
       return { status: 'unsupported' };
   }
@@ -118,6 +119,7 @@ export function mapAdyenItem(item: AdyenNotificationItem, live: boolean, now: nu
       // A REFUND item carries this refund's amount, not the total refunded so far.
       refundIncrementMinor: isRefund ? amountMinor : undefined,
       reason: isRefund && currency && amountMinor !== undefined ? `${mapped.reason} (${formatMoney(amountMinor, currency)})` : mapped.reason,
+      reviewVerdict: mapped.reviewVerdict,
     }),
   };
 }

@@ -1,9 +1,12 @@
 import { decimalToMinor } from '../../domain/money';
-import type { EventStatus, ProviderEvent } from '../../domain/provider-event';
+import type { DisputeFacts, EventStatus, ProviderEvent } from '../../domain/provider-event';
 import { defined, obj, str, type JsonObject } from '../json-reader';
 
 export const META_SESSION_ID = 'payrelay_session_id';
 export const META_ORDER_ID = 'payrelay_order_id';
+
+/** Where a Mollie chargeback is seen and contested (https://help.mollie.com, "chargebacks"). */
+export const MOLLIE_CHARGEBACK_DESK = "the Mollie Dashboard (the payment's Chargebacks)";
 
 /**
  * A Mollie payment as fetched from GET /v2/payments/{id} (the API is the truth; webhooks only say "look").
@@ -17,11 +20,14 @@ export function mapMolliePayment(payment: JsonObject, now: number): ProviderEven
   const refunded = money(payment, 'amountRefunded');
   const chargedBack = money(payment, 'amountChargedBack');
   const meta = obj(payment, 'metadata');
-  const mapped = mapStatus(status, payment, refunded?.minor ?? 0, chargedBack?.minor ?? 0);
+  // Mollie documents `_links.chargebacks` as present only when chargebacks exist, next to `amountChargedBack`.
+  const chargebackListed = obj(obj(payment, '_links'), 'chargebacks') !== undefined;
+  const mapped = mapStatus(status, payment, refunded?.minor ?? 0, chargedBack, chargebackListed);
+  const chargebackState = chargedBack && chargedBack.minor > 0 ? `:chargeback:${chargedBack.value}` : chargebackListed ? ':chargeback:listed' : '';
   return {
     provider: 'mollie',
     // One id per (payment, state): the same state fetched twice deduplicates, a new refund total is new.
-    eventId: `${id}:${status}:${refunded?.value ?? '0.00'}${chargedBack && chargedBack.minor > 0 ? `:chargeback:${chargedBack.value}` : ''}`,
+    eventId: `${id}:${status}:${refunded?.value ?? '0.00'}${chargebackState}`,
     eventType: `payment.${status}`,
     status: mapped.status,
     providerSessionId: id,
@@ -35,11 +41,20 @@ export function mapMolliePayment(payment: JsonObject, now: number): ProviderEven
       currency: amount?.currency,
       refundedMinor: mapped.status === 'refunded' ? refunded?.minor : undefined,
       reason: mapped.reason,
+      dispute: mapped.dispute,
     }),
   };
 }
 
-function mapStatus(status: string, payment: JsonObject, refundedMinor: number, chargedBackMinor: number): { status: EventStatus; reason?: string } {
+type Mapped = { status: EventStatus; reason?: string; dispute?: DisputeFacts };
+
+function mapStatus(
+  status: string,
+  payment: JsonObject,
+  refundedMinor: number,
+  chargedBack: { minor: number; currency: string } | undefined,
+  chargebackListed: boolean,
+): Mapped {
   switch (status) {
     case 'open':
       return { status: 'created' };
@@ -48,7 +63,24 @@ function mapStatus(status: string, payment: JsonObject, refundedMinor: number, c
     case 'authorized':
       return { status: 'pending', reason: 'the payment is authorized but not captured yet' };
     case 'paid':
-      if (chargedBackMinor > 0) return { status: 'review', reason: 'the customer reversed the payment with their bank (chargeback)' };
+      // A Mollie chargeback has already taken the money off the balance: it is a loss (which can still be
+      // contested), not an open question. Mollie reports only the running total, so the loss is the new part.
+      if (chargedBack && chargedBack.minor > 0) {
+        return {
+          status: 'dispute',
+          reason: 'the customer reversed the payment with their bank (chargeback)',
+          dispute: {
+            phase: 'lost',
+            disputeId: str(payment, 'id') ?? 'unknown',
+            amountMinor: chargedBack.minor,
+            totalChargedBackMinor: chargedBack.minor,
+            currency: chargedBack.currency,
+            respondAt: MOLLIE_CHARGEBACK_DESK,
+          },
+        };
+      }
+      // Listed without an amount: hold the order rather than guess how much is gone.
+      if (chargebackListed) return { status: 'review', reason: `Mollie lists a chargeback for this payment; check its amount in ${MOLLIE_CHARGEBACK_DESK} before shipping` };
       if (refundedMinor > 0) return { status: 'refunded', reason: 'refunded at Mollie' };
       return { status: 'paid' };
     case 'canceled':

@@ -15,12 +15,12 @@ import type {
   WebhookHeaders,
   WebhookRejection,
 } from '../../ports/payment-provider';
-import { int, obj, str, type JsonObject } from '../json-reader';
+import { int, isObject, obj, str, type JsonObject } from '../json-reader';
 import { unsupportedPayment } from '../provider-failure';
 import { classifyStripeError, isStripeStateError } from './stripe-errors';
 import { parseStripeEvent } from './stripe-event-schema';
 import { verifyStripeSignature } from './stripe-signature';
-import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID } from './stripe-status-map';
+import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID, STRIPE_DISPUTE_DESK } from './stripe-status-map';
 
 type AllowedMethod = Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType;
 
@@ -96,7 +96,11 @@ export class StripeProvider implements PaymentProvider {
   async fetchStatus(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>> {
     if (!this.client) return err(noKey());
     try {
-      const session = await this.client.checkout.sessions.retrieve(ref.providerSessionId, { expand: ['payment_intent', 'payment_intent.latest_charge'] });
+      // The Checkout Session says paid even while Radar holds the charge or the customer disputes it: the
+      // charge's `review` (expanded, to see whether it is still open) and `disputed` say so.
+      const session = await this.client.checkout.sessions.retrieve(ref.providerSessionId, {
+        expand: ['payment_intent', 'payment_intent.latest_charge', 'payment_intent.latest_charge.review'],
+      });
       return ok({ event: snapshotFromSession(session as unknown as JsonObject, this.deps.clock.now()) });
     } catch (error) {
       return err(classifyStripeError(error));
@@ -149,11 +153,12 @@ export function snapshotFromSession(session: JsonObject, now: number): ProviderE
   const piStatus = str(pi, 'status') ?? 'none';
   const charge = obj(pi, 'latest_charge');
   const refunded = int(charge, 'amount_refunded') ?? 0;
-  const mapped = snapshotStatus(status, paymentStatus, piStatus, refunded);
+  const hold = chargeHold(charge);
+  const mapped = snapshotStatus(status, paymentStatus, piStatus, refunded, hold);
   const chargeAmount = int(charge, 'amount');
   return {
     provider: 'stripe',
-    eventId: `sync:${str(session, 'id')}:${status}:${paymentStatus}:${refunded}:${piStatus}`,
+    eventId: `sync:${str(session, 'id')}:${status}:${paymentStatus}:${refunded}:${piStatus}${hold ? `:${hold}` : ''}`,
     eventType: 'checkout.session.sync',
     livemode: session.livemode === true,
     occurredAt: now,
@@ -164,10 +169,28 @@ export function snapshotFromSession(session: JsonObject, now: number): ProviderE
   };
 }
 
-function snapshotStatus(status: string, paymentStatus: string, piStatus: string, refunded: number): { status: EventStatus; reason?: string } {
+/**
+ * Whether the charge is held: disputed, or under a Radar review that is still open. A review left as a bare id
+ * (not expanded) counts as open: better a held order than a released one.
+ */
+export function chargeHold(charge: JsonObject | undefined): 'disputed' | 'review' | null {
+  if (!charge) return null;
+  if (charge.disputed === true) return 'disputed';
+  const review = charge.review;
+  if (typeof review === 'string' && review !== '') return 'review';
+  if (isObject(review) && review.open === true) return 'review';
+  return null;
+}
+
+function snapshotStatus(status: string, paymentStatus: string, piStatus: string, refunded: number, hold: 'disputed' | 'review' | null): { status: EventStatus; reason?: string } {
   if (piStatus === 'canceled') return { status: 'cancelled', reason: 'the payment was cancelled' };
   if (status === 'expired') return { status: 'expired', reason: 'the checkout session expired before the customer paid' };
-  if (paymentStatus === 'paid' || paymentStatus === 'no_payment_required') return refunded > 0 ? { status: 'refunded' } : { status: 'paid' };
+  if (paymentStatus === 'paid' || paymentStatus === 'no_payment_required') {
+    if (refunded > 0) return { status: 'refunded' };
+    if (hold === 'disputed') return { status: 'review', reason: `Stripe shows the payment disputed by the customer's bank; answer it in ${STRIPE_DISPUTE_DESK}` };
+    if (hold === 'review') return { status: 'review', reason: 'Stripe Radar holds the payment for review; approve or refund it in the Stripe Dashboard' };
+    return { status: 'paid' };
+  }
   if (status === 'complete') {
     // Complete but unpaid: a delayed method settling, or one that failed (the PaymentIntent wants a new method).
     if (piStatus === 'requires_payment_method') return { status: 'failed' };

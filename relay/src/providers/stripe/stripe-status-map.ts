@@ -1,4 +1,4 @@
-import type { EventStatus, ProviderEvent } from '../../domain/provider-event';
+import type { DisputeFacts, EventStatus, ProviderEvent } from '../../domain/provider-event';
 import { defined, int, obj, ref, str, type JsonObject } from '../json-reader';
 import type { StripeEventEnvelope } from './stripe-event-schema';
 
@@ -18,11 +18,15 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
   'payment_intent.canceled',
   'charge.refunded',
   'charge.dispute.created',
+  'charge.dispute.closed',
   'review.opened',
   'review.closed',
 ] as const;
 
-type Mapped = { status: EventStatus; reason?: string };
+type Mapped = { status: EventStatus; reason?: string; reviewVerdict?: 'approved' | 'rejected' };
+
+/** Where a Stripe dispute is answered (https://docs.stripe.com/disputes/responding). */
+export const STRIPE_DISPUTE_DESK = 'the Stripe Dashboard (Payments → Disputes)';
 
 /** Map a verified Stripe event to the relay's vocabulary. */
 export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
@@ -53,18 +57,46 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
       reason: refundReason(o),
     };
   }
-  if (kind === 'dispute' && event.type === 'charge.dispute.created') {
+  if (kind === 'dispute' && event.type.startsWith('charge.dispute.')) {
+    const dispute = disputeFacts(event.type, o);
     return {
       ...base,
       ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: int(o, 'amount'), currency: upper(str(o, 'currency')) }),
-      status: 'review',
-      reason: `the customer disputed the payment with their bank (${words(str(o, 'reason')) ?? 'no reason given'}); answer it in the Stripe Dashboard`,
+      ...(dispute ? { status: 'dispute', dispute } : {}),
     };
   }
   if (kind === 'review' && event.type.startsWith('review.')) {
-    return { ...base, ...defined({ providerPaymentId: ref(o, 'payment_intent') }), ...reviewStatus(event.type, o) };
+    return { ...base, ...defined({ providerPaymentId: ref(o, 'payment_intent') }), ...defined(reviewStatus(event.type, o)) };
   }
   return base;
+}
+
+/**
+ * Disputes (https://docs.stripe.com/api/disputes/object). `charge.dispute.closed` says how it ended in `status`:
+ * won, or `warning_closed` (an inquiry that never became a chargeback: the money stays), or lost.
+ */
+function disputeFacts(type: string, d: JsonObject): DisputeFacts | undefined {
+  const id = str(d, 'id');
+  const amountMinor = int(d, 'amount');
+  const currency = upper(str(d, 'currency'));
+  if (!id || amountMinor === undefined || !currency) return undefined;
+  let phase: DisputeFacts['phase'];
+  if (type === 'charge.dispute.created') phase = 'opened';
+  else if (type === 'charge.dispute.closed') {
+    const status = str(d, 'status');
+    if (status === 'won' || status === 'warning_closed') phase = 'won';
+    else if (status === 'lost') phase = 'lost';
+    else return undefined;
+  } else return undefined;
+  const dueBy = int(obj(d, 'evidence_details'), 'due_by');
+  return {
+    phase,
+    disputeId: id,
+    amountMinor,
+    currency,
+    respondAt: STRIPE_DISPUTE_DESK,
+    ...defined({ reason: words(str(d, 'reason')), respondBy: dueBy === undefined ? undefined : dueBy * 1000 }),
+  };
 }
 
 function checkoutSessionStatus(type: string, s: JsonObject): Mapped {
@@ -102,8 +134,8 @@ function paymentIntentStatus(type: string, pi: JsonObject): Mapped {
 }
 
 /**
- * Radar reviews (https://docs.stripe.com/api/reviews/object). `review.closed` with reason `approved` releases the
- * payment (paid). Closed as `refunded`/`refunded_as_fraud` we keep `review`: the money moves back in its own
+ * Radar reviews (https://docs.stripe.com/api/reviews/object). `review.closed` with reason `approved` is Stripe's
+ * verdict and releases the payment (paid); it is the only event that does. Closed as `refunded`/`refunded_as_fraud` we keep `review`: the money moves back in its own
  * `charge.refunded` event, which carries the refunded amount that this event lacks.
  */
 function reviewStatus(type: string, r: JsonObject): Mapped {
@@ -112,7 +144,7 @@ function reviewStatus(type: string, r: JsonObject): Mapped {
   }
   if (type === 'review.closed') {
     const reason = str(r, 'closed_reason') ?? str(r, 'reason');
-    if (reason === 'approved') return { status: 'paid', reason: 'Stripe Radar review approved' };
+    if (reason === 'approved') return { status: 'paid', reason: 'Stripe Radar review approved', reviewVerdict: 'approved' };
     return { status: 'review', reason: `Stripe Radar review closed: ${reviewReasonWords(reason)}` };
   }
   return { status: 'unsupported' };
