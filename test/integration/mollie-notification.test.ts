@@ -105,6 +105,37 @@ describe('Mollie: an unsigned notification is only a reason to ask', () => {
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
+  it('a Mollie chargeback records the money as gone: a refund record marked chargeback, the order refunded, once', async () => {
+    const session = seedMollieSession();
+    mollie.payment = recorded('payment-paid.json');
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+
+    // The customer's bank reverses the payment: Mollie shows the running total charged back.
+    mollie.payment = { ...recorded('payment-paid-with-chargebacks-link.json'), amountChargedBack: { value: '20.00', currency: 'EUR' } };
+    await Promise.all([notify('tr_44aKxzEbr8'), notify('tr_44aKxzEbr8')]);
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+    expect(h.shop.orders.refunds(session.merchantOrderId)).toEqual([expect.objectContaining({ amount: '20.00', reason: expect.stringContaining("Chargeback at Mollie: the customer's bank reversed 20.00 EUR") })]);
+    const notes = h.ourNotes(session.merchantOrderId);
+    expect(notes).toHaveLength(2);
+    expect(notes[1]).toContain("It can still be contested in the Mollie Dashboard (the payment's Chargebacks).");
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'refunded', chargedBackMinor: 2000 });
+  });
+
+  it('a Mollie payment that lists chargebacks without their amount puts the order on hold for a person', async () => {
+    const session = seedMollieSession();
+    mollie.payment = recorded('payment-paid.json');
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    mollie.payment = recorded('payment-paid-with-chargebacks-link.json');
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+    expect(h.ourNotes(session.merchantOrderId)[1]).toContain('Mollie lists a chargeback for this payment');
+  });
+
   it('a notification body that is not a Mollie id is refused with the reason', async () => {
     const answer = await h.post('id=../../etc/passwd', { 'content-type': 'application/x-www-form-urlencoded' }, 'mollie');
     expect(answer.status).toBe(400);
