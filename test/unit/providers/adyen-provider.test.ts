@@ -54,9 +54,10 @@ describe('Adyen status map: eventCode × success → status', () => {
     ['openapi-examples/REFUND.json', {}, 'unsupported'],
     ['openapi-examples/REFUND_FAILED.json', {}, 'review'],
     ['openapi-examples/REFUNDED_REVERSED.json', {}, 'review'],
-    ['openapi-examples/CHARGEBACK.json', {}, 'review'],
-    ['sdk-java-mocks/chargeback.json', {}, 'review'],
-    ['openapi-examples/CHARGEBACK_REVERSED.json', {}, 'paid'],
+    // Disputes (issue 12): a chargeback holds the order until it is reversed or finally lost.
+    ['openapi-examples/CHARGEBACK.json', {}, 'dispute'],
+    ['sdk-java-mocks/chargeback.json', {}, 'dispute'],
+    ['openapi-examples/CHARGEBACK_REVERSED.json', {}, 'dispute'],
     ['openapi-examples/NOTIFICATION_OF_FRAUD.json', {}, 'review'],
     ['openapi-examples/MANUAL_REVIEW_ACCEPT.json', {}, 'paid'],
     ['openapi-examples/MANUAL_REVIEW_REJECT.json', {}, 'failed'],
@@ -79,6 +80,14 @@ describe('Adyen status map: eventCode × success → status', () => {
   it('a chargeback says why, with its reason code and defence deadline', () => {
     const [event] = eventsOf(verify([fixtureItem('openapi-examples/CHARGEBACK.json')])).events;
     expect(event.reason).toMatch(/disputed the payment \(chargeback, reason code 4853.*defended until 2021-07-31/);
+  });
+
+  it('a chargeback is an open dispute with its amount and defence deadline; a reversal wins it, a second chargeback loses it', () => {
+    const [opened] = eventsOf(verify([fixtureItem('openapi-examples/CHARGEBACK.json')])).events;
+    expect(opened.dispute).toEqual(expect.objectContaining({ phase: 'opened', amountMinor: 1000, currency: 'EUR', respondBy: Date.parse('2021-07-31T03:03:07+02:00'), respondAt: 'the Adyen Customer Area (Disputes)' }));
+    expect(eventsOf(verify([fixtureItem('openapi-examples/CHARGEBACK_REVERSED.json')])).events[0].dispute?.phase).toBe('won');
+    expect(eventsOf(verify([fixtureItem('openapi-examples/CHARGEBACK.json', { eventCode: 'SECOND_CHARGEBACK' })])).events[0].dispute?.phase).toBe('lost');
+    expect(eventsOf(verify([fixtureItem('openapi-examples/MANUAL_REVIEW_ACCEPT.json')])).events[0].reviewVerdict).toBe('approved');
   });
 
   it('a refund item carries its own amount as an increment, never as the total', () => {

@@ -81,6 +81,23 @@ describe('PayPal status map (event_type / resource.status → our vocabulary)', 
 
   it('the mode comes from the event\'s own links (sandbox = test)', () => expect(map('PAYMENT.CAPTURE.COMPLETED.json').livemode).toBe(false));
 
+  it("a completed or denied capture is PayPal's verdict on a PENDING_REVIEW hold (issue 12)", () => {
+    expect(map('PAYMENT.CAPTURE.COMPLETED.json')).toMatchObject({ status: 'paid', reviewVerdict: 'approved' });
+    expect(map('PAYMENT.CAPTURE.DENIED.json')).toMatchObject({ status: 'failed', reviewVerdict: 'rejected' });
+    expect(map('PAYMENT.CAPTURE.PENDING.review.json').reviewVerdict).toBeUndefined();
+  });
+
+  it('a dispute with its amount and id is a dispute (held until its outcome); without them, a review', () => {
+    const dispute = (resource: Record<string, unknown>) =>
+      mapPaypalEvent({ id: 'WH-1', eventType: 'CUSTOMER.DISPUTE.CREATED', createTime: '2026-01-01T00:00:00Z', livemode: false, resource: { disputed_transactions: [{ seller_transaction_id: '3C679366HH908993F' }], reason: 'MERCHANDISE_OR_SERVICE_NOT_RECEIVED', ...resource } }, false, NOW);
+    expect(dispute({ dispute_id: 'PP-D-1', dispute_amount: { currency_code: 'EUR', value: '19.99' }, seller_response_due_date: '2026-01-20T23:59:59Z' })).toMatchObject({
+      status: 'dispute',
+      providerPaymentId: '3C679366HH908993F',
+      dispute: { phase: 'opened', disputeId: 'PP-D-1', amountMinor: 1999, currency: 'EUR', reason: 'merchandise or service not received', respondBy: Date.parse('2026-01-20T23:59:59Z'), respondAt: 'the PayPal Resolution Center' },
+    });
+    expect(dispute({})).toMatchObject({ status: 'review' });
+  });
+
   it('a pending capture under review says why', () => expect(map('PAYMENT.CAPTURE.PENDING.review.json').reason).toMatch(/PENDING_REVIEW/));
 });
 

@@ -1,5 +1,5 @@
 import { formatMoney } from '../../domain/money';
-import type { EventStatus, ProviderEvent } from '../../domain/provider-event';
+import type { DisputeFacts, EventStatus, ProviderEvent } from '../../domain/provider-event';
 import { defined } from '../json-reader';
 import type { AdyenNotificationItem } from './adyen-notification-schema';
 
@@ -14,7 +14,22 @@ export function adyenEventId(item: Pick<AdyenNotificationItem, 'pspReference' | 
   return `${item.pspReference}:${item.eventCode}:${item.success}`;
 }
 
-type Mapped = { status: EventStatus; reason?: string; refund?: boolean; reviewVerdict?: 'approved' | 'rejected' };
+type Mapped = { status: EventStatus; reason?: string; refund?: boolean; reviewVerdict?: 'approved' | 'rejected'; disputePhase?: DisputeFacts['phase'] };
+
+/**
+ * Adyen's dispute lifecycle onto the relay's (issue 12). A CHARGEBACK debits the amount but can still be
+ * defended and reversed (CHARGEBACK_REVERSED), so it holds the order like an open dispute; the loss is final
+ * only with SECOND_CHARGEBACK or PREARBITRATION_LOST.
+ */
+const DISPUTE_PHASES: Record<string, DisputeFacts['phase']> = {
+  NOTIFICATION_OF_CHARGEBACK: 'opened',
+  REQUEST_FOR_INFORMATION: 'opened',
+  CHARGEBACK: 'opened',
+  CHARGEBACK_REVERSED: 'won',
+  PREARBITRATION_WON: 'won',
+  SECOND_CHARGEBACK: 'lost',
+  PREARBITRATION_LOST: 'lost',
+};
 
 /**
  * eventCode qualified by success (Adyen openapi Webhooks-v1; test/fixtures/providers/README.md table). The
@@ -86,6 +101,12 @@ function chargebackReason(item: AdyenNotificationItem): string {
   return `the customer disputed the payment (${kind}${code ? `, reason code ${code}` : ''}${item.reason ? `: ${item.reason}` : ''})${until}`;
 }
 
+function defenceEnds(item: AdyenNotificationItem): number | undefined {
+  const until = item.additionalData?.defensePeriodEndsAt;
+  const at = typeof until === 'string' ? Date.parse(until) : NaN;
+  return Number.isFinite(at) ? at : undefined;
+}
+
 const PAYMENT_AMOUNT_CODES = new Set(['AUTHORISATION', 'CAPTURE', 'MANUAL_REVIEW_ACCEPT']);
 
 /** One verified item as a ProviderEvent. `now` stands in when the item has no usable eventDate. */
@@ -103,11 +124,16 @@ export function mapAdyenItem(item: AdyenNotificationItem, live: boolean, now: nu
   const isRefund = mapped.refund === true && amountMinor !== undefined && Number.isSafeInteger(amountMinor);
   // Only a payment's own amount is checked against the order; a chargeback or its reversal may be partial.
   const paymentAmount = PAYMENT_AMOUNT_CODES.has(item.eventCode) && amountMinor !== undefined && Number.isSafeInteger(amountMinor) ? amountMinor : undefined;
+  const phase = item.success === 'true' ? DISPUTE_PHASES[item.eventCode] : undefined;
+  const dispute: DisputeFacts | undefined =
+    phase && currency && amountMinor !== undefined && Number.isSafeInteger(amountMinor)
+      ? { phase, disputeId: item.pspReference, amountMinor, currency, respondAt: 'the Adyen Customer Area (Disputes)', ...defined({ reason: mapped.reason, respondBy: defenceEnds(item) }) }
+      : undefined;
   return {
     provider: 'adyen',
     eventId: adyenEventId(item),
     eventType: `${item.eventCode}${item.success === 'true' ? '' : ' (success=false)'}`,
-    status: mapped.status,
+    status: dispute ? 'dispute' : mapped.status,
     providerPaymentId: paymentPsp,
     livemode: live,
     occurredAt: Number.isFinite(occurredAt) ? occurredAt : now,
@@ -120,6 +146,7 @@ export function mapAdyenItem(item: AdyenNotificationItem, live: boolean, now: nu
       refundIncrementMinor: isRefund ? amountMinor : undefined,
       reason: isRefund && currency && amountMinor !== undefined ? `${mapped.reason} (${formatMoney(amountMinor, currency)})` : mapped.reason,
       reviewVerdict: mapped.reviewVerdict,
+      dispute,
     }),
   };
 }

@@ -30,7 +30,7 @@ export interface PaypalEventEnvelope {
   livemode: boolean | undefined;
 }
 
-type Mapped = { status: EventStatus; reason?: string; awaitingCapture?: boolean };
+type Mapped = { status: EventStatus; reason?: string; awaitingCapture?: boolean; reviewVerdict?: 'approved' | 'rejected' };
 
 /** Map a verified PayPal event. `defaultLivemode` is the configured API's mode, used when the event does not say. */
 export function mapPaypalEvent(event: PaypalEventEnvelope, defaultLivemode: boolean, now: number): ProviderEvent {
@@ -64,7 +64,27 @@ export function mapPaypalEvent(event: PaypalEventEnvelope, defaultLivemode: bool
       const disputed = Array.isArray(r.disputed_transactions) ? r.disputed_transactions.find(isObject) : undefined;
       const paymentId = str(disputed, 'seller_transaction_id');
       if (!paymentId) return base;
-      return { ...base, providerPaymentId: paymentId, status: 'review', reason: `the buyer opened a PayPal dispute (${words(str(r, 'reason')) ?? 'no reason given'}); answer it in the PayPal Resolution Center` };
+      const reason = words(str(r, 'reason'));
+      const disputedAmount = money(obj(r, 'dispute_amount'));
+      const id = str(r, 'dispute_id');
+      const dueBy = Date.parse(str(r, 'seller_response_due_date') ?? '');
+      // A dispute (issue 12): held until its outcome; without its amount or id it is held as a review for a person.
+      if (id && disputedAmount.amountMinor !== undefined && disputedAmount.currency) {
+        return {
+          ...base,
+          providerPaymentId: paymentId,
+          status: 'dispute',
+          dispute: {
+            phase: 'opened',
+            disputeId: id,
+            amountMinor: disputedAmount.amountMinor,
+            currency: disputedAmount.currency.toUpperCase(),
+            respondAt: 'the PayPal Resolution Center',
+            ...defined({ reason, respondBy: Number.isFinite(dueBy) ? dueBy : undefined }),
+          },
+        };
+      }
+      return { ...base, providerPaymentId: paymentId, status: 'review', reason: `the buyer opened a PayPal dispute (${reason ?? 'no reason given'}); answer it in the PayPal Resolution Center` };
     }
     default:
       // Includes the v1 PAYMENT.SALE.* family: the relay creates Orders v2 only, so those are never ours to apply.
@@ -96,10 +116,11 @@ export function orderStatus(order: JsonObject): Mapped & { refundedMinor?: numbe
 function captureStatus(capture: JsonObject, refundedMinor?: number): Mapped & { refundedMinor?: number } {
   switch (str(capture, 'status')) {
     case 'COMPLETED':
-      return { status: 'paid' };
+      // PayPal's own end to a PENDING_REVIEW capture (a verdict only when it comes as a signed webhook).
+      return { status: 'paid', reviewVerdict: 'approved' };
     case 'DECLINED':
     case 'FAILED':
-      return { status: 'failed', reason: 'PayPal declined the capture' };
+      return { status: 'failed', reason: 'PayPal declined the capture', reviewVerdict: 'rejected' };
     case 'PENDING': {
       const reason = str(obj(capture, 'status_details'), 'reason');
       if (reason === 'PENDING_REVIEW') return { status: 'review', reason: 'PayPal is reviewing the payment (PENDING_REVIEW); do not ship until it clears' };
