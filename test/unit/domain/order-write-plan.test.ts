@@ -63,3 +63,25 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     }
   });
 });
+
+describe('order write plan: chargebacks (issue 12)', () => {
+  const steps = (target: PaymentStatus, status: string, extra: Partial<OrderWriteIntent>) => {
+    const plan = planOrderWrite(intent(target, extra), anOrder({ status }), expected);
+    if (!plan.ok) throw new Error(plan.error.message);
+    return plan.value.steps.map((step) => (step.kind === 'update' ? `update ${JSON.stringify(step.fields)}` : step.kind === 'refund' ? `refund ${step.amountMinor}` : 'note'));
+  };
+
+  it.each(['on-hold', 'processing', 'completed'])('the whole amount charged back on a %s order: only the refund record (WooCommerce then marks it refunded)', (status) => {
+    expect(steps('refunded', status, { refundMinor: 1999 })).toEqual(['refund 1999', 'note']);
+  });
+
+  it('a partial chargeback that ends a dispute: back to processing, then the refund record', () => {
+    expect(steps('paid', 'on-hold', { refundMinor: 500, releasesHold: true })).toEqual(['update {"status":"processing"}', 'refund 500', 'note']);
+    // A partial refund during a review does not release the hold.
+    expect(steps('paid', 'on-hold', { refundMinor: 500 })).toEqual(['refund 500', 'note']);
+  });
+
+  it('a chargeback on an order a person already refunded: a note, no second refund', () => {
+    expect(steps('refunded', 'refunded', { refundMinor: 1999 })).toEqual(['note']);
+  });
+});
