@@ -154,9 +154,11 @@ class Gateway extends \WC_Payment_Gateway
         }
         echo '<fieldset class="payrelay-methods"><legend>' . esc_html__('Pay with', 'payrelay') . '</legend>';
         foreach ($methods as $index => $method) {
-            echo '<label><input type="radio" name="payrelay_method" value="' . esc_attr($method) . '"'
-                . ($index === 0 ? ' checked' : '') . ' /> ' . esc_html(Settings::method_label($method))
-                . '</label><br />';
+            echo '<label><input type="radio" name="payrelay_method" value="' . esc_attr($method) . '"';
+            if ($index === 0) {
+                echo ' checked';
+            }
+            echo ' /> ' . esc_html(Settings::method_label($method)) . '</label><br />';
         }
         echo '</fieldset>';
     }
@@ -205,6 +207,7 @@ class Gateway extends \WC_Payment_Gateway
     private function chosen_method(): string
     {
         $offered = $this->offered_methods();
+        // phpcs:ignore WordPress.Security.NonceVerification.Missing -- WooCommerce verified the checkout nonce
         $posted = isset($_POST['payrelay_method']) ? sanitize_key(wp_unslash($_POST['payrelay_method'])) : '';
         if (in_array($posted, $offered, true)) {
             return $posted;

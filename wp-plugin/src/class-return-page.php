@@ -106,7 +106,11 @@ final class ReturnPage
             <p class="payrelay-return__message" role="status" aria-live="polite"><?php
                 echo esc_html($view['message']);
             ?></p>
-            <p class="payrelay-return__pay"<?php echo $view['pay_url'] === '' ? ' hidden' : ''; ?>>
+            <?php if ($view['pay_url'] === '') : ?>
+            <p class="payrelay-return__pay" hidden>
+            <?php else : ?>
+            <p class="payrelay-return__pay">
+            <?php endif; ?>
                 <a class="button pay" href="<?php echo esc_url($view['pay_url']); ?>"><?php
                     esc_html_e('Pay for this order', 'payrelay');
                 ?></a>

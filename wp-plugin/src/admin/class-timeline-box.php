@@ -125,15 +125,19 @@ final class TimelineBox
                 continue;
             }
             $currency = self::text($session, 'currency');
-            $amount = is_numeric($session['amount'] ?? null) && preg_match('/^[A-Za-z]{3}$/', $currency)
-                ? wp_kses_post(Money::html((int) $session['amount'], $currency))
-                : esc_html(self::text($session, 'amount') . ' ' . $currency);
             echo '<tr>'
                 . '<td>' . esc_html(ProviderNames::provider(self::text($session, 'provider')))
                 . '<br /><small class="payrelay-detail">' . esc_html(self::text($session, 'session_id'))
                 . '</small></td>'
                 . '<td>' . esc_html(ProviderNames::status(self::text($session, 'status'))) . '</td>'
-                . '<td>' . $amount . '</td>'
+                . '<td>';
+            if (is_numeric($session['amount'] ?? null) && preg_match('/^[A-Za-z]{3}$/', $currency)) {
+                // wc_price's markup, as WooCommerce prints money everywhere else.
+                echo wp_kses_post(Money::html((int) $session['amount'], $currency));
+            } else {
+                echo esc_html(self::text($session, 'amount') . ' ' . $currency);
+            }
+            echo '</td>'
                 . '<td>' . esc_html(Format::time(self::text($session, 'created_at'))) . '</td>'
                 . '<td>' . esc_html(Format::time(self::text($session, 'expires_at'))) . '</td>'
                 . '</tr>';
