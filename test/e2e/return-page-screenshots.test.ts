@@ -82,7 +82,7 @@ run('return page in Chromium', () => {
 
   async function visibleHeadlines(page: Page): Promise<string[]> {
     return page.$$eval('[data-payrelay-headline], .woocommerce-thankyou-order-failed', (nodes) =>
-      nodes.filter((node) => (node as HTMLElement).offsetParent !== null).map((node) => (node.textContent ?? '').trim()));
+      nodes.filter((node) => (node as unknown as { offsetParent: unknown }).offsetParent !== null).map((node) => (node.textContent ?? '').trim()));
   }
 
   it('renders every state of the table', () => {
