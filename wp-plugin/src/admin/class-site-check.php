@@ -27,17 +27,24 @@ final class SiteCheck
         if (!current_user_can('manage_woocommerce') || !self::on_settings_screen()) {
             return;
         }
-        // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped in notice_html
-        echo $this->notice_html();
+        $this->print_notice();
     }
 
     public function notice_html(): string
     {
+        ob_start();
+        $this->print_notice();
+        return (string) ob_get_clean();
+    }
+
+    /** Escaped where it is printed. */
+    private function print_notice(): void
+    {
         $message = $this->mismatch_message();
         if ($message === '') {
-            return '';
+            return;
         }
-        return '<div class="notice notice-error"><p><strong>'
+        echo '<div class="notice notice-error"><p><strong>'
             . esc_html__('Payrelay is refusing this site:', 'payrelay') . '</strong> '
             . esc_html($message) . '</p></div>';
     }
