@@ -1,6 +1,9 @@
-import { ConfigError, loadConfig } from './config/load-config';
-import { startRelay } from './relay';
+import { ConfigError, loadConfig, unknownSettingWarnings } from './config/load-config';
+import type { RelayConfig } from './config/config-schema';
+import { startRelay, type RelayHandle } from './relay';
 import { RouteRulesError } from './app/route-rules';
+import { describeShopProblem } from './app/shop-health';
+import { ListenError } from './http/listen';
 
 /** `npm start`: load and check the configuration, start the relay, drain on SIGTERM. */
 async function main(): Promise<void> {
@@ -14,22 +17,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  for (const warning of unknownSettingWarnings()) console.error(`warning: ${warning}`);
   const relay = await startRelay(config);
-  const lines = [
-    `Payrelay listening on ${relay.url} (${config.mode} mode, database ${config.databasePath})`,
-    `  providers: ${[...relay.providers.keys()].join(', ') || 'none'}`,
-    `  webhooks:  ${relay.url}/webhooks/<provider>`,
-  ];
-  if (relay.demoShopUrl) {
-    lines.push(
-      `  demo shop: ${relay.demoShopUrl}  (no WC_URL set: place an order there and pay it in the sandbox)`,
-      'Next: set WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET and PAYRELAY_SHOP_SECRET to connect your shop,',
-      '      and STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET (or MOLLIE_API_KEY) for real providers. See README.md.',
-    );
-  } else if (relay.providers.size === 0) {
-    lines.push('Next: configure a provider (STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET, or MOLLIE_API_KEY). See README.md.');
-  }
-  console.log(lines.join('\n'));
+  console.log(banner(config, relay).join('\n'));
+  if (config.shop) void warnIfShopUnreachable(config.shop.url, relay);
 
   const stop = (signal: string) => {
     console.log(`${signal}: finishing the shop write in hand, then stopping`);
@@ -45,8 +36,39 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+/** What is served, then "Next:" with only what is still missing (nothing, once a shop and a provider are set). */
+function banner(config: Readonly<RelayConfig>, relay: RelayHandle): string[] {
+  const lines = [
+    `Payrelay listening on ${relay.url} (${config.mode} mode, database ${config.databasePath})`,
+    `  providers: ${[...relay.providers.keys()].join(', ') || 'none'}`,
+    `  webhooks:  ${relay.url}/webhooks/<provider>`,
+  ];
+  if (relay.demoShopUrl) lines.push(`  demo shop: ${relay.demoShopUrl}  (no WC_URL set: place an order there and pay it in the sandbox)`);
+  const next: string[] = [];
+  if (!config.shop) next.push('set WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET and PAYRELAY_SHOP_SECRET to connect your shop');
+  const real = [...relay.providers.keys()].filter((id) => id !== 'sandbox');
+  if (real.length === 0) next.push('configure a real provider: STRIPE_SECRET_KEY + STRIPE_WEBHOOK_SECRET (or MOLLIE_API_KEY)');
+  else if (config.stripe && !config.stripe.secretKey) next.push('set STRIPE_SECRET_KEY too: Stripe webhooks are verified, but no Stripe checkout can be created without it');
+  if (next.length > 0) lines.push(`Next: ${next.join(',\n      and ')}. See README.md.`);
+  return lines;
+}
+
+/** A shop that cannot be reached or refuses the keys is the commonest set-up mistake: say so at once, loudly. */
+async function warnIfShopUnreachable(shopUrl: string, relay: RelayHandle): Promise<void> {
+  const check = await relay.shopHealth.check();
+  if (check.ok) return;
+  console.error(
+    [
+      '',
+      `WARNING: ${describeShopProblem(shopUrl, check)}.`,
+      '         Webhooks are still stored; order updates wait in the outbox until the shop answers. /readyz says 503 meanwhile.',
+      '',
+    ].join('\n'),
+  );
+}
+
 main().catch((error) => {
-  if (error instanceof RouteRulesError) console.error(error.message);
+  if (error instanceof RouteRulesError || error instanceof ListenError) console.error(error.message);
   else console.error('Payrelay failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -23,6 +23,8 @@ import { signShopRequest } from './http/request-signature';
 import { createErrorHandler } from './http/error-handler';
 import { createWebhookEndpoint } from './http/webhook-endpoint';
 import { renderIndexPage } from './http/index-page';
+import { listen } from './http/listen';
+import { createShopHealth, type ShopHealth } from './app/shop-health';
 import { systemClock, type Clock } from './ports/clock';
 import type { Logger } from './ports/logger';
 import type { OrderGateway } from './ports/order-gateway';
@@ -61,6 +63,8 @@ export interface RelayHandle {
   shopSecret: string;
   /** Where the demo shop lives, when no real shop is configured. */
   demoShopUrl: string | null;
+  /** Does the shop answer with valid keys? (the start-up warning, /readyz) */
+  shopHealth: ShopHealth;
   runExpiry(): Promise<unknown>;
   runReconcile(): Promise<unknown>;
   /** Stop taking requests, finish the shop write in hand, close the database. */
@@ -107,7 +111,14 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const server = http.createServer((req, res) => {
     if (!webhookEndpoint(req, res)) app(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    // Nothing else has started yet: close what is open so the process can exit with one line.
+    walFsync?.close();
+    db.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   if (config.port === 0) publicUrl = `http://127.0.0.1:${port}`;
 
@@ -131,6 +142,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       random: overrides.random,
     },
   );
+  const shopHealth = createShopHealth(gateway, clock);
   const refreshDeps = { providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger };
   const breakers = createBreakerBoard();
 
@@ -242,6 +254,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     gateway,
     shopSecret,
     demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null,
+    shopHealth,
     runExpiry,
     runReconcile,
     close() {

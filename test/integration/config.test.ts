@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, DEFAULT_SANDBOX_SECRET, loadConfig } from '../../relay/src/config/load-config';
+import net from 'node:net';
+import { ConfigError, DEFAULT_SANDBOX_SECRET, loadConfig, unknownSettingWarnings } from '../../relay/src/config/load-config';
+import { knownVariables, unknownVariableWarnings } from '../../relay/src/config/unknown-variables';
+import { loadRouteRules } from '../../relay/src/app/route-rules';
+import { startWooCommerceStandIn } from '../helpers/woocommerce-stand-in';
 import { freePort, startRelayProcess } from '../helpers/relay-process';
 
 
@@ -95,7 +99,8 @@ describe('loadConfig', () => {
   it.each<[string, Record<string, string>, RegExp]>([
     ['WC_URL without PAYRELAY_SHOP_SECRET', { WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1' }, /"WC_URL" needs "PAYRELAY_SHOP_SECRET" as well/],
     ['WC_URL without its keys', { WC_URL: 'https://shop.example', PAYRELAY_SHOP_SECRET: 's'.repeat(24) }, /WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three/],
-    ['a shop secret too short to be a secret', { PAYRELAY_SHOP_SECRET: 'short' }, /"PAYRELAY_SHOP_SECRET" length must be at least 24/],
+    ['a shop secret too short to be a secret (and how to make one)', { PAYRELAY_SHOP_SECRET: 'short' }, /^"PAYRELAY_SHOP_SECRET" must be at least 24 characters; make one with: openssl rand -hex 24/],
+    ['a metrics token too short', { PAYRELAY_METRICS_TOKEN: 'abc' }, /^"PAYRELAY_METRICS_TOKEN" must be at least 16 characters; make one with: openssl rand -hex 24/],
     ['a Stripe key without its webhook secret', { STRIPE_SECRET_KEY: 'sk_test_1' }, /"STRIPE_SECRET_KEY" needs "STRIPE_WEBHOOK_SECRET" as well/],
     ['live mode without a shop', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0' }, /^"WC_URL" is required in live mode \("PAYRELAY_MODE" is live;/],
     ['a test Stripe key in live mode', { PAYRELAY_MODE: 'live', PAYRELAY_SANDBOX: '0', ...SHOP, STRIPE_SECRET_KEY: 'sk_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_1' }, /^"PAYRELAY_MODE" is live but the provider keys are test \(STRIPE_SECRET_KEY\): every payment would be a test payment/],
@@ -112,7 +117,8 @@ describe('loadConfig', () => {
     ['STRIPE_TOLERANCE_SECONDS of a day', { STRIPE_TOLERANCE_SECONDS: '86400' }, /^"STRIPE_TOLERANCE_SECONDS" must be between 60 and 3600: .*replayed/],
     ['the sandbox with a real shop and the public demo secret', { ...SHOP, PAYRELAY_SANDBOX: '1' }, /"SANDBOX_WEBHOOK_SECRET" is the public demo secret: anyone could mark your orders paid/],
     ['the sandbox with a real shop and the demo secret given by hand', { ...SHOP, PAYRELAY_SANDBOX: '1', SANDBOX_WEBHOOK_SECRET: DEFAULT_SANDBOX_SECRET }, /"SANDBOX_WEBHOOK_SECRET" is the public demo secret/],
-    ['a routes file that does not exist', { PAYRELAY_ROUTES: '/nowhere/routes.json' }, /"PAYRELAY_ROUTES" names \/nowhere\/routes\.json, which does not exist/],
+    ['a routes file that does not exist', { PAYRELAY_ROUTES: '/nowhere/routes.json' }, /"PAYRELAY_ROUTES" names \/nowhere\/routes\.json, which does not exist \(give the path of a JSON file, or the rules inline/],
+    ['a config file that does not exist', { PAYRELAY_CONFIG_FILE: '/nowhere/payrelay.env' }, /^"PAYRELAY_CONFIG_FILE" names \/nowhere\/payrelay\.env, which does not exist$/],
   ])('%s is a ConfigError that says so', (_name, env, message) => {
     expect(problemsOf(env)).toEqual([expect.stringMatching(message)]);
   });
@@ -176,6 +182,57 @@ describe('loadConfig', () => {
     const live = { PAYRELAY_MODE: 'live', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 'x'.repeat(24), ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_HMAC_KEY: key };
     expect(problemsOf(live)).toEqual([expect.stringContaining('"ADYEN_LIVE_URL_PREFIX" is required')]);
     expect(loadConfig({ ...live, ADYEN_LIVE_URL_PREFIX: '1797a841fbb37ca7-AdyenDemo' }).adyen).toMatchObject({ apiBase: 'https://1797a841fbb37ca7-AdyenDemo-checkout-live.adyenpayments.com/checkout', live: true });
+  });
+
+  it('a config file that is not JSON, or not KEY=value, is a ConfigError naming the file and what is wrong', () => {
+    const json = path.join(dir, 'payrelay.json');
+    fs.writeFileSync(json, '{"PAYRELAY_PORT": 9100,}');
+    expect(problemsOf({ PAYRELAY_CONFIG_FILE: json })).toEqual([expect.stringMatching(new RegExp(`^the config file ${json.replace(/[.]/g, '\\.')} \\(PAYRELAY_CONFIG_FILE\\) is not valid JSON: `))]);
+    fs.writeFileSync(json, '["PAYRELAY_PORT"]');
+    expect(problemsOf({ PAYRELAY_CONFIG_FILE: json })).toEqual([expect.stringContaining(`${json} (PAYRELAY_CONFIG_FILE) must hold one JSON object`)]);
+    const env = path.join(dir, 'payrelay.env');
+    fs.writeFileSync(env, '# ok\nPAYRELAY_PORT=9100\nexport PAYRELAY_LOG_LEVEL=debug\n{"PAYRELAY_MODE": "live"}\nWC_URL https://shop.example\n');
+    expect(problemsOf({ PAYRELAY_CONFIG_FILE: env })).toEqual([`the config file ${env} (PAYRELAY_CONFIG_FILE) has line(s) 4, 5 that are not KEY=value (or a .json file's name should end in .json)`]);
+    expect(problemsOf({ PAYRELAY_CONFIG_FILE: dir })).toEqual([`"PAYRELAY_CONFIG_FILE" names ${dir}, which is a folder`]);
+  });
+
+  it('PAYRELAY_ROUTES takes the rules inline as JSON, or the path of a JSON file', () => {
+    const rules = [{ name: 'everything to the sandbox', providers: ['sandbox'] }];
+    const inline = loadConfig({ PAYRELAY_ROUTES: `  ${JSON.stringify(rules)}` });
+    expect(loadRouteRules(inline.routesFile)).toEqual([{ ...rules[0], match: {} }]);
+    const file = path.join(dir, 'routes.json');
+    fs.writeFileSync(file, JSON.stringify(rules));
+    expect(loadRouteRules(loadConfig({ PAYRELAY_ROUTES: file }).routesFile)).toEqual([{ ...rules[0], match: {} }]);
+    // Bad inline rules are reported as such, not as a file that does not exist.
+    expect(() => loadRouteRules('[{"name": "x"}]')).toThrow(/routing rules in PAYRELAY_ROUTES \(inline JSON\) have 1 problem/);
+    expect(() => loadRouteRules('[not json')).toThrow(/PAYRELAY_ROUTES \(inline JSON\) have 1 problem\(s\):\n {2}- cannot read it as JSON/);
+  });
+
+  it('a variable with one of our prefixes that nothing reads: the nearest known name, also next to the problems it causes', () => {
+    expect(unknownVariableWarnings(['PAYRELAY_PROT', 'WC_CONSUMER_KY', 'STRIPE_WEBHOOK_SECRETS', 'PAYRELAY_SHOP_SECERT', 'ADYEN_HMAC_KEYY', 'PAYRELAY_PORT', 'HOME', 'PAYRELAY_XYZZY_QUUX'], [...knownVariables(), 'ADYEN_HMAC_KEY'])).toEqual([
+      'ADYEN_HMAC_KEYY is not a Payrelay setting and is ignored (did you mean ADYEN_HMAC_KEY?)',
+      'PAYRELAY_PROT is not a Payrelay setting and is ignored (did you mean PAYRELAY_PORT?)',
+      'PAYRELAY_SHOP_SECERT is not a Payrelay setting and is ignored (did you mean PAYRELAY_SHOP_SECRET?)',
+      'PAYRELAY_XYZZY_QUUX is not a Payrelay setting and is ignored',
+      'STRIPE_WEBHOOK_SECRETS is not a Payrelay setting and is ignored (did you mean STRIPE_WEBHOOK_SECRET?)',
+      'WC_CONSUMER_KY is not a Payrelay setting and is ignored (did you mean WC_CONSUMER_KEY?)',
+    ]);
+    // The known names are the schema's keys: every documented setting, none of them warned about.
+    expect(knownVariables()).toEqual(expect.arrayContaining(['PAYRELAY_PORT', 'WC_URL', 'STRIPE_SECRET_KEY', 'MOLLIE_API_KEY', 'PAYRELAY_METRICS_TOKEN', 'PAYRELAY_CONFIG_FILE']));
+    expect(unknownVariableWarnings(knownVariables())).toEqual([]);
+    // The misspelt secret is why WC_URL "needs" one: both are in the report.
+    const problems = problemsOf({ WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECERT: 's'.repeat(24) });
+    expect(problems).toEqual([
+      expect.stringMatching(/^"WC_URL" needs "PAYRELAY_SHOP_SECRET" as well/),
+      'PAYRELAY_SHOP_SECERT is not a Payrelay setting and is ignored (did you mean PAYRELAY_SHOP_SECRET?)',
+    ]);
+    // And from a config file, like from the environment.
+    const file = path.join(dir, 'payrelay.env');
+    fs.writeFileSync(file, 'PAYRELAY_LOG_LEVLE=debug\n');
+    expect(unknownSettingWarnings({ PAYRELAY_CONFIG_FILE: file, MOLLIE_APIKEY: 'test_x' })).toEqual([
+      'MOLLIE_APIKEY is not a Payrelay setting and is ignored (did you mean MOLLIE_API_KEY?)',
+      'PAYRELAY_LOG_LEVLE is not a Payrelay setting and is ignored (did you mean PAYRELAY_LOG_LEVEL?)',
+    ]);
   });
 
   it('is frozen all the way down', () => {
@@ -264,4 +321,75 @@ describe('node --import tsx relay/src/main.ts', () => {
     expect(out.stderr).toBe('');
     expect(fs.existsSync(db)).toBe(true);
   });
+
+  it('a port in use: one line that says so, exit code 1, no stack trace', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const { out, exited } = start({ PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: path.join(dir, 'payrelay.db') });
+      expect(await exited).toBe(1);
+      expect(out.stderr).toBe(`Payrelay cannot start: port ${port} is already in use on 127.0.0.1 (another relay still running?). Stop it or set PAYRELAY_PORT to a free port.\n`);
+      expect(out.stdout).toBe('');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('a config file that is missing or unparsable: exit code 1, the file named', async () => {
+    const missing = path.join(dir, 'nope.env');
+    const first = start({ PAYRELAY_CONFIG_FILE: missing, PAYRELAY_PORT: String(await freePort()) });
+    expect(await first.exited).toBe(1);
+    expect(first.out.stderr).toContain(`- "PAYRELAY_CONFIG_FILE" names ${missing}, which does not exist`);
+    const broken = path.join(dir, 'payrelay.json');
+    fs.writeFileSync(broken, '{ PAYRELAY_PORT: 1 }');
+    const second = start({ PAYRELAY_CONFIG_FILE: broken, PAYRELAY_PORT: String(await freePort()) });
+    expect(await second.exited).toBe(1);
+    expect(second.out.stderr).toContain(`- the config file ${broken} (PAYRELAY_CONFIG_FILE) is not valid JSON`);
+    for (const run of [first, second]) expect(run.out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown variable: a warning with the nearest known name, and the relay starts', async () => {
+    const port = await freePort();
+    const { child, out, exited } = start({ PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: path.join(dir, 'payrelay.db'), PAYRELAY_LOG_LEVLE: 'debug', STRIPE_SECRET: 'x' });
+    try {
+      await waitForOutput(out, 'See README.md.', exited);
+      expect(out.stderr).toContain('warning: PAYRELAY_LOG_LEVLE is not a Payrelay setting and is ignored (did you mean PAYRELAY_LOG_LEVEL?)\n');
+      expect(out.stderr).toContain('warning: STRIPE_SECRET is not a Payrelay setting and is ignored');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('a shop that cannot be reached, or refuses the keys: a loud warning at start-up; with a shop and a provider, no "Next:"', async () => {
+    const shop = await startWooCommerceStandIn();
+    try {
+      const base = { PAYRELAY_HOST: '127.0.0.1', PAYRELAY_SHOP_SECRET: 'config_test_shop_secret_0123456789', STRIPE_SECRET_KEY: 'sk_test_config', STRIPE_WEBHOOK_SECRET: 'whsec_config', STRIPE_API_BASE: 'http://127.0.0.1:9' };
+      const refused = start({ ...base, PAYRELAY_PORT: String(await freePort()), PAYRELAY_DB: path.join(dir, 'a.db'), WC_URL: shop.url, WC_CONSUMER_KEY: 'ck_wrong', WC_CONSUMER_SECRET: 'cs_wrong' });
+      const closedPort = await freePort();
+      const unreachable = start({ ...base, PAYRELAY_PORT: String(await freePort()), PAYRELAY_DB: path.join(dir, 'b.db'), WC_URL: `http://127.0.0.1:${closedPort}`, WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1' });
+      const fine = start({ ...base, PAYRELAY_PORT: String(await freePort()), PAYRELAY_DB: path.join(dir, 'c.db'), WC_URL: shop.url, WC_CONSUMER_KEY: shop.consumerKey, WC_CONSUMER_SECRET: shop.consumerSecret });
+      try {
+        const waitForStderr = async (run: { out: { stderr: string } }, text: string) => {
+          const deadline = Date.now() + 20_000;
+          while (!run.out.stderr.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+          return run.out.stderr;
+        };
+        expect(await waitForStderr(refused, 'WARNING')).toContain(`WARNING: the shop at ${shop.url} refused the relay's WooCommerce keys (`);
+        expect(refused.out.stderr).toMatch(/check WC_CONSUMER_KEY and WC_CONSUMER_SECRET/);
+        expect(await waitForStderr(unreachable, 'WARNING')).toContain(`WARNING: the shop at http://127.0.0.1:${closedPort} cannot be reached (`);
+        await fine.listening;
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(fine.out.stdout).toContain('providers: stripe');
+        expect(fine.out.stdout).not.toContain('Next:');
+        expect(fine.out.stderr).toBe('');
+      } finally {
+        for (const run of [refused, unreachable, fine]) run.child.kill('SIGTERM');
+        await Promise.all([refused.exited, unreachable.exited, fine.exited]);
+      }
+    } finally {
+      await shop.close();
+    }
+  }, 60_000);
 });

@@ -35,16 +35,22 @@ export class RouteRulesError extends Error {
   }
 }
 
+/** PAYRELAY_ROUTES holds the rules themselves (a JSON array) rather than a file's path. */
+export function isInlineRules(value: string): boolean {
+  return value.trimStart().startsWith('[');
+}
+
 /**
- * The rules from PAYRELAY_ROUTES, or the built-in default. Bad rules are bad configuration, so this throws
- * at start-up with every problem listed.
+ * The rules from PAYRELAY_ROUTES (inline JSON, or a JSON file's path), or the built-in default. Bad rules are bad
+ * configuration, so this throws at start-up with every problem listed.
  */
-export function loadRouteRules(file: string | null): readonly RouteRule[] {
-  const source = file ?? 'the built-in default rules';
+export function loadRouteRules(setting: string | null): readonly RouteRule[] {
+  const inline = setting !== null && isInlineRules(setting);
+  const source = setting === null ? 'the built-in default rules' : inline ? 'PAYRELAY_ROUTES (inline JSON)' : setting;
   let json: unknown = defaultRoutes;
-  if (file) {
+  if (setting !== null) {
     try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+      json = JSON.parse(inline ? setting : fs.readFileSync(setting, 'utf8'));
     } catch (error) {
       throw new RouteRulesError(source, [`cannot read it as JSON: ${(error as Error).message}`]);
     }

@@ -25,7 +25,14 @@ export interface RelayConfig {
   /** PayPal Orders v2; `livemode` follows the API base (api-m.sandbox.paypal.com is test). */
   paypal: { clientId: string; clientSecret: string; webhookIds: string[]; apiBase: string; livemode: boolean; verification: 'local' | 'api' } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
+  /** PAYRELAY_ROUTES: inline JSON rules or the path of a rules file (see app/route-rules.ts). */
   routesFile: string | null;
+  /** Bearer token for /metrics; null: local requests only. */
+  metricsToken: string | null;
+  /** The dashboard login; null: generated per run in sandbox mode, dashboard off otherwise. */
+  adminToken: string | null;
+  /** /readyz fails when the oldest waiting outbox command is older than this. */
+  readyMaxOutboxAgeMs: number;
   /** Longest a single provider API call may take before the relay falls back to the next provider. */
   providerTimeoutMs: number;
   sessionTtlMinutes: number;
@@ -33,6 +40,9 @@ export interface RelayConfig {
   worker: { pollMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; concurrency: number };
   reconcile: { intervalMs: number; pendingAfterMinutes: number };
 }
+
+/** A secret too short: say how to make a good one rather than only that this one is bad. */
+const MAKE_A_SECRET = (name: string, min: number): string => `"${name}" must be at least ${min} characters; make one with: openssl rand -hex 24`;
 
 const port = Joi.number().integer().min(0).max(65535);
 const url = Joi.string().uri({ scheme: ['http', 'https'] });
@@ -49,8 +59,15 @@ export const envSchema = Joi.object({
   PAYRELAY_MODE: Joi.string().valid('test', 'live'),
   PAYRELAY_LOG_LEVEL: Joi.string().valid('error', 'warn', 'info', 'debug').default('info'),
   PAYRELAY_MAX_BODY_BYTES: Joi.number().integer().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
-  PAYRELAY_SHOP_SECRET: Joi.string().min(24).description('shared secret also set in the WordPress plugin (at least 24 characters)'),
-  PAYRELAY_ROUTES: Joi.string().description('path to a JSON routing rules file'),
+  PAYRELAY_SHOP_SECRET: Joi.string().min(24).messages({ 'string.min': MAKE_A_SECRET('PAYRELAY_SHOP_SECRET', 24) })
+    .description('shared secret also set in the WordPress plugin (at least 24 characters)'),
+  PAYRELAY_ROUTES: Joi.string().description('routing rules: inline JSON (starting with [) or the path of a JSON file'),
+  PAYRELAY_METRICS_TOKEN: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('PAYRELAY_METRICS_TOKEN', 16) })
+    .description('bearer token a Prometheus scraper sends to /metrics; without it only local requests are served'),
+  PAYRELAY_ADMIN_TOKEN: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('PAYRELAY_ADMIN_TOKEN', 16) })
+    .description('the dashboard login (/admin); in sandbox mode without one, a token is generated and printed at start-up'),
+  PAYRELAY_READY_MAX_OUTBOX_AGE_SECONDS: Joi.number().integer().min(1).default(900)
+    .description('/readyz fails when the oldest waiting outbox command is older than this'),
   PAYRELAY_PROVIDER_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000)
     .description('longest one provider API call may take before the relay falls back to the next provider'),
   PAYRELAY_SESSION_TTL_MINUTES: Joi.number().integer().min(30).max(24 * 60).default(60)
@@ -95,7 +112,7 @@ export const envSchema = Joi.object({
   PAYPAL_WEBHOOK_VERIFICATION: Joi.string().valid('local', 'api').default('local')
     .description('local: check the signature with PayPal\'s certificate; api: ask verify-webhook-signature (re-serializes the body)'),
   PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
-  SANDBOX_WEBHOOK_SECRET: Joi.string().min(16),
+  SANDBOX_WEBHOOK_SECRET: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('SANDBOX_WEBHOOK_SECRET', 16) }),
 })
   .and('WC_URL', 'WC_CONSUMER_KEY', 'WC_CONSUMER_SECRET')
   .with('WC_URL', 'PAYRELAY_SHOP_SECRET')

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { ValidationErrorItem } from 'joi';
 import { envSchema, type RelayConfig } from './config-schema';
 import { keyMode, resolveMode, type ConfiguredKey } from './key-mode';
+import { isInlineRules } from '../app/route-rules';
+import { unknownVariableWarnings } from './unknown-variables';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -49,8 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
   }
   const paypalBase = String(value.PAYPAL_API_BASE ?? (value.PAYRELAY_MODE === 'live' ? 'https://api-m.paypal.com' : 'https://api-m.sandbox.paypal.com')).replace(/\/+$/, '');
   if (value.PAYRELAY_MODE === 'live' && value.PAYPAL_CLIENT_ID && paypalBase.includes('sandbox')) problems.push('"PAYPAL_API_BASE" is PayPal\'s sandbox but "PAYRELAY_MODE" is live');
-  if (typeof value.PAYRELAY_ROUTES === 'string' && !fs.existsSync(value.PAYRELAY_ROUTES)) problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist`);
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (typeof value.PAYRELAY_ROUTES === 'string' && !isInlineRules(value.PAYRELAY_ROUTES) && !fs.existsSync(value.PAYRELAY_ROUTES)) {
+    problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist (give the path of a JSON file, or the rules inline as JSON starting with [)`);
+  }
+  // A misspelt name is often why a required one is "missing": list those next to the problems they cause.
+  if (problems.length > 0) throw new ConfigError([...problems, ...unknownVariableWarnings(Object.keys(merged))]);
 
   const port: number = value.PAYRELAY_PORT;
   const config: RelayConfig = {
@@ -98,6 +103,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
       : null,
     sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
     routesFile: value.PAYRELAY_ROUTES ?? null,
+    metricsToken: value.PAYRELAY_METRICS_TOKEN ?? null,
+    adminToken: value.PAYRELAY_ADMIN_TOKEN ?? null,
+    readyMaxOutboxAgeMs: value.PAYRELAY_READY_MAX_OUTBOX_AGE_SECONDS * 1000,
     providerTimeoutMs: value.PAYRELAY_PROVIDER_TIMEOUT_MS,
     sessionTtlMinutes: value.PAYRELAY_SESSION_TTL_MINUTES,
     retentionDays: value.PAYRELAY_RETENTION_DAYS,
@@ -111,6 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     reconcile: { intervalMs: value.PAYRELAY_RECONCILE_INTERVAL_MS, pendingAfterMinutes: value.PAYRELAY_PENDING_AFTER_MINUTES },
   };
   return deepFreeze(config);
+}
+
+/**
+ * Warnings for variables (in the environment or the config file) that look like ours but that nothing reads,
+ * each with the nearest known name. Not fatal: a setting from a newer version must not stop an older relay.
+ */
+export function unknownSettingWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  return unknownVariableWarnings(Object.keys({ ...readConfigFile(env.PAYRELAY_CONFIG_FILE), ...stripEmpty(env) }));
 }
 
 /** Live Checkout URLs carry the merchant's own prefix (docs.adyen.com "Live endpoints"); test has one host. */
@@ -132,12 +148,36 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 
 function readConfigFile(file: string | undefined): Record<string, string> {
   if (!file) return {};
-  const text = fs.readFileSync(path.resolve(file), 'utf8');
-  if (file.endsWith('.json')) return JSON.parse(text) as Record<string, string>;
+  const where = path.resolve(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(where, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'which does not exist' : code === 'EISDIR' ? 'which is a folder' : `which cannot be read (${code ?? String(error)})`;
+    throw new ConfigError([`"PAYRELAY_CONFIG_FILE" names ${where}, ${why}`]);
+  }
+  if (file.endsWith('.json')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError([`the config file ${where} (PAYRELAY_CONFIG_FILE) is not valid JSON: ${(error as Error).message}`]);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new ConfigError([`the config file ${where} (PAYRELAY_CONFIG_FILE) must hold one JSON object of settings, like {"PAYRELAY_PORT": 8787}`]);
+    }
+    return parsed as Record<string, string>;
+  }
   const values: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
+  const unparsable: number[] = [];
+  for (const [number, line] of text.split(/\r?\n/).entries()) {
+    const match = /^\s*(?:export\s+)?([A-Za-z0-9_]+)\s*=\s*(.*?)\s*$/.exec(line);
     if (match && !line.trim().startsWith('#')) values[match[1]] = match[2].replace(/^(['"])(.*)\1$/, '$2');
+    else if (line.trim() !== '' && !line.trim().startsWith('#')) unparsable.push(number + 1);
+  }
+  if (unparsable.length > 0) {
+    throw new ConfigError([`the config file ${where} (PAYRELAY_CONFIG_FILE) has line(s) ${unparsable.join(', ')} that are not KEY=value (or a .json file's name should end in .json)`]);
   }
   return values;
 }
