@@ -17,6 +17,8 @@ import type { RelayConfig } from './config/config-schema';
 import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/demo-shop-routes';
 import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
+import { refundRoutes } from './http/refund-routes';
+import { createSqliteShopRefundStore } from './adapters/sqlite/sqlite-shop-refund-store';
 import { sessionRoutes } from './http/session-routes';
 import { siteRoutes } from './http/site-routes';
 import { signShopRequest } from './http/request-signature';
@@ -185,6 +187,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
+  app.use(refundRoutes({ providers, stores, refunds: createSqliteShopRefundStore(db), unitOfWork: stores.unitOfWork, clock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));
   if (providers.has('sandbox')) {
     app.use(

@@ -89,6 +89,10 @@ async function writeOrder(
     } else if (step.kind === 'refund') {
       // The order read above lists its refunds: one made by an earlier attempt that lost its answer shows there.
       if (mayHaveRun && order.value.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)))) continue;
+      // The shop has the money back on record already (a refund made in WooCommerce, or by hand with "Refund
+      // manually"): the provider's webhook is that same refund, not a second one.
+      const recorded = order.value.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
+      if (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor) continue;
       const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
       if (!refund.ok) return refund;
     } else {

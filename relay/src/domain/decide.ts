@@ -14,6 +14,8 @@ export interface OrderWriteIntent {
   refundMinor?: number;
   /** A dispute ended and the order goes back from on-hold to what it was (a partial chargeback keeps it paid). */
   releasesHold?: boolean;
+  /** For a refund: the total refunded at the provider after it. A shop whose refund records add up to this has it already. */
+  refundedTotalMinor?: number;
   note: string;
 }
 
@@ -247,7 +249,7 @@ function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: 
     // Fully refunded, nothing is left to dispute.
     disputedFrom: full ? null : session.disputedFrom ?? null,
     providerPaymentId: paymentId,
-    write: { target: full ? 'refunded' : session.status, transactionId: paymentId, refundMinor: full ? undefined : thisRefund, note: withRef(note, event) },
+    write: { target: full ? 'refunded' : session.status, transactionId: paymentId, refundMinor: full ? undefined : thisRefund, refundedTotalMinor: totalRefunded, note: withRef(note, event) },
   });
 }
 

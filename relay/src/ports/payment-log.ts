@@ -13,6 +13,7 @@ export const PAYMENT_LOG_KINDS = [
   'order_update_failed',
   'session_expired',
   'reconciled',
+  'refund_requested',
   'alert',
   'error',
 ] as const;

@@ -11,6 +11,8 @@ import type {
   ProviderCapabilities,
   ProviderFailure,
   ProviderPaymentSnapshot,
+  ProviderRefund,
+  RefundInput,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -143,6 +145,32 @@ export class MollieProvider implements PaymentProvider {
       // 422: it stopped being cancelable between our two calls (paid, expired): nothing left to close.
       if (axios.isAxiosError(error) && error.response?.status === 422) return ok(undefined);
       return err(classifyMollieError(error));
+    }
+  }
+
+  /** POST /v2/payments/{id}/refunds with an Idempotency-Key tied to the shop's refund. */
+  async refund(input: RefundInput): Promise<Result<ProviderRefund, ProviderFailure>> {
+    if (!MOLLIE_PAYMENT_ID.test(input.providerPaymentId)) return err({ kind: 'final', code: 'bad_request', message: `${input.providerPaymentId} is not a Mollie payment id` });
+    try {
+      const response = await this.http.post(
+        `/payments/${encodeURIComponent(input.providerPaymentId)}/refunds`,
+        {
+          amount: { currency: input.currency.toUpperCase(), value: minorToDecimal(input.amountMinor, input.currency) },
+          ...(input.reason ? { description: input.reason.slice(0, 255) } : {}),
+          metadata: { [META_SESSION_ID]: input.relaySessionId },
+        },
+        { headers: { 'Idempotency-Key': input.idempotencyKey } },
+      );
+      const refund: unknown = response.data;
+      const id = isObject(refund) ? str(refund, 'id') : undefined;
+      const status = isObject(refund) ? str(refund, 'status') : undefined;
+      if (!id) return err({ kind: 'final', code: 'server_error', message: 'Mollie answered the refund without a refund id' });
+      if (status === 'failed' || status === 'canceled') return err({ kind: 'final', code: 'bad_request', message: `Mollie did not make the refund (status ${status})` });
+      return ok({ providerRefundId: id, status: status === 'refunded' ? 'succeeded' : 'pending' });
+    } catch (error) {
+      const failure = classifyMollieError(error);
+      // A 422 here is Mollie refusing this refund (too much, payment not refundable), never "try another provider".
+      return err(failure.code === 'unsupported_payment' ? { ...failure, kind: 'final', code: 'bad_request' } : failure);
     }
   }
 

@@ -11,6 +11,8 @@ import type {
   ProviderCapabilities,
   ProviderFailure,
   ProviderPaymentSnapshot,
+  ProviderRefund,
+  RefundInput,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -102,6 +104,21 @@ export class StripeProvider implements PaymentProvider {
         expand: ['payment_intent', 'payment_intent.latest_charge', 'payment_intent.latest_charge.review'],
       });
       return ok({ event: snapshotFromSession(session as unknown as JsonObject, this.deps.clock.now()) });
+    } catch (error) {
+      return err(classifyStripeError(error));
+    }
+  }
+
+  /** POST /v1/refunds with an Idempotency-Key tied to the shop's refund; metadata leads the refund back to the session. */
+  async refund(input: RefundInput): Promise<Result<ProviderRefund, ProviderFailure>> {
+    if (!this.client) return err(noKey());
+    try {
+      const refund = await this.client.refunds.create(
+        { payment_intent: input.providerPaymentId, amount: input.amountMinor, metadata: { [META_SESSION_ID]: input.relaySessionId } },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      if (refund.status === 'failed' || refund.status === 'canceled') return err({ kind: 'final', code: 'bad_request', message: `Stripe did not make the refund (status ${refund.status})` });
+      return ok({ providerRefundId: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : 'pending' });
     } catch (error) {
       return err(classifyStripeError(error));
     }

@@ -1,0 +1,145 @@
+import { decimalToMinor, formatMoney } from '../domain/money';
+import type { PaymentSession } from '../domain/payment-session';
+import type { ProviderId } from '../domain/provider-event';
+import { providerDisplayName } from '../domain/provider-names';
+import type { Clock } from '../ports/clock';
+import type { PaymentProvider } from '../ports/payment-provider';
+import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
+import type { UnitOfWork } from '../ports/unit-of-work';
+import type { EventStores } from './record-provider-event';
+
+export interface RefundDeps {
+  providers: ReadonlyMap<ProviderId, PaymentProvider>;
+  stores: Pick<EventStores, 'sessions' | 'log'>;
+  refunds: ShopRefundStore;
+  unitOfWork: UnitOfWork;
+  clock: Clock;
+}
+
+export interface RefundRequest {
+  merchantOrderId: string;
+  /** WooCommerce's refund id: the idempotency key of the whole request. */
+  shopRefundId: string;
+  /** Major units as WooCommerce has them ("12.50"). */
+  amount: string;
+  currency: string;
+  reason: string | null;
+}
+
+/** Why a refund was not made; `message` is shown to the merchant in the order screen as it is. */
+export type RefundRefusal = {
+  status: 400 | 404 | 409 | 422 | 502;
+  code: 'invalid_amount' | 'no_payment' | 'currency_mismatch' | 'amount_exceeds_remaining' | 'refund_unsupported' | 'provider_refused' | 'provider_unavailable';
+  message: string;
+};
+
+export type RefundAnswer = { ok: true; refund: ShopRefund; replayed: boolean } | { ok: false; error: RefundRefusal };
+
+/**
+ * A refund the merchant made in WooCommerce, made at the provider with an idempotency key tied to WooCommerce's
+ * refund id. Before the provider is asked, the amount is counted as already in the shop (session.refundedMinor),
+ * in the same transaction as the refund row: the provider's refund webhook, whenever it arrives, then finds
+ * nothing new to write (no second refund record, no second note). If the provider refuses, the count is undone,
+ * so a refund the provider did make after all (a timeout) still reaches the shop through its webhook.
+ */
+export async function refundOrder(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
+  const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
+  if (existing) return replay(existing);
+
+  const session = refundableSession(deps.stores.sessions.listByOrder(request.merchantOrderId));
+  if (!session) return refuse(409, 'no_payment', `Order ${request.merchantOrderId} has no payment taken through Payrelay that could be refunded.`);
+  const name = providerDisplayName(session.provider);
+  if (request.currency.toUpperCase() !== session.currency.toUpperCase()) {
+    return refuse(422, 'currency_mismatch', `The refund is in ${request.currency.toUpperCase()} but the payment was made in ${session.currency.toUpperCase()}; refund in ${session.currency.toUpperCase()}.`);
+  }
+  const amountMinor = decimalToMinor(request.amount, session.currency);
+  if (amountMinor === null || amountMinor <= 0) return refuse(400, 'invalid_amount', `"${request.amount.slice(0, 20)}" is not an amount that can be refunded in ${session.currency}.`);
+  const remaining = session.amountMinor - session.refundedMinor;
+  if (amountMinor > remaining) {
+    return refuse(
+      422,
+      'amount_exceeds_remaining',
+      `Only ${formatMoney(remaining, session.currency)} of this payment is left to refund (${formatMoney(session.refundedMinor, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} refunded already); ${formatMoney(amountMinor, session.currency)} is too much.`,
+    );
+  }
+  const provider = deps.providers.get(session.provider);
+  if (!provider?.refund) {
+    return refuse(422, 'refund_unsupported', `${name} has no refund API${provider ? '' : ' configured on this relay'}: refund the customer in the ${name} dashboard, then record the refund here with "Refund manually".`);
+  }
+  if (!session.providerPaymentId) return refuse(409, 'no_payment', `The relay does not know ${name}'s payment id for order ${request.merchantOrderId}; refund it in the ${name} dashboard.`);
+
+  const now = deps.clock.now();
+  const before = { status: session.status, refundedMinor: session.refundedMinor };
+  const full = amountMinor === remaining;
+  const inserted = deps.unitOfWork.transaction(() => {
+    const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
+    if (!fresh) return false;
+    deps.stores.sessions.update(session.id, { refundedMinor: session.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
+    deps.stores.log.append({
+      at: now,
+      merchantOrderId: session.merchantOrderId,
+      sessionId: session.id,
+      provider: session.provider,
+      kind: 'refund_requested',
+      message: `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`,
+      data: { shopRefundId: request.shopRefundId, amountMinor },
+    });
+    return true;
+  });
+  // Two requests for the same WooCommerce refund at once: the second answers with the first's row.
+  if (!inserted) return replay(deps.refunds.get(request.merchantOrderId, request.shopRefundId)!);
+
+  const result = await provider.refund({
+    relaySessionId: session.id,
+    providerSessionId: session.providerSessionId,
+    providerPaymentId: session.providerPaymentId,
+    amountMinor,
+    currency: session.currency,
+    idempotencyKey: `payrelay-refund-${request.merchantOrderId}-${request.shopRefundId}`,
+    reason: request.reason,
+  });
+  const settledAt = deps.clock.now();
+  if (result.ok) {
+    deps.unitOfWork.transaction(() => {
+      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: result.value.status, providerRefundId: result.value.providerRefundId }, settledAt);
+      deps.stores.log.append({
+        at: settledAt,
+        merchantOrderId: session.merchantOrderId,
+        sessionId: session.id,
+        provider: session.provider,
+        kind: 'refund_requested',
+        message: `${name} ${result.value.status === 'pending' ? 'accepted' : 'made'} the refund of ${formatMoney(amountMinor, session.currency)} (refund ${result.value.providerRefundId}).`,
+        data: { shopRefundId: request.shopRefundId, providerRefundId: result.value.providerRefundId },
+      });
+    });
+    return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
+  }
+
+  const unavailable = result.error.kind === 'fallback';
+  const message = unavailable
+    ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded as far as the relay knows; if ${name} did make it, it will appear on this order by itself.`
+    : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
+  deps.unitOfWork.transaction(() => {
+    const current = deps.stores.sessions.get(session.id);
+    // Undo only our own count: a refund webhook recorded meanwhile (a dashboard refund) keeps its part.
+    const refundedMinor = Math.max(before.refundedMinor, (current?.refundedMinor ?? before.refundedMinor) - amountMinor);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: before.status } : {}) }, settledAt);
+    deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: 'refused', message }, settledAt);
+    deps.stores.log.append({ at: settledAt, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'error', message, data: { shopRefundId: request.shopRefundId, code: result.error.code } });
+  });
+  return refuse(unavailable ? 502 : 422, unavailable ? 'provider_unavailable' : 'provider_refused', message);
+}
+
+/** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */
+function refundableSession(sessions: PaymentSession[]): PaymentSession | null {
+  return sessions.find((s) => s.status === 'paid' && s.providerPaymentId) ?? sessions.find((s) => (s.status === 'paid' || s.status === 'review' || s.status === 'refunded') && s.providerPaymentId) ?? null;
+}
+
+function replay(existing: ShopRefund): RefundAnswer {
+  if (existing.state === 'refused') return refuse(422, 'provider_refused', existing.message ?? 'the provider refused this refund');
+  return { ok: true, refund: existing, replayed: true };
+}
+
+function refuse(status: RefundRefusal['status'], code: RefundRefusal['code'], message: string): RefundAnswer {
+  return { ok: false, error: { status, code, message } };
+}

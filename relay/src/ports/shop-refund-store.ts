@@ -1,0 +1,31 @@
+import type { ProviderId } from '../domain/provider-event';
+
+/**
+ * `requested`: the provider is being asked (the amount already counts as reflected in the shop, so a refund
+ * webhook arriving meanwhile is recognised as this refund); `succeeded`/`pending`: the provider took it;
+ * `refused`: it did not, and the amount no longer counts.
+ */
+export type ShopRefundState = 'requested' | 'succeeded' | 'pending' | 'refused';
+
+/** A refund the merchant made in WooCommerce's order screen, keyed by WooCommerce's refund id. */
+export interface ShopRefund {
+  merchantOrderId: string;
+  shopRefundId: string;
+  sessionId: string;
+  provider: ProviderId;
+  amountMinor: number;
+  currency: string;
+  state: ShopRefundState;
+  providerRefundId: string | null;
+  message: string | null;
+  createdAt: number;
+}
+
+/** Synchronous, so a refund row and the session's refunded total change in one transaction. */
+export interface ShopRefundStore {
+  get(merchantOrderId: string, shopRefundId: string): ShopRefund | null;
+  /** false when a row for this WooCommerce refund exists already (a retried request). */
+  insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message'>): boolean;
+  settle(merchantOrderId: string, shopRefundId: string, patch: { state: ShopRefundState; providerRefundId?: string | null; message?: string | null }, now: number): void;
+  listByOrder(merchantOrderId: string): ShopRefund[];
+}

@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PaymentSession } from '../../relay/src/domain/payment-session';
+import { signShopRequest } from '../../relay/src/http/request-signature';
+import { startPaypalStandIn, testPaypalCertificates, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
+import { SHOP_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
+
+const WEBHOOK_ID = '8PT597110X687430LKGECATA';
+const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
+
+/**
+ * Refunds from the WooCommerce order screen: WooCommerce records its refund, the plugin asks the relay, the relay
+ * refunds at PayPal (stand-in) with a key tied to WooCommerce's refund, and PayPal's refund webhook coming back
+ * is recognised as that same refund: the shop ends with one refund record and no second note.
+ */
+describe('refunds asked for by the shop, end to end (relay endpoint → PayPal stand-in → webhook → shop stand-in)', () => {
+  let h: Harness;
+  let paypal: PaypalStandIn;
+  beforeEach(async () => {
+    paypal = await startPaypalStandIn();
+    h = await startHarness(
+      { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: WEBHOOK_ID, PAYPAL_API_BASE: paypal.url },
+      { paypalCertificates: testPaypalCertificates() },
+    );
+  });
+  afterEach(async () => {
+    await h.close();
+    await paypal.close();
+  });
+
+  let seq = 0;
+  /** A PayPal payment of 25.00 EUR, captured, and the WooCommerce order marked paid. */
+  function paidPaypalOrder(): PaymentSession {
+    seq += 1;
+    const orderId = `5O19RF${seq}TN364715T`;
+    const captureId = `3C6RF${seq}HH908993F`;
+    const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: 2500, method: 'wallet', status: 'paid' });
+    paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value: '25.00', status: 'COMPLETED', captureId });
+    h.shop.orders.setStatus(session.merchantOrderId, 'processing');
+    return session;
+  }
+
+  /** What WooCommerce does before it calls process_refund: the refund record exists, then the gateway is asked. */
+  function wooCommerceRefund(session: PaymentSession, amount: string): string {
+    const made = h.shop.shop.createRefund(Number(session.merchantOrderId), { amount, reason: 'damaged', api_refund: false });
+    if (!made.ok) throw new Error('stand-in refused the refund');
+    return String(made.value.id);
+  }
+
+  async function askRelay(session: PaymentSession, body: Record<string, unknown>) {
+    const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
+    const raw = JSON.stringify(body);
+    const timestamp = Math.floor(h.clock.now() / 1000);
+    const response = await fetch(`${h.relay.url}${pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
+      body: raw,
+    });
+    return { status: response.status, body: (await response.json()) as any };
+  }
+
+  /** PayPal's PAYMENT.CAPTURE.REFUNDED for the capture, with the total refunded so far. */
+  async function refundWebhook(session: PaymentSession, totalRefunded: string, refundId: string, customId: string | null = session.id) {
+    const event = refundTemplate();
+    event.id = `WH-REFUND-${refundId}`;
+    event.resource.id = refundId;
+    if (customId) event.resource.custom_id = customId;
+    else delete event.resource.custom_id;
+    event.resource.seller_payable_breakdown.total_refunded_amount.value = totalRefunded;
+    event.resource.links[1].href = `https://api.sandbox.paypal.com/v2/payments/captures/${session.providerPaymentId}`;
+    const body = JSON.stringify(event);
+    const answer = await h.post(body, signPaypal(WEBHOOK_ID, body, h.clock.now()), 'paypal');
+    expect(answer.status).toBe(200);
+    await h.drain();
+  }
+
+  const refundCalls = () => paypal.calls.filter((c) => c.path.endsWith('/refund'));
+  const refundNotes = (session: PaymentSession) => h.ourNotes(session.merchantOrderId).filter((n) => /refund/i.test(n));
+
+  it('a partial refund: refunded at PayPal once, and the webhook adds no second refund record and no note', async () => {
+    const session = paidPaypalOrder();
+    const wcRefund = wooCommerceRefund(session, '10.00');
+    const answer = await askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR', reason: 'damaged' });
+    expect(answer).toMatchObject({ status: 201, body: { refund_id: wcRefund, provider: 'paypal', status: 'succeeded', amount: '10.00', currency: 'EUR' } });
+    expect(refundCalls()).toEqual([expect.objectContaining({ requestId: `payrelay-refund-${session.merchantOrderId}-${wcRefund}` })]);
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 1000 });
+
+    // WooCommerce (or a person) asking again for the same refund refunds nothing more.
+    const again = await askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    expect(again).toMatchObject({ status: 200, body: { provider_refund_id: answer.body.provider_refund_id } });
+    expect(refundCalls()).toHaveLength(1);
+
+    await refundWebhook(session, '10.00', answer.body.provider_refund_id);
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+    expect(refundNotes(session)).toHaveLength(0);
+    expect(h.shop.orders.getOrder(Number(session.merchantOrderId))!.status).toBe('processing');
+  });
+
+  it('a full refund from the shop: the order is refunded once; PayPal\'s webhook changes nothing', async () => {
+    const session = paidPaypalOrder();
+    const wcRefund = wooCommerceRefund(session, '25.00');
+    const answer = await askRelay(session, { refund_id: wcRefund, amount: '25.00', currency: 'EUR' });
+    expect(answer.status).toBe(201);
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'refunded', refundedMinor: 2500 });
+    await refundWebhook(session, '25.00', answer.body.provider_refund_id);
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+    expect(refundNotes(session)).toHaveLength(0);
+  });
+
+  it('a refund made in PayPal\'s dashboard still appears in WooCommerce, once', async () => {
+    const session = paidPaypalOrder();
+    await refundWebhook(session, '5.00', 'DASHBOARD-REFUND-1', null);
+    await refundWebhook(session, '5.00', 'DASHBOARD-REFUND-1', null);
+    const refunds = h.shop.orders.refunds(Number(session.merchantOrderId));
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0].amount).toBe('5.00');
+    expect(refundNotes(session)).toHaveLength(1);
+  });
+
+  it('two partial refunds from the shop, then one from the dashboard: three records, one note (the dashboard\'s)', async () => {
+    const session = paidPaypalOrder();
+    const first = wooCommerceRefund(session, '5.00');
+    const a = await askRelay(session, { refund_id: first, amount: '5.00', currency: 'EUR' });
+    await refundWebhook(session, '5.00', a.body.provider_refund_id);
+    const second = wooCommerceRefund(session, '7.50');
+    const b = await askRelay(session, { refund_id: second, amount: '7.50', currency: 'EUR' });
+    await refundWebhook(session, '12.50', b.body.provider_refund_id);
+    await refundWebhook(session, '15.00', 'DASHBOARD-REFUND-2', null);
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount).sort()).toEqual(['2.50', '5.00', '7.50']);
+    expect(refundNotes(session)).toHaveLength(1);
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 1500 });
+  });
+
+  it('more than what is left is refused with the amounts, and PayPal is not asked', async () => {
+    const session = paidPaypalOrder();
+    const first = wooCommerceRefund(session, '20.00');
+    expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(201);
+    const answer = await askRelay(session, { refund_id: 'wc-999', amount: '10.00', currency: 'EUR' });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'amount_exceeds_remaining', message: expect.stringContaining('Only 5.00 EUR of this payment is left to refund') } } });
+    expect(refundCalls()).toHaveLength(1);
+  });
+
+  it('a refund in another currency is refused in words', async () => {
+    const session = paidPaypalOrder();
+    const answer = await askRelay(session, { refund_id: 'wc-1', amount: '10.00', currency: 'USD' });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'currency_mismatch', message: 'The refund is in USD but the payment was made in EUR; refund in EUR.' } } });
+    expect(refundCalls()).toHaveLength(0);
+  });
+
+  it('PayPal refusing: the merchant reads PayPal\'s reason, and nothing counts as refunded', async () => {
+    const session = paidPaypalOrder();
+    paypal.fault('/v2/payments/captures/', { status: 422, body: { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'REFUND_NOT_ALLOWED', description: 'Full refund refused - partial refund has already been done on this payment.' }] } });
+    const answer = await askRelay(session, { refund_id: 'wc-2', amount: '10.00', currency: 'EUR' });
+    expect(answer).toMatchObject({ status: 422, body: { error: { code: 'provider_refused', message: expect.stringContaining('PayPal refused the refund: Full refund refused') } } });
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 0 });
+  });
+
+  it('PayPal down: a 502 that says so, and a refund PayPal made after all still reaches the shop by its webhook', async () => {
+    const session = paidPaypalOrder();
+    paypal.fault('/v2/payments/captures/', { status: 503, body: { name: 'SERVICE_UNAVAILABLE' } });
+    const answer = await askRelay(session, { refund_id: 'wc-3', amount: '10.00', currency: 'EUR' });
+    expect(answer).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable', message: expect.stringContaining('PayPal could not be reached') } } });
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+    await refundWebhook(session, '10.00', 'MADE-AFTER-ALL');
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+  });
+
+  it('an order with no Payrelay payment, and a provider without refunds, are refused in words', async () => {
+    const unpaid = h.seed({ status: 'created' });
+    expect(await askRelay(unpaid, { refund_id: 'wc-4', amount: '1.00', currency: 'EUR' })).toMatchObject({ status: 409, body: { error: { code: 'no_payment' } } });
+    const sandboxPaid = h.seed({ status: 'paid', providerPaymentId: 'sbx_pay_x' });
+    expect(await askRelay(sandboxPaid, { refund_id: 'wc-5', amount: '1.00', currency: 'EUR' })).toMatchObject({
+      status: 422,
+      body: { error: { code: 'refund_unsupported', message: expect.stringContaining('Refund manually') } },
+    });
+  });
+
+  it('an unsigned request is refused', async () => {
+    const session = paidPaypalOrder();
+    const response = await fetch(`${h.relay.url}/v1/orders/${session.merchantOrderId}/refunds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(response.status).toBe(401);
+  });
+});

@@ -1,0 +1,53 @@
+import nock from 'nock';
+import type { RefundInput } from '../../../relay/src/ports/payment-provider';
+import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
+import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
+
+const NOW = 1_700_000_000_000;
+const refund = (providerPaymentId: string): RefundInput => ({
+  relaySessionId: 'ps_1',
+  providerSessionId: null,
+  providerPaymentId,
+  amountMinor: 1000,
+  currency: 'EUR',
+  idempotencyKey: 'payrelay-refund-1001-77',
+  reason: 'damaged',
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('refunds at Stripe (POST /v1/refunds with Idempotency-Key)', () => {
+  const stripe = new StripeProvider({ secretKey: 'sk_test_123', webhookSecrets: ['whsec_x'], apiBase: 'http://stripe.test', toleranceSeconds: 300 }, { clock: { now: () => NOW }, timeoutMs: 2000 });
+
+  it('refunds the PaymentIntent with the key tied to the shop refund', async () => {
+    const call = nock('http://stripe.test', { reqheaders: { 'idempotency-key': 'payrelay-refund-1001-77' } })
+      .post('/v1/refunds', (body) => body.payment_intent === 'pi_1' && body.amount === '1000' && body['metadata[payrelay_session_id]'] === 'ps_1')
+      .reply(200, { id: 're_1', object: 'refund', status: 'succeeded', amount: 1000 });
+    expect(await stripe.refund(refund('pi_1'))).toEqual({ ok: true, value: { providerRefundId: 're_1', status: 'succeeded' } });
+    expect(call.isDone()).toBe(true);
+  });
+
+  it('a refusal is final and carries Stripe\'s words', async () => {
+    nock('http://stripe.test').post('/v1/refunds').reply(400, { error: { type: 'invalid_request_error', code: 'charge_already_refunded', message: 'Charge ch_1 has already been refunded.' } });
+    expect(await stripe.refund(refund('pi_1'))).toEqual({ ok: false, error: expect.objectContaining({ kind: 'final', message: expect.stringContaining('already been refunded') }) });
+  });
+});
+
+describe('refunds at Mollie (POST /v2/payments/:id/refunds with Idempotency-Key)', () => {
+  const mollie = new MollieProvider({ apiKey: 'test_abc', apiBase: 'http://mollie.test' }, { clock: { now: () => NOW } }, { timeoutMs: 2000 });
+
+  it('refunds the payment; a queued refund is pending', async () => {
+    const call = nock('http://mollie.test', { reqheaders: { 'idempotency-key': 'payrelay-refund-1001-77' } })
+      .post('/v2/payments/tr_44aKxzEbr8/refunds', { amount: { currency: 'EUR', value: '10.00' }, description: 'damaged', metadata: { payrelay_session_id: 'ps_1' } })
+      .reply(201, { resource: 'refund', id: 're_4qqhO89gsT', status: 'queued' });
+    expect(await mollie.refund(refund('tr_44aKxzEbr8'))).toEqual({ ok: true, value: { providerRefundId: 're_4qqhO89gsT', status: 'pending' } });
+    expect(call.isDone()).toBe(true);
+  });
+
+  it('a 422 (too much) is a final refusal with Mollie\'s detail, never "try another provider"', async () => {
+    nock('http://mollie.test').post('/v2/payments/tr_44aKxzEbr8/refunds').reply(422, { status: 422, title: 'Unprocessable Entity', detail: 'The refund amount is more than the remaining amount', field: 'amount' });
+    expect(await mollie.refund(refund('tr_44aKxzEbr8'))).toEqual({ ok: false, error: expect.objectContaining({ kind: 'final', message: expect.stringContaining('more than the remaining amount') }) });
+  });
+});
