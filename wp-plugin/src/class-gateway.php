@@ -18,7 +18,8 @@ class Gateway extends \WC_Payment_Gateway
         private SessionStarter $starter,
         private Diagnostics $diagnostics,
         private ?RelayHealth $health = null,
-        private ?SettingsStatus $status = null
+        private ?SettingsStatus $status = null,
+        private ?Refunder $refunder = null
     ) {
         $this->id = Contract::GATEWAY_ID;
         $this->method_title = __('Payrelay', 'payrelay');
@@ -27,7 +28,7 @@ class Gateway extends \WC_Payment_Gateway
             'payrelay'
         );
         $this->has_fields = true;
-        $this->supports = ['products'];
+        $this->supports = ['products', 'refunds'];
         $this->init_form_fields();
         $this->init_settings();
         $this->title = (string) $this->get_option('title');
@@ -198,6 +199,24 @@ class Gateway extends \WC_Payment_Gateway
             wc_add_notice($e->getMessage(), 'error');
             return ['result' => 'failure', 'redirect' => ''];
         }
+    }
+
+    /**
+     * WooCommerce's "Refund via Payrelay" button: it has recorded the refund already and deletes it again when this
+     * returns a WP_Error, whose message the merchant reads in the order screen.
+     *
+     * @param int $order_id
+     * @param float|string|null $amount
+     * @param string $reason
+     * @return bool|\WP_Error
+     */
+    public function process_refund($order_id, $amount = null, $reason = '')
+    {
+        $order = wc_get_order($order_id);
+        if (!$order instanceof \WC_Order || $order->get_payment_method() !== $this->id) {
+            return new \WP_Error('payrelay_refund', __('This order was not paid through Payrelay.', 'payrelay'));
+        }
+        return ($this->refunder ?? Refunder::from_settings())->refund($order, $amount, (string) $reason);
     }
 
     /**

@@ -69,6 +69,16 @@ final class RelayClient
         return $this->request('POST', '/v1/orders/' . $order_id . '/check', [], self::CREATE_TIMEOUT);
     }
 
+    /**
+     * POST /v1/orders/{id}/refunds: refund at the provider; refund_id (WooCommerce's) is the idempotency key.
+     *
+     * @param array{refund_id: string, amount: string, currency: string, reason: string} $refund
+     */
+    public function refund_order(int $order_id, array $refund): RelayResult
+    {
+        return $this->request('POST', '/v1/orders/' . $order_id . '/refunds', $refund, self::CREATE_TIMEOUT);
+    }
+
     public function ping(): RelayResult
     {
         return $this->request('POST', '/v1/ping', [], self::LOOKUP_TIMEOUT);

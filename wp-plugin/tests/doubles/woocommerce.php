@@ -129,6 +129,14 @@ namespace {
             $this->meta[$key] = $value;
         }
 
+        /** @var object[] newest first, like WC_Order::get_refunds() */
+        public array $refunds = [];
+
+        public function get_refunds()
+        {
+            return $this->refunds;
+        }
+
         public function add_order_note($note, $is_customer_note = 0, $added_by_user = false)
         {
             $this->notes[] = $note;
@@ -140,6 +148,28 @@ namespace {
             $this->saves++;
             $this->saved_meta = $this->meta;
             return $this->id;
+        }
+    }
+
+    class WC_Order_Refund
+    {
+        public function __construct(private int $id, private string $amount = '0', private string $reason = '')
+        {
+        }
+
+        public function get_id()
+        {
+            return $this->id;
+        }
+
+        public function get_amount()
+        {
+            return $this->amount;
+        }
+
+        public function get_reason()
+        {
+            return $this->reason;
         }
     }
 

@@ -1,0 +1,101 @@
+<?php
+
+namespace Payrelay;
+
+defined('ABSPATH') || exit;
+
+/**
+ * Refunds from the order screen. WooCommerce has already recorded its refund when it asks the gateway; its id is the
+ * idempotency key the relay refunds at the provider with, so asking twice refunds once, and the provider's refund
+ * webhook is recognised by the relay as this same refund (no second refund record, no second note).
+ */
+final class Refunder
+{
+    public function __construct(private RelayClient $client, private Log $log)
+    {
+    }
+
+    public static function from_settings(): self
+    {
+        $settings = Settings::load();
+        $log = new Log($settings->debug, [$settings->shop_secret]);
+        return new self(RelayClient::from_settings($settings, $log), $log);
+    }
+
+    /**
+     * @param float|string|null $amount major units, as WooCommerce passes it
+     * @return true|\WP_Error the error's message is shown to the merchant in the order screen
+     */
+    public function refund(\WC_Order $order, $amount, string $reason)
+    {
+        $currency = (string) $order->get_currency();
+        $minor = $amount === null || $amount === '' ? 0 : Money::to_minor($amount, $currency);
+        if ($minor <= 0) {
+            return new \WP_Error(
+                'payrelay_refund',
+                __('Enter the amount to refund: Payrelay refunds a given amount, not "the rest".', 'payrelay')
+            );
+        }
+        $refunds = $order->get_refunds();
+        $refund = is_array($refunds) ? reset($refunds) : false;
+        if (!is_object($refund) || !method_exists($refund, 'get_id')) {
+            return new \WP_Error(
+                'payrelay_refund',
+                __('WooCommerce did not record this refund, so Payrelay cannot refund it at the provider.', 'payrelay')
+            );
+        }
+        $exponent = Money::exponent($currency);
+        $decimal = number_format($minor / (10 ** $exponent), $exponent, '.', '');
+        $result = $this->client->refund_order((int) $order->get_id(), [
+            'refund_id' => (string) $refund->get_id(),
+            'amount' => $decimal,
+            'currency' => $currency,
+            'reason' => $reason,
+        ]);
+        if (!$result->ok) {
+            $this->log->warning('refund of order ' . $order->get_id() . ' refused: ' . $result->describe());
+            return new \WP_Error('payrelay_refund', $this->merchant_message($result));
+        }
+        $provider = ProviderNames::provider((string) ($result->data['provider'] ?? ''));
+        $provider_refund = (string) ($result->data['provider_refund_id'] ?? '');
+        $pending = ($result->data['status'] ?? '') === 'pending';
+        // One note, written here: the provider's webhook for this refund adds none.
+        $text = $pending
+            /* translators: 1: amount, 2: provider name, 3: the provider's refund id */
+            ? __('Refund of %1$s accepted by %2$s (refund %3$s); the money moves in the coming days.', 'payrelay')
+            /* translators: 1: amount, 2: provider name, 3: the provider's refund id */
+            : __('Refunded %1$s at %2$s (refund %3$s).', 'payrelay');
+        $order->add_order_note(sprintf(
+            $text,
+            Money::text($minor, $currency),
+            $provider,
+            $provider_refund
+        ));
+        return true;
+    }
+
+    /** The relay's sentence when it refused on the merits (written for the merchant); ours when it was not reached. */
+    private function merchant_message(RelayResult $result): string
+    {
+        if ($result->http_status === 0) {
+            return __(
+                'The Payrelay relay could not be reached, so nothing was refunded. Try again in a moment.',
+                'payrelay'
+            );
+        }
+        if ($result->http_status === 401) {
+            return __(
+                'The relay refused this shop\'s signature, so nothing was refunded: check the shop secret.',
+                'payrelay'
+            );
+        }
+        if ($result->http_status >= 500 && $result->error_code !== 'provider_unavailable') {
+            return sprintf(
+                /* translators: %d: HTTP status */
+                __('The Payrelay relay failed (HTTP %d), so nothing was refunded. Try again in a moment.', 'payrelay'),
+                $result->http_status
+            );
+        }
+        return $result->error_message;
+    }
+}

@@ -1,0 +1,125 @@
+<?php
+
+namespace Payrelay\Tests;
+
+use Payrelay\Admin\Diagnostics;
+use Payrelay\Gateway;
+use Payrelay\Log;
+use Payrelay\Refunder;
+use Payrelay\SessionStarter;
+
+final class ProcessRefundTest extends TestCase
+{
+    private function gateway(): Gateway
+    {
+        \PayrelayTestState::$options['woocommerce_payrelay_settings'] = [
+            'enabled' => 'yes',
+            'relay_url' => 'https://relay.test',
+            'shop_secret' => self::SECRET,
+            'title' => 'Pay online',
+            'description' => '',
+            'debug' => 'no',
+        ];
+        $client = $this->client();
+        return new Gateway(
+            new SessionStarter($client, new Log(false)),
+            new Diagnostics($client, '/plugins/payrelay/payrelay.php', '0.1.0'),
+            null,
+            null,
+            new Refunder($client, new Log(false))
+        );
+    }
+
+    /** An order as WooCommerce hands it to process_refund: its refund (id 77) is already recorded. */
+    private function refunded_order(string $amount = '10.00'): \WC_Order
+    {
+        $order = $this->order(1042, true);
+        $order->refunds = [new \WC_Order_Refund(77, $amount, 'damaged')];
+        return $order;
+    }
+
+    public function test_the_gateway_declares_refunds(): void
+    {
+        $this->assertContains('refunds', $this->gateway()->supports);
+    }
+
+    public function test_a_partial_refund_asks_the_relay_with_the_woocommerce_refund_id_and_adds_one_note(): void
+    {
+        $order = $this->refunded_order();
+        \PayrelayTestState::queue_json(201, [
+            'refund_id' => '77', 'order_id' => '1042', 'provider' => 'paypal', 'provider_refund_id' => '1JU08902781691411',
+            'status' => 'succeeded', 'amount' => '10.00', 'currency' => 'EUR',
+        ]);
+
+        $result = $this->gateway()->process_refund(1042, '10.00', 'damaged');
+
+        $this->assertTrue($result);
+        $request = $this->last_request();
+        $this->assertSame('https://relay.test/v1/orders/1042/refunds', $request['url']);
+        $this->assertSame(
+            ['refund_id' => '77', 'amount' => '10.00', 'currency' => 'EUR', 'reason' => 'damaged'],
+            json_decode($request['args']['body'], true)
+        );
+        $this->assertArrayHasKey('X-Payrelay-Signature', $request['args']['headers']);
+        $this->assertCount(1, $order->notes);
+        $this->assertStringContainsString('at PayPal (refund 1JU08902781691411)', $order->notes[0]);
+    }
+
+    public function test_a_float_amount_is_sent_with_the_currency_s_decimals(): void
+    {
+        $this->refunded_order('5.5');
+        \PayrelayTestState::queue_json(201, ['provider' => 'stripe', 'provider_refund_id' => 're_1', 'status' => 'pending']);
+        $this->assertTrue($this->gateway()->process_refund(1042, 5.5, ''));
+        $this->assertSame('5.50', json_decode($this->last_request()['args']['body'], true)['amount']);
+    }
+
+    /**
+     * @return array<string, array{int, string, string}>
+     */
+    public static function refusals(): array
+    {
+        return [
+            'more than is left' => [422, 'amount_exceeds_remaining', 'Only 5.00 EUR of this payment is left to refund (20.00 EUR of 25.00 EUR refunded already); 10.00 EUR is too much.'],
+            'another currency' => [422, 'currency_mismatch', 'The refund is in USD but the payment was made in EUR; refund in EUR.'],
+            'the provider refuses' => [422, 'provider_refused', 'PayPal refused the refund: Full refund refused - partial refund has already been done on this payment. (REFUND_NOT_ALLOWED)'],
+            'the provider is down' => [502, 'provider_unavailable', 'PayPal could not be reached to refund (provider error 503). Nothing was refunded as far as the relay knows.'],
+            'no refund API' => [422, 'refund_unsupported', 'Coinbase Commerce has no refund API: refund the customer in the Coinbase Commerce dashboard.'],
+        ];
+    }
+
+    /**
+     * @dataProvider refusals
+     */
+    public function test_a_refusal_shows_the_relay_s_message_to_the_merchant_and_adds_no_note(int $status, string $code, string $message): void
+    {
+        $order = $this->refunded_order();
+        \PayrelayTestState::queue_json($status, ['error' => ['code' => $code, 'message' => $message]]);
+
+        $result = $this->gateway()->process_refund(1042, '10.00', '');
+
+        $this->assertInstanceOf(\WP_Error::class, $result);
+        $this->assertSame($message, $result->get_error_message());
+        $this->assertSame([], $order->notes);
+    }
+
+    public function test_an_unreachable_relay_says_nothing_was_refunded(): void
+    {
+        $this->refunded_order();
+        \PayrelayTestState::queue_network_error();
+        $result = $this->gateway()->process_refund(1042, '10.00', '');
+        $this->assertInstanceOf(\WP_Error::class, $result);
+        $this->assertStringContainsString('could not be reached, so nothing was refunded', $result->get_error_message());
+    }
+
+    public function test_no_amount_and_another_gateway_s_order_are_refused_without_asking_the_relay(): void
+    {
+        $this->refunded_order();
+        $this->assertInstanceOf(\WP_Error::class, $this->gateway()->process_refund(1042, null, ''));
+        $this->assertInstanceOf(\WP_Error::class, $this->gateway()->process_refund(1042, '0', ''));
+        $this->order(2001, true, 'bacs');
+        $other = $this->gateway()->process_refund(2001, '1.00', '');
+        $this->assertInstanceOf(\WP_Error::class, $other);
+        $this->assertSame('This order was not paid through Payrelay.', $other->get_error_message());
+        $this->assertSame([], \PayrelayTestState::$http_requests);
+    }
+}
