@@ -98,7 +98,7 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       expect(answer.status).toBe(503);
       expect(answer.headers.get('retry-after')).toBe('30');
       expect(answer.json.error.code).toBe('providers_unavailable');
-      expect(answer.json.error.message).toMatch(/^Every provider that could take the bank transfer payment of 1999 EUR .* is failing right now; try again shortly/);
+      expect(answer.json.error.message).toMatch(/^Every provider that could take the bank transfer payment of 19.99 EUR .* is failing right now; try again shortly/);
       expect(answer.json.error.details).toEqual([expect.stringMatching(/^Stripe: server_error: provider error 500/)]);
       expect(e.h.relay.stores.sessions.listByOrder(orderId)).toHaveLength(0);
       expect(kinds((await e.timeline(orderId)).entries)).toEqual(['provider_selected', 'provider_attempt_failed', 'error']);

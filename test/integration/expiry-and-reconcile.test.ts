@@ -87,7 +87,13 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
       expect(e.session(created.json.session_id).status).toBe('expired');
       expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('cancelled');
       expect(e.h.ourNotes(orderId)).toEqual([expect.stringContaining('Payment session at Stripe expired before the customer paid')]);
-      expect(kinds((await e.timeline(orderId)).entries)).toContain('session_expired');
+      const entries = (await e.timeline(orderId)).entries as Array<{ kind: string; message: string }>;
+      expect(kinds(entries)).toContain('session_expired');
+      // The relay's own job is named as such, not shown as a message from Stripe with an internal event type.
+      expect(entries.filter((entry) => entry.kind === 'webhook_received').map((entry) => entry.message)).toContainEqual(
+        expect.stringMatching(/^Payrelay expiry job: the Stripe payment page expired without payment \(no payment before /),
+      );
+      expect(entries.filter((entry) => entry.message.includes('payrelay.session_expired'))).toEqual([]);
     });
   });
 

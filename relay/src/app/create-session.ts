@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { BreakerBoard } from '../domain/circuit-breaker';
+import { formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -132,7 +133,7 @@ async function createSessionNow(
     const breaker = skip.reason.startsWith('circuit');
     return { ...skip, stage: breaker ? 'call' : 'route', temporary: breaker };
   });
-  const what = `${request.method.replace('_', ' ')} payment of ${request.amountMinor} ${request.currency} (minor units) from ${request.customer.country}`;
+  const what = `${request.method.replace('_', ' ')} payment of ${formatMoney(request.amountMinor, request.currency)} from ${request.customer.country}`;
 
   if (!route.rule) {
     const message = `No routing rule matches a ${what}; the shop should offer its other payment methods`;
@@ -144,7 +145,9 @@ async function createSessionNow(
     deps.log.append(entry('error', message, null, null, { code: 'no_provider_available', rule: route.rule.name }));
     return err({ code: 'no_provider_available', message, reasons });
   }
-  for (const skip of route.skipped) {
+  // A provider that is not configured is a fact about this relay, the same for every order: GET /v1/methods and the
+  // plugin's settings show it. Only the skips that say something about this payment go in its log.
+  for (const skip of route.skipped.filter((s) => s.reason !== 'not configured')) {
     deps.log.append(entry('provider_attempt_failed', `${providerDisplayName(skip.provider)} skipped: ${skip.reason}`, skip.provider, null, { rule: route.rule.name, skipped: true }));
   }
 

@@ -70,7 +70,7 @@ export function recordProviderEvent(
     sessionId: session.id,
     provider: event.provider,
     kind: 'webhook_received',
-    message: `${verification === 'fetched' ? 'Checked at' : 'Webhook from'} ${name}: ${event.eventType} (${event.status}).`,
+    message: receivedMessage(verification, name, event),
     data: { eventId: event.eventId, eventType: event.eventType, status: event.status, verification },
   };
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
@@ -178,4 +178,10 @@ export function findSession(sessions: SessionStore, event: ProviderEvent): Payme
   }
   if (event.providerPaymentId) return sessions.findByProviderPaymentId(event.provider, event.providerPaymentId);
   return null;
+}
+
+/** Who said it, in support's words: the relay's own expiry job is not a message from the provider. */
+function receivedMessage(verification: InboxRecord['verification'], name: string, event: ProviderEvent): string {
+  if (verification === 'expiry') return `Payrelay expiry job: the ${name} payment page expired without payment (${event.reason ?? 'no payment in time'}).`;
+  return `${verification === 'fetched' ? 'Checked at' : 'Webhook from'} ${name}: ${event.eventType} (${event.status}).`;
 }
