@@ -67,3 +67,10 @@ function crc32(bytes: Buffer): number {
   // Independent of the relay's own CRC code, so a bug there cannot hide here.
   return zlib.crc32(bytes) >>> 0;
 }
+
+export const COINBASE_TEST_SECRET = '30291a20-0bd1-4267-9b0f-e6e7b123c0bf';
+
+/** `X-CC-Webhook-Signature`: lowercase hex HMAC-SHA256 of the raw body. */
+export function signCoinbase(secret: string, body: string | Buffer): Record<string, string> {
+  return { 'x-cc-webhook-signature': crypto.createHmac('sha256', secret).update(body).digest('hex'), 'content-type': 'application/json' };
+}

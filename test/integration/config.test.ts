@@ -235,6 +235,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('Coinbase Commerce: key and webhook secret go together; rotation secrets split; events take the relay mode', () => {
+    expect(loadConfig({ COINBASE_COMMERCE_API_KEY: 'cc_key_12345', COINBASE_COMMERCE_WEBHOOK_SECRET: 'secret-one-1,secret-two-2' }).coinbaseCommerce).toEqual({
+      apiKey: 'cc_key_12345', webhookSecrets: ['secret-one-1', 'secret-two-2'], apiBase: 'https://api.commerce.coinbase.com', live: false,
+    });
+    expect(problemsOf({ COINBASE_COMMERCE_API_KEY: 'cc_key_12345' })).toEqual(['"COINBASE_COMMERCE_API_KEY" needs "COINBASE_COMMERCE_WEBHOOK_SECRET" as well']);
+    expect(problemsOf({ COINBASE_COMMERCE_WEBHOOK_SECRET: 'secret-one-1' })).toEqual(['"COINBASE_COMMERCE_WEBHOOK_SECRET" needs "COINBASE_COMMERCE_API_KEY" as well']);
+  });
+
   it('is frozen all the way down', () => {
     const config = loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_a,whsec_b' });
     expect(Object.isFrozen(config)).toBe(true);

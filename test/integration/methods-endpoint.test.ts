@@ -20,7 +20,7 @@ describe('GET /v1/methods', () => {
         { method: 'card', routable: true, providers: ['adyen', 'sandbox'], skipped: [{ provider: 'stripe', reason: 'not configured' }] },
         { method: 'bank_transfer', routable: true, providers: ['adyen', 'sandbox'], skipped: [{ provider: 'mollie', reason: 'not configured' }, { provider: 'stripe', reason: 'not configured' }] },
         { method: 'wallet', routable: true, providers: ['adyen', 'sandbox'], skipped: [{ provider: 'paypal', reason: 'not configured' }, { provider: 'stripe', reason: 'not configured' }] },
-        { method: 'crypto', routable: true, providers: ['sandbox'], skipped: [] },
+        { method: 'crypto', routable: true, providers: ['sandbox'], skipped: [{ provider: 'coinbase-commerce', reason: 'not configured' }] },
       ],
     });
   });

@@ -24,6 +24,8 @@ export interface RelayConfig {
   adyen: { apiKey: string; merchantAccount: string; hmacKeys: string[]; apiBase: string; live: boolean } | null;
   /** PayPal Orders v2; `livemode` follows the API base (api-m.sandbox.paypal.com is test). */
   paypal: { clientId: string; clientSecret: string; webhookIds: string[]; apiBase: string; livemode: boolean; verification: 'local' | 'api' } | null;
+  /** Coinbase Commerce (crypto). It has no test mode, so `live` is the relay's own mode. */
+  coinbaseCommerce: { apiKey: string; webhookSecrets: string[]; apiBase: string; live: boolean } | null;
   sandbox: { enabled: boolean; webhookSecret: string };
   /** PAYRELAY_ROUTES: inline JSON rules or the path of a rules file (see app/route-rules.ts). */
   routesFile: string | null;
@@ -111,6 +113,10 @@ export const envSchema = Joi.object({
   PAYPAL_API_BASE: url.description('PayPal API base; https://api-m.sandbox.paypal.com in test mode, https://api-m.paypal.com in live mode'),
   PAYPAL_WEBHOOK_VERIFICATION: Joi.string().valid('local', 'api').default('local')
     .description('local: check the signature with PayPal\'s certificate; api: ask verify-webhook-signature (re-serializes the body)'),
+  COINBASE_COMMERCE_API_KEY: Joi.string().min(8),
+  COINBASE_COMMERCE_WEBHOOK_SECRET: Joi.string().pattern(/^[^,\s]{8,}(,[^,\s]{8,})*$/)
+    .message('"COINBASE_COMMERCE_WEBHOOK_SECRET" must be the shared secret of your Coinbase Commerce webhook (several separated by commas during rotation)'),
+  COINBASE_COMMERCE_API_BASE: url.default('https://api.commerce.coinbase.com'),
   PAYRELAY_SANDBOX: Joi.boolean().truthy('1').falsy('0'),
   SANDBOX_WEBHOOK_SECRET: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('SANDBOX_WEBHOOK_SECRET', 16) }),
 })
@@ -119,6 +125,8 @@ export const envSchema = Joi.object({
   .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET')
   .with('ADYEN_API_KEY', ['ADYEN_MERCHANT_ACCOUNT', 'ADYEN_HMAC_KEY'])
   .with('ADYEN_HMAC_KEY', 'ADYEN_API_KEY')
+  .with('COINBASE_COMMERCE_API_KEY', 'COINBASE_COMMERCE_WEBHOOK_SECRET')
+  .with('COINBASE_COMMERCE_WEBHOOK_SECRET', 'COINBASE_COMMERCE_API_KEY')
   .and('PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET')
   .messages({
     'object.and': 'WC_URL, WC_CONSUMER_KEY and WC_CONSUMER_SECRET go together: set all three (WooCommerce → Settings → Advanced → REST API)',

@@ -101,6 +101,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
           verification: value.PAYPAL_WEBHOOK_VERIFICATION,
         }
       : null,
+    coinbaseCommerce: value.COINBASE_COMMERCE_API_KEY
+      ? {
+          apiKey: value.COINBASE_COMMERCE_API_KEY,
+          webhookSecrets: String(value.COINBASE_COMMERCE_WEBHOOK_SECRET).split(','),
+          apiBase: String(value.COINBASE_COMMERCE_API_BASE).replace(/\/+$/, ''),
+          live: mode === 'live',
+        }
+      : null,
     sandbox: { enabled: sandboxEnabled, webhookSecret: value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET },
     routesFile: value.PAYRELAY_ROUTES ?? null,
     metricsToken: value.PAYRELAY_METRICS_TOKEN ?? null,

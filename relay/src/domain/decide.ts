@@ -277,7 +277,10 @@ function noteFor(
       }
       break;
     case 'pending':
-      text = `Payment started at ${name} and is waiting for the bank or the customer (${event.eventType})${ref}. Do not ship yet.`;
+      // The provider's words when it has them: "funds seen on the blockchain, not final" is not "waiting for the customer".
+      text = event.reason
+        ? `Payment started at ${name}: ${event.reason} (${event.eventType})${ref}. Do not ship yet.`
+        : `Payment started at ${name} and is waiting for the bank or the customer (${event.eventType})${ref}. Do not ship yet.`;
       break;
     case 'failed':
       text = why === 'review_rejected'

@@ -1,7 +1,7 @@
 import type { PaymentStatus } from './payment-status';
 
 /** Provider ids the relay knows. A new provider is added here, which makes every exhaustive switch fail to compile. */
-export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie', 'adyen', 'paypal'] as const;
+export const PROVIDER_IDS = ['sandbox', 'stripe', 'mollie', 'adyen', 'paypal', 'coinbase-commerce'] as const;
 export type ProviderId = (typeof PROVIDER_IDS)[number];
 
 export function isProviderId(value: string): value is ProviderId {

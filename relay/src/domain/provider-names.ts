@@ -8,6 +8,8 @@ export function providerDisplayName(provider: ProviderId): string {
       return 'Stripe';
     case 'mollie':
       return 'Mollie';
+    case 'coinbase-commerce':
+      return 'Coinbase Commerce';
     case 'adyen':
       return 'Adyen';
     case 'paypal':

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { PaymentProvider } from '../ports/payment-provider';
 import { AdyenProvider } from './adyen/adyen-provider';
+import { CoinbaseCommerceProvider } from './coinbase-commerce/coinbase-commerce-provider';
 import { MollieProvider } from './mollie/mollie-provider';
 import type { PaypalCertificateCache } from './paypal/paypal-certificates';
 import { PaypalProvider } from './paypal/paypal-provider';
@@ -42,6 +43,7 @@ export function buildProviders(config: Readonly<RelayConfig>, deps: ProviderRegi
   if (config.mollie) {
     providers.set('mollie', new MollieProvider(config.mollie, { clock: deps.clock }, { webhookSecrets: deps.mollieWebhookSecrets ?? [], timeoutMs: config.providerTimeoutMs }));
   }
+  if (config.coinbaseCommerce) providers.set('coinbase-commerce', new CoinbaseCommerceProvider(config.coinbaseCommerce, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
   if (config.adyen) providers.set('adyen', new AdyenProvider(config.adyen, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
   if (config.paypal) {
     const paypal = config.paypal;

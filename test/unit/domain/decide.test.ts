@@ -21,6 +21,11 @@ describe('decide(): what a verified event changes', () => {
     expect(decision).toMatchObject({ kind: 'ignore', reason: 'no_regression' });
   });
 
+  it('pending carries the provider\'s reason when it has one (crypto seen on the chain is not final)', () => {
+    const decision = decide(anEvent({ status: 'pending', eventType: 'charge:pending', reason: 'crypto payment seen on the blockchain; not final yet' }), aSession(), context);
+    expect(decision.kind === 'apply' && decision.write.note).toContain('Payment started at Stripe: crypto payment seen on the blockchain; not final yet (charge:pending)');
+  });
+
   it('declined: failed carries the decline reason in words', () => {
     const decision = decide(anEvent({ status: 'failed', eventType: 'payment_intent.payment_failed', reason: 'Your card has insufficient funds.' }), aSession(), context);
     expect(decision.kind === 'apply' && decision.write.note).toContain('Payment failed at Stripe: Your card has insufficient funds.');

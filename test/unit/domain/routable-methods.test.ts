@@ -14,7 +14,7 @@ describe('routableMethods: what the plugin may offer', () => {
   it('only configured providers count: Stripe alone offers cards, wallets and bank payments, never crypto', () => {
     const methods = routableMethods({ currency: 'EUR', country: 'NL', amountMinor: 1250 }, DEFAULT_ROUTE_RULES, { stripe }, {});
     expect(summary(methods)).toEqual({ card: ['stripe'], bank_transfer: ['stripe'], wallet: ['stripe'], crypto: [] });
-    expect(methods.find((m) => m.method === 'crypto')).toEqual({ method: 'crypto', routable: false, providers: [], skipped: [{ provider: 'sandbox', reason: 'not configured' }] });
+    expect(methods.find((m) => m.method === 'crypto')).toEqual({ method: 'crypto', routable: false, providers: [], skipped: [{ provider: 'coinbase-commerce', reason: 'not configured' }, { provider: 'sandbox', reason: 'not configured' }] });
   });
 
   it('an open breaker takes its provider out, and a method with nobody left is not routable', () => {

@@ -4,6 +4,7 @@ import type { ProviderId } from '../../../relay/src/domain/provider-event';
 import { routeFor, type RoutableRequest, type RouteRule } from '../../../relay/src/domain/routing';
 import type { ProviderCapabilities } from '../../../relay/src/ports/payment-provider';
 import { AdyenProvider } from '../../../relay/src/providers/adyen/adyen-provider';
+import { CoinbaseCommerceProvider } from '../../../relay/src/providers/coinbase-commerce/coinbase-commerce-provider';
 import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
 import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
 
@@ -17,6 +18,7 @@ const everything: Partial<Record<ProviderId, ProviderCapabilities>> = {
   stripe: new StripeProvider({ secretKey: null, webhookSecrets: ['whsec_x'], apiBase: 'http://stripe.invalid', toleranceSeconds: 300 }, { clock }).capabilities,
   mollie: new MollieProvider({ apiKey: 'test_x', apiBase: 'http://mollie.invalid' }, { clock }).capabilities,
   paypal: { methods: ['wallet'], canExpire: false },
+  'coinbase-commerce': new CoinbaseCommerceProvider({ apiKey: 'k', webhookSecrets: ['s'], apiBase: 'http://coinbase.invalid', live: false }, { clock }).capabilities,
   adyen: new AdyenProvider({ apiKey: 'k', merchantAccount: 'M', hmacKeys: ['00'.repeat(32)], apiBase: 'http://adyen.invalid', live: false }, { clock }).capabilities,
   sandbox,
 };
@@ -45,7 +47,7 @@ describe('routeFor with the default rules', () => {
     { name: 'bank transfer in NL, EUR → mollie, adyen, stripe', request: req({ method: 'bank_transfer' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
     { name: 'bank transfer in DE lower-case', request: req({ method: 'bank_transfer', country: 'de', currency: 'eur' }), configured: all, rule: 'bank payments in the euro area (iDEAL, Bancontact, SEPA)', candidates: ['mollie', 'stripe', 'sandbox'], skipped: [['adyen', 'not configured']] },
     { name: 'bank transfer in the US → the rule for elsewhere', request: req({ method: 'bank_transfer', country: 'US', currency: 'USD' }), configured: all, rule: 'bank payments elsewhere (BLIK, Trustly, Klarna Pay now, IBAN transfer)', candidates: ['stripe', 'sandbox'], skipped: [['adyen', 'not configured'], ['mollie', 'does not accept USD']] },
-    { name: 'crypto → the sandbox only, until a crypto provider is configured', request: req({ method: 'crypto' }), configured: all, rule: 'crypto', candidates: ['sandbox'], skipped: [] },
+    { name: 'crypto without Coinbase Commerce → the sandbox only', request: req({ method: 'crypto' }), configured: all, rule: 'crypto', candidates: ['sandbox'], skipped: [['coinbase-commerce', 'not configured']] },
     { name: 'any → stripe, mollie, sandbox', request: req({ method: 'any' }), configured: all, rule: 'any method', candidates: ['stripe', 'mollie', 'sandbox'], skipped: [['adyen', 'not configured']] },
     { name: 'any in USD → mollie skipped for currency', request: req({ method: 'any', currency: 'USD' }), configured: all, rule: 'any method', candidates: ['stripe', 'sandbox'], skipped: [['adyen', 'not configured'], ['mollie', 'does not accept USD']] },
     { name: 'card with stripe open → sandbox only', request: req(), configured: all, breakers: { stripe: open }, rule: 'cards', candidates: ['sandbox'], skipped: [['stripe', open.reason], ['adyen', 'not configured']] },
@@ -77,7 +79,8 @@ describe('default routes: method × country × currency × amount → provider o
     ['bank_transfer', 'PL', 'PLN', 1250, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
     ['bank_transfer', 'SE', 'SEK', 12_500, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
     ['bank_transfer', 'PL', 'EUR', 1, OTHER_BANK, ['adyen', 'mollie', 'stripe', 'sandbox']],
-    ['crypto', 'NL', 'EUR', 1250, 'crypto', ['sandbox']],
+    ['crypto', 'NL', 'EUR', 1250, 'crypto', ['coinbase-commerce', 'sandbox']],
+    ['crypto', 'US', 'USD', 50, 'crypto', ['coinbase-commerce', 'sandbox']],
     ['any', 'NL', 'EUR', 1250, 'any method', ['stripe', 'adyen', 'mollie', 'sandbox']],
     ['any', 'US', 'USD', 1250, 'any method', ['stripe', 'adyen', 'mollie', 'sandbox']],
   ];
@@ -95,6 +98,7 @@ describe('default routes: method × country × currency × amount → provider o
     ['bank_transfer', 'NL', 'EUR', 'mollie', ['adyen', 'stripe', 'sandbox']],
     ['bank_transfer', 'PL', 'PLN', 'adyen', ['mollie', 'stripe', 'sandbox']],
     ['any', 'NL', 'EUR', 'stripe', ['adyen', 'mollie', 'sandbox']],
+    ['crypto', 'NL', 'EUR', 'coinbase-commerce', ['sandbox']],
   ];
 
   test.each(firstDown)('fallback: %s from %s in %s with %s down → %j', (method, country, currency, down, next) => {

@@ -3,13 +3,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { PaymentProvider, VerifiedWebhook, WebhookHeaders } from '../../../relay/src/ports/payment-provider';
 import { AdyenProvider } from '../../../relay/src/providers/adyen/adyen-provider';
+import { CoinbaseCommerceProvider } from '../../../relay/src/providers/coinbase-commerce/coinbase-commerce-provider';
 import { MollieProvider } from '../../../relay/src/providers/mollie/mollie-provider';
 import { SandboxProvider } from '../../../relay/src/providers/sandbox/sandbox-provider';
 import { SqliteSandboxLedger } from '../../../relay/src/providers/sandbox/sqlite-sandbox-ledger';
 import { StripeProvider } from '../../../relay/src/providers/stripe/stripe-provider';
 import { PaypalCertificateCache } from '../../../relay/src/providers/paypal/paypal-certificates';
 import { PaypalProvider } from '../../../relay/src/providers/paypal/paypal-provider';
-import { ADYEN_TEST_HMAC_KEY, PAYPAL_TEST_CHAIN, PROVIDER_FIXTURES, signedAdyenNotification, signMollie, signPaypal, signSandbox, signStripe } from '../../helpers/provider-signers';
+import { ADYEN_TEST_HMAC_KEY, COINBASE_TEST_SECRET, signCoinbase, PAYPAL_TEST_CHAIN, PROVIDER_FIXTURES, signedAdyenNotification, signMollie, signPaypal, signSandbox, signStripe } from '../../helpers/provider-signers';
 
 const NOW = 1_700_000_000_000;
 const clock = { now: () => NOW };
@@ -100,6 +101,16 @@ const harnesses: Harness[] = [
       otherKey: signedAdyenNotification([adyenItem('AUTHORISATION')], { badItems: [0] }),
       unsigned: Buffer.from(JSON.stringify({ live: 'false', notificationItems: [{ NotificationRequestItem: adyenItem('AUTHORISATION') }] })),
     },
+  },
+  {
+    name: 'coinbase-commerce',
+    provider: new CoinbaseCommerceProvider({ apiKey: 'contract_key', webhookSecrets: [COINBASE_TEST_SECRET], apiBase: 'http://coinbase.invalid', live: false }, { clock }),
+    sign: (body) => signCoinbase(COINBASE_TEST_SECRET, body),
+    validBody: fixture('coinbase-commerce', 'webhooks', 'derived', 'charge_confirmed.raw.json'),
+    expectValid: (result) =>
+      expect(result).toEqual({ kind: 'events', events: [expect.objectContaining({ provider: 'coinbase-commerce', eventId: '24934862-d980-46cb-9402-43c81b0cdba6', status: 'paid', providerSessionId: '66BEOV2A' })] }),
+    unknownTypeBody: Buffer.from(fixture('coinbase-commerce', 'webhooks', 'sdk-test-charge-created.raw.json').toString().replace('"charge:created"', '"charge:teleported"')),
+    hasClock: false,
   },
   {
     name: 'paypal',

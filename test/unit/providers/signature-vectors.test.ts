@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { adyenHmac, adyenSigningString, signAdyenItem, verifyAdyenItem, verifyAdyenRawBody } from '../../../relay/src/providers/adyen/adyen-hmac';
+import { verifyCoinbaseSignature } from '../../../relay/src/providers/coinbase-commerce/coinbase-signature';
 import { verifyMollieSignature } from '../../../relay/src/providers/mollie/mollie-signature';
 import { verifyStripeSignature } from '../../../relay/src/providers/stripe/stripe-signature';
 import { PROVIDER_FIXTURES } from '../../helpers/provider-signers';
@@ -168,5 +169,36 @@ describe('Adyen HMAC vectors (test/fixtures/providers/adyen/hmac-vectors.json)',
     const old = '00'.repeat(32);
     expect(verifyAdyenItem(item, adyenReceived(vector, item), [old, vector.hmac_key_hex]).ok).toBe(true);
     expect(verifyAdyenItem(item, adyenReceived(vector, item), [old]).ok).toBe(false);
+  });
+});
+
+interface CoinbaseVector {
+  id: string;
+  secret: string;
+  raw_body?: string;
+  raw_body_file?: string;
+  headers: Record<string, string>;
+  expected: string;
+}
+
+const coinbaseVectors: CoinbaseVector[] = JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'coinbase-commerce', 'signature-vectors.json'), 'utf8')).vectors;
+
+describe('Coinbase Commerce signature vectors (test/fixtures/providers/coinbase-commerce/signature-vectors.json)', () => {
+  it('has vectors to check', () => expect(coinbaseVectors.length).toBeGreaterThan(10));
+
+  it.each(coinbaseVectors.map((v) => [v.id, v] as const))('%s', (_id, vector) => {
+    const body = vector.raw_body_file ? fs.readFileSync(path.join(PROVIDER_FIXTURES, 'coinbase-commerce', vector.raw_body_file)) : Buffer.from(vector.raw_body ?? '', 'utf8');
+    // Where both are given, the inlined body and the file are the same bytes.
+    if (vector.raw_body_file && vector.raw_body !== undefined) expect(body.toString('utf8')).toBe(vector.raw_body);
+    const values = Object.entries(vector.headers).filter(([key]) => key.toLowerCase() === 'x-cc-webhook-signature').map(([, value]) => value);
+    const result = verifyCoinbaseSignature(body, values, [vector.secret]);
+    if (vector.expected === 'verify') expect(result.ok).toBe(true);
+    else expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: vector.id === 'cc-missing-header' ? 'missing_signature' : 'bad_signature' }) });
+  });
+
+  it('passes with any of several configured secrets (rotation)', () => {
+    const vector = coinbaseVectors.find((v) => v.id === 'cc-published-valid')!;
+    const body = fs.readFileSync(path.join(PROVIDER_FIXTURES, 'coinbase-commerce', vector.raw_body_file!));
+    expect(verifyCoinbaseSignature(body, [vector.headers['X-CC-Webhook-Signature']], ['old-secret-0000', vector.secret]).ok).toBe(true);
   });
 });
