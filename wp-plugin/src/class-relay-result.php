@@ -47,8 +47,14 @@ final class RelayResult
         if ($this->http_status > 0) {
             $text .= ' (HTTP ' . $this->http_status . ')';
         }
-        if ($this->details !== []) {
-            $text .= ' - ' . implode('; ', $this->details);
+        // The relay often names the reasons in its message too ("No provider can take … (Mollie: not configured)"):
+        // each is said once.
+        $details = array_values(array_filter(
+            $this->details,
+            fn (string $detail): bool => !str_contains($this->error_message, $detail)
+        ));
+        if ($details !== []) {
+            $text .= ' - ' . implode('; ', $details);
         }
         return $text;
     }

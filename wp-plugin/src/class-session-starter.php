@@ -56,9 +56,9 @@ final class SessionStarter
         // The next attempt (the shopper comes back to pay again) gets a new key, so a new session.
         $order->update_meta_data(Contract::meta_key('attempt'), (string) ($attempt + 1));
         $order->add_order_note(sprintf(
-            /* translators: 1: provider id, 2: relay session id, 3: expiry time */
+            /* translators: 1: provider name, 2: relay session id, 3: expiry time */
             __('Payment session created at %1$s, session %2$s, expires %3$s.', 'payrelay'),
-            (string) $session['provider'],
+            ProviderNames::provider((string) $session['provider']),
             (string) $session['session_id'],
             Format::time((string) ($session['expires_at'] ?? ''))
         ));

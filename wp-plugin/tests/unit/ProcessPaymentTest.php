@@ -53,7 +53,7 @@ final class ProcessPaymentTest extends TestCase
         $this->assertSame('st_abc', $order->saved_meta['_payrelay_status_token']);
         $this->assertSame('2026-01-01T01:00:00Z', $order->saved_meta['_payrelay_expires_at']);
         $this->assertSame(
-            ['Payment session created at stripe, session ps_01HZX, expires 2026-01-01 01:00:00 UTC.'],
+            ['Payment session created at Stripe, session ps_01HZX, expires 2026-01-01 01:00:00 UTC.'],
             $order->notes
         );
         $this->assertSame('pending', $order->get_status());
@@ -97,6 +97,17 @@ final class ProcessPaymentTest extends TestCase
                 ]),
                 'This payment method is not available for your order',
                 'no_provider_available: no route for crypto in EUR (HTTP 422)',
+            ],
+            'no provider, the reasons named in the message and the details: said once' => [
+                static fn () => \PayrelayTestState::queue_json(422, [
+                    'error' => [
+                        'code' => 'no_provider_available',
+                        'message' => 'No provider can take the card payment of 19.99 EUR from DE (Mollie: not configured; Stripe: circuit open)',
+                        'details' => ['Mollie: not configured', 'Stripe: circuit open'],
+                    ],
+                ]),
+                'This payment method is not available for your order',
+                'from DE (Mollie: not configured; Stripe: circuit open) (HTTP 422)',
             ],
             'invalid request (400)' => [
                 static fn () => \PayrelayTestState::queue_json(400, ['error' => [
@@ -231,6 +242,7 @@ final class ProcessPaymentTest extends TestCase
         $this->assertCount(1, $order->notes);
         $this->assertStringContainsString('the order is still payable', $order->notes[0]);
         $this->assertStringContainsString($reason, $order->notes[0]);
+        $this->assertLessThanOrEqual(1, substr_count($order->notes[0], 'Mollie: not configured'), 'each reason once');
         $this->assertSame('pending', $order->get_status());
         $this->assertArrayNotHasKey('_payrelay_session_id', $order->saved_meta);
         $this->assertGreaterThan(0, $order->saves);
