@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
@@ -26,6 +28,10 @@ import { createErrorHandler } from './http/error-handler';
 import { createWebhookEndpoint } from './http/webhook-endpoint';
 import { renderIndexPage } from './http/index-page';
 import { listen } from './http/listen';
+import { monitoringRoutes } from './http/monitoring-routes';
+import { createPrometheusMetrics } from './adapters/prometheus-metrics';
+import { instrumentProviders } from './adapters/instrumented-provider';
+import { createSqliteOpsStore } from './adapters/sqlite/sqlite-ops-store';
 import { createShopHealth, type ShopHealth } from './app/shop-health';
 import { systemClock, type Clock } from './ports/clock';
 import type { Logger } from './ports/logger';
@@ -91,16 +97,22 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const sandboxLedger = new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
   let publicUrl = config.publicUrl;
-  const providers =
+  const ops = createSqliteOpsStore(db);
+  const breakers = createBreakerBoard();
+  const metrics = createPrometheusMetrics({ outbox: stores.outbox, ops, breakers, providers: () => providers.keys(), clock });
+  // Every provider API call counted and timed (/metrics); verifyWebhook is passed through untouched.
+  const providers = instrumentProviders(
     overrides.providers ??
-    buildProviders(config, {
-      clock,
-      sandboxLedger,
-      logger,
-      publicUrl: () => publicUrl,
-      mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [],
-      paypalCertificates: overrides.paypalCertificates,
-    });
+      buildProviders(config, {
+        clock,
+        sandboxLedger,
+        logger,
+        publicUrl: () => publicUrl,
+        mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [],
+        paypalCertificates: overrides.paypalCertificates,
+      }),
+    metrics,
+  );
   // Without a shop there is no plugin to share a secret with: the demo shop signs with a per-run one.
   const shopSecret = config.shopSecret ?? crypto.randomBytes(24).toString('hex');
 
@@ -142,11 +154,11 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       concurrency: config.worker.concurrency,
       pollMs: config.worker.pollMs,
       random: overrides.random,
+      metrics,
     },
   );
   const shopHealth = createShopHealth(gateway, clock);
   const refreshDeps = { providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger };
-  const breakers = createBreakerBoard();
 
   app.get('/healthz', (_req, res) => {
     // After the disk refused a flush nothing more is acknowledged: say so where a supervisor looks.
@@ -168,7 +180,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger });
-  webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke() });
+  webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
   app.use(
     sessionRoutes({
       sessions: stores.sessions,
@@ -188,6 +200,28 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
   app.use(refundRoutes({ providers, stores, refunds: createSqliteShopRefundStore(db), unitOfWork: stores.unitOfWork, clock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
+  app.use(
+    monitoringRoutes({
+      readiness: {
+        // A real write (the schema version, rewritten unchanged) through the worker's group commit, on disk when it resolves.
+        probeWrite: () => stores.unitOfWork.commitDurably(() => void db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`)),
+        storageFailure: () => {
+          const failure = walFsync?.failure() ?? recorder.failure?.() ?? null;
+          return failure === null ? null : failure instanceof Error ? failure : new Error(String(failure));
+        },
+        shop: shopHealth,
+        shopUrl: config.shop?.url ?? `${publicUrl}${DEMO_SHOP_PATH}`,
+        ops,
+        clock,
+        maxOutboxAgeMs: config.readyMaxOutboxAgeMs,
+        shopCheckMaxAgeMs: 30_000,
+        probeTimeoutMs: 3000,
+      },
+      metrics,
+      metricsToken: config.metricsToken,
+      openapiFile: findOpenapiFile(),
+    }),
+  );
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));
   if (providers.has('sandbox')) {
     app.use(
@@ -275,6 +309,12 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       return closing;
     },
   };
+}
+
+/** shared/openapi.yaml beside the sources (relay/src) or the build (dist/relay/src, and the Docker image's /app). */
+function findOpenapiFile(): string | null {
+  const candidates = [path.resolve(__dirname, '..', '..', 'shared', 'openapi.yaml'), path.resolve(__dirname, '..', '..', '..', 'shared', 'openapi.yaml')];
+  return candidates.find((file) => fs.existsSync(file)) ?? null;
 }
 
 /** The demo shop creates sessions the way the plugin does: a signed POST /v1/sessions. */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookIntake } from '../app/webhook-intake';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { RelayMetrics } from '../ports/metrics';
 import { readRawBody } from './read-raw-body';
 
 export interface WebhookEndpointDeps {
@@ -11,6 +12,10 @@ export interface WebhookEndpointDeps {
   maxBodyBytes: number;
   /** Called after an event is stored (200), to wake the outbox worker. */
   onStored?: () => void;
+  /** Counts each answer once it is known, here on the HTTP thread (the recorder thread never counts). */
+  metrics?: RelayMetrics;
+  /** Provider ids served here: any other path segment is counted as "unknown", so a scan cannot mint labels. */
+  knownProviders?: ReadonlySet<string>;
 }
 
 /** `/webhooks/<provider>`, with an optional trailing slash and query string, as express matched it before. */
@@ -40,17 +45,42 @@ export function createWebhookEndpoint(deps: WebhookEndpointDeps): (req: Incoming
 }
 
 async function handle(deps: WebhookEndpointDeps, encodedProvider: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = deps.metrics ? performance.now() : 0;
   const provider = decodeSegment(encodedProvider);
+  // `text`: a provider that wants a plain-text acknowledgement (Adyen's "[accepted]"); counted by `body` all the same.
+  const answer = (status: number, body: unknown, text?: string): void => {
+    if (text !== undefined) sendText(res, status, text);
+    else sendJson(res, status, body);
+    if (deps.metrics) count(deps.metrics, provider !== null && deps.knownProviders?.has(provider) ? provider : 'unknown', status, body, (performance.now() - started) / 1000);
+  };
   if (provider === null) {
     req.resume();
-    return sendJson(res, 400, errorBody('bad_request', 'the provider in the path is not valid URL encoding'));
+    return answer(400, errorBody('bad_request', 'the provider in the path is not valid URL encoding'));
   }
   const read = await readRawBody(req, deps.maxBodyBytes);
-  if (!read.ok) return sendJson(res, read.status, errorBody(read.code, read.message));
+  if (!read.ok) return answer(read.status, errorBody(read.code, read.message));
   const result = await deps.intake.take(provider, read.body, req.headers, deps.clock.now());
-  if (result.status === 200 && result.text !== undefined) sendText(res, 200, result.text);
-  else sendJson(res, result.status, result.body);
+  answer(result.status, result.body, result.status === 200 ? result.text : undefined);
   if (result.status === 200) deps.onStored?.();
+}
+
+/**
+ * One count per event in a 200 (a batch holds several), one per refused or failed request. `unknown_session`
+ * is stored too (kept for when its session appears); `applied` is what most webhooks come to.
+ */
+function count(metrics: RelayMetrics, provider: string, status: number, body: unknown, seconds: number): void {
+  if (status === 200) {
+    const results = (body as { results?: Array<{ outcome: string }> }).results;
+    if (!results) return metrics.webhook(provider, 'stored', 'notification', seconds);
+    for (const { outcome } of results) {
+      if (outcome === 'duplicate') metrics.webhook(provider, 'duplicate', '', seconds);
+      else if (outcome === 'ignored') metrics.webhook(provider, 'ignored', '', seconds);
+      else metrics.webhook(provider, 'stored', outcome, seconds);
+    }
+    return;
+  }
+  const code = (body as { error?: { code?: string } }).error?.code ?? `http_${status}`;
+  metrics.webhook(provider, status >= 500 ? 'failed' : 'rejected', code, seconds);
 }
 
 function decodeSegment(segment: string): string | null {

@@ -3,6 +3,7 @@ import { providerDisplayName } from '../domain/provider-names';
 import { nextAttemptAt, type RetryPolicy } from '../domain/retry-policy';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { CommandOutcome, RelayMetrics } from '../ports/metrics';
 import { touchesShop, type OutboxItem } from '../ports/outbox-store';
 import { executeOutboxCommand, type CommandDeps } from '../app/execute-outbox-command';
 
@@ -12,6 +13,8 @@ export interface OutboxWorkerOptions {
   concurrency: number;
   pollMs: number;
   random?: () => number;
+  /** Counts each attempt's outcome (/metrics). */
+  metrics?: RelayMetrics;
 }
 
 export interface OutboxWorker {
@@ -45,6 +48,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     // On disk before the shop is called: after a crash, attempts > 0 tells the next try to look before it writes.
     await deps.unitOfWork.commitDurably(() => outbox.markAttempt(item.id, deps.clock.now()));
     const started = deps.clock.now();
+    const timer = performance.now();
     let result;
     try {
       result = await executeOutboxCommand(deps, item);
@@ -56,6 +60,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const orderId = item.command.kind === 'fetch_status' ? (item.command.merchantOrderId ?? null) : item.orderKey;
     const base = { at: now, merchantOrderId: orderId, sessionId, provider: null };
     const subject = describe(item);
+    const observe = (outcome: CommandOutcome) => options.metrics?.command(item.command.kind, touchesShop(item.command), outcome, (performance.now() - timer) / 1000);
     if (touchesShop(item.command)) {
       if (result.ok || result.error.kind !== 'retryable') shopFailuresInARow = 0;
       else if (++shopFailuresInARow >= SHOP_DOWN_AFTER) {
@@ -72,6 +77,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
           log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
         }
       });
+      observe('done');
       deps.logger.info('outbox command done', { id: item.id, kind: item.command.kind, order: item.orderKey, attempt: attemptNumber, ms: now - started });
       return;
     }
@@ -87,6 +93,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
           data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
         });
       });
+      observe('retry');
       deps.logger.warn('outbox command will retry', { id: item.id, code: failure.code, attempt: attemptNumber });
       return;
     }
@@ -96,6 +103,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
       log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
       if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
     });
+    observe('dead');
     deps.logger.error('outbox command dead-lettered', { id: item.id, code: failure.code, attempt: attemptNumber });
   };
 
