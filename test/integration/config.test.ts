@@ -380,10 +380,12 @@ describe('node --import tsx relay/src/main.ts', () => {
       const fine = start({ ...base, PAYRELAY_PORT: String(await freePort()), PAYRELAY_DB: path.join(dir, 'c.db'), WC_URL: shop.url, WC_CONSUMER_KEY: shop.consumerKey, WC_CONSUMER_SECRET: shop.consumerSecret });
       try {
         const waitForStderr = async (run: { out: { stderr: string } }, text: string) => {
-          const deadline = Date.now() + 20_000;
+          const deadline = Date.now() + 30_000;
           while (!run.out.stderr.includes(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
           return run.out.stderr;
         };
+        // Three relays starting at once on a busy machine: each is listening before its warning is waited for.
+        await Promise.all([refused.listening, unreachable.listening, fine.listening]);
         expect(await waitForStderr(refused, 'WARNING')).toContain(`WARNING: the shop at ${shop.url} refused the relay's WooCommerce keys (`);
         expect(refused.out.stderr).toMatch(/check WC_CONSUMER_KEY and WC_CONSUMER_SECRET/);
         expect(await waitForStderr(unreachable, 'WARNING')).toContain(`WARNING: the shop at http://127.0.0.1:${closedPort} cannot be reached (`);
@@ -399,5 +401,5 @@ describe('node --import tsx relay/src/main.ts', () => {
     } finally {
       await shop.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
