@@ -147,11 +147,14 @@ final class PluginPartsTest extends TestCase
     public function test_uninstall_removes_the_settings(): void
     {
         \PayrelayTestState::$options['woocommerce_payrelay_settings'] = ['enabled' => 'yes'];
+        \PayrelayTestState::$options[\Payrelay\Admin\RelayHealth::OPTION] = ['checked_at' => 1];
+        \PayrelayTestState::$scheduled[\Payrelay\Admin\RelayHealth::CRON_HOOK] = 1;
         \PayrelayTestState::$options['unrelated'] = 1;
         if (!defined('WP_UNINSTALL_PLUGIN')) {
             define('WP_UNINSTALL_PLUGIN', 'payrelay/payrelay.php');
         }
         require dirname(__DIR__, 2) . '/uninstall.php';
         $this->assertSame(['unrelated' => 1], \PayrelayTestState::$options);
+        $this->assertSame([], \PayrelayTestState::$scheduled);
     }
 }
