@@ -21,6 +21,9 @@ import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
 import { refundRoutes } from './http/refund-routes';
 import { createSqliteShopRefundStore } from './adapters/sqlite/sqlite-shop-refund-store';
+import { createSqliteWebhookSecretStore } from './adapters/sqlite/sqlite-webhook-secret-store';
+import { connectRoutes } from './http/connect-routes';
+import { buildWebhookRegistrars } from './providers/webhook-registrars';
 import { sessionRoutes } from './http/session-routes';
 import { siteRoutes } from './http/site-routes';
 import { signShopRequest } from './http/request-signature';
@@ -37,6 +40,7 @@ import { systemClock, type Clock } from './ports/clock';
 import type { Logger } from './ports/logger';
 import type { OrderGateway } from './ports/order-gateway';
 import type { PaymentProvider } from './ports/payment-provider';
+import type { WebhookRegistrar } from './ports/webhook-registrar';
 import type { PaypalCertificateCache } from './providers/paypal/paypal-certificates';
 import { buildProviders } from './providers/provider-registry';
 import { sandboxCheckoutRoutes } from './providers/sandbox/sandbox-checkout-routes';
@@ -58,6 +62,8 @@ export interface RelayOverrides {
   random?: () => number;
   /** PayPal signing certificates (tests trust their own root); default: fetched from PayPal, DigiCert roots. */
   paypalCertificates?: PaypalCertificateCache;
+  /** Who registers webhooks for providers:connect (tests point them at stand-ins); default from the configuration. */
+  webhookRegistrars?: WebhookRegistrar[];
 }
 
 export interface RelayHandle {
@@ -97,6 +103,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const sandboxLedger = new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
   let publicUrl = config.publicUrl;
+  // Secrets and ids providers:connect stored: read per delivery, so a new one verifies without a restart.
+  const webhookSecrets = createSqliteWebhookSecretStore(db);
   const ops = createSqliteOpsStore(db);
   const breakers = createBreakerBoard();
   const metrics = createPrometheusMetrics({ outbox: stores.outbox, ops, breakers, providers: () => providers.keys(), clock });
@@ -110,6 +118,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         publicUrl: () => publicUrl,
         mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [],
         paypalCertificates: overrides.paypalCertificates,
+        storedWebhookIds: (provider) => webhookSecrets.activeSecrets(provider, clock.now()),
       }),
     metrics,
   );
@@ -220,6 +229,17 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       metrics,
       metricsToken: config.metricsToken,
       openapiFile: findOpenapiFile(),
+    }),
+  );
+  app.use(
+    connectRoutes({
+      registrars: overrides.webhookRegistrars ?? buildWebhookRegistrars(config, clock),
+      secrets: webhookSecrets,
+      clock,
+      publicUrl: () => publicUrl,
+      envSecrets: new Set(config.stripe?.webhookSecrets.length ? ['stripe'] : []),
+      shopSecret,
+      maxBodyBytes: config.maxBodyBytes,
     }),
   );
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));

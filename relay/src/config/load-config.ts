@@ -70,10 +70,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     maxBodyBytes: value.PAYRELAY_MAX_BODY_BYTES,
     shop,
     shopSecret: value.PAYRELAY_SHOP_SECRET ?? null,
-    stripe: value.STRIPE_WEBHOOK_SECRET
+    stripe: value.STRIPE_WEBHOOK_SECRET || value.STRIPE_SECRET_KEY
       ? {
           secretKey: value.STRIPE_SECRET_KEY ?? null,
-          webhookSecrets: String(value.STRIPE_WEBHOOK_SECRET).split(','),
+          webhookSecrets: value.STRIPE_WEBHOOK_SECRET ? String(value.STRIPE_WEBHOOK_SECRET).split(',') : [],
           apiBase: value.STRIPE_API_BASE,
           toleranceSeconds: value.STRIPE_TOLERANCE_SECONDS,
         }

@@ -39,7 +39,11 @@ export function buildProviders(config: Readonly<RelayConfig>, deps: ProviderRegi
       new SandboxProvider({ ledger: deps.sandboxLedger, secret: config.sandbox.webhookSecret, publicUrl: deps.publicUrl ?? (() => config.publicUrl), clock: deps.clock }),
     );
   }
-  if (config.stripe) providers.set('stripe', new StripeProvider(config.stripe, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
+  if (config.stripe) {
+    const stripe = config.stripe;
+    const stored = deps.storedWebhookIds;
+    providers.set('stripe', new StripeProvider(stripe, { clock: deps.clock, timeoutMs: config.providerTimeoutMs, webhookSecrets: stored ? () => [...stripe.webhookSecrets, ...stored('stripe')] : undefined }));
+  }
   if (config.mollie) {
     providers.set('mollie', new MollieProvider(config.mollie, { clock: deps.clock }, { webhookSecrets: deps.mollieWebhookSecrets ?? [], timeoutMs: config.providerTimeoutMs }));
   }

@@ -43,12 +43,13 @@ export class StripeProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = { methods: ['card', 'wallet', 'bank_transfer'], canExpire: true };
   private readonly client: Stripe | null;
 
-  constructor(private readonly config: StripeConfig, private readonly deps: { clock: Clock; timeoutMs?: number }) {
+  /** `webhookSecrets`: asked per delivery (the environment's and those providers:connect stored); default the config's. */
+  constructor(private readonly config: StripeConfig, private readonly deps: { clock: Clock; timeoutMs?: number; webhookSecrets?: () => readonly string[] }) {
     this.client = config.secretKey ? createStripeClient(config.secretKey, config.apiBase, deps.timeoutMs ?? STRIPE_TIMEOUT_MS) : null;
   }
 
   verifyWebhook(raw: Buffer, headers: WebhookHeaders, now: number): Result<VerifiedWebhook, WebhookRejection> {
-    const verified = verifyStripeSignature(raw, headers, this.config.webhookSecrets, now, this.config.toleranceSeconds);
+    const verified = verifyStripeSignature(raw, headers, this.deps.webhookSecrets?.() ?? this.config.webhookSecrets, now, this.config.toleranceSeconds);
     if (!verified.ok) return verified;
     const event = parseStripeEvent(raw);
     if (!event.ok) return event;
