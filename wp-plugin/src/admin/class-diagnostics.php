@@ -67,6 +67,10 @@ final class Diagnostics
                 esc_html_e('Send test event', 'payrelay');
             ?></button></p>
         <div class="payrelay-diagnostics__result" data-payrelay-result="test_event"></div>
+        <p><button type="button" class="button" data-payrelay-check="connect_webhooks"><?php
+            esc_html_e('Connect webhooks at Stripe and PayPal', 'payrelay');
+        ?></button></p>
+        <div class="payrelay-diagnostics__result" data-payrelay-result="connect_webhooks"></div>
         <?php
     }
 
@@ -96,6 +100,19 @@ final class Diagnostics
                 return;
             }
             wp_send_json_success($this->test_event($order_id));
+            return;
+        }
+        if ($check === 'connect_webhooks') {
+            // The relay registers its own endpoints and keeps the secrets; only its report comes back here.
+            $result = $this->client->connect_providers();
+            if (!$result->ok) {
+                wp_send_json_error(['message' => self::explain($result)], 502);
+                return;
+            }
+            $summary = isset($result->data['summary']) && is_array($result->data['summary'])
+                ? array_map('strval', array_filter($result->data['summary'], 'is_scalar'))
+                : [];
+            wp_send_json_success(['message' => implode("\n", $summary)]);
             return;
         }
         if ($check === 'resolve_alert') {

@@ -111,6 +111,30 @@ final class DiagnosticsTest extends TestCase
         $this->assertSame(['label' => 'outbox', 'ok' => false, 'detail' => '2026-01-01 00:00:02 UTC <b>401</b> from shop'], $response->data['rows'][1]);
     }
 
+    public function test_connect_webhooks_asks_the_relay_and_shows_its_report(): void
+    {
+        $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'connect_webhooks'];
+        \PayrelayTestState::queue_json(200, ['providers' => [], 'summary' => [
+            'PayPal: endpoint WH-1 created for https://relay.test/webhooks/paypal (11 event types).',
+            'Stripe: endpoint we_1 unchanged for https://relay.test/webhooks/stripe (12 event types).',
+        ]]);
+
+        $response = $this->json_from(fn () => $this->diagnostics()->ajax());
+
+        $this->assertSame('https://relay.test/v1/providers/connect', $this->last_request()['url']);
+        $this->assertTrue($response->success);
+        $this->assertStringContainsString("WH-1 created for https://relay.test/webhooks/paypal (11 event types).\nStripe:", $response->data['message']);
+    }
+
+    public function test_connect_webhooks_says_why_when_the_relay_refuses(): void
+    {
+        $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'connect_webhooks'];
+        \PayrelayTestState::queue_network_error();
+        $response = $this->json_from(fn () => $this->diagnostics()->ajax());
+        $this->assertFalse($response->success);
+        $this->assertSame(502, $response->status);
+    }
+
     public function test_ajax_needs_the_capability(): void
     {
         \PayrelayTestState::$capabilities = [];
