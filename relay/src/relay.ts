@@ -26,6 +26,9 @@ import { connectRoutes } from './http/connect-routes';
 import { buildWebhookRegistrars } from './providers/webhook-registrars';
 import { sessionRoutes } from './http/session-routes';
 import { siteRoutes } from './http/site-routes';
+import { paymentLinkRoutes } from './http/payment-link-routes';
+import { linkKey } from './domain/payment-link-token';
+import type { CreateSessionDeps } from './app/create-session';
 import { signShopRequest } from './http/request-signature';
 import { createErrorHandler } from './http/error-handler';
 import { createWebhookEndpoint } from './http/webhook-endpoint';
@@ -190,18 +193,35 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
+  // One set of create-session dependencies: the plugin's POST /v1/sessions and a payment link opened by a customer.
+  const sessionDeps: CreateSessionDeps = {
+    sessions: stores.sessions,
+    log: stores.log,
+    providers,
+    rules,
+    breakers,
+    clock,
+    ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
+    config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
+    transaction: (fn) => stores.unitOfWork.transaction(fn),
+    logger,
+  };
   app.use(
     sessionRoutes({
-      sessions: stores.sessions,
-      log: stores.log,
-      providers,
-      rules,
-      breakers,
-      clock,
-      ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
-      config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
-      transaction: (fn) => stores.unitOfWork.transaction(fn),
-      logger,
+      ...sessionDeps,
+      shopSecret,
+      maxBodyBytes: config.maxBodyBytes,
+      servedSiteUrl,
+    }),
+  );
+  app.use(
+    paymentLinkRoutes({
+      links: stores.links,
+      session: sessionDeps,
+      gateway,
+      tokenKey: linkKey(shopSecret),
+      linkId: () => `pl_${crypto.randomBytes(9).toString('base64url')}`,
+      publicUrl,
       shopSecret,
       maxBodyBytes: config.maxBodyBytes,
       servedSiteUrl,

@@ -15,6 +15,8 @@ export const PAYMENT_LOG_KINDS = [
   'reconciled',
   'refund_requested',
   'alert',
+  /** A payment link sent, opened, revoked, or refused (expired, already paid): issue 11. */
+  'payment_link',
   'error',
 ] as const;
 export type PaymentLogKind = (typeof PAYMENT_LOG_KINDS)[number];

@@ -137,4 +137,25 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE payment_sessions ADD COLUMN last_event_at INTEGER;
    ALTER TABLE payment_sessions ADD COLUMN disputed_from TEXT;
    ALTER TABLE payment_sessions ADD COLUMN charged_back_minor INTEGER NOT NULL DEFAULT 0;`,
+  // 6: payment links a merchant sends (issue 11): the link outlives any provider session; each open makes or
+  // reuses one session through the normal create-session use case. The token carries the id; this row says
+  // whether it is still good (revoked, lifetime) and which session an open made last.
+  `CREATE TABLE payment_links (
+     id TEXT PRIMARY KEY,
+     merchant_order_id TEXT NOT NULL,
+     order_key TEXT NOT NULL,
+     amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+     currency TEXT NOT NULL,
+     customer_email TEXT NOT NULL,
+     customer_country TEXT NOT NULL,
+     method TEXT NOT NULL,
+     return_url TEXT NOT NULL,
+     cancel_url TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER,
+     last_session_id TEXT,
+     opened_count INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE INDEX payment_links_order ON payment_links (merchant_order_id, created_at);`,
 ];

@@ -1,6 +1,7 @@
 import type { AlertStore } from '../../ports/alert-store';
 import type { InboxStore } from '../../ports/inbox-store';
 import type { OutboxStore } from '../../ports/outbox-store';
+import type { PaymentLinkStore } from '../../ports/payment-link-store';
 import type { PaymentLog } from '../../ports/payment-log';
 import type { SessionStore } from '../../ports/session-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
@@ -9,6 +10,7 @@ import type { Db } from './open-database';
 import { createSqliteAlertStore } from './sqlite-alert-store';
 import { createSqliteInboxStore } from './sqlite-inbox-store';
 import { createSqliteOutboxStore } from './sqlite-outbox-store';
+import { createSqlitePaymentLinkStore } from './sqlite-payment-link-store';
 import { createSqlitePaymentLog } from './sqlite-payment-log';
 import { createSqliteSessionStore } from './sqlite-session-store';
 
@@ -19,6 +21,7 @@ export interface Stores {
   outbox: OutboxStore;
   log: PaymentLog;
   alerts: AlertStore;
+  links: PaymentLinkStore;
   unitOfWork: UnitOfWork;
 }
 
@@ -29,6 +32,7 @@ export function createSqliteStores(db: Db, unitOfWork: UnitOfWorkOptions = {}): 
     outbox: createSqliteOutboxStore(db),
     log: createSqlitePaymentLog(db),
     alerts: createSqliteAlertStore(db),
+    links: createSqlitePaymentLinkStore(db),
     unitOfWork: createUnitOfWork(db, unitOfWork),
   };
 }
