@@ -34,6 +34,7 @@ describe('a cloned site cannot touch the live shop', () => {
       WC_CONSUMER_SECRET: 'cs_live_shop_secret_0000000000000000000000',
       PAYRELAY_SHOP_SECRET: SECRET,
       PAYRELAY_SANDBOX: '1',
+      SANDBOX_WEBHOOK_SECRET: 'sandbox_secret_of_the_clone_test_0123',
       PAYRELAY_LOG_LEVEL: 'error',
     });
     const providers = new Map<ProviderId, PaymentProvider>([['stripe', stripe], ['sandbox', sandbox]]);

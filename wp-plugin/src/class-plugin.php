@@ -60,6 +60,22 @@ final class Plugin
         add_action('wp_ajax_' . ProviderCheck::ACTION, fn () => $this->provider_check()->ajax_check());
         add_action('wp_ajax_' . Diagnostics::AJAX_ACTION, fn () => $this->diagnostics()->ajax());
         add_action('admin_notices', fn () => (new SiteCheck($this->client()))->render_notice());
+        // Payment links (issue 11): order actions, the lifetime setting, the link in the invoice e-mail.
+        $form_fields = 'woocommerce_settings_api_form_fields_' . Contract::GATEWAY_ID;
+        add_filter($form_fields, [PaymentLinks::class, 'add_setting']);
+        add_filter('woocommerce_order_actions', fn ($actions, $order = null) => $this->payment_links()
+            ->add_order_actions($actions, $order), 20, 2);
+        add_action('woocommerce_order_action_' . PaymentLinks::SEND, fn ($order) => $this->payment_links()
+            ->send($order));
+        add_action('woocommerce_order_action_' . PaymentLinks::REVOKE, fn ($order) => $this->payment_links()
+            ->revoke($order));
+        add_action(
+            'woocommerce_email_before_order_table',
+            fn ($order, $to_admin = false, $plain = false, $email = null) => $this->payment_links()
+                ->append_to_email($order, $to_admin, $plain, $email),
+            10,
+            4
+        );
 
         // The relay's health, checked by WP-cron in the background; admin pages only read the stored answer.
         add_filter('cron_schedules', [RelayHealth::class, 'add_schedule']);
@@ -151,6 +167,11 @@ final class Plugin
     private function provider_check(): ProviderCheck
     {
         return new ProviderCheck($this->client(), $this->log());
+    }
+
+    private function payment_links(): PaymentLinks
+    {
+        return new PaymentLinks($this->client(), $this->log());
     }
 
     private function diagnostics(): Diagnostics

@@ -47,6 +47,23 @@ final class RelayClient
         return $this->request('POST', '/v1/sessions', $body, self::CREATE_TIMEOUT, $idempotency_key);
     }
 
+    /**
+     * A relay-signed payment link for an order (it starts a fresh checkout whenever the customer opens it).
+     *
+     * @param array<string, mixed> $body
+     */
+    public function create_payment_link(int $order_id, array $body): RelayResult
+    {
+        $body['site_url'] = home_url();
+        return $this->request('POST', '/v1/orders/' . $order_id . '/payment-links', $body, self::LOOKUP_TIMEOUT);
+    }
+
+    public function revoke_payment_link(string $link_id): RelayResult
+    {
+        $path = '/v1/payment-links/' . rawurlencode($link_id) . '/revoke';
+        return $this->request('POST', $path, [], self::LOOKUP_TIMEOUT);
+    }
+
     /** Does the relay serve this site? Its answer carries the sentence the admin reads when it does not. */
     public function site_check(): RelayResult
     {

@@ -34,6 +34,8 @@ final class PayrelayTestState
     public static array $transients = [];
     /** @var array<string, int> */
     public static array $scheduled = [];
+    /** @var array<int, array{0: string, 1: int}> e-mails WooCommerce was asked to send: [email id, order id] */
+    public static array $emails = [];
 
     public static function reset(): void
     {
@@ -52,6 +54,7 @@ final class PayrelayTestState
         self::$features = [];
         self::$transients = [];
         self::$scheduled = [];
+        self::$emails = [];
         \Payrelay\StoreApiCall::reset();
         $_POST = [];
         $_GET = [];

@@ -336,4 +336,25 @@ namespace {
     {
         return new PayrelayTestLogger();
     }
+
+    class PayrelayTestMailer
+    {
+        public function customer_invoice($order)
+        {
+            PayrelayTestState::$emails[] = ['customer_invoice', $order->get_id()];
+        }
+    }
+
+    class PayrelayTestWooCommerce
+    {
+        public function mailer()
+        {
+            return new PayrelayTestMailer();
+        }
+    }
+
+    function WC()
+    {
+        return new PayrelayTestWooCommerce();
+    }
 }
