@@ -14,6 +14,8 @@ import { createInProcessRecorder } from './app/in-process-recorder';
 import { createWebhookIntake } from './app/webhook-intake';
 import type { EventRecorder } from './ports/event-recorder';
 import { expireDueSessions } from './app/expire-sessions';
+import { runAlarms, type AlarmReport } from './app/run-alarms';
+import { createSqliteAlarmStore } from './adapters/sqlite/sqlite-alarm-store';
 import { reconcile } from './app/reconcile';
 import type { RelayConfig } from './config/config-schema';
 import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/demo-shop-routes';
@@ -84,6 +86,8 @@ export interface RelayHandle {
   shopHealth: ShopHealth;
   runExpiry(): Promise<unknown>;
   runReconcile(): Promise<unknown>;
+  /** One pass of the webhook alarms (also on a 15 s timer when background work is on). */
+  runAlarms(): AlarmReport;
   /** Stop taking requests, finish the shop write in hand, close the database. */
   close(): Promise<void>;
 }
@@ -302,6 +306,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       worker.poke();
       return report;
     });
+  const alarmStore = createSqliteAlarmStore(db);
+  const alarmPass = () => runAlarms({ alarms: alarmStore, clock, transaction: (fn) => stores.unitOfWork.transaction(fn), logger });
   if (overrides.background !== false) {
     worker.start();
     const every = (ms: number, job: () => Promise<unknown>, name: string) => {
@@ -317,6 +323,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       timers.push(timer);
     };
     every(30_000, runExpiry, 'expiry');
+    every(15_000, async () => alarmPass(), 'alarms');
     if (config.reconcile.intervalMs > 0) every(config.reconcile.intervalMs, runReconcile, 'reconcile');
   }
 
@@ -334,6 +341,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     shopHealth,
     runExpiry,
     runReconcile,
+    runAlarms: alarmPass,
     close() {
       closing ??= (async () => {
         timers.forEach(clearInterval);

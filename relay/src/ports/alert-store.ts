@@ -1,3 +1,5 @@
+import type { AlarmCode } from '../domain/webhook-alarms';
+
 /** Things a merchant must look at (paid at the provider but not in the shop, double payments), shown by the plugin. */
 export interface Alert {
   id: number;
@@ -5,7 +7,7 @@ export interface Alert {
   merchantOrderId: string;
   sessionId: string | null;
   /** `mode_mismatch`: an event for a known session was ignored because it came from the other mode (live vs test). */
-  code: 'paid_not_in_shop' | 'double_payment' | 'order_changed_by_hand' | 'dead_letter' | 'mode_mismatch';
+  code: 'paid_not_in_shop' | 'double_payment' | 'order_changed_by_hand' | 'dead_letter' | 'mode_mismatch' | AlarmCode;
   message: string;
   resolved: boolean;
 }

@@ -158,4 +158,8 @@ export const MIGRATIONS: readonly string[] = [
      opened_count INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX payment_links_order ON payment_links (merchant_order_id, created_at);`,
+  // 7: webhook alarms (issue 11) are alerts about a provider, not an order: the key names the one alarm
+  // (`webhook_bad_signatures:stripe`) so it is raised once and cleared when its cause is gone.
+  `ALTER TABLE alerts ADD COLUMN alarm_key TEXT;
+   CREATE INDEX alerts_open_alarm ON alerts (alarm_key) WHERE alarm_key IS NOT NULL AND resolved = 0;`,
 ];

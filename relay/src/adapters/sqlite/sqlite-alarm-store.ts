@@ -1,0 +1,37 @@
+import type { AlarmStore } from '../../ports/alarm-store';
+import type { Db } from './open-database';
+
+export function createSqliteAlarmStore(db: Db): AlarmStore {
+  const openKeys = db.prepare<[], { alarm_key: string }>('SELECT alarm_key FROM alerts WHERE alarm_key IS NOT NULL AND resolved = 0');
+  // Alarms are about a provider or the shop, not an order: merchant_order_id is '' (the column is NOT NULL).
+  const raise = db.prepare("INSERT INTO alerts (at, merchant_order_id, session_id, code, message, alarm_key) VALUES (?, '', NULL, ?, ?, ?)");
+  const clear = db.prepare('UPDATE alerts SET resolved = 1 WHERE alarm_key = ? AND resolved = 0');
+  const rejections = db.prepare<[number], { provider: string; code: string; at: number }>(
+    'SELECT provider, code, received_at AS at FROM webhook_rejections WHERE received_at >= ? ORDER BY id',
+  );
+  const accepted = db.prepare<[], { provider: string; at: number }>(
+    "SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'fetched', 'unsigned_notification') GROUP BY provider",
+  );
+  const silent = db.prepare<[number], { provider: string; createdAt: number }>(
+    `SELECT s.provider, s.created_at AS createdAt FROM payment_sessions s
+     WHERE s.created_at >= ? AND NOT EXISTS (
+       SELECT 1 FROM webhook_events e WHERE e.session_id = s.id AND e.verification IN ('signature', 'fetched', 'unsigned_notification'))
+     ORDER BY s.created_at DESC LIMIT 1000`,
+  );
+  const dead = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND updated_at >= ?");
+  return {
+    openKeys: () => new Set(openKeys.all().map((r) => r.alarm_key)),
+    raise: (alarm, at) => {
+      raise.run(at, alarm.code, alarm.message, alarm.key);
+    },
+    clear: (key) => {
+      clear.run(key);
+    },
+    facts: (since) => ({
+      rejections: rejections.all(since),
+      lastAccepted: Object.fromEntries(accepted.all().map((r) => [r.provider, r.at])),
+      silentSessions: silent.all(since),
+      deadLetters: dead.get(since)!.n,
+    }),
+  };
+}
