@@ -5,14 +5,14 @@ namespace Payrelay;
 defined('ABSPATH') || exit;
 
 /**
- * Order totals as integer minor units, the relay's amount format (ISO 4217 exponents).
+ * Order totals as integer minor units, the relay's amount format. The ISO 4217 exponents come from
+ * data/currencies.json, a copy of the repository's shared/currencies.json that the relay reads too
+ * (tests/unit/CurrencyTableTest.php fails when the two differ): the shop and the relay cannot disagree about decimals.
  */
 final class Money
 {
-    private const ZERO_DECIMAL = [
-        'BIF', 'CLP', 'DJF', 'GNF', 'ISK', 'JPY', 'KMF', 'KRW', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF',
-    ];
-    private const THREE_DECIMAL = ['BHD', 'IQD', 'JOD', 'KWD', 'LYD', 'OMR', 'TND'];
+    /** @var array<string, int>|null */
+    private static ?array $minor_units = null;
 
     public static function to_minor(string|float $total, string $currency): int
     {
@@ -20,13 +20,26 @@ final class Money
         return (int) round((float) $total * (10 ** self::exponent($currency)));
     }
 
+    /** The ISO 4217 exponent; null for a code that is not ISO 4217 (the relay refuses such an order). */
+    public static function minor_units(string $currency): ?int
+    {
+        return self::table()[strtoupper($currency)] ?? null;
+    }
+
+    /** Two decimals for a code outside ISO 4217, only so it can be shown; the relay refuses to take payment in it. */
     public static function exponent(string $currency): int
     {
-        $currency = strtoupper($currency);
-        if (in_array($currency, self::ZERO_DECIMAL, true)) {
-            return 0;
+        return self::minor_units($currency) ?? 2;
+    }
+
+    /** @return array<string, int> */
+    private static function table(): array
+    {
+        if (self::$minor_units === null) {
+            $json = json_decode((string) file_get_contents(dirname(__DIR__) . '/data/currencies.json'), true);
+            self::$minor_units = is_array($json) && is_array($json['minor_units'] ?? null) ? $json['minor_units'] : [];
         }
-        return in_array($currency, self::THREE_DECIMAL, true) ? 3 : 2;
+        return self::$minor_units;
     }
 
     /**

@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import Joi from 'joi';
 import contract from '../../../shared/contract.json';
 import { createSession, type CreateSessionDeps, type CreateSessionError } from '../app/create-session';
+import { isIsoCurrency } from '../domain/money';
 import { PAYMENT_METHODS } from '../domain/payment-session';
 import { assertNever, type PaymentStatus } from '../domain/payment-status';
 import type { ProviderId } from '../domain/provider-event';
@@ -37,8 +38,13 @@ export const sessionBodySchema = Joi.object({
   order_key: Joi.string().trim().min(1).max(128).required(),
   amount: Joi.number().integer().min(1).max(Number.MAX_SAFE_INTEGER).strict().required()
     .messages({ 'number.base': '{{#label}} must be an integer number of minor units (cents), e.g. 1250 for 12.50' }),
+  // Only codes in shared/currencies.json: an unknown code has no known exponent, so its amount could mean anything.
   currency: Joi.string().pattern(/^[A-Za-z]{3}$/).uppercase().required()
-    .messages({ 'string.pattern.base': '{{#label}} must be a 3-letter ISO 4217 code, e.g. EUR' }),
+    .custom((code: string, helpers) => (isIsoCurrency(code) ? code : helpers.error('currency.unknown', { code })))
+    .messages({
+      'string.pattern.base': '{{#label}} must be a 3-letter ISO 4217 code, e.g. EUR',
+      'currency.unknown': '{{#label}} {{#code}} is not an ISO 4217 currency code; use the code of the currency the order is priced in, e.g. EUR',
+    }),
   customer: Joi.object({
     email: Joi.string().trim().email({ tlds: { allow: false } }).max(254).required(),
     country: Joi.string().pattern(/^[A-Za-z]{2}$/).uppercase().required()

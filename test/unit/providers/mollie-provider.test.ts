@@ -152,6 +152,18 @@ describe('MollieProvider.createCheckout', () => {
     expect(sent.method).toBe(method);
   });
 
+  it.each([
+    ['EUR', 1000, '10.00'],
+    ['JPY', 1000, '1000'],
+    ['KWD', 1500, '1.500'],
+    ['ISK', 1500, '1500'],
+  ])('a %s amount of %d minor units is sent as the decimal string %s', async (currency, amountMinor, value) => {
+    let sent: any;
+    nock(API).post('/v2/payments', (body) => ((sent = body), true)).reply(201, payment('payment-open-with-checkout-link'));
+    await provider().createCheckout({ ...input, currency, amountMinor });
+    expect(sent.amount).toEqual({ currency, value });
+  });
+
   it('a method Mollie has not activated falls back', async () => {
     nock(API).post('/v2/payments').reply(422, { status: 422, title: 'Unprocessable Entity', detail: 'The payment method is not activated on your account', field: 'method' });
     expect(await provider().createCheckout(input)).toEqual({ ok: false, error: expect.objectContaining({ kind: 'fallback', code: 'unsupported_payment' }) });

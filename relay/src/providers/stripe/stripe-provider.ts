@@ -17,12 +17,13 @@ import type {
   WebhookHeaders,
   WebhookRejection,
 } from '../../ports/payment-provider';
-import { int, isObject, obj, str, type JsonObject } from '../json-reader';
+import { isObject, obj, str, type JsonObject } from '../json-reader';
 import { unsupportedPayment } from '../provider-failure';
 import { classifyStripeError, isStripeStateError } from './stripe-errors';
 import { parseStripeEvent } from './stripe-event-schema';
 import { verifyStripeSignature } from './stripe-signature';
-import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID, STRIPE_DISPUTE_DESK } from './stripe-status-map';
+import { toStripeAmount } from './stripe-amount';
+import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID, STRIPE_DISPUTE_DESK, stripeMinor } from './stripe-status-map';
 
 type AllowedMethod = Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType;
 
@@ -60,6 +61,8 @@ export class StripeProvider implements PaymentProvider {
     if (!this.client) return err(noKey());
     const methods = paymentMethodTypes(input.method, input.currency, input.customerCountry);
     if (methods === 'unsupported') return err(unsupportedPayment(`Stripe is not set up here for ${input.method} payments in ${input.currency}`));
+    const amount = toStripeAmount(input.amountMinor, input.currency);
+    if (!amount.ok) return err(unsupportedPayment(amount.error));
     const metadata = { [META_SESSION_ID]: input.relaySessionId, [META_ORDER_ID]: input.merchantOrderId };
     const locale = stripeLocale(input.locale);
     const params: Stripe.Checkout.SessionCreateParams = {
@@ -67,7 +70,7 @@ export class StripeProvider implements PaymentProvider {
       line_items: [
         {
           quantity: 1,
-          price_data: { currency: input.currency.toLowerCase(), unit_amount: input.amountMinor, product_data: { name: `Order ${input.merchantOrderId}` } },
+          price_data: { currency: input.currency.toLowerCase(), unit_amount: amount.value, product_data: { name: `Order ${input.merchantOrderId}` } },
         },
       ],
       client_reference_id: input.merchantOrderId,
@@ -170,10 +173,10 @@ export function snapshotFromSession(session: JsonObject, now: number): ProviderE
   const pi = obj(session, 'payment_intent');
   const piStatus = str(pi, 'status') ?? 'none';
   const charge = obj(pi, 'latest_charge');
-  const refunded = int(charge, 'amount_refunded') ?? 0;
+  const refunded = stripeMinor(charge, 'amount_refunded') ?? 0;
   const hold = chargeHold(charge);
   const mapped = snapshotStatus(status, paymentStatus, piStatus, refunded, hold);
-  const chargeAmount = int(charge, 'amount');
+  const chargeAmount = stripeMinor(charge, 'amount');
   return {
     provider: 'stripe',
     eventId: `sync:${str(session, 'id')}:${status}:${paymentStatus}:${refunded}:${piStatus}${hold ? `:${hold}` : ''}`,
@@ -182,7 +185,7 @@ export function snapshotFromSession(session: JsonObject, now: number): ProviderE
     occurredAt: now,
     ...checkoutSessionRefs(session),
     status: mapped.status,
-    ...(mapped.status === 'refunded' ? { refundedMinor: refunded, amountMinor: int(session, 'amount_total') ?? chargeAmount } : {}),
+    ...(mapped.status === 'refunded' ? { refundedMinor: refunded, amountMinor: stripeMinor(session, 'amount_total') ?? chargeAmount } : {}),
     ...(mapped.status === 'failed' ? { reason: declineReason(obj(pi, 'last_payment_error')) } : mapped.reason ? { reason: mapped.reason } : {}),
   };
 }

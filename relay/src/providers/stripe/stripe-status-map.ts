@@ -1,5 +1,6 @@
 import type { DisputeFacts, EventStatus, ProviderEvent } from '../../domain/provider-event';
 import { defined, int, obj, ref, str, type JsonObject } from '../json-reader';
+import { fromStripeAmount } from './stripe-amount';
 import type { StripeEventEnvelope } from './stripe-event-schema';
 
 /** Metadata keys the relay puts on every Checkout Session and its PaymentIntent. */
@@ -47,13 +48,13 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
     return { ...base, ...paymentIntentRefs(o), ...paymentIntentStatus(event.type, o) };
   }
   if (kind === 'charge' && event.type === 'charge.refunded') {
-    const amount = int(o, 'amount');
+    const amount = stripeMinor(o, 'amount');
     return {
       ...base,
       ...metadataRefs(o),
       ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: amount, currency: upper(str(o, 'currency')) }),
       status: 'refunded',
-      refundedMinor: int(o, 'amount_refunded') ?? amount,
+      refundedMinor: stripeMinor(o, 'amount_refunded') ?? amount,
       reason: refundReason(o),
     };
   }
@@ -61,7 +62,7 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
     const dispute = disputeFacts(event.type, o);
     return {
       ...base,
-      ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: int(o, 'amount'), currency: upper(str(o, 'currency')) }),
+      ...defined({ providerPaymentId: ref(o, 'payment_intent'), amountMinor: stripeMinor(o, 'amount'), currency: upper(str(o, 'currency')) }),
       ...(dispute ? { status: 'dispute', dispute } : {}),
     };
   }
@@ -77,7 +78,7 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
  */
 function disputeFacts(type: string, d: JsonObject): DisputeFacts | undefined {
   const id = str(d, 'id');
-  const amountMinor = int(d, 'amount');
+  const amountMinor = stripeMinor(d, 'amount');
   const currency = upper(str(d, 'currency'));
   if (!id || amountMinor === undefined || !currency) return undefined;
   let phase: DisputeFacts['phase'];
@@ -198,18 +199,23 @@ export function checkoutSessionRefs(s: JsonObject): Partial<ProviderEvent> {
     providerPaymentId: ref(s, 'payment_intent'),
     relaySessionId: str(meta, META_SESSION_ID),
     merchantOrderId: str(s, 'client_reference_id') ?? str(meta, META_ORDER_ID),
-    amountMinor: int(s, 'amount_total'),
+    amountMinor: stripeMinor(s, 'amount_total'),
     currency: upper(str(s, 'currency')),
   });
 }
 
 function paymentIntentRefs(pi: JsonObject): Partial<ProviderEvent> {
-  return defined({ ...metadataRefs(pi), providerPaymentId: str(pi, 'id'), amountMinor: int(pi, 'amount'), currency: upper(str(pi, 'currency')) });
+  return defined({ ...metadataRefs(pi), providerPaymentId: str(pi, 'id'), amountMinor: stripeMinor(pi, 'amount'), currency: upper(str(pi, 'currency')) });
 }
 
 function metadataRefs(o: JsonObject): Partial<ProviderEvent> {
   const meta = obj(o, 'metadata');
   return defined({ relaySessionId: str(meta, META_SESSION_ID), merchantOrderId: str(meta, META_ORDER_ID) });
+}
+
+/** An amount field of a Stripe object in ISO minor units (Stripe writes ISK and MGA its own way). */
+export function stripeMinor(o: JsonObject | undefined, key: string): number | undefined {
+  return fromStripeAmount(int(o, key), str(o, 'currency'));
 }
 
 function upper(value: string | undefined): string | undefined {
