@@ -49,8 +49,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
   if (shop && sandboxEnabled && mode !== 'live' && (value.SANDBOX_WEBHOOK_SECRET ?? DEFAULT_SANDBOX_SECRET) === DEFAULT_SANDBOX_SECRET && !invalid.has('SANDBOX_WEBHOOK_SECRET')) {
     problems.push('"PAYRELAY_SANDBOX" is on with a real shop ("WC_URL") but "SANDBOX_WEBHOOK_SECRET" is the public demo secret: anyone could mark your orders paid. Set SANDBOX_WEBHOOK_SECRET to a secret of your own, or turn the sandbox off (PAYRELAY_SANDBOX=0)');
   }
-  const paypalBase = String(value.PAYPAL_API_BASE ?? (value.PAYRELAY_MODE === 'live' ? 'https://api-m.paypal.com' : 'https://api-m.sandbox.paypal.com')).replace(/\/+$/, '');
-  if (value.PAYRELAY_MODE === 'live' && value.PAYPAL_CLIENT_ID && paypalBase.includes('sandbox')) problems.push('"PAYPAL_API_BASE" is PayPal\'s sandbox but "PAYRELAY_MODE" is live');
+  const paypalBase = String(value.PAYPAL_API_BASE ?? (mode === 'live' ? 'https://api-m.paypal.com' : 'https://api-m.sandbox.paypal.com')).replace(/\/+$/, '');
+  if (mode === 'live' && value.PAYPAL_CLIENT_ID && paypalBase.includes('sandbox')) problems.push(`"PAYPAL_API_BASE" is PayPal's sandbox but ${liveBecause}`);
   if (typeof value.PAYRELAY_ROUTES === 'string' && !isInlineRules(value.PAYRELAY_ROUTES) && !fs.existsSync(value.PAYRELAY_ROUTES)) {
     problems.push(`"PAYRELAY_ROUTES" names ${value.PAYRELAY_ROUTES}, which does not exist (give the path of a JSON file, or the rules inline as JSON starting with [)`);
   }
@@ -97,7 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
           webhookIds: value.PAYPAL_WEBHOOK_ID ? String(value.PAYPAL_WEBHOOK_ID).split(',') : [],
           apiBase: paypalBase,
           // PayPal's own hosts say which mode they are; a stand-in (tests) follows the relay's mode.
-          livemode: /^https:\/\/api(-m)?\.paypal\.com$/.test(paypalBase) ? true : paypalBase.includes('sandbox') ? false : value.PAYRELAY_MODE === 'live',
+          livemode: /^https:\/\/api(-m)?\.paypal\.com$/.test(paypalBase) ? true : paypalBase.includes('sandbox') ? false : mode === 'live',
           verification: value.PAYPAL_WEBHOOK_VERIFICATION,
         }
       : null,
