@@ -118,7 +118,7 @@ export interface CoinbaseEventFacts {
 export function coinbaseProviderEvent(charge: CoinbaseCharge, facts: CoinbaseEventFacts): ProviderEvent {
   const meta = charge.metadata ?? {};
   const expected = charge.pricing?.local;
-  const late = facts.mapped.status === 'paid';
+  const paid = facts.mapped.status === 'paid';
   return {
     provider: 'coinbase-commerce',
     eventId: facts.eventId,
@@ -132,7 +132,7 @@ export function coinbaseProviderEvent(charge: CoinbaseCharge, facts: CoinbaseEve
       relaySessionId: typeof meta[META_SESSION_ID] === 'string' ? meta[META_SESSION_ID] : undefined,
       merchantOrderId: typeof meta[META_ORDER_ID] === 'string' ? meta[META_ORDER_ID] : undefined,
       // The charge's own price is what was asked; decide() checks it against the order before calling it paid.
-      amountMinor: late && expected ? decimalToMinor(expected.amount, expected.currency) ?? undefined : undefined,
+      amountMinor: paid && expected ? decimalToMinor(expected.amount, expected.currency) ?? undefined : undefined,
       currency: expected?.currency.toUpperCase(),
       reason: facts.mapped.reason,
     }),
