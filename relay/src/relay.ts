@@ -164,7 +164,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     );
 
   const worker = createOutboxWorker(
-    { gateway, providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger },
+    { gateway, providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger, cancelOnExpiry: config.cancelOnExpiry },
     {
       policy: { maxAttempts: config.worker.maxAttempts, baseDelayMs: config.worker.baseDelayMs, maxDelayMs: config.worker.maxDelayMs },
       concurrency: config.worker.concurrency,
@@ -300,7 +300,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.use(createErrorHandler(logger));
 
   const timers: NodeJS.Timeout[] = [];
-  const runExpiry = () => expireDueSessions(refreshDeps).then((report) => (report.expired > 0 && worker.poke(), report));
+  const runExpiry = () => expireDueSessions({ ...refreshDeps, cancelOnExpiry: config.cancelOnExpiry }).then((report) => (report.expired > 0 && worker.poke(), report));
   const runReconcile = () =>
     reconcile({ ...refreshDeps, gateway }, { staleAfterMs: config.reconcile.pendingAfterMinutes * 60_000, compareWindowMs: 24 * 3600_000, limit: 100 }).then((report) => {
       worker.poke();

@@ -27,7 +27,7 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
   const check = (orderId: string) => e.shopCall('POST', `/v1/orders/${orderId}/check`);
 
   describe('expiry', () => {
-    it('a session past expires_at: the provider is asked first, then the order is cancelled with an "expired" note (not failed)', async () => {
+    it('an expired checkout leaves the order payable: the provider is asked first, then the order stays pending payment with an "expired" note (not failed)', async () => {
       const { orderId, sessionId } = await sandboxSession();
       e.h.clock.advance(59 * MINUTE);
       expect(await e.h.relay.runExpiry()).toMatchObject({ checked: 0 });
@@ -39,10 +39,12 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
 
       expect(e.session(sessionId).status).toBe('expired');
       const order = e.h.shop.orders.getOrder(orderId)!;
-      expect(order.status).toBe('cancelled');
+      // WooCommerce takes payment only on pending (or failed) orders: a cancelled one would be a dead end.
+      expect(order.status).toBe('pending');
       const notes = e.h.ourNotes(orderId);
       expect(notes).toHaveLength(1);
       expect(notes[0]).toContain('Payment session at Payrelay Sandbox expired before the customer paid (an abandoned checkout, not a decline)');
+      expect(notes[0]).toContain('The checkout expired, the customer can still pay from the order page.');
       expect(notes[0]).not.toMatch(/failed|declined/i);
       // The provider was asked: its answer ("expired") is in the log before the order was written.
       const entries = (await e.timeline(orderId)).entries;
@@ -56,6 +58,21 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
       expect(await e.h.relay.runExpiry()).toMatchObject({ checked: 0 });
       await e.h.drain();
       expect(e.h.ourNotes(orderId)).toHaveLength(1);
+    });
+
+    it('with PAYRELAY_CANCEL_ON_EXPIRY=1 an expired checkout cancels the order, and the note says it expired (not failed) and why', async () => {
+      await e.close();
+      e = await startE2E({ PAYRELAY_CANCEL_ON_EXPIRY: '1' });
+      const { orderId, sessionId } = await sandboxSession();
+      e.h.clock.advance(61 * MINUTE);
+      expect(await e.h.relay.runExpiry()).toMatchObject({ checked: 1 });
+      await e.h.drain();
+      expect(e.session(sessionId).status).toBe('expired');
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('cancelled');
+      const notes = e.h.ourNotes(orderId);
+      expect(notes).toEqual([expect.stringContaining('expired before the customer paid')]);
+      expect(notes[0]).toContain('PAYRELAY_CANCEL_ON_EXPIRY=1');
+      expect(notes[0]).not.toMatch(/failed|declined|can still pay/i);
     });
 
     it('paid at the last second (webhook not here yet): expiry asks the provider and records paid, not expired', async () => {
@@ -85,7 +102,7 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
 
       expect(e.stripe.expired).toEqual([stripeSessionId]);
       expect(e.session(created.json.session_id).status).toBe('expired');
-      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('cancelled');
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('pending');
       expect(e.h.ourNotes(orderId)).toEqual([expect.stringContaining('Payment session at Stripe expired before the customer paid')]);
       const entries = (await e.timeline(orderId)).entries as Array<{ kind: string; message: string }>;
       expect(kinds(entries)).toContain('session_expired');
@@ -94,6 +111,9 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
         expect.stringMatching(/^Payrelay expiry job: the Stripe payment page expired without payment \(no payment before /),
       );
       expect(entries.filter((entry) => entry.message.includes('payrelay.session_expired'))).toEqual([]);
+      expect(e.h.ourNotes(orderId)[0]).toContain('the customer can still pay from the order page');
+      const expiredEntry = entries.find((entry) => entry.kind === 'session_expired');
+      expect(expiredEntry?.message).toContain('(not a decline); the order stays pending payment and the customer can still pay from the order page');
     });
   });
 
@@ -118,9 +138,12 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
       expect(e.h.shop.requests.length).toBe(shopCalls);
       expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('pending');
 
+      expect(e.h.ourNotes(orderId)).toHaveLength(0);
+
       e.h.shop.faults.clear();
       await e.h.drain();
-      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('cancelled');
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('pending');
+      expect(e.h.ourNotes(orderId)).toEqual([expect.stringContaining('the customer can still pay from the order page')]);
       for (const { orderId: paidOrder } of paid) expect(e.h.shop.orders.getOrder(paidOrder)!.status).toBe('processing');
     });
   });

@@ -174,21 +174,22 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)[0]).toContain('Payment failed at Payrelay Sandbox: card declined: insufficient funds');
   });
 
-  it('expired versus failed: an expired session cancels the order with an "expired" note, not a decline', async () => {
+  it('expired versus failed: an expired session leaves the order pending payment with an "expired" note, not a decline', async () => {
     const session = h.seed();
     await h.send(session, 'expired');
     await h.drain();
-    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('cancelled');
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('expired');
     const note = h.ourNotes(session.merchantOrderId)[0];
     expect(note).toContain('expired before the customer paid');
     expect(note).not.toContain('failed');
   });
 
-  it('a payment after expiry is still money: the cancelled order is reopened as processing', async () => {
+  it('a payment after expiry is still money: the order (still pending payment) is marked paid', async () => {
     const session = h.seed();
     await h.send(session, 'expired');
     await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
     await h.send(session, 'paid');
     await h.drain();
     const order = h.shop.orders.getOrder(session.merchantOrderId)!;

@@ -18,6 +18,8 @@ export interface CommandDeps {
   unitOfWork: UnitOfWork;
   clock: Clock;
   livemode: boolean;
+  /** PAYRELAY_CANCEL_ON_EXPIRY: an expired checkout cancels the order instead of leaving it payable. */
+  cancelOnExpiry?: boolean;
 }
 
 export type CommandResult = { ok: true; summary: string } | { ok: false; error: GatewayFailure };
@@ -74,7 +76,7 @@ async function writeOrder(
   const order = await deps.gateway.getOrder(orderId);
   if (!order.ok) return order;
   // Decided again against the order as it is now: a person may have changed it since the event arrived.
-  const plan = planOrderWrite(command.intent, order.value, command.expected);
+  const plan = planOrderWrite(command.intent, order.value, command.expected, { cancelOnExpiry: deps.cancelOnExpiry ?? false });
   if (!plan.ok) return { ok: false, error: { kind: 'permanent', code: plan.error.code, message: plan.error.message } };
 
   for (const step of plan.value.steps) {

@@ -20,7 +20,7 @@ export interface ExpiryReport {
  * last second); only then is the session recorded as `expired` (not `failed`), closed at the provider, and
  * the order note and status queued through the outbox.
  */
-export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, limit = 50): Promise<ExpiryReport> {
+export async function expireDueSessions(deps: RefreshDeps & { logger: Logger; cancelOnExpiry?: boolean }, limit = 50): Promise<ExpiryReport> {
   const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0, heldForModeMismatch: 0 };
   for (const session of deps.stores.sessions.listOpenExpiredBefore(deps.clock.now(), limit)) {
     report.checked += 1;
@@ -73,7 +73,10 @@ export async function expireDueSessions(deps: RefreshDeps & { logger: Logger }, 
         sessionId: session.id,
         provider: session.provider,
         kind: 'session_expired',
-        message: `Session at ${providerDisplayName(session.provider)} expired unpaid at ${new Date(session.expiresAt).toISOString()}; the customer can start a new payment.`,
+        // Expired is not failed: nothing was declined, and (unless the merchant chose otherwise) the order stays payable.
+        message: `Session at ${providerDisplayName(session.provider)} expired unpaid at ${new Date(session.expiresAt).toISOString()} (not a decline); ${
+          deps.cancelOnExpiry ? 'the order is cancelled (PAYRELAY_CANCEL_ON_EXPIRY=1).' : 'the order stays pending payment and the customer can still pay from the order page.'
+        }`,
       });
     });
     report.expired += 1;

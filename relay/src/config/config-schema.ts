@@ -38,6 +38,8 @@ export interface RelayConfig {
   /** Longest a single provider API call may take before the relay falls back to the next provider. */
   providerTimeoutMs: number;
   sessionTtlMinutes: number;
+  /** An expired checkout cancels the WooCommerce order (off: the order stays pending payment, still payable). */
+  cancelOnExpiry: boolean;
   retentionDays: number;
   worker: { pollMs: number; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; concurrency: number };
   reconcile: { intervalMs: number; pendingAfterMinutes: number };
@@ -74,6 +76,8 @@ export const envSchema = Joi.object({
     .description('longest one provider API call may take before the relay falls back to the next provider'),
   PAYRELAY_SESSION_TTL_MINUTES: Joi.number().integer().min(30).max(24 * 60).default(60)
     .description('how long a checkout session stays payable (Stripe accepts 30 minutes to 24 hours)'),
+  PAYRELAY_CANCEL_ON_EXPIRY: Joi.boolean().truthy('1').falsy('0').default(false)
+    .description('1 cancels the order when its checkout expires; 0 (default) leaves it pending payment so the customer can still pay'),
   PAYRELAY_RETENTION_DAYS: Joi.number().integer().min(45).default(45)
     .description('days to keep webhook dedupe keys; Adyen retries for up to 30 days, so never less than 45'),
   PAYRELAY_WORKER_POLL_MS: Joi.number().integer().min(10).default(250),

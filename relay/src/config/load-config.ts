@@ -116,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     readyMaxOutboxAgeMs: value.PAYRELAY_READY_MAX_OUTBOX_AGE_SECONDS * 1000,
     providerTimeoutMs: value.PAYRELAY_PROVIDER_TIMEOUT_MS,
     sessionTtlMinutes: value.PAYRELAY_SESSION_TTL_MINUTES,
+    cancelOnExpiry: value.PAYRELAY_CANCEL_ON_EXPIRY,
     retentionDays: value.PAYRELAY_RETENTION_DAYS,
     worker: {
       pollMs: value.PAYRELAY_WORKER_POLL_MS,

@@ -21,6 +21,19 @@ export interface OrderWritePlan {
 
 export type PlanRefusal = { code: 'not_our_gateway'; message: string };
 
+export interface PlanOptions {
+  /**
+   * An expired checkout cancels the order (PAYRELAY_CANCEL_ON_EXPIRY=1). Off by default: WooCommerce refuses
+   * payment on a cancelled order, so the shopper's "pay for this order" link would be a dead end. The shop's
+   * own hold-stock rule still cancels unpaid orders when the merchant set one.
+   */
+  cancelOnExpiry: boolean;
+}
+
+/** What the shopper can still do after an expired checkout, said in the order note. */
+export const EXPIRED_STILL_PAYABLE = 'The checkout expired, the customer can still pay from the order page.';
+const EXPIRED_CANCELLED = 'The order is cancelled because the shop cancels orders whose checkout expired (PAYRELAY_CANCEL_ON_EXPIRY=1).';
+
 /**
  * Turns what the shop should reflect into WooCommerce writes, against the order as it is now (a person may
  * have changed it since the event arrived). Pure. WooCommerce honours `set_paid` only on pending or failed
@@ -31,6 +44,7 @@ export function planOrderWrite(
   intent: OrderWriteIntent,
   order: LiveOrder,
   expected: { amountMinor: number; currency: string },
+  options: PlanOptions = { cancelOnExpiry: false },
 ): { ok: true; value: OrderWritePlan } | { ok: false; error: PlanRefusal } {
   if (order.paymentMethod !== PAYRELAY_GATEWAY_ID) {
     return {
@@ -43,7 +57,7 @@ export function planOrderWrite(
     return noteOnly(`${intent.note} Payrelay did not change the order status: ${mismatch}.`, `order not changed: ${mismatch}`);
   }
 
-  const fields = statusFields(intent, order.status);
+  const fields = statusFields(intent, order.status, options);
   if (fields === 'moved_on') {
     return noteOnly(
       `${intent.note} The order was left ${order.status} because it had been moved on in the shop; change it by hand if needed.`,
@@ -55,7 +69,7 @@ export function planOrderWrite(
   if (intent.refundMinor !== undefined) {
     steps.push({ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note });
   }
-  steps.push({ kind: 'note', text: intent.note });
+  steps.push({ kind: 'note', text: expiryNote(intent, order.status, fields?.status) });
   const changed = fields !== null || intent.refundMinor !== undefined;
   const summary = fields?.status
     ? `order ${order.status} → ${fields.status}`
@@ -67,6 +81,15 @@ export function planOrderWrite(
           ? `transaction id stored, order stays ${order.status}`
           : `order stays ${order.status}, note added`;
   return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary } };
+}
+
+/** An expiry note says whether the shopper can still pay: "expired" is not "failed", and not always "cancelled". */
+function expiryNote(intent: OrderWriteIntent, current: string, written: string | undefined): string {
+  if (intent.target !== 'expired') return intent.note;
+  if (written === 'cancelled') return `${intent.note} ${EXPIRED_CANCELLED}`;
+  if ((written ?? current) === 'pending') return `${intent.note} ${EXPIRED_STILL_PAYABLE}`;
+  // Cancelled already (the shop's hold-stock rule, or a person): the relay does not reopen it.
+  return intent.note;
 }
 
 function noteOnly(text: string, summary: string): { ok: true; value: OrderWritePlan } {
@@ -88,7 +111,7 @@ function totalMismatch(order: LiveOrder, expected: { amountMinor: number; curren
  * null: no field changes (a note is enough); 'moved_on': a status a person reached (completed, refunded, or a
  * cancellation the payment cannot explain) that the relay must not overwrite.
  */
-function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFields | null | 'moved_on' {
+function statusFields(intent: OrderWriteIntent, status: string, options: PlanOptions): OrderUpdateFields | null | 'moved_on' {
   const txn = intent.transactionId ?? undefined;
   switch (intent.target) {
     case 'paid':
@@ -111,6 +134,11 @@ function statusFields(intent: OrderWriteIntent, status: string): OrderUpdateFiel
       if (status === 'pending' || status === 'on-hold') return { status: 'failed' };
       return 'moved_on';
     case 'expired':
+      if (options.cancelOnExpiry) return status === 'cancelled' ? null : status === 'pending' || status === 'failed' ? { status: 'cancelled' } : 'moved_on';
+      // Payable again: WooCommerce takes payment on pending (and failed) orders; pending says "waiting for payment".
+      if (status === 'pending' || status === 'cancelled') return null;
+      if (status === 'failed') return { status: 'pending' };
+      return 'moved_on';
     case 'cancelled':
       if (status === 'cancelled') return null;
       if (status === 'pending' || status === 'failed') return { status: 'cancelled' };

@@ -1,5 +1,5 @@
 import type { OrderWriteIntent } from '../../../relay/src/domain/decide';
-import { planOrderWrite } from '../../../relay/src/domain/order-write-plan';
+import { EXPIRED_STILL_PAYABLE, planOrderWrite } from '../../../relay/src/domain/order-write-plan';
 import type { PaymentStatus } from '../../../relay/src/domain/payment-status';
 import { anOrder } from '../../helpers/builders';
 
@@ -31,7 +31,6 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     ['review', 'completed', 'note (left alone)'],
     ['failed', 'pending', '{"status":"failed"}'],
     ['failed', 'processing', 'note (left alone)'],
-    ['expired', 'pending', '{"status":"cancelled"}'],
     ['cancelled', 'pending', '{"status":"cancelled"}'],
     ['expired', 'processing', 'note (left alone)'],
     ['expired', 'completed', 'note (left alone)'],
@@ -42,6 +41,42 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     ['pending', 'failed', '{"status":"pending"}'],
   ] as const)('%s on a %s order → %s', (target, orderStatus, expectation) => {
     expect(fieldsFor(target, orderStatus)).toBe(expectation);
+  });
+
+  describe('an expired checkout leaves the order payable', () => {
+    const planFor = (orderStatus: string, cancelOnExpiry: boolean) => {
+      const plan = planOrderWrite(intent('expired'), anOrder({ status: orderStatus }), expected, { cancelOnExpiry });
+      if (!plan.ok) throw new Error(plan.error.message);
+      const update = plan.value.steps.find((step) => step.kind === 'update');
+      const note = plan.value.steps.find((step) => step.kind === 'note');
+      return { fields: update?.kind === 'update' ? update.fields : null, note: note?.kind === 'note' ? note.text : '' };
+    };
+
+    it.each([
+      // WooCommerce takes payment on pending and failed orders; pending is "waiting for payment".
+      ['pending', null, EXPIRED_STILL_PAYABLE],
+      ['failed', { status: 'pending' }, EXPIRED_STILL_PAYABLE],
+      // Cancelled by the shop's hold-stock rule (or a person): not reopened, and the note does not promise payment.
+      ['cancelled', null, 'N.'],
+    ] as const)('by default, on a %s order: %j, note says %s', (orderStatus, fields, note) => {
+      const plan = planFor(orderStatus, false);
+      expect(plan.fields).toEqual(fields);
+      expect(plan.note).toBe(note === 'N.' ? 'N.' : `N. ${note}`);
+    });
+
+    it('with PAYRELAY_CANCEL_ON_EXPIRY=1 the order is cancelled, and the note says why', () => {
+      expect(planFor('pending', true)).toEqual({ fields: { status: 'cancelled' }, note: expect.stringContaining('PAYRELAY_CANCEL_ON_EXPIRY=1') });
+      expect(planFor('failed', true).fields).toEqual({ status: 'cancelled' });
+      expect(planFor('cancelled', true).fields).toBeNull();
+    });
+
+    it('never reopens an order that was paid or moved on, whatever the setting', () => {
+      for (const cancelOnExpiry of [false, true]) {
+        for (const status of ['processing', 'completed', 'on-hold', 'refunded']) {
+          expect(planFor(status, cancelOnExpiry)).toEqual({ fields: null, note: expect.stringContaining('was left') });
+        }
+      }
+    });
   });
 
   it('a partial refund becomes a refund record on a paid order, and nothing on a cancelled one', () => {
