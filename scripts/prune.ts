@@ -14,9 +14,10 @@ try {
   const before = Date.now() - config.retentionDays * 24 * 3600_000;
   const events = stores.inbox.pruneBefore(before);
   const outbox = stores.outbox.pruneDoneBefore(before);
+  const parked = stores.parked.pruneBefore(before);
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  console.log(`pruned ${events} webhook events and rejections and ${outbox} finished outbox commands older than ${config.retentionDays} days (${new Date(before).toISOString()})`);
+  console.log(`pruned ${events} webhook events and rejections and ${outbox} finished outbox commands and ${parked} settled parked events older than ${config.retentionDays} days (${new Date(before).toISOString()})`);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);

@@ -12,6 +12,7 @@ import { createThreadedRecorder } from './adapters/recorder-thread/threaded-reco
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
 import { createInProcessRecorder } from './app/in-process-recorder';
 import { createWebhookIntake } from './app/webhook-intake';
+import { releaseParkedEvents } from './app/record-provider-event';
 import type { EventRecorder } from './ports/event-recorder';
 import { expireDueSessions } from './app/expire-sessions';
 import { runAlarms, type AlarmReport } from './app/run-alarms';
@@ -53,6 +54,7 @@ import { SqliteSandboxLedger } from './providers/sandbox/sqlite-sandbox-ledger';
 import { createOutboxWorker, type OutboxWorker } from './worker/outbox-worker';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
+import { createNotificationThrottle } from './domain/token-bucket';
 
 export const RELAY_VERSION = '0.1.0';
 
@@ -195,7 +197,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     config.ingestThread && config.databasePath !== ':memory:'
       ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);
-  const intake = createWebhookIntake({ providers, recorder, logger });
+  const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle() });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
   // One set of create-session dependencies: the plugin's POST /v1/sessions and a payment link opened by a customer.
   const sessionDeps: CreateSessionDeps = {
@@ -208,6 +210,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
     config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
     transaction: (fn) => stores.unitOfWork.transaction(fn),
+    onSessionWritten: (session, now) => {
+      if (releaseParkedEvents(stores, session, livemode, now).length > 0 || stores.outbox.hasPending(session.merchantOrderId)) setImmediate(() => worker.poke());
+    },
     logger,
   };
   app.use(

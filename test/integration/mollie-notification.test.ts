@@ -1,47 +1,5 @@
-import fs from 'node:fs';
-import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import express from 'express';
+import { recorded, startMollieStandIn } from '../helpers/mollie-stand-in';
 import { startHarness, type Harness } from '../helpers/relay-harness';
-
-const PAYMENTS = path.resolve(__dirname, '..', 'fixtures', 'providers', 'mollie', 'payments');
-const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(PAYMENTS, name), 'utf8')) as Record<string, unknown>;
-
-/** Mollie's API as the relay sees it: GET /v2/payments/:id answers whatever state the test puts the payment in. */
-async function startMollieStandIn(): Promise<{ url: string; payment: Record<string, unknown>; gets: number; down: boolean; close(): Promise<void> }> {
-  const state = { payment: recorded('payment-open.json'), gets: 0, down: false };
-  const app = express();
-  app.get('/v2/payments/:id', (req, res) => {
-    // Down: the connection drops before any answer, as when Mollie cannot be reached.
-    if (state.down) return void req.socket.destroy();
-    state.gets += 1;
-    if (req.params.id !== state.payment.id) return res.status(404).json({ status: 404, title: 'Not Found', detail: 'No payment exists with token' });
-    res.type('application/hal+json').send(JSON.stringify(state.payment));
-  });
-  const server: http.Server = await new Promise((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    get payment() {
-      return state.payment;
-    },
-    set payment(next) {
-      state.payment = next;
-    },
-    get gets() {
-      return state.gets;
-    },
-    get down() {
-      return state.down;
-    },
-    set down(next) {
-      state.down = next;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** Mollie's classic webhook carries only `id=tr_…` and no signature: the relay must ask Mollie before trusting anything. */
 describe('Mollie: an unsigned notification is only a reason to ask', () => {
@@ -71,12 +29,13 @@ describe('Mollie: an unsigned notification is only a reason to ask', () => {
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(0);
   });
 
-  it('paid at Mollie: notified twice, the order is marked paid once with one note', async () => {
+  it('paid at Mollie: notified twice at once, Mollie is asked once and the order is marked paid once with one note', async () => {
     const session = seedMollieSession();
     mollie.payment = recorded('payment-paid.json');
-    await Promise.all([notify('tr_44aKxzEbr8'), notify('tr_44aKxzEbr8')]);
+    const answers = await Promise.all([notify('tr_44aKxzEbr8'), notify('tr_44aKxzEbr8')]);
+    expect(answers.map((answer) => answer.body.outcome).sort()).toEqual(['already_queued', 'queued']);
     await h.drain();
-    expect(mollie.gets).toBe(2);
+    expect(mollie.gets).toBe(1);
     const order = h.shop.orders.getOrder(session.merchantOrderId)!;
     expect(order.status).toBe('processing');
     expect(order.transactionId).toBe('tr_44aKxzEbr8');

@@ -105,7 +105,7 @@ describe('ops endpoints for the plugin', () => {
     it('before any webhook: every provider listed with null, an empty outbox, no alerts', async () => {
       const answer = await ops.signed('GET', '/v1/diagnostics');
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ last_webhook_at: { sandbox: null }, outbox: { pending: 0, dead: 0 }, alerts: [] });
+      expect(answer.body).toEqual({ last_webhook_at: { sandbox: null }, outbox: { pending: 0, dead: 0 }, parked_events: { waiting: 0, expired: 0, recent: [] }, alerts: [] });
     });
 
     it('after a webhook: last_webhook_at of that provider is set', async () => {

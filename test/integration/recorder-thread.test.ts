@@ -64,7 +64,7 @@ describe('the recorder thread (webhook transactions off the HTTP loop)', () => {
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 401, 404]);
     const outcomes = answers.slice(0, 3).map((answer) => (answer.body as { results: Array<{ outcome: string; status: string | null }> }).results[0]);
     expect(outcomes.slice(0, 2).map((o) => o.outcome).sort()).toEqual(['applied', 'duplicate']);
-    expect(outcomes[2].outcome).toBe('unknown_session');
+    expect(outcomes[2].outcome).toBe('parked');
     const db = openDatabase(dbFile);
     expect(db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 2 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM webhook_rejections').get()).toEqual({ n: 1 });

@@ -400,11 +400,11 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.relay.stores.outbox.counts().dead).toBe(1);
   });
 
-  it('an event for a session the relay does not know is acknowledged and written nowhere', async () => {
+  it('an event for a session the relay does not know is acknowledged, parked, and written nowhere', async () => {
     const session = h.seed();
     const answer = await h.send({ ...session, id: 'ps_unknown' }, 'paid');
     expect(answer.status).toBe(200);
-    expect(answer.body.results[0].outcome).toBe('unknown_session');
+    expect(answer.body.results[0].outcome).toBe('parked');
     expect(h.relay.stores.outbox.counts().pending).toBe(0);
     const shopCallsBefore = h.shop.requests.length;
     await h.drain();

@@ -35,6 +35,11 @@ export interface CreateSessionDeps {
   config: CreateSessionConfig;
   /** Runs a block of synchronous store writes atomically (the SQLite unit of work). */
   transaction: <T>(fn: () => T) => T;
+  /**
+   * Runs inside the transaction that writes a new session: the relay applies events that arrived for it before
+   * the insert (a provider can send its first webhook before this transaction commits).
+   */
+  onSessionWritten?: (session: PaymentSession, now: number) => void;
   logger?: Logger;
 }
 
@@ -208,6 +213,7 @@ async function createSessionNow(
       const session = buildSession(deps, request, sessionId, providerId, result.value, wantedExpiry, attempt, idempotencyKey);
       tx(() => {
         sessions.insert(session);
+        deps.onSessionWritten?.(session, clock.now());
         deps.log.append(entry('session_created', `Checkout session created at ${name} (${result.value.providerSessionId}), payable until ${new Date(session.expiresAt).toISOString()}`, providerId, sessionId, {
           providerSessionId: result.value.providerSessionId,
           durationMs,

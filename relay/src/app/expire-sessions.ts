@@ -13,6 +13,8 @@ export interface ExpiryReport {
   deferred: number;
   /** Had an event ignored for its mode (live vs test): put on hold for a person, never expired. */
   heldForModeMismatch: number;
+  /** Events parked for a session that never appeared within the window: now ignored for good. */
+  parkedExpired: number;
 }
 
 /**
@@ -21,7 +23,10 @@ export interface ExpiryReport {
  * the order note and status queued through the outbox.
  */
 export async function expireDueSessions(deps: RefreshDeps & { logger: Logger; cancelOnExpiry?: boolean }, limit = 50): Promise<ExpiryReport> {
-  const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0, heldForModeMismatch: 0 };
+  const report: ExpiryReport = { checked: 0, expired: 0, settledAtProvider: 0, deferred: 0, heldForModeMismatch: 0, parkedExpired: 0 };
+  // Early events whose session never appeared: ignored from now on (still listed in the diagnostics).
+  report.parkedExpired = deps.unitOfWork.transaction(() => deps.stores.parked.expire(deps.clock.now()));
+  if (report.parkedExpired > 0) deps.logger.info('parked events expired without a session', { count: report.parkedExpired });
   for (const session of deps.stores.sessions.listOpenExpiredBefore(deps.clock.now(), limit)) {
     report.checked += 1;
     const provider = deps.providers.get(session.provider);

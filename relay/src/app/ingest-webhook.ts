@@ -1,5 +1,6 @@
 import { isProviderId, type ProviderId } from '../domain/provider-event';
-import type { EventRecorder, RecordOutcome } from '../ports/event-recorder';
+import type { NotificationThrottle } from '../domain/token-bucket';
+import type { EventRecorder, NotificationOutcome, RecordOutcome } from '../ports/event-recorder';
 import type { Logger } from '../ports/logger';
 import type { PaymentProvider, WebhookHeaders } from '../ports/payment-provider';
 
@@ -7,12 +8,16 @@ export interface IngestDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
   recorder: EventRecorder;
   logger: Logger;
+  /** Bounds unsigned pings per payment and overall (anyone can send them); none: unbounded (unit tests). */
+  notificationThrottle?: NotificationThrottle;
 }
 
 /** What the HTTP layer answers. The status tells the provider the truth: 5xx only when it must retry. */
 export type IngestResult =
-  | { status: 200; body: { received: true; results: RecordOutcome[] } | { received: true; notification: string }; text?: string }
-  | { status: 400 | 401 | 404 | 503; body: { error: { code: string; message: string } } };
+  | { status: 200; body: { received: true; results: RecordOutcome[] } | { received: true; notification: string; outcome: NotificationOutcome }; text?: string }
+  | { status: 400 | 401 | 404 | 503; body: { error: { code: string; message: string } } }
+  /** Too many unsigned pings: nothing stored; the provider retries later (Mollie does, for any non-2xx). */
+  | { status: 429; retryAfterSeconds: number; body: { error: { code: string; message: string } } };
 
 const error = (status: 400 | 401 | 404 | 503, code: string, message: string): IngestResult => ({ status, body: { error: { code, message } } });
 
@@ -53,9 +58,20 @@ export async function ingestWebhook(
   try {
     if (verified.value.kind === 'notification') {
       const ref = verified.value.providerPaymentRef;
-      await deps.recorder.recordNotification(provider.id, ref, raw, receivedAt);
-      deps.logger.info('webhook notification stored', { provider: provider.id, ref, ms: Math.round(performance.now() - timer) });
-      return { status: 200, body: { received: true, notification: ref } };
+      // Checked before any storage: a flood is refused on the HTTP thread, costing no row, fsync or API call.
+      const throttled = deps.notificationThrottle?.take(`${provider.id}:${ref}`, receivedAt);
+      if (throttled && !throttled.ok) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(throttled.retryAfterMs / 1000));
+        deps.logger.debug('webhook notification throttled', { provider: provider.id, ref, scope: throttled.scope });
+        return {
+          status: 429,
+          retryAfterSeconds,
+          body: { error: { code: 'too_many_notifications', message: `too many notifications ${throttled.scope === 'ref' ? `for ${ref.slice(0, 40)}` : 'at once'}; retry in ${retryAfterSeconds} s` } },
+        };
+      }
+      const outcome = await deps.recorder.recordNotification(provider.id, ref, raw, receivedAt);
+      deps.logger.info('webhook notification stored', { provider: provider.id, ref, outcome, ms: Math.round(performance.now() - timer) });
+      return { status: 200, body: { received: true, notification: ref, outcome } };
     }
     const { events, rejected, acknowledgement } = verified.value;
     const results = await deps.recorder.recordEvents(events, raw, receivedAt);

@@ -7,6 +7,7 @@ import type { AlertStore } from '../ports/alert-store';
 import type { RecordOutcome } from '../ports/event-recorder';
 import type { InboxRecord, InboxStore } from '../ports/inbox-store';
 import type { OutboxStore } from '../ports/outbox-store';
+import type { ParkedEventStore } from '../ports/parked-event-store';
 import type { PaymentLog, PaymentLogEntry } from '../ports/payment-log';
 import type { SessionStore } from '../ports/session-store';
 
@@ -16,7 +17,14 @@ export interface EventStores {
   outbox: OutboxStore;
   log: PaymentLog;
   alerts: AlertStore;
+  parked: ParkedEventStore;
 }
+
+/**
+ * How long an event for a session the relay has not written yet is kept for it (a provider can answer the
+ * create call and send its first webhook before the relay's own insert commits). Past this it stays ignored.
+ */
+export const PARK_WINDOW_MS = 10 * 60_000;
 
 export type { RecordOutcome };
 
@@ -36,7 +44,7 @@ export function recordProviderEvent(
   // stops there, before anything else is written.
   const session = findSession(stores.sessions, event);
   const decided = session ? decideForSession(stores, event, session, livemode) : null;
-  const outcome = !decided ? 'unknown_session' : decided.decision.kind === 'apply' ? 'applied' : 'ignored';
+  const outcome = !decided ? 'parked' : decided.decision.kind === 'apply' ? 'applied' : 'ignored';
   const isNew = stores.inbox.insertIfNew({
     provider: event.provider,
     eventId: event.eventId,
@@ -52,25 +60,53 @@ export function recordProviderEvent(
 
   const name = providerDisplayName(event.provider);
   if (!session || !decided) {
+    // Perhaps ours, a moment early: kept, and applied if the session is written within the window.
+    stores.parked.park(
+      {
+        provider: event.provider,
+        eventKey: event.eventId,
+        kind: 'event',
+        relaySessionId: event.relaySessionId ?? null,
+        providerSessionId: event.providerSessionId ?? null,
+        providerPaymentId: event.providerPaymentId ?? null,
+        event,
+      },
+      now,
+      now + PARK_WINDOW_MS,
+    );
     stores.log.append({
       at: now,
       merchantOrderId: event.merchantOrderId ?? null,
       sessionId: null,
       provider: event.provider,
       kind: 'webhook_ignored',
-      message: `${name} sent ${event.eventType} (${event.eventId}) for a payment session this relay did not create; acknowledged and not written to any shop.`,
-      data: { eventId: event.eventId, providerSessionId: event.providerSessionId, providerPaymentId: event.providerPaymentId },
+      message: `${name} sent ${event.eventType} (${event.eventId}) for a payment session this relay does not know (yet); acknowledged and kept for ${PARK_WINDOW_MS / 60_000} minutes in case the session is still being written, then ignored.`,
+      data: { eventId: event.eventId, providerSessionId: event.providerSessionId, providerPaymentId: event.providerPaymentId, parked: true },
     });
-    return { eventId: event.eventId, outcome: 'unknown_session', sessionId: null, status: null };
+    return { eventId: event.eventId, outcome: 'parked', sessionId: null, status: null };
   }
 
+  return recordForSession(stores, event, session, decided, verification, livemode, now, receivedMessage(verification, name, event));
+}
+
+function recordForSession(
+  stores: EventStores,
+  event: ProviderEvent,
+  session: PaymentSession,
+  decided: DecisionWithContext,
+  verification: InboxRecord['verification'],
+  livemode: boolean,
+  now: number,
+  /** What the payment log says was received. */
+  message: string,
+): RecordOutcome {
   const received: PaymentLogEntry = {
     at: now,
     merchantOrderId: session.merchantOrderId,
     sessionId: session.id,
     provider: event.provider,
     kind: 'webhook_received',
-    message: receivedMessage(verification, name, event),
+    message,
     data: { eventId: event.eventId, eventType: event.eventType, status: event.status, verification },
   };
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
@@ -81,7 +117,76 @@ export function recordProviderEvent(
     // A session that expired or failed meanwhile is not captured: the relay never takes money it stopped asking for.
     stores.outbox.enqueue(`${event.provider}:${session.providerSessionId}`, { kind: 'capture_at_provider', provider: event.provider, providerSessionId: session.providerSessionId, sessionId: session.id }, now);
   }
-  return { eventId: event.eventId, outcome, sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
+  // The session just learnt its payment id (Stripe's payment_intent arrives with the completed checkout): a
+  // charge or dispute event that came first, keyed only by that id, applies now.
+  if (decision.kind === 'apply' && decision.providerPaymentId && decision.providerPaymentId !== session.providerPaymentId) {
+    releaseParkedEvents(stores, { ...session, status: decision.to, providerPaymentId: decision.providerPaymentId }, livemode, now);
+  }
+  return { eventId: event.eventId, outcome: decision.kind === 'apply' ? 'applied' : 'ignored', sessionId: session.id, status: decision.kind === 'apply' ? decision.to : session.status };
+}
+
+/**
+ * A session was just written (or learnt its payment id): apply what arrived for it early. Runs inside the
+ * transaction that wrote it, and parking runs inside the webhook's: SQLite serializes the two, so either the
+ * webhook sees the session or the insert sees the parked event. Nothing falls between.
+ */
+export function releaseParkedEvents(stores: EventStores, session: PaymentSession, livemode: boolean, now: number): RecordOutcome[] {
+  const outcomes: RecordOutcome[] = [];
+  const refs = { provider: session.provider, relaySessionId: session.id, providerSessionId: session.providerSessionId, providerPaymentId: session.providerPaymentId };
+  for (const parked of stores.parked.release(refs, now)) {
+    const name = providerDisplayName(parked.provider);
+    if (parked.kind === 'notification') {
+      const ref = parked.providerSessionId ?? parked.providerPaymentId ?? '';
+      queueProviderFetch(stores, parked.provider, ref, session, now, `${name} said payment ${ref} changed ${Math.round((now - parked.parkedAt) / 1000)} s before this session was written; the relay will ask ${name} for its status.`);
+      continue;
+    }
+    if (!parked.event) continue;
+    // Read again each time: an earlier parked event may just have moved the session on.
+    const current = stores.sessions.get(session.id) ?? session;
+    const decided = decideForSession(stores, parked.event, current, livemode);
+    const outcome = recordForSession(stores, parked.event, current, decided, 'signature', livemode, now, `Webhook from ${name}, received ${Math.round((now - parked.parkedAt) / 1000)} s before this session was written: ${parked.event.eventType} (${parked.event.status}).`);
+    stores.inbox.settleParked(parked.provider, parked.event.eventId, outcome.outcome === 'applied' ? 'applied' : 'ignored', current.id, current.merchantOrderId);
+    outcomes.push(outcome);
+  }
+  return outcomes;
+}
+
+/**
+ * One fetch per payment however many pings (Mollie's classic webhook is unsigned: anyone can send them). A ping
+ * while the fetch waits adds nothing; one while it runs makes it run once more afterwards.
+ */
+export function queueProviderFetch(
+  stores: EventStores,
+  provider: ProviderEvent['provider'],
+  ref: string,
+  session: PaymentSession | null,
+  now: number,
+  message: string,
+  record?: { rawBody: Buffer },
+): 'queued' | 'already_queued' | 'rerun_requested' {
+  const merchantOrderId = session?.merchantOrderId ?? null;
+  const queued = stores.outbox.enqueueCoalesced(
+    `fetch_status:${provider}:${ref}`,
+    merchantOrderId ?? `${provider}:${ref}`,
+    { kind: 'fetch_status', provider, providerPaymentRef: ref, merchantOrderId },
+    now,
+  );
+  if (queued.kind !== 'queued') return queued.kind;
+  if (record) {
+    stores.inbox.insertIfNew({
+      provider,
+      eventId: `notification:${ref}:${now}:${queued.id}`,
+      eventType: 'notification',
+      sessionId: session?.id ?? null,
+      merchantOrderId,
+      rawBody: record.rawBody,
+      verification: 'unsigned_notification',
+      outcome: 'notification',
+      receivedAt: now,
+    });
+  }
+  stores.log.append({ at: now, merchantOrderId, sessionId: session?.id ?? null, provider, kind: 'webhook_received', message, data: { ref } });
+  return 'queued';
 }
 
 interface DecisionWithContext {

@@ -1,3 +1,4 @@
+import type { ParkedSummary } from '../ports/parked-event-store';
 import express, { type Router } from 'express';
 import Joi from 'joi';
 import { checkOrder } from '../app/check-order';
@@ -40,6 +41,8 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
     res.json({
       last_webhook_at: Object.fromEntries([...deps.providers.keys()].map((id) => [id, iso(last[id])])),
       outbox: { pending: counts.pending, dead: counts.dead },
+      // Events for sessions the relay does not know (yet): waiting a few minutes for their session, or given up on.
+      parked_events: parkedView(deps.stores.parked.summary(20)),
       alerts: deps.stores.alerts.listOpen(50).map((a) => ({ id: a.id, at: iso(a.at), order_id: a.merchantOrderId, code: a.code, message: a.message })),
     });
   });
@@ -90,4 +93,12 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
   }));
 
   return router;
+}
+
+function parkedView(summary: ParkedSummary) {
+  return {
+    waiting: summary.parked,
+    expired: summary.expired,
+    recent: summary.recent.map((p) => ({ provider: p.provider, event: p.eventKey, kind: p.kind, state: p.state, parked_at: iso(p.parkedAt), seen: p.seen })),
+  };
 }

@@ -48,9 +48,9 @@ async function handle(deps: WebhookEndpointDeps, encodedProvider: string, req: I
   const started = deps.metrics ? performance.now() : 0;
   const provider = decodeSegment(encodedProvider);
   // `text`: a provider that wants a plain-text acknowledgement (Adyen's "[accepted]"); counted by `body` all the same.
-  const answer = (status: number, body: unknown, text?: string): void => {
+  const answer = (status: number, body: unknown, text?: string, headers: Record<string, string> = {}): void => {
     if (text !== undefined) sendText(res, status, text);
-    else sendJson(res, status, body);
+    else sendJson(res, status, body, headers);
     if (deps.metrics) count(deps.metrics, provider !== null && deps.knownProviders?.has(provider) ? provider : 'unknown', status, body, (performance.now() - started) / 1000);
   };
   if (provider === null) {
@@ -60,8 +60,10 @@ async function handle(deps: WebhookEndpointDeps, encodedProvider: string, req: I
   const read = await readRawBody(req, deps.maxBodyBytes);
   if (!read.ok) return answer(read.status, errorBody(read.code, read.message));
   const result = await deps.intake.take(provider, read.body, req.headers, deps.clock.now());
-  answer(result.status, result.body, result.status === 200 ? result.text : undefined);
-  if (result.status === 200) deps.onStored?.();
+  answer(result.status, result.body, result.status === 200 ? result.text : undefined, result.status === 429 ? { 'retry-after': String(result.retryAfterSeconds) } : {});
+  // A collapsed or parked ping queued nothing: only new work wakes the worker.
+  const nothingQueued = result.status === 200 && 'outcome' in result.body && result.body.outcome !== 'queued';
+  if (result.status === 200 && !nothingQueued) deps.onStored?.();
 }
 
 /**
@@ -100,8 +102,8 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.end(text);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), ...headers });
   res.end(json);
 }

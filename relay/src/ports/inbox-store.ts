@@ -1,6 +1,7 @@
 import type { ProviderId } from '../domain/provider-event';
 
-export type InboxOutcome = 'applied' | 'ignored' | 'unknown_session' | 'notification' | 'mismatch_raised' | 'duplicate';
+/** `parked`: no session yet (see ParkedEventStore); settled to applied or ignored if its session appears in time. */
+export type InboxOutcome = 'applied' | 'ignored' | 'unknown_session' | 'parked' | 'notification' | 'mismatch_raised' | 'duplicate';
 
 export interface InboxRecord {
   provider: ProviderId;
@@ -22,6 +23,8 @@ export interface InboxStore {
   /** Inserts atomically; false when (provider, eventId) was already there: the caller stops. */
   insertIfNew(record: InboxRecord): boolean;
   /** Diagnostics: a webhook that failed verification (no body kept: nothing from it is trusted). */
+  /** A parked event applied (or ignored) once its session appeared: the row says what finally happened. */
+  settleParked(provider: ProviderId, eventId: string, outcome: 'applied' | 'ignored', sessionId: string, merchantOrderId: string): void;
   recordRejection(provider: string, code: string, message: string, receivedAt: number): void;
   lastReceivedAt(): Record<string, number>;
   /** Removes events (and rejections) received before `before`; returns how many. */

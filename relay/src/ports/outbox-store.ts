@@ -45,12 +45,25 @@ export interface OutboxItem {
   attempts: number;
 }
 
+/** What a coalesced enqueue did: the queued command already covers a repeat, or one more run was asked for. */
+export type CoalescedEnqueue = { kind: 'queued'; id: number } | { kind: 'already_queued'; id: number } | { kind: 'rerun_requested'; id: number };
+
 export interface OutboxStore {
   enqueue(orderKey: string, command: OutboxCommand, now: number): number;
+  /**
+   * At most one pending command per `coalesceKey` (one fetch per Mollie payment, however many pings). A repeat
+   * while that command has not started adds nothing; one while it runs (or waits to retry after starting) makes
+   * it run once more after it succeeds, because what it read may already be stale.
+   */
+  enqueueCoalesced(coalesceKey: string, orderKey: string, command: OutboxCommand, now: number): CoalescedEnqueue;
   /** The oldest pending command of each order that is due, at most `limit` orders. */
   claimDue(now: number, limit: number, filter?: ClaimFilter): OutboxItem[];
-  /** Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own note. */
+  /**
+   * Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own
+   * note. Also clears a coalesced command's rerun request: this run reads the latest state.
+   */
   markAttempt(id: number, now: number): void;
+  /** Done, unless a rerun was requested while it ran: then it is due again at once, as a fresh command. */
   markDone(id: number, now: number): void;
   markRetry(id: number, nextAttemptAt: number, error: string, now: number): void;
   markDead(id: number, error: string, now: number): void;

@@ -162,4 +162,31 @@ export const MIGRATIONS: readonly string[] = [
   // (`webhook_bad_signatures:stripe`) so it is raised once and cleared when its cause is gone.
   `ALTER TABLE alerts ADD COLUMN alarm_key TEXT;
    CREATE INDEX alerts_open_alarm ON alerts (alarm_key) WHERE alarm_key IS NOT NULL AND resolved = 0;`,
+  // 8: events that arrive before their session is written are parked, not dropped (issue 12 item 6); Mollie
+  // pings collapse into one pending fetch per payment (item 8): `coalesce_key` names it, `rerun` asks for one
+  // more fetch when a ping arrives while the fetch is already running.
+  `CREATE TABLE parked_events (
+     id INTEGER PRIMARY KEY,
+     provider TEXT NOT NULL,
+     event_key TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('event', 'notification')),
+     relay_session_id TEXT,
+     provider_session_id TEXT,
+     provider_payment_id TEXT,
+     event TEXT,
+     parked_at INTEGER NOT NULL,
+     last_seen_at INTEGER NOT NULL,
+     seen INTEGER NOT NULL DEFAULT 1,
+     until INTEGER NOT NULL,
+     state TEXT NOT NULL DEFAULT 'parked' CHECK (state IN ('parked', 'released', 'expired')),
+     settled_at INTEGER,
+     UNIQUE (provider, event_key)
+   );
+   CREATE INDEX parked_events_session ON parked_events (provider, provider_session_id) WHERE state = 'parked';
+   CREATE INDEX parked_events_payment ON parked_events (provider, provider_payment_id) WHERE state = 'parked';
+   CREATE INDEX parked_events_relay_session ON parked_events (relay_session_id) WHERE state = 'parked';
+   CREATE INDEX parked_events_until ON parked_events (state, until);
+   ALTER TABLE outbox ADD COLUMN coalesce_key TEXT;
+   ALTER TABLE outbox ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0;
+   CREATE UNIQUE INDEX outbox_coalesce ON outbox (coalesce_key) WHERE state = 'pending' AND coalesce_key IS NOT NULL;`,
 ];

@@ -7,6 +7,9 @@ export function createSqliteInboxStore(db: Db): InboxStore {
     INSERT INTO webhook_events (provider, event_id, event_type, session_id, merchant_order_id, raw_body, verification, outcome, received_at)
     VALUES (@provider, @eventId, @eventType, @sessionId, @merchantOrderId, @rawBody, @verification, @outcome, @receivedAt)
     ON CONFLICT (provider, event_id) DO NOTHING`);
+  const settle = db.prepare(
+    `UPDATE webhook_events SET outcome = ?, session_id = ?, merchant_order_id = ? WHERE provider = ? AND event_id = ? AND outcome = 'parked'`,
+  );
   const rejection = db.prepare('INSERT INTO webhook_rejections (provider, code, message, received_at) VALUES (?, ?, ?, ?)');
   const lastReceived = db.prepare<[], { provider: string; at: number }>(
     `SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'unsigned_notification') GROUP BY provider`,
@@ -16,6 +19,9 @@ export function createSqliteInboxStore(db: Db): InboxStore {
 
   return {
     insertIfNew: (record) => insert.run(record).changes === 1,
+    settleParked: (provider, eventId, outcome, sessionId, merchantOrderId) => {
+      settle.run(outcome, sessionId, merchantOrderId, provider, eventId);
+    },
     recordRejection: (provider, code, message, at) => {
       rejection.run(provider.slice(0, 40), code, message.slice(0, 500), at);
     },

@@ -1,4 +1,4 @@
-import { PROVIDER_COMMAND_KINDS, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
+import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
 import type { Db } from './open-database';
 
 interface OutboxRow {
@@ -12,6 +12,13 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const enqueue = db.prepare(
     `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
   );
+  const enqueueKeyed = db.prepare(
+    `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at, coalesce_key) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const pendingByKey = db.prepare<[string], { id: number; attempts: number }>(
+    `SELECT id, attempts FROM outbox WHERE coalesce_key = ? AND state = 'pending'`,
+  );
+  const requestRerun = db.prepare('UPDATE outbox SET rerun = 1 WHERE id = ?');
   // Only the head of each order's queue may run: writes to one order go in order, one at a time. A queue's
   // head is its oldest pending command.
   const isHead = `o.state = 'pending'
@@ -27,8 +34,14 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     ORDER BY o.next_attempt_at, o.id LIMIT @limit`;
   const claimAny = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql('', isHead));
   const claimProviderOnly = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
-  const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE id = ?');
-  const done = db.prepare(`UPDATE outbox SET state = 'done', last_error = NULL, updated_at = ? WHERE id = ?`);
+  const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = ? WHERE id = ?');
+  // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
+  const done = db.prepare(`UPDATE outbox SET
+      state = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
+      attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
+      next_attempt_at = CASE WHEN rerun = 1 THEN @now ELSE next_attempt_at END,
+      rerun = 0, last_error = NULL, updated_at = @now
+    WHERE id = @id`);
   const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
@@ -47,6 +60,13 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   return {
     enqueue: (orderKey: string, command: OutboxCommand, now: number) =>
       Number(enqueue.run(orderKey, command.kind, JSON.stringify(command), now, now, now).lastInsertRowid),
+    enqueueCoalesced(coalesceKey, orderKey, command, now): CoalescedEnqueue {
+      const existing = pendingByKey.get(coalesceKey);
+      if (!existing) return { kind: 'queued', id: Number(enqueueKeyed.run(orderKey, command.kind, JSON.stringify(command), now, now, now, coalesceKey).lastInsertRowid) };
+      if (existing.attempts === 0) return { kind: 'already_queued', id: existing.id };
+      requestRerun.run(existing.id);
+      return { kind: 'rerun_requested', id: existing.id };
+    },
     claimDue: (now, limit, filter = {}): OutboxItem[] =>
       (filter.shopCommands === false ? claimProviderOnly : claimAny).all({ now, limit }).map((row) => ({
         id: row.id,
@@ -58,7 +78,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       attempt.run(now, id);
     },
     markDone: (id, now) => {
-      done.run(now, id);
+      done.run({ now, id });
     },
     markRetry: (id, nextAttemptAt, error, now) => {
       retry.run(nextAttemptAt, error, now, id);

@@ -2,6 +2,7 @@ import type { AlertStore } from '../../ports/alert-store';
 import type { InboxStore } from '../../ports/inbox-store';
 import type { OutboxStore } from '../../ports/outbox-store';
 import type { PaymentLinkStore } from '../../ports/payment-link-store';
+import type { ParkedEventStore } from '../../ports/parked-event-store';
 import type { PaymentLog } from '../../ports/payment-log';
 import type { SessionStore } from '../../ports/session-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
@@ -11,6 +12,7 @@ import { createSqliteAlertStore } from './sqlite-alert-store';
 import { createSqliteInboxStore } from './sqlite-inbox-store';
 import { createSqliteOutboxStore } from './sqlite-outbox-store';
 import { createSqlitePaymentLinkStore } from './sqlite-payment-link-store';
+import { createSqliteParkedEventStore } from './sqlite-parked-event-store';
 import { createSqlitePaymentLog } from './sqlite-payment-log';
 import { createSqliteSessionStore } from './sqlite-session-store';
 
@@ -22,6 +24,7 @@ export interface Stores {
   log: PaymentLog;
   alerts: AlertStore;
   links: PaymentLinkStore;
+  parked: ParkedEventStore;
   unitOfWork: UnitOfWork;
 }
 
@@ -33,6 +36,7 @@ export function createSqliteStores(db: Db, unitOfWork: UnitOfWorkOptions = {}): 
     log: createSqlitePaymentLog(db),
     alerts: createSqliteAlertStore(db),
     links: createSqlitePaymentLinkStore(db),
+    parked: createSqliteParkedEventStore(db),
     unitOfWork: createUnitOfWork(db, unitOfWork),
   };
 }

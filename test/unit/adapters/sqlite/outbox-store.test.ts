@@ -46,3 +46,35 @@ describe('SQLite outbox: which commands are due', () => {
     expect(outbox.nextDueAt({ shopCommands: false })).toBeNull();
   });
 });
+
+/** Mollie pings collapse into one pending fetch per payment (issue 12 item 8). */
+describe('SQLite outbox: coalesced commands', () => {
+  const now = 1_800_000_000_000;
+  const fetch: OutboxCommand = { kind: 'fetch_status', provider: 'mollie', providerPaymentRef: 'tr_1', merchantOrderId: '7' };
+
+  it('one pending command per key: a repeat before it starts adds nothing, one while it runs asks for one more run, one after it finished queues a new one', () => {
+    const db = openDatabase(':memory:');
+    const outbox = createSqliteOutboxStore(db);
+    const first = outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now);
+    expect(first.kind).toBe('queued');
+    expect(outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'already_queued', id: first.id });
+    expect(outbox.counts().pending).toBe(1);
+
+    outbox.markAttempt(first.id, now);
+    expect(outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'rerun_requested', id: first.id });
+    expect(outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'rerun_requested', id: first.id });
+    // Done, but a ping came in while it ran: due again at once, as a fresh command.
+    outbox.markDone(first.id, now + 5);
+    expect(outbox.state(first.id)).toEqual({ state: 'pending', attempts: 0, lastError: null });
+    expect(outbox.claimDue(now + 5, 10).map((item) => item.id)).toEqual([first.id]);
+    outbox.markAttempt(first.id, now + 6);
+    outbox.markDone(first.id, now + 7);
+    expect(outbox.state(first.id)?.state).toBe('done');
+
+    const next = outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now + 8);
+    expect(next.kind).toBe('queued');
+    expect(next.id).not.toBe(first.id);
+    // Other keys are their own.
+    expect(outbox.enqueueCoalesced('fetch:tr_2', '8', { ...fetch, providerPaymentRef: 'tr_2' }, now).kind).toBe('queued');
+  });
+});
