@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
@@ -51,10 +52,16 @@ import type { PaypalCertificateCache } from './providers/paypal/paypal-certifica
 import { buildProviders } from './providers/provider-registry';
 import { sandboxCheckoutRoutes } from './providers/sandbox/sandbox-checkout-routes';
 import { SqliteSandboxLedger } from './providers/sandbox/sqlite-sandbox-ledger';
-import { createOutboxWorker, type OutboxWorker } from './worker/outbox-worker';
+import { createOutboxWorker, workerOwnerId, type OutboxWorker } from './worker/outbox-worker';
+import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-relay-lock';
+import { describeHolder } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
 import { createNotificationThrottle } from './domain/token-bucket';
+
+/** A relay's heartbeat in the database lock, and how old it may get before another relay takes the file over. */
+const LOCK_HEARTBEAT_MS = 5_000;
+const LOCK_STALE_AFTER_MS = 30_000;
 
 export const RELAY_VERSION = '0.1.0';
 
@@ -102,6 +109,18 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   // Checked before anything starts: bad rules stop the relay with every problem listed.
   const rules = loadRouteRules(config.routesFile);
   const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
+  // One relay per file, before anything else starts: a second one would run the same outbox and write every
+  // note twice. Refused with who holds it; a holder that is gone is taken over (its outbox claims with it).
+  const owner = workerOwnerId();
+  const relayLock = config.databasePath === ':memory:' ? null : createSqliteRelayLock(db);
+  if (relayLock) {
+    const verdict = relayLock.acquire({ owner, pid: process.pid, host: os.hostname(), since: clock.now() }, clock.now(), LOCK_STALE_AFTER_MS, processAlive);
+    if (!verdict.take) {
+      db.close();
+      throw new Error(describeHolder(verdict.holder, config.databasePath, clock.now(), LOCK_STALE_AFTER_MS));
+    }
+    if (verdict.reason === 'stale' || verdict.reason === 'holder_exited') logger.warn('took over the database lock of a relay that is gone', { reason: verdict.reason });
+  }
   // The HTTP loop's connection: its group commits (the worker's bookkeeping, and webhooks when the recorder
   // thread is off) wait for a held lock on a timer and flush the WAL off the loop, instead of stalling it.
   const walFsync =
@@ -148,6 +167,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   } catch (error) {
     // Nothing else has started yet: close what is open so the process can exit with one line.
     walFsync?.close();
+    relayLock?.release(owner);
     db.close();
     throw error;
   }
@@ -173,8 +193,24 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       pollMs: config.worker.pollMs,
       random: overrides.random,
       metrics,
+      owner,
     },
   );
+  // The lock's heartbeat, group-committed like the worker's bookkeeping. Lost (another relay took the file while
+  // this one stalled past the stale limit): stop writing to the shop, and say so.
+  const heartbeat = relayLock
+    ? setInterval(() => {
+        stores.unitOfWork.commitDurably(() => relayLock.heartbeat(owner, clock.now())).then(
+          (ours) => {
+            if (ours) return;
+            logger.error('another relay took over this database file; the outbox worker stops here (restart this relay only after stopping the other)');
+            void worker.stop();
+          },
+          (error) => logger.warn('database lock heartbeat failed', { error: String(error) }),
+        );
+      }, LOCK_HEARTBEAT_MS)
+    : null;
+  heartbeat?.unref();
   const shopHealth = createShopHealth(gateway, clock);
   const refreshDeps = { providers, stores, unitOfWork: stores.unitOfWork, clock, livemode, logger };
 
@@ -356,6 +392,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         });
         await worker.stop();
         await recorder.close?.();
+        if (heartbeat) clearInterval(heartbeat);
+        relayLock?.release(owner);
         walFsync?.close();
         db.close();
       })();

@@ -56,17 +56,21 @@ export interface OutboxStore {
    * it run once more after it succeeds, because what it read may already be stale.
    */
   enqueueCoalesced(coalesceKey: string, orderKey: string, command: OutboxCommand, now: number): CoalescedEnqueue;
-  /** The oldest pending command of each order that is due, at most `limit` orders. */
+  /** The oldest pending command of each order that is due and not leased by a worker, at most `limit` orders. */
   claimDue(now: number, limit: number, filter?: ClaimFilter): OutboxItem[];
   /**
    * Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own
-   * note. Also clears a coalesced command's rerun request: this run reads the latest state.
+   * note. Also clears a coalesced command's rerun request: this run reads the latest state. With a lease it is
+   * the claim: false when another worker holds a live lease on it (that worker runs it; this one must not).
    */
-  markAttempt(id: number, now: number): void;
-  /** Done, unless a rerun was requested while it ran: then it is due again at once, as a fresh command. */
-  markDone(id: number, now: number): void;
-  markRetry(id: number, nextAttemptAt: number, error: string, now: number): void;
-  markDead(id: number, error: string, now: number): void;
+  markAttempt(id: number, now: number, lease?: { owner: string; until: number }): boolean;
+  /**
+   * Done, unless a rerun was requested while it ran: then it is due again at once, as a fresh command. With
+   * `owner`, the outcomes below are dropped when the lease has passed to another worker. Each clears the lease.
+   */
+  markDone(id: number, now: number, owner?: string | null): void;
+  markRetry(id: number, nextAttemptAt: number, error: string, now: number, owner?: string | null): void;
+  markDead(id: number, error: string, now: number, owner?: string | null): void;
   hasPending(orderKey: string): boolean;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   counts(): { pending: number; dead: number; done: number };

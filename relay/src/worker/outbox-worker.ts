@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
 import { assertNever } from '../domain/payment-status';
 import { providerDisplayName } from '../domain/provider-names';
 import { nextAttemptAt, type RetryPolicy } from '../domain/retry-policy';
@@ -15,6 +17,20 @@ export interface OutboxWorkerOptions {
   random?: () => number;
   /** Counts each attempt's outcome (/metrics). */
   metrics?: RelayMetrics;
+  /**
+   * Who this worker is, in its leases (`host:pid:random` by default). Another worker on the same file never runs
+   * a command this one holds; when this one dies, its lease runs out (or the next relay to take the file's lock
+   * clears it) and the command is taken over.
+   */
+  owner?: string;
+  /** How long a claim holds; far longer than one command can take (a few shop calls, each with its timeout). */
+  leaseMs?: number;
+}
+
+export const DEFAULT_LEASE_MS = 5 * 60_000;
+
+export function workerOwnerId(): string {
+  return `${os.hostname()}:${process.pid}:${crypto.randomBytes(4).toString('hex')}`;
 }
 
 export interface OutboxWorker {
@@ -35,6 +51,8 @@ const SHOP_DOWN_AFTER = 3;
 /** The only code that talks to the shop. Single flight: one pass at a time, stoppable, never inside a request. */
 export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: Clock }, options: OutboxWorkerOptions): OutboxWorker {
   const { outbox, log, alerts } = deps.stores;
+  const owner = options.owner ?? workerOwnerId();
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   let running: Promise<number> | null = null;
   let timer: NodeJS.Timeout | null = null;
   let timerAt = 0;
@@ -46,7 +64,13 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   const runItem = async (item: OutboxItem): Promise<void> => {
     const attemptNumber = item.attempts + 1;
     // On disk before the shop is called: after a crash, attempts > 0 tells the next try to look before it writes.
-    await deps.unitOfWork.commitDurably(() => outbox.markAttempt(item.id, deps.clock.now()));
+    // It is also the claim: when another worker got there first, that one runs it and this one does nothing.
+    const claimedAt = deps.clock.now();
+    const claimed = await deps.unitOfWork.commitDurably(() => outbox.markAttempt(item.id, claimedAt, { owner, until: claimedAt + leaseMs }));
+    if (!claimed) {
+      deps.logger.info('outbox command claimed by another worker', { id: item.id });
+      return;
+    }
     const started = deps.clock.now();
     const timer = performance.now();
     let result;
@@ -72,7 +96,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     // Each outcome commits with its log entry, group-committed: the HTTP loop never waits for a lock or a disk.
     if (result.ok) {
       await deps.unitOfWork.commitDurably(() => {
-        outbox.markDone(item.id, now);
+        outbox.markDone(item.id, now, owner);
         if (item.command.kind === 'order_write' || item.command.kind === 'order_note') {
           log.append({ ...base, kind: 'order_updated', message: `Shop order ${item.orderKey} updated: ${result.summary}.`, data: { outboxId: item.id, attempt: attemptNumber, ms: now - started } });
         }
@@ -85,7 +109,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const retryAt = failure.kind === 'retryable' ? nextAttemptAt(options.policy, attemptNumber, now, failure.retryAfterMs, options.random) : null;
     if (retryAt !== null) {
       await deps.unitOfWork.commitDurably(() => {
-        outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now);
+        outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now, owner);
         log.append({
           ...base,
           kind: 'order_update_retry',
@@ -99,7 +123,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     }
     const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
     await deps.unitOfWork.commitDurably(() => {
-      outbox.markDead(item.id, `${failure.code}: ${why}`, now);
+      outbox.markDead(item.id, `${failure.code}: ${why}`, now, owner);
       log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
       if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
     });

@@ -28,22 +28,29 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const providerOnly = `o.kind IN (${PROVIDER_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ')})`;
   // Named, not left to the planner: without ANALYZE statistics it picks outbox_due (state) and walks them all.
   const viaProviderIndex = 'INDEXED BY outbox_provider_due';
+  // A head another worker holds a live lease on is not due: that worker is running it.
+  const unleased = '(o.lease_until IS NULL OR o.lease_until <= @now)';
   const claimSql = (index: string, where: string) => `
     SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o ${index}
-    WHERE ${where} AND o.next_attempt_at <= @now
+    WHERE ${where} AND o.next_attempt_at <= @now AND ${unleased}
     ORDER BY o.next_attempt_at, o.id LIMIT @limit`;
   const claimAny = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql('', isHead));
   const claimProviderOnly = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = ? WHERE id = ?');
+  // The claim: one statement, so of two workers that both saw the command due, exactly one gets it.
+  const leasedAttempt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = @owner, lease_until = @until, updated_at = @now
+    WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`);
+  // Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now.
+  const ownedBy = '(@owner IS NULL OR lease_owner IS NULL OR lease_owner = @owner)';
   // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
   const done = db.prepare(`UPDATE outbox SET
       state = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
       attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
       next_attempt_at = CASE WHEN rerun = 1 THEN @now ELSE next_attempt_at END,
-      rerun = 0, last_error = NULL, updated_at = @now
-    WHERE id = @id`);
-  const retry = db.prepare('UPDATE outbox SET next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?');
-  const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?`);
+      rerun = 0, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = @now
+    WHERE id = @id AND ${ownedBy}`);
+  const retry = db.prepare(`UPDATE outbox SET next_attempt_at = @at, last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
+  const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
   const stateOf = db.prepare<[number], { state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>(
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
@@ -51,9 +58,11 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
   // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
   // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
-  const nextDueAny = db.prepare<[], { at: number | null }>(`SELECT MIN(o.next_attempt_at) AS at FROM outbox o WHERE ${isHead}`);
+  // A leased head is due when its lease runs out (a dead worker's claim is taken over then), not before.
+  const dueAt = 'MAX(o.next_attempt_at, COALESCE(o.lease_until, 0))';
+  const nextDueAny = db.prepare<[], { at: number | null }>(`SELECT MIN(${dueAt}) AS at FROM outbox o WHERE ${isHead}`);
   const nextDueProviderOnly = db.prepare<[], { at: number | null }>(
-    `SELECT o.next_attempt_at AS at FROM outbox o ${viaProviderIndex} WHERE ${isHead} AND ${providerOnly} ORDER BY o.next_attempt_at LIMIT 1`,
+    `SELECT MIN(${dueAt}) AS at FROM outbox o ${viaProviderIndex} WHERE ${isHead} AND ${providerOnly}`,
   );
   const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
 
@@ -74,17 +83,15 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
         command: JSON.parse(row.command) as OutboxCommand,
         attempts: row.attempts,
       })),
-    markAttempt: (id, now) => {
-      attempt.run(now, id);
+    markAttempt: (id, now, lease) => (lease ? leasedAttempt.run({ id, now, owner: lease.owner, until: lease.until }).changes : attempt.run(now, id).changes) === 1,
+    markDone: (id, now, owner = null) => {
+      done.run({ now, id, owner });
     },
-    markDone: (id, now) => {
-      done.run({ now, id });
+    markRetry: (id, nextAttemptAt, error, now, owner = null) => {
+      retry.run({ at: nextAttemptAt, error, now, id, owner });
     },
-    markRetry: (id, nextAttemptAt, error, now) => {
-      retry.run(nextAttemptAt, error, now, id);
-    },
-    markDead: (id, error, now) => {
-      dead.run(error, now, id);
+    markDead: (id, error, now, owner = null) => {
+      dead.run({ error, now, id, owner });
     },
     hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
     state: (id) => {
