@@ -38,8 +38,11 @@ describe('one relay per database file', () => {
       // Killed without a chance to let go: on the same host a dead holder is taken over at once.
       third.child.kill('SIGKILL');
       await third.exited;
-      const fourth = startRelayProcess(await env(), { inherit: true });
+      const fourthEnv = await env();
+      const fourth = startRelayProcess(fourthEnv, { inherit: true });
       await fourth.listening;
+      // Answered on a later turn of its event loop than the banner, so its SIGTERM handler is in place by then.
+      expect((await fetch(`http://127.0.0.1:${fourthEnv.PAYRELAY_PORT}/healthz`)).status).toBe(200);
       fourth.child.kill('SIGTERM');
       expect(await fourth.exited).toBe(0);
     } finally {
