@@ -68,7 +68,8 @@ describe('Coinbase Commerce webhooks end to end', () => {
     const session = seed();
     await post(webhook(session, 'charge:failed', 'evt-failed-3', { timeline: [{ status: 'NEW' }, { status: 'EXPIRED' }] }));
     await h.drain();
-    expect(status(session)).toBe('cancelled');
+    // An expired charge leaves the order payable (pending payment), not cancelled (issue 12 item 7).
+    expect(status(session)).toBe('pending');
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('expired');
     const payment = { network: 'bitcoin', transaction_id: 'tx', value: { local: { amount: '19.99', currency: 'EUR' }, crypto: { amount: '0.0005', currency: 'BTC' } } };
     await post(webhook(session, 'charge:delayed', 'evt-delayed-3', { payments: [payment], timeline: [{ status: 'NEW' }, { status: 'EXPIRED' }, { status: 'UNRESOLVED', context: 'DELAYED' }] }));
