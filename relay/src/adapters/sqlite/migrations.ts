@@ -189,7 +189,7 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE outbox ADD COLUMN coalesce_key TEXT;
    ALTER TABLE outbox ADD COLUMN rerun INTEGER NOT NULL DEFAULT 0;
    CREATE UNIQUE INDEX outbox_coalesce ON outbox (coalesce_key) WHERE state = 'pending' AND coalesce_key IS NOT NULL;`,
-  // 7 (issue 12 item 10): one relay per database file. A worker's claim on an outbox command is a lease (owner,
+  // 9 (issue 12 item 10): one relay per database file. A worker's claim on an outbox command is a lease (owner,
   // expiry), so two workers never run one command at once and a dead one's claim is taken over; relay_lock holds
   // the running relay (pid, host, since) with a heartbeat, taken over when its holder is gone.
   `ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
