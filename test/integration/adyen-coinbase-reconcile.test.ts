@@ -34,14 +34,15 @@ describe('reconciliation by fetch-back: Adyen payment links and Coinbase Commerc
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
   });
 
-  it('a Coinbase Commerce charge that expired without a payment: expired (the order cancelled), not failed', async () => {
+  it('a Coinbase Commerce charge that expired without a payment: expired (the order stays payable), not failed', async () => {
     const session = h.seed({ provider: 'coinbase-commerce', method: 'crypto', providerSessionId: 'RECON123' });
     coinbase.charges.set('RECON123', { code: 'RECON123', timeline: [{ status: 'NEW' }, { status: 'EXPIRED' }], payments: [], metadata: { payrelay_session_id: session.id }, pricing: { local: { amount: '19.99', currency: 'EUR' } } });
     h.clock.advance(20 * 60_000);
     await h.relay.runReconcile();
     await h.drain();
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('expired');
-    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('cancelled');
+    // Expiry leaves the order pending payment, so the customer can still pay (issue 12 item 7).
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('pending');
   });
 
   it('a Coinbase Commerce charge completed without a webhook: paid', async () => {
