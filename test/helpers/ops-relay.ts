@@ -1,4 +1,5 @@
 import { readBody } from './read-body';
+import { assertMatchesOpenapi } from './openapi-contract';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -75,7 +76,10 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
       headers['x-payrelay-signature'] = signShopRequest(options.secret ?? OPS_SHOP_SECRET, timestamp, method, options.signedPath ?? pathWithQuery, raw);
     }
     const response = await fetch(`${relay.url}${pathWithQuery}`, { method, headers, body: method === 'GET' ? undefined : raw });
-    return { status: response.status, body: await readBody(response) };
+    const answer = { status: response.status, body: await readBody(response) };
+    // Every signed call the ops tests make is also a check of shared/openapi.yaml.
+    assertMatchesOpenapi({ method, url: pathWithQuery, requestBody: body, status: answer.status, contentType: response.headers.get('content-type'), responseBody: answer.body });
+    return answer;
   };
 
   let orders = 0;

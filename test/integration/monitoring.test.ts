@@ -6,6 +6,7 @@ import { loadConfig } from '../../relay/src/config/load-config';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { startRelay } from '../../relay/src/relay';
 import { eventually } from '../helpers/browser-chromium';
+import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { OPS_SANDBOX_SECRET, startOpsRelay, type OpsRelay } from '../helpers/ops-relay';
 import { startWooCommerceStandIn } from '../helpers/woocommerce-stand-in';
 
@@ -45,7 +46,9 @@ describe('/metrics after a scripted burst', () => {
     const response = await fetch(`${ops.relay.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    return response.text();
+    const text = await response.text();
+    assertMatchesOpenapi({ method: 'GET', url: '/metrics', status: 200, contentType: response.headers.get('content-type'), responseBody: text });
+    return text;
   };
   const event = (id: string, type: string, sessionId: string) =>
     JSON.stringify({ id, type, session_id: sessionId, payment_id: `sbx_pay_${sessionId}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) });
@@ -113,10 +116,19 @@ describe('/metrics after a scripted burst', () => {
     expect(sample(text, 'payrelay_provider_breaker_state', { provider: 'sandbox' })).toBe(0);
   }, 60_000);
 
+  it('serves shared/openapi.yaml at /openapi.yaml, the document the tests check answers against', async () => {
+    const response = await fetch(`${ops.relay.url}/openapi.yaml`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/yaml/);
+    expect(await response.text()).toBe(fs.readFileSync(path.resolve(__dirname, '..', '..', 'shared', 'openapi.yaml'), 'utf8'));
+  });
+
   it('is refused to a caller relayed by a proxy unless a token is configured, and then needs that token', async () => {
     const proxied = await fetch(`${ops.relay.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
     expect(proxied.status).toBe(403);
-    expect(await proxied.json()).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/set PAYRELAY_METRICS_TOKEN/) } });
+    const refusal = await proxied.json();
+    assertMatchesOpenapi({ method: 'GET', url: '/metrics', status: 403, contentType: proxied.headers.get('content-type'), responseBody: refusal });
+    expect(refusal).toEqual({ error: { code: 'forbidden', message: expect.stringMatching(/set PAYRELAY_METRICS_TOKEN/) } });
     await ops.close();
     ops = await startOpsRelay({ PAYRELAY_METRICS_TOKEN: 'metrics_token_for_the_test_0123' });
     expect((await fetch(`${ops.relay.url}/metrics`)).status).toBe(401);
@@ -133,7 +145,11 @@ describe('/readyz', () => {
     try {
       const response = await fetch(`${ops.relay.url}/readyz`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({
+      const ready = await response.json();
+      assertMatchesOpenapi({ method: 'GET', url: '/readyz', status: 200, contentType: response.headers.get('content-type'), responseBody: ready });
+      const health = await fetch(`${ops.relay.url}/healthz`);
+      assertMatchesOpenapi({ method: 'GET', url: '/healthz', status: health.status, contentType: health.headers.get('content-type'), responseBody: await health.json() });
+      expect(ready).toEqual({
         ready: true,
         reasons: [],
         checks: {
@@ -167,6 +183,7 @@ describe('/readyz', () => {
       const response = await fetch(`${relay.url}/readyz`);
       expect(response.status).toBe(503);
       const body = (await response.json()) as any;
+      assertMatchesOpenapi({ method: 'GET', url: '/readyz', status: 503, contentType: response.headers.get('content-type'), responseBody: body });
       expect(body.ready).toBe(false);
       expect(body.checks).toMatchObject({ database: { ok: true }, shop: { ok: false, code: expect.any(String) }, outbox: { ok: false, threshold_seconds: 60 } });
       expect(body.checks.outbox.oldest_pending_age_seconds).toBeGreaterThanOrEqual(120);

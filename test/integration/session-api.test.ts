@@ -4,6 +4,7 @@ import express from 'express';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import { sessionRoutes } from '../../relay/src/http/session-routes';
 import { failures, fakeProvider, type FakeProvider } from '../helpers/fake-provider';
+import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { sessionHarness, type SessionHarness } from '../helpers/session-fixtures';
 
 const SECRET = 'shop-secret-for-tests-0123456789';
@@ -52,7 +53,9 @@ describe('session API over HTTP', () => {
       headers: { 'content-type': 'application/json', ...signature, ...headers },
       body: method === 'POST' ? raw : undefined,
     });
-    return { status: res.status, headers: res.headers, json: (await res.json()) as any };
+    const json = (await res.json()) as any;
+    assertMatchesOpenapi({ method, url: path, requestBody: payload, status: res.status, contentType: res.headers.get('content-type'), responseBody: json });
+    return { status: res.status, headers: res.headers, json };
   }
 
   test('201 with the session, then the status endpoint and the timeline', async () => {
