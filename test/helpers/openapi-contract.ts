@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
  * document is registered whole with ajv (a maintained JSON Schema 2020-12 validator, the dialect of OpenAPI 3.1)
  * and each operation's schemas are compiled by JSON pointer into it, so its $refs resolve as written.
  */
-const DOCUMENT_FILE = path.resolve(__dirname, '..', '..', 'shared', 'openapi.yaml');
+const DOCUMENT_FILE = path.resolve(__dirname, '../../shared/openapi.yaml') /* the repository's own shared/ */;
 const DOCUMENT_ID = 'payrelay-openapi';
 
 interface Operation {
