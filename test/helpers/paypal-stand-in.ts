@@ -5,6 +5,7 @@ import path from 'node:path';
 import express from 'express';
 import { PaypalCertificateCache } from '../../relay/src/providers/paypal/paypal-certificates';
 import { PAYPAL_TEST_CHAIN } from './provider-signers';
+import { startHarness, type Harness } from './relay-harness';
 
 type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'drop';
 
@@ -211,4 +212,24 @@ export function testPaypalCertificates(): PaypalCertificateCache {
     roots: [fs.readFileSync(path.join(PAYPAL_TEST_CHAIN, 'root.pem'), 'utf8')],
     intermediates: [],
   });
+}
+
+/** The webhook id the PayPal test deliveries are signed for (the relay's PAYPAL_WEBHOOK_ID in these tests). */
+export const TEST_PAYPAL_WEBHOOK_ID = '8PT597110X687430LKGECATA';
+
+/** A relay harness configured for PayPal against a fresh stand-in, trusting the test certificate chain. */
+export async function startPaypalHarness(): Promise<{ h: Harness; paypal: PaypalStandIn; close(): Promise<void> }> {
+  const paypal = await startPaypalStandIn();
+  const h = await startHarness(
+    { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: TEST_PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE: paypal.url },
+    { paypalCertificates: testPaypalCertificates() },
+  );
+  return {
+    h,
+    paypal,
+    async close() {
+      await h.close();
+      await paypal.close();
+    },
+  };
 }

@@ -1,28 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
-import { startPaypalStandIn, testPaypalCertificates, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
 import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
-import { startHarness, type Harness } from '../helpers/relay-harness';
+import type { Harness } from '../helpers/relay-harness';
 
-const WEBHOOK_ID = '8PT597110X687430LKGECATA';
+const WEBHOOK_ID = TEST_PAYPAL_WEBHOOK_ID;
 const template = (name: string) => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', name), 'utf8'));
 
 /** PayPal: approval is not payment. The relay captures through the outbox; only the capture makes the order paid. */
 describe('PayPal: approved → captured by the relay → paid, through the HTTP server into the shop stand-in', () => {
   let h: Harness;
   let paypal: PaypalStandIn;
+  let stop: () => Promise<void>;
   beforeEach(async () => {
-    paypal = await startPaypalStandIn();
-    h = await startHarness(
-      { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: WEBHOOK_ID, PAYPAL_API_BASE: paypal.url },
-      { paypalCertificates: testPaypalCertificates() },
-    );
+    ({ h, paypal, close: stop } = await startPaypalHarness());
   });
-  afterEach(async () => {
-    await h.close();
-    await paypal.close();
-  });
+  afterEach(() => stop());
 
   let seq = 0;
   function seedPaypal(overrides: Partial<PaymentSession> = {}) {

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { signShopRequest } from '../../relay/src/http/request-signature';
-import { startPaypalStandIn, testPaypalCertificates, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
 import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
-import { SHOP_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
+import { SHOP_SECRET, type Harness } from '../helpers/relay-harness';
 
-const WEBHOOK_ID = '8PT597110X687430LKGECATA';
+const WEBHOOK_ID = TEST_PAYPAL_WEBHOOK_ID;
 const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
 
 /**
@@ -17,17 +17,11 @@ const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTU
 describe('refunds asked for by the shop, end to end (relay endpoint → PayPal stand-in → webhook → shop stand-in)', () => {
   let h: Harness;
   let paypal: PaypalStandIn;
+  let stop: () => Promise<void>;
   beforeEach(async () => {
-    paypal = await startPaypalStandIn();
-    h = await startHarness(
-      { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: WEBHOOK_ID, PAYPAL_API_BASE: paypal.url },
-      { paypalCertificates: testPaypalCertificates() },
-    );
+    ({ h, paypal, close: stop } = await startPaypalHarness());
   });
-  afterEach(async () => {
-    await h.close();
-    await paypal.close();
-  });
+  afterEach(() => stop());
 
   let seq = 0;
   /** A PayPal payment of 25.00 EUR, captured, and the WooCommerce order marked paid. */
