@@ -67,7 +67,7 @@ export function createPrometheusMetrics(sources: MetricsSources): PrometheusMetr
   });
   const deadLetters = new Counter({
     name: 'payrelay_dead_letters_total',
-    help: 'Outbox commands given up on (they wait in the dashboard for a retry)',
+    help: 'Outbox commands given up on (each raises an alert: GET /v1/alerts and the plugin diagnostics)',
     labelNames: ['kind'] as const,
     registers,
   });

@@ -43,7 +43,7 @@ export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   const oldest = deps.ops.oldestPendingAt();
   const ageMs = oldest === null ? null : Math.max(0, deps.clock.now() - oldest);
   const outboxOk = ageMs === null || ageMs <= deps.maxOutboxAgeMs;
-  if (!outboxOk) reasons.push(`the oldest command in the outbox has waited ${Math.round(ageMs! / 1000)} s (more than ${Math.round(deps.maxOutboxAgeMs / 1000)} s): shop writes are stuck; see the dashboard's dead letters and the log`);
+  if (!outboxOk) reasons.push(`the oldest command in the outbox has waited ${Math.round(ageMs! / 1000)} s (more than ${Math.round(deps.maxOutboxAgeMs / 1000)} s): shop writes are stuck; see the alerts (GET /v1/alerts, the plugin's diagnostics) and the log`);
 
   return {
     ready: reasons.length === 0,

@@ -31,7 +31,7 @@ export interface RelayConfig {
   routesFile: string | null;
   /** Bearer token for /metrics; null: local requests only. */
   metricsToken: string | null;
-  /** The dashboard login; null: generated per run in sandbox mode, dashboard off otherwise. */
+  /** Reserved for the relay dashboard (issue 13, not built yet): validated, read by nothing today. */
   adminToken: string | null;
   /** /readyz fails when the oldest waiting outbox command is older than this. */
   readyMaxOutboxAgeMs: number;
