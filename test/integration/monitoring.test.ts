@@ -81,7 +81,11 @@ describe('/metrics after a scripted burst', () => {
       const counts = ops.relay.stores.outbox.counts();
       return counts.pending === 0 && counts.dead >= 2 ? counts : undefined;
     }, 20_000);
-    const text = await scrape();
+    // The worker counts an outcome once its bookkeeping is on disk, a moment after the row is visible: wait for that.
+    const text = await eventually('the shop-write counters to catch up with the outbox', async () => {
+      const scraped = await scrape();
+      return sample(scraped, 'payrelay_shop_writes_total', { outcome: 'dead' }) >= 2 ? scraped : undefined;
+    }, 20_000);
     const webhooks = (labels: Record<string, string>) => sample(text, 'payrelay_webhooks_received_total', labels);
     expect(webhooks({ provider: 'sandbox', outcome: 'stored' })).toBe(6);
     expect(webhooks({ provider: 'sandbox', outcome: 'stored', reason: 'applied' })).toBe(5);
