@@ -1,3 +1,5 @@
+import type { OutboxCommand } from './outbox-store';
+
 /**
  * What an operator looks at and does by hand: the dashboard, /readyz, /metrics and the command-line tools. Kept
  * apart from the stores the payment path uses, so watching the relay never changes how it decides.
@@ -14,14 +16,19 @@ export interface SessionSummary {
   expiresAt: number;
 }
 
+/** An outbox command the worker gave up on (state dead): what it was, how often it ran, why it stopped. */
 export interface DeadLetter {
   id: number;
   orderKey: string;
-  kind: string;
+  kind: OutboxCommand['kind'];
+  command: OutboxCommand;
   attempts: number;
+  /** `code: message`, as the worker recorded it. */
   lastError: string | null;
   createdAt: number;
   updatedAt: number;
+  /** When a person dismissed it (kept for the audit, out of lists and counts), or null. */
+  dismissedAt: number | null;
 }
 
 export interface OpsStore {
@@ -31,12 +38,21 @@ export interface OpsStore {
   recentSessions(limit: number): SessionSummary[];
   /** Sessions of one order, newest first. */
   sessionsOfOrder(merchantOrderId: string): SessionSummary[];
+  /** Dead letters nobody dismissed, newest first. */
   deadLetters(limit: number): DeadLetter[];
+  /** How many dead letters nobody dismissed (the list may be cut at its limit). */
+  deadLetterCount(): number;
+  /** One outbox command as a dead letter, dismissed or not; null when there is no such id or it is not dead. */
+  deadLetter(id: number): DeadLetter | null;
   /**
-   * Puts a dead-lettered command back in the queue, due now, with its attempts reset (a person fixed the cause).
-   * False when the command is not dead (already retried, or no such id).
+   * Puts a dead-lettered command back in the queue, due now, with a fresh retry budget (a person fixed the cause).
+   * Its attempts restart at 1, not 0: it ran at least once, and the worker looks for its own note or refund
+   * before writing again only when attempts > 0 (a dead letter may have reached the shop: a timeout after the
+   * request was sent). False when the command is not an undismissed dead letter (already retried, or no such id).
    */
   retryDead(id: number, now: number): boolean;
+  /** Keeps a dead letter as it is but out of lists and counts. False when it is not an undismissed dead letter. */
+  dismissDead(id: number, now: number): boolean;
   /** Accepted webhooks and refused attempts per provider since `since` (error rate on the dashboard). */
   webhookCountsSince(since: number): Record<string, { accepted: number; rejected: number }>;
 }

@@ -73,6 +73,7 @@ export interface OutboxStore {
   markDead(id: number, error: string, now: number, owner?: string | null): void;
   hasPending(orderKey: string): boolean;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
+  /** Dead letters a person dismissed are not counted (they are dealt with; see OpsStore.dismissDead). */
   counts(): { pending: number; dead: number; done: number };
   /** When the next command that claimDue could return is due (to sleep until then), or null. */
   nextDueAt(filter?: ClaimFilter): number | null;

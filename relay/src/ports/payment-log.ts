@@ -17,6 +17,8 @@ export const PAYMENT_LOG_KINDS = [
   'alert',
   /** A payment link sent, opened, revoked, or refused (expired, already paid): issue 11. */
   'payment_link',
+  /** A person retried or dismissed an outbox command the worker had given up on (dashboard, npm run retry-dead). */
+  'dead_letter',
   'error',
 ] as const;
 export type PaymentLogKind = (typeof PAYMENT_LOG_KINDS)[number];

@@ -202,4 +202,7 @@ export const MIGRATIONS: readonly string[] = [
      since INTEGER NOT NULL,
      heartbeat_at INTEGER NOT NULL
    );`,
+  // 10 (issue 13): a dead letter a person dismissed stays as it was (state 'dead', its last error) for the audit,
+  // marked with when; lists, counts and the dead-letter alarm leave it out.
+  `ALTER TABLE outbox ADD COLUMN dismissed_at INTEGER;`,
 ];

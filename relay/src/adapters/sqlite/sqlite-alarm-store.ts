@@ -18,7 +18,7 @@ export function createSqliteAlarmStore(db: Db): AlarmStore {
        SELECT 1 FROM webhook_events e WHERE e.session_id = s.id AND e.verification IN ('signature', 'fetched', 'unsigned_notification'))
      ORDER BY s.created_at DESC LIMIT 1000`,
   );
-  const dead = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND updated_at >= ?");
+  const dead = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL AND updated_at >= ?");
   return {
     openKeys: () => new Set(openKeys.all().map((r) => r.alarm_key)),
     raise: (alarm, at) => {

@@ -1,4 +1,5 @@
 import type { DeadLetter, OpsStore, SessionSummary } from '../../ports/ops-store';
+import type { OutboxCommand } from '../../ports/outbox-store';
 import type { Db } from './open-database';
 
 interface SessionRow {
@@ -13,6 +14,18 @@ interface SessionRow {
   expires_at: number;
 }
 
+interface DeadRow {
+  id: number;
+  order_key: string;
+  kind: string;
+  command: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  dismissed_at: number | null;
+}
+
 const SESSION_COLUMNS = 'id, merchant_order_id, provider, status, amount_minor, currency, created_at, updated_at, expires_at';
 
 export function createSqliteOpsStore(db: Db): OpsStore {
@@ -21,10 +34,17 @@ export function createSqliteOpsStore(db: Db): OpsStore {
   const byStatus = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM payment_sessions GROUP BY status');
   const recent = db.prepare<[number], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM payment_sessions ORDER BY created_at DESC, id DESC LIMIT ?`);
   const ofOrder = db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at DESC, id DESC`);
-  const dead = db.prepare<[number], { id: number; order_key: string; kind: string; attempts: number; last_error: string | null; created_at: number; updated_at: number }>(
-    "SELECT id, order_key, kind, attempts, last_error, created_at, updated_at FROM outbox WHERE state = 'dead' ORDER BY id DESC LIMIT ?",
-  );
-  const retry = db.prepare("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'");
+  const deadColumns = 'id, order_key, kind, command, attempts, last_error, created_at, updated_at, dismissed_at';
+  const dead = db.prepare<[number], DeadRow>(`SELECT ${deadColumns} FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL ORDER BY id DESC LIMIT ?`);
+  const deadCount = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL");
+  const deadById = db.prepare<[number], DeadRow>(`SELECT ${deadColumns} FROM outbox WHERE id = ? AND state = 'dead'`);
+  // A Mollie fetch is coalesced (one pending per payment): when a newer one is queued meanwhile, the retried one
+  // gives up its key rather than break the unique index; both run, and each reads the latest state.
+  const retry = db.prepare(`UPDATE outbox SET state = 'pending', attempts = 1, next_attempt_at = @now, updated_at = @now, rerun = 0,
+      lease_owner = NULL, lease_until = NULL,
+      coalesce_key = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.coalesce_key = outbox.coalesce_key) THEN NULL ELSE coalesce_key END
+    WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL`);
+  const dismiss = db.prepare("UPDATE outbox SET dismissed_at = @now WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL");
   const accepted = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_events WHERE received_at >= ? GROUP BY provider');
   const rejected = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_rejections WHERE received_at >= ? GROUP BY provider');
 
@@ -33,9 +53,14 @@ export function createSqliteOpsStore(db: Db): OpsStore {
     sessionsByStatus: () => Object.fromEntries(byStatus.all().map((row) => [row.status, row.n])),
     recentSessions: (limit) => recent.all(limit).map(toSummary),
     sessionsOfOrder: (orderId) => ofOrder.all(orderId).map(toSummary),
-    deadLetters: (limit): DeadLetter[] =>
-      dead.all(limit).map((row) => ({ id: row.id, orderKey: row.order_key, kind: row.kind, attempts: row.attempts, lastError: row.last_error, createdAt: row.created_at, updatedAt: row.updated_at })),
-    retryDead: (id, now) => retry.run(now, now, id).changes === 1,
+    deadLetters: (limit) => dead.all(limit).map(toDeadLetter),
+    deadLetterCount: () => deadCount.get()!.n,
+    deadLetter: (id) => {
+      const row = deadById.get(id);
+      return row ? toDeadLetter(row) : null;
+    },
+    retryDead: (id, now) => retry.run({ id, now }).changes === 1,
+    dismissDead: (id, now) => dismiss.run({ id, now }).changes === 1,
     webhookCountsSince: (since) => {
       const counts: Record<string, { accepted: number; rejected: number }> = {};
       for (const row of accepted.all(since)) (counts[row.provider] ??= { accepted: 0, rejected: 0 }).accepted = row.n;
@@ -56,5 +81,20 @@ function toSummary(row: SessionRow): SessionSummary {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,
+  };
+}
+
+function toDeadLetter(row: DeadRow): DeadLetter {
+  const command = JSON.parse(row.command) as OutboxCommand;
+  return {
+    id: row.id,
+    orderKey: row.order_key,
+    kind: command.kind,
+    command,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    dismissedAt: row.dismissed_at,
   };
 }

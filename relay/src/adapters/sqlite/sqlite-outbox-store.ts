@@ -56,6 +56,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
   );
   const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
+  // Apart, not a filter on the count above: that one reads only the state index; dead rows are few.
+  const dismissed = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NOT NULL");
   // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
   // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
   // A leased head is due when its lease runs out (a dead worker's claim is taken over then), not before.
@@ -101,6 +103,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     counts: () => {
       const result = { pending: 0, dead: 0, done: 0 };
       for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;
+      result.dead -= dismissed.get()!.n;
       return result;
     },
     nextDueAt: (filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,

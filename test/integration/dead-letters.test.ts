@@ -1,0 +1,134 @@
+import { createSqliteOpsStore } from '../../relay/src/adapters/sqlite/sqlite-ops-store';
+import { createSqliteAlarmStore } from '../../relay/src/adapters/sqlite/sqlite-alarm-store';
+import { dismissDeadLetter, getDeadLetter, listDeadLetters, retryAllDeadLetters, retryDeadLetter, type DeadLetterDeps } from '../../relay/src/app/dead-letters';
+import { startHarness, type Harness } from '../helpers/relay-harness';
+
+/** A shop that refuses the write for good (400): the one attempt is a dead letter. */
+const refuseOrderWrites = (h: Harness, count = 1): void =>
+  h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'status', status: 400, body: { code: 'woocommerce_rest_invalid_param', message: 'Invalid parameter(s): status', data: { status: 400 } } }, count });
+
+describe('dead letters by hand (retry, retry all, dismiss)', () => {
+  let h: Harness;
+  let deps: DeadLetterDeps;
+  beforeEach(async () => {
+    h = await startHarness({ PAYRELAY_WORKER_MAX_ATTEMPTS: '3' });
+    deps = { ops: createSqliteOpsStore(h.relay.db), log: h.relay.stores.log, sessions: h.relay.stores.sessions, unitOfWork: h.relay.stores.unitOfWork, clock: h.clock };
+  });
+  afterEach(() => h.close());
+
+  async function deadLetterFor(): Promise<{ orderId: string; id: number }> {
+    const session = h.seed();
+    refuseOrderWrites(h);
+    await h.send(session, 'paid');
+    await h.drain();
+    const letter = listDeadLetters(deps).letters.find((l) => l.merchantOrderId === session.merchantOrderId);
+    if (!letter) throw new Error('no dead letter was made');
+    return { orderId: session.merchantOrderId, id: letter.id };
+  }
+
+  it('lists a dead letter with its order, command kind, attempts and last error in words', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const listed = listDeadLetters(deps);
+    expect(listed.total).toBe(1);
+    expect(listed.letters[0]).toMatchObject({
+      id,
+      merchantOrderId: orderId,
+      kind: 'order_write',
+      task: `mark shop order ${orderId} paid`,
+      attempts: 1,
+      errorCode: 'woocommerce_rest_invalid_param',
+      dismissedAt: null,
+    });
+    expect(listed.letters[0].lastError).toBe('WooCommerce rejected the request with 400 (woocommerce_rest_invalid_param): Invalid parameter(s): status');
+  });
+
+  it('retry makes it pending and due now; the worker applies it, and the payment log says who retried it', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const retried = await retryDeadLetter(deps, id, 'dashboard');
+    expect(retried.ok).toBe(true);
+    expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'pending' });
+    expect(listDeadLetters(deps).total).toBe(0);
+    await h.drain();
+    expect(h.shop.orders.getOrder(orderId)!.status).toBe('processing');
+    expect(h.ourNotes(orderId)).toHaveLength(1);
+    expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'done' });
+    const entry = h.relay.stores.log.listByOrder(orderId).find((e) => e.kind === 'dead_letter');
+    expect(entry?.message).toContain(`Dead letter ${id} (mark shop order ${orderId} paid) retried from the dashboard`);
+    expect(entry?.data).toMatchObject({ outboxId: id, action: 'retry', actor: 'dashboard', commandKind: 'order_write' });
+  });
+
+  it('a retried dead letter gets a fresh retry budget (attempts restart), not the one left over', async () => {
+    const session = h.seed();
+    h.shop.faults.add({ method: 'GET', path: /orders\/\d+$/, fault: { kind: 'status', status: 503 }, count: 3 });
+    await h.send(session, 'paid');
+    await h.drain();
+    const [letter] = listDeadLetters(deps).letters;
+    expect(letter).toMatchObject({ attempts: 3, errorCode: 'service_unavailable' });
+    expect(letter.lastError).toMatch(/^gave up after 3 attempts: WooCommerce answered 503/);
+
+    await retryDeadLetter(deps, letter.id, 'command line');
+    h.shop.faults.add({ method: 'GET', path: /orders\/\d+$/, fault: { kind: 'status', status: 503 }, count: 1 });
+    await h.drain();
+    // One more failure did not kill it (the 3 attempts left over would have): it ran again and was applied.
+    expect(h.relay.stores.outbox.state(letter.id)).toMatchObject({ state: 'done', attempts: 3 });
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+  });
+
+  it('a dead letter whose note reached the shop is retried without a second note (it still counts as having run)', async () => {
+    const session = h.seed();
+    // The note is written but its answer is lost, then every look for it fails: dead after 3 attempts, note on the order.
+    h.shop.faults.add({ method: 'POST', path: /notes/, fault: { kind: 'apply_then_drop' }, count: 1 });
+    h.shop.faults.add({ method: 'GET', path: /notes/, fault: { kind: 'status', status: 503 }, count: 10 });
+    await h.send(session, 'paid');
+    await h.drain();
+    const [letter] = listDeadLetters(deps).letters;
+    expect(letter).toMatchObject({ merchantOrderId: session.merchantOrderId, attempts: 3 });
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    h.shop.faults.clear();
+    const posts = h.shop.requests.filter((r) => r.method === 'POST').length;
+
+    expect((await retryDeadLetter(deps, letter.id, 'dashboard')).ok).toBe(true);
+    await h.drain();
+    expect(h.relay.stores.outbox.state(letter.id)).toMatchObject({ state: 'done' });
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    expect(h.shop.requests.filter((r) => r.method === 'POST').length).toBe(posts);
+  });
+
+  it('retry all puts every dead letter back, oldest first, and each order is applied', async () => {
+    const first = await deadLetterFor();
+    const second = await deadLetterFor();
+    const retried = await retryAllDeadLetters(deps, 'command line');
+    expect(retried.map((letter) => letter.id)).toEqual([first.id, second.id]);
+    await h.drain();
+    for (const { orderId } of [first, second]) expect(h.shop.orders.getOrder(orderId)!.status).toBe('processing');
+    expect(await retryAllDeadLetters(deps, 'command line')).toEqual([]);
+  });
+
+  it('dismiss keeps it for the audit but out of lists, counts and the dead-letter alarm; it cannot be retried after', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const alarms = createSqliteAlarmStore(h.relay.db);
+    expect(alarms.facts(0).deadLetters).toBe(1);
+    const dismissed = await dismissDeadLetter(deps, id, 'command line');
+    expect(dismissed.ok && dismissed.value.dismissedAt).toBe(h.clock.now());
+    expect(listDeadLetters(deps)).toEqual({ total: 0, letters: [] });
+    expect(h.relay.stores.outbox.counts().dead).toBe(0);
+    expect(alarms.facts(0).deadLetters).toBe(0);
+    expect(getDeadLetter(deps, id)).toMatchObject({ id, merchantOrderId: orderId, errorCode: 'woocommerce_rest_invalid_param', dismissedAt: h.clock.now() });
+    expect(h.relay.stores.log.listByOrder(orderId).find((e) => e.kind === 'dead_letter')?.message).toContain('dismissed from the command line: it will not be retried');
+
+    const retried = await retryDeadLetter(deps, id, 'dashboard');
+    expect(retried).toMatchObject({ ok: false, error: { code: 'dismissed' } });
+    expect(await retryAllDeadLetters(deps, 'dashboard')).toEqual([]);
+    expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'dead' });
+    expect(await dismissDeadLetter(deps, id, 'dashboard')).toMatchObject({ ok: false, error: { code: 'dismissed' } });
+  });
+
+  it('says why when the id is not a dead letter: unknown, or already retried', async () => {
+    const { id } = await deadLetterFor();
+    expect(await retryDeadLetter(deps, 999_999, 'dashboard')).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect((await retryDeadLetter(deps, id, 'dashboard')).ok).toBe(true);
+    const again = await retryDeadLetter(deps, id, 'dashboard');
+    expect(again).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(!again.ok && again.error.message).toContain('retried and is queued or done');
+  });
+});
