@@ -44,6 +44,8 @@ function banner(config: Readonly<RelayConfig>, relay: RelayHandle): string[] {
     `  webhooks:  ${relay.url}/webhooks/<provider>`,
   ];
   if (relay.demoShopUrl) lines.push(`  demo shop: ${relay.demoShopUrl}  (no WC_URL set: place an order there and pay it in the sandbox)`);
+  const door = config.adminToken ? 'log in with PAYRELAY_ADMIN_TOKEN' : relay.demoShopUrl ? 'this machine only: no PAYRELAY_ADMIN_TOKEN' : 'off until PAYRELAY_ADMIN_TOKEN is set';
+  lines.push(`  dashboard: ${relay.url}/admin/  (${door})`);
   const next: string[] = [];
   if (!config.shop) next.push('set WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET and PAYRELAY_SHOP_SECRET to connect your shop');
   const real = [...relay.providers.keys()].filter((id) => id !== 'sandbox');

@@ -39,6 +39,7 @@ import { createWebhookEndpoint } from './http/webhook-endpoint';
 import { renderIndexPage } from './http/index-page';
 import { listen } from './http/listen';
 import { monitoringRoutes } from './http/monitoring-routes';
+import { adminRoutes } from './http/admin/admin-routes';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics';
 import { instrumentProviders } from './adapters/instrumented-provider';
 import { createSqliteOpsStore } from './adapters/sqlite/sqlite-ops-store';
@@ -305,6 +306,21 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       envSecrets: new Set(config.stripe?.webhookSecrets.length ? ['stripe'] : []),
       shopSecret,
       maxBodyBytes: config.maxBodyBytes,
+    }),
+  );
+  app.use(
+    adminRoutes({
+      auth: { adminToken: config.adminToken, sandboxMode: demo !== null, clock, secureCookies: publicUrl.startsWith('https:') },
+      mode: config.mode,
+      clock,
+      ops,
+      stores,
+      unitOfWork: stores.unitOfWork,
+      breakers,
+      providers: () => providers.keys(),
+      publicUrl: () => publicUrl,
+      demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null,
+      deadLetters: null,
     }),
   );
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));

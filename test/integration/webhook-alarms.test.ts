@@ -12,6 +12,12 @@ describe('webhook alarms', () => {
   });
   afterEach(() => h.close());
 
+  /** The open-alert gauge lines of /metrics, e.g. `payrelay_open_alerts{code="dead_letters",provider="shop"} 1`. */
+  async function alertGauge(): Promise<string[]> {
+    const text = await (await fetch(`${h.relay.url}/metrics`)).text();
+    return text.split('\n').filter((line) => line.startsWith('payrelay_open_alerts{'));
+  }
+
   async function openAlerts(): Promise<Array<{ code: string; message: string }>> {
     const timestamp = Math.floor(h.clock.now() / 1000);
     const response = await fetch(`${h.relay.url}/v1/alerts`, {
@@ -30,11 +36,13 @@ describe('webhook alarms', () => {
     const alerts = await openAlerts();
     expect(alerts.filter((a) => a.code === 'webhook_bad_signatures')).toHaveLength(1);
     expect(alerts[0].message).toContain("The signing secret in the relay does not match the provider's; after a rotation paste the new one");
+    expect(await alertGauge()).toEqual(['payrelay_open_alerts{code="webhook_bad_signatures",provider="sandbox"} 1']);
 
     h.clock.advance(1000);
     expect((await h.send(h.seed(), 'paid')).status).toBe(200);
     expect(h.relay.runAlarms().cleared).toEqual(['webhook_bad_signatures:sandbox']);
     expect((await openAlerts()).filter((a) => a.code === 'webhook_bad_signatures')).toEqual([]);
+    expect(await alertGauge()).toEqual([]);
   });
 
   test('sessions with no webhook back within the usual time: one alert, cleared by the first webhook', async () => {
@@ -70,7 +78,10 @@ describe('webhook alarms', () => {
     expect(h.relay.stores.outbox.counts().dead).toBe(1);
     expect(h.relay.runAlarms().raised).toEqual(['dead_letters:shop']);
     expect(h.relay.runAlarms().raised).toEqual([]);
+    // The shop alarm, and the per-order alert the worker raised for the write it gave up (a sandbox session's).
+    expect(await alertGauge()).toEqual(['payrelay_open_alerts{code="dead_letter",provider="sandbox"} 1', 'payrelay_open_alerts{code="dead_letters",provider="shop"} 1']);
     h.clock.advance(24 * 3_600_000 + 1);
     expect(h.relay.runAlarms().cleared).toEqual(['dead_letters:shop']);
+    expect(await alertGauge()).toEqual(['payrelay_open_alerts{code="dead_letter",provider="sandbox"} 1']);
   });
 });

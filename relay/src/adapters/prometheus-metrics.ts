@@ -9,7 +9,7 @@ import type { OutboxStore } from '../ports/outbox-store';
 /** What the scrape-time gauges read: the database and the breakers, at the moment Prometheus asks. */
 export interface MetricsSources {
   outbox: Pick<OutboxStore, 'counts'>;
-  ops: Pick<OpsStore, 'oldestPendingAt' | 'sessionsByStatus'>;
+  ops: Pick<OpsStore, 'oldestPendingAt' | 'sessionsByStatus' | 'openAlertCounts'>;
   breakers: BreakerBoard;
   providers: () => Iterable<ProviderId>;
   clock: Clock;
@@ -117,6 +117,17 @@ export function createPrometheusMetrics(sources: MetricsSources): PrometheusMetr
     collect() {
       this.reset();
       for (const [status, n] of Object.entries(sources.ops.sessionsByStatus())) this.set({ status }, n);
+    },
+  });
+  new Gauge({
+    name: 'payrelay_open_alerts',
+    help: 'Open alerts by code and provider (webhook alarms clear themselves when the cause is fixed; others are dismissed on the dashboard or in the plugin)',
+    labelNames: ['code', 'provider'] as const,
+    registers,
+    collect() {
+      // Reset first: an alert cleared since the last scrape disappears instead of staying at its old value.
+      this.reset();
+      for (const row of sources.ops.openAlertCounts()) this.set({ code: row.code, provider: row.provider }, row.count);
     },
   });
   new Gauge({

@@ -31,7 +31,7 @@ export interface RelayConfig {
   routesFile: string | null;
   /** Bearer token for /metrics; null: local requests only. */
   metricsToken: string | null;
-  /** Reserved for the relay dashboard (issue 13, not built yet): validated, read by nothing today. */
+  /** The dashboard login (/admin); null: a sandbox relay serves it to local requests only, any other relay refuses. */
   adminToken: string | null;
   /** /readyz fails when the oldest waiting outbox command is older than this. */
   readyMaxOutboxAgeMs: number;
@@ -69,7 +69,7 @@ export const envSchema = Joi.object({
   PAYRELAY_METRICS_TOKEN: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('PAYRELAY_METRICS_TOKEN', 16) })
     .description('bearer token a Prometheus scraper sends to /metrics; without it only local requests are served'),
   PAYRELAY_ADMIN_TOKEN: Joi.string().min(16).messages({ 'string.min': MAKE_A_SECRET('PAYRELAY_ADMIN_TOKEN', 16) })
-    .description('the dashboard login (/admin); in sandbox mode without one, a token is generated and printed at start-up'),
+    .description('the dashboard login (/admin/); without it a sandbox relay serves the dashboard to local requests only, and a relay with a shop refuses'),
   PAYRELAY_READY_MAX_OUTBOX_AGE_SECONDS: Joi.number().integer().min(1).default(900)
     .description('/readyz fails when the oldest waiting outbox command is older than this'),
   PAYRELAY_PROVIDER_TIMEOUT_MS: Joi.number().integer().min(100).max(60_000).default(10_000)

@@ -10,5 +10,5 @@ export function renderIndexPage(view: { version: string; mode: string; providers
 <body><h1>Payrelay ${escape(view.version)}</h1><p>Mode: <strong>${escape(view.mode)}</strong>. Providers: ${view.providers.map((p) => `<code>${escape(p)}</code>`).join(', ') || 'none'}.</p>
 ${shop}
 <ul><li><code>POST /webhooks/:provider</code> — provider webhooks</li><li><code>POST /v1/sessions</code> — checkout sessions (signed by the shop)</li>
-<li><code>GET /v1/sessions/:id/status?token=…</code> — status for the thank-you page</li><li><code>GET /v1/orders/:id/timeline</code> — the payment log</li><li><code>GET /healthz</code></li></ul></body></html>`;
+<li><code>GET /v1/sessions/:id/status?token=…</code> — status for the thank-you page</li><li><code>GET /v1/orders/:id/timeline</code> — the payment log</li><li><code>GET /healthz</code></li><li><a href="/admin/">/admin/</a> — the relay dashboard</li></ul></body></html>`;
 }

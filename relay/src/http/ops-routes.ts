@@ -2,6 +2,7 @@ import type { ParkedSummary } from '../ports/parked-event-store';
 import express, { type Router } from 'express';
 import Joi from 'joi';
 import { checkOrder } from '../app/check-order';
+import { dismissAlert } from '../app/dismiss-alert';
 import type { RefreshDeps } from '../app/refresh-from-provider';
 import { runTestEvent } from '../app/run-test-event';
 import type { OrderGateway } from '../ports/order-gateway';
@@ -51,27 +52,11 @@ export function opsRoutes(deps: OpsRouteDeps): Router {
     res.json({ alerts: deps.stores.alerts.listOpen(100).map((a) => ({ id: a.id, at: iso(a.at), order_id: a.merchantOrderId, session_id: a.sessionId, code: a.code, message: a.message })) });
   });
 
-  // A person dismissed it in the plugin: it leaves the open list (and the diagnostics screen), the row stays,
-  // and the order's payment log says so, so support reading it later knows the alert was seen.
+  // A person dismissed it in the plugin (app/dismiss-alert.ts: the row stays, the payment log says so).
   router.post('/v1/alerts/:id/resolve', ...signed, (req, res) => {
     const id = Number(req.params.id);
     if (!Number.isSafeInteger(id) || id < 1) return sendError(res, 400, 'bad_request', 'the alert id must be a positive integer');
-    const now = deps.clock.now();
-    const resolved = deps.unitOfWork.transaction(() => {
-      const alert = deps.stores.alerts.resolve(id);
-      if (alert) {
-        deps.stores.log.append({
-          at: now,
-          merchantOrderId: alert.merchantOrderId,
-          sessionId: alert.sessionId,
-          provider: null,
-          kind: 'alert',
-          message: `Alert dismissed in the plugin's diagnostics: ${alert.message}`,
-          data: { alertId: alert.id, code: alert.code, raisedAt: alert.at },
-        });
-      }
-      return alert;
-    });
+    const resolved = dismissAlert(deps, id, "the plugin's diagnostics");
     if (!resolved) return sendError(res, 404, 'not_found', `no open alert ${id}`);
     res.json({ resolved: true, id });
   });

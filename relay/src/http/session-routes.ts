@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import Joi from 'joi';
 import contract from '../../../shared/contract.json';
+import { orderTimeline } from '../app/order-timeline';
 import { createSession, type CreateSessionDeps, type CreateSessionError } from '../app/create-session';
 import { isIsoCurrency } from '../domain/money';
 import { PAYMENT_METHODS } from '../domain/payment-session';
@@ -158,16 +159,14 @@ export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
   });
 
   router.get('/v1/orders/:orderId/timeline', ...signed, (req, res) => {
-    const id = req.params.orderId;
-    const orderSessions = useCase.sessions.listByOrder(id);
-    const entries = useCase.log.listByOrder(id);
-    if (orderSessions.length === 0 && entries.length === 0) {
-      sendError(res, 404, 'order_not_found', `the relay has no sessions or log entries for order ${id}`);
+    const timeline = orderTimeline(useCase, req.params.orderId);
+    if (!timeline) {
+      sendError(res, 404, 'order_not_found', `the relay has no sessions or log entries for order ${req.params.orderId}`);
       return;
     }
     res.json({
-      order_id: id,
-      sessions: orderSessions.map((s) => ({
+      order_id: timeline.orderId,
+      sessions: timeline.sessions.map((s) => ({
         session_id: s.id,
         provider: s.provider,
         status: s.status,
@@ -176,16 +175,13 @@ export function sessionRoutes(deps: SessionRoutesDeps): express.Router {
         created_at: new Date(s.createdAt).toISOString(),
         expires_at: new Date(s.expiresAt).toISOString(),
       })),
-      entries: entries
-        .map((entry, index) => ({ entry, index }))
-        .sort((a, b) => a.entry.at - b.entry.at || a.index - b.index)
-        .map(({ entry }) => ({
-          at: new Date(entry.at).toISOString(),
-          kind: entry.kind,
-          message: entry.message,
-          session_id: entry.sessionId,
-          provider: entry.provider,
-        })),
+      entries: timeline.entries.map((entry) => ({
+        at: new Date(entry.at).toISOString(),
+        kind: entry.kind,
+        message: entry.message,
+        session_id: entry.sessionId,
+        provider: entry.provider,
+      })),
     });
   });
 

@@ -53,6 +53,11 @@ export interface OpsStore {
   retryDead(id: number, now: number): boolean;
   /** Keeps a dead letter as it is but out of lists and counts. False when it is not an undismissed dead letter. */
   dismissDead(id: number, now: number): boolean;
+  /**
+   * Open alerts counted by code and provider (/metrics): a webhook alarm's own provider (`shop` for the shop's
+   * dead letters), else the provider of the alert's session, else `none`.
+   */
+  openAlertCounts(): Array<{ code: string; provider: string; count: number }>;
   /** Accepted webhooks and refused attempts per provider since `since` (error rate on the dashboard). */
   webhookCountsSince(since: number): Record<string, { accepted: number; rejected: number }>;
 }

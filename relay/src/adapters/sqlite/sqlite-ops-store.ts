@@ -48,6 +48,12 @@ export function createSqliteOpsStore(db: Db): OpsStore {
   const accepted = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_events WHERE received_at >= ? GROUP BY provider');
   const rejected = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_rejections WHERE received_at >= ? GROUP BY provider');
 
+  // An alarm's key is `${code}:${provider}` (domain/webhook-alarms.ts); other alerts belong to a session.
+  const openAlerts = db.prepare<[], { code: string; provider: string; count: number }>(
+    `SELECT a.code, COALESCE(CASE WHEN a.alarm_key IS NOT NULL THEN substr(a.alarm_key, instr(a.alarm_key, ':') + 1) END, s.provider, 'none') AS provider, COUNT(*) AS count
+     FROM alerts a LEFT JOIN payment_sessions s ON s.id = a.session_id WHERE a.resolved = 0 GROUP BY 1, 2 ORDER BY 1, 2`,
+  );
+
   return {
     oldestPendingAt: () => oldestPending.get()?.at ?? null,
     sessionsByStatus: () => Object.fromEntries(byStatus.all().map((row) => [row.status, row.n])),
@@ -61,6 +67,7 @@ export function createSqliteOpsStore(db: Db): OpsStore {
     },
     retryDead: (id, now) => retry.run({ id, now }).changes === 1,
     dismissDead: (id, now) => dismiss.run({ id, now }).changes === 1,
+    openAlertCounts: () => openAlerts.all(),
     webhookCountsSince: (since) => {
       const counts: Record<string, { accepted: number; rejected: number }> = {};
       for (const row of accepted.all(since)) (counts[row.provider] ??= { accepted: 0, rejected: 0 }).accepted = row.n;
