@@ -24,7 +24,6 @@ import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/de
 import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
 import { refundRoutes } from './http/refund-routes';
-import { createSqliteShopRefundStore } from './adapters/sqlite/sqlite-shop-refund-store';
 import { createSqliteWebhookSecretStore } from './adapters/sqlite/sqlite-webhook-secret-store';
 import { connectRoutes } from './http/connect-routes';
 import { buildWebhookRegistrars } from './providers/webhook-registrars';
@@ -274,7 +273,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
-  app.use(refundRoutes({ providers, stores, refunds: createSqliteShopRefundStore(db), unitOfWork: stores.unitOfWork, clock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
+  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(
     monitoringRoutes({
       readiness: {

@@ -7,7 +7,11 @@ import { PaypalCertificateCache } from '../../relay/src/providers/paypal/paypal-
 import { PAYPAL_TEST_CHAIN } from './provider-signers';
 import { startHarness, type Harness } from './relay-harness';
 
-type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'drop';
+/**
+ * `hang` and `drop` fail before PayPal does anything; `apply_then_hang` / `apply_then_drop` make the call (a refund
+ * is made) and then lose the answer, the ambiguous outcome a timeout really is.
+ */
+type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'drop' | 'apply_then_hang' | 'apply_then_drop';
 
 export interface StandInOrder {
   id: string;
@@ -17,7 +21,7 @@ export interface StandInOrder {
   currency: string;
   value: string;
   captureId: string | null;
-  refunds: Array<{ id: string; value: string; requestId: string }>;
+  refunds: Array<{ id: string; value: string; requestId: string; invoiceId: string | null }>;
 }
 
 export interface PaypalWebhookRecord {
@@ -62,7 +66,15 @@ export async function startPaypalStandIn(): Promise<PaypalStandIn> {
       if (--faults[index].times <= 0) faults.splice(index, 1);
       if (fault === 'hang') return;
       if (fault === 'drop') return void req.socket.destroy();
-      return void res.status(fault.status).set(fault.headers ?? {}).json(fault.body ?? { name: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred.' });
+      if (fault === 'apply_then_hang' || fault === 'apply_then_drop') {
+        // The handler runs (and changes state); its answer never leaves.
+        res.json = (() => {
+          if (fault === 'apply_then_drop') req.socket.destroy();
+          return res;
+        }) as typeof res.json;
+      } else {
+        return void res.status(fault.status).set(fault.headers ?? {}).json(fault.body ?? { name: 'INTERNAL_SERVER_ERROR', message: 'An internal server error occurred.' });
+      }
     }
     if (req.path !== '/v1/oauth2/token' && req.header('authorization') !== 'Bearer A21AA-standin') {
       return void res.status(401).json({ error: 'invalid_token', error_description: 'Token signature verification failed' });
@@ -94,7 +106,7 @@ export async function startPaypalStandIn(): Promise<PaypalStandIn> {
                 captures: [
                   { id: order.captureId, status: order.refunds.length ? (refundedCents(order) >= cents(order.value) ? 'REFUNDED' : 'PARTIALLY_REFUNDED') : 'COMPLETED', amount: { currency_code: order.currency, value: order.value } },
                 ],
-                refunds: order.refunds.map((r) => ({ id: r.id, status: 'COMPLETED', amount: { currency_code: order.currency, value: r.value } })),
+                refunds: order.refunds.map((r) => ({ id: r.id, status: 'COMPLETED', amount: { currency_code: order.currency, value: r.value }, ...(r.invoiceId ? { invoice_id: r.invoiceId } : {}) })),
               },
             }
           : {}),
@@ -148,9 +160,9 @@ export async function startPaypalStandIn(): Promise<PaypalStandIn> {
       return { status: 422, body: { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'REFUND_AMOUNT_EXCEEDED', description: 'The refund amount must be less than or equal to the capture amount that has not yet been refunded.' }] } };
     }
     counter += 1;
-    const refund = { id: `1JU0${String(counter).padStart(4, '0')}781691411`, value: amount.value, requestId: req.header('paypal-request-id') ?? '' };
+    const refund = { id: `1JU0${String(counter).padStart(4, '0')}781691411`, value: amount.value, requestId: req.header('paypal-request-id') ?? '', invoiceId: typeof req.body.invoice_id === 'string' ? req.body.invoice_id : null };
     order.refunds.push(refund);
-    return { status: 201, body: { id: refund.id, status: 'COMPLETED', amount, custom_id: req.body.custom_id } };
+    return { status: 201, body: { id: refund.id, status: 'COMPLETED', amount, custom_id: req.body.custom_id, ...(refund.invoiceId ? { invoice_id: refund.invoiceId } : {}) } };
   }));
 
   app.get('/v1/notifications/webhooks', (_req, res) => res.json({ webhooks: webhooks.map((w) => ({ ...w, links: [] })) }));
@@ -218,10 +230,10 @@ export function testPaypalCertificates(): PaypalCertificateCache {
 export const TEST_PAYPAL_WEBHOOK_ID = '8PT597110X687430LKGECATA';
 
 /** A relay harness configured for PayPal against a fresh stand-in, trusting the test certificate chain. */
-export async function startPaypalHarness(): Promise<{ h: Harness; paypal: PaypalStandIn; close(): Promise<void> }> {
+export async function startPaypalHarness(env: Record<string, string> = {}): Promise<{ h: Harness; paypal: PaypalStandIn; close(): Promise<void> }> {
   const paypal = await startPaypalStandIn();
   const h = await startHarness(
-    { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: TEST_PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE: paypal.url },
+    { PAYPAL_CLIENT_ID: 'client-id', PAYPAL_CLIENT_SECRET: 'client-secret', PAYPAL_WEBHOOK_ID: TEST_PAYPAL_WEBHOOK_ID, PAYPAL_API_BASE: paypal.url, ...env },
     { paypalCertificates: testPaypalCertificates() },
   );
   return {

@@ -19,7 +19,8 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   let paypal: PaypalStandIn;
   let stop: () => Promise<void>;
   beforeEach(async () => {
-    ({ h, paypal, close: stop } = await startPaypalHarness());
+    // A short provider timeout: the lost-answer tests wait for a real one.
+    ({ h, paypal, close: stop } = await startPaypalHarness({ PAYRELAY_PROVIDER_TIMEOUT_MS: '400' }));
   });
   afterEach(() => stop());
 
@@ -70,6 +71,9 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   }
 
   const refundCalls = () => paypal.calls.filter((c) => c.path.endsWith('/refund'));
+  const refundsAtPaypal = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds;
+  /** WooCommerce deletes its refund record when process_refund answers an error (wc_create_refund). */
+  const wooCommerceDropsRefund = (session: PaymentSession, refundId: string) => h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(refundId));
   const refundNotes = (session: PaymentSession) => h.ourNotes(session.merchantOrderId).filter((n) => /refund/i.test(n));
 
   it('a partial refund: refunded at PayPal once, and the webhook adds no second refund record and no note', async () => {
@@ -158,6 +162,94 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
     await refundWebhook(session, '10.00', 'MADE-AFTER-ALL');
     expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+  });
+
+  describe('a refund whose answer was lost (timeout, dropped connection, 5xx), and the merchant clicking again', () => {
+    it('PayPal made it but the answer timed out: the retry under a new WooCommerce refund id is answered with that refund, nothing is refunded twice', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'apply_then_hang');
+      const first = wooCommerceRefund(session, '10.00');
+      const lost = await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
+      expect(lost).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable', message: expect.stringContaining('may have been made') } } });
+      wooCommerceDropsRefund(session, first);
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+
+      const second = wooCommerceRefund(session, '10.00');
+      const retry = await askRelay(session, { refund_id: second, amount: '10.00', currency: 'EUR' });
+      expect(retry).toMatchObject({
+        status: 201,
+        body: { refund_id: second, status: 'succeeded', provider_refund_id: refundsAtPaypal(session)[0].id, message: expect.stringContaining('was made after all') },
+      });
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+      expect(refundCalls()).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 1000 });
+
+      // PayPal's webhook for it is the same refund: no second record, no note.
+      await refundWebhook(session, '10.00', refundsAtPaypal(session)[0].id);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+      expect(refundNotes(session)).toHaveLength(0);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+    });
+
+    it('PayPal did not make it (the connection dropped first): the retry refunds, once', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'drop');
+      const first = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      const second = wooCommerceRefund(session, '10.00');
+      const retry = await askRelay(session, { refund_id: second, amount: '10.00', currency: 'EUR' });
+      expect(retry).toMatchObject({ status: 201, body: { refund_id: second, status: 'succeeded' } });
+      expect(retry.body.message ?? null).toBeNull();
+      expect(refundsAtPaypal(session)).toEqual([expect.objectContaining({ id: retry.body.provider_refund_id, invoiceId: `payrelay-refund-${session.merchantOrderId}-${second}` })]);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+    });
+
+    it('the webhook of the lost refund arriving first puts the one refund record in the shop; nothing counts twice', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'apply_then_drop');
+      const first = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      await refundWebhook(session, '10.00', refundsAtPaypal(session)[0].id);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00']);
+      expect(refundNotes(session)).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+      // What is left is 15.00: the lost refund is not counted a second time.
+      const rest = wooCommerceRefund(session, '15.00');
+      expect(await askRelay(session, { refund_id: rest, amount: '15.00', currency: 'EUR' })).toMatchObject({ status: 201 });
+      expect(refundsAtPaypal(session)).toHaveLength(2);
+    });
+
+    it('a retry for another amount: the lost refund is put on the order, the new one is refused with why, PayPal refunds once', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'apply_then_hang');
+      const first = wooCommerceRefund(session, '20.00');
+      expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      const second = wooCommerceRefund(session, '5.00');
+      const answer = await askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' });
+      expect(answer).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_made', message: expect.stringContaining('20.00 EUR') } } });
+      wooCommerceDropsRefund(session, second);
+      await h.drain();
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['20.00']);
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(2000);
+      await refundWebhook(session, '20.00', refundsAtPaypal(session)[0].id);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+    });
+
+    it('while PayPal cannot say whether the lost refund was made, nothing more is refunded', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'hang');
+      const first = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      paypal.fault('/v2/checkout/orders/', { status: 503, body: { name: 'SERVICE_UNAVAILABLE' } });
+      const answer = await askRelay(session, { refund_id: 'wc-77', amount: '10.00', currency: 'EUR' });
+      expect(answer).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable', message: expect.stringContaining('whether the refund of 10.00 EUR') } } });
+      expect(refundCalls()).toHaveLength(1);
+    });
   });
 
   it('an order with no Payrelay payment, and a provider without refunds, are refused in words', async () => {

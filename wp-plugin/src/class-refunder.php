@@ -65,12 +65,11 @@ final class Refunder
             ? __('Refund of %1$s accepted by %2$s (refund %3$s); the money moves in the coming days.', 'payrelay')
             /* translators: 1: amount, 2: provider name, 3: the provider's refund id */
             : __('Refunded %1$s at %2$s (refund %3$s).', 'payrelay');
-        $order->add_order_note(sprintf(
-            $text,
-            Money::text($minor, $currency),
-            $provider,
-            $provider_refund
-        ));
+        $note = sprintf($text, Money::text($minor, $currency), $provider, $provider_refund);
+        // The relay's words when there is more to say: this is a refund made earlier whose answer was lost.
+        $said = $result->data['message'] ?? '';
+        $extra = is_string($said) ? trim($said) : '';
+        $order->add_order_note($extra === '' ? $note : $note . ' ' . $extra);
         return true;
     }
 

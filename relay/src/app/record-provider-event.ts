@@ -1,4 +1,5 @@
-import { decide, noteRef, type Decision } from '../domain/decide';
+import { decide, noteRef, refMarker, type Decision } from '../domain/decide';
+import { lostRefundsConfirmedBy } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
@@ -10,6 +11,7 @@ import type { OutboxStore } from '../ports/outbox-store';
 import type { ParkedEventStore } from '../ports/parked-event-store';
 import type { PaymentLog, PaymentLogEntry } from '../ports/payment-log';
 import type { SessionStore } from '../ports/session-store';
+import type { ShopRefundStore } from '../ports/shop-refund-store';
 
 export interface EventStores {
   sessions: SessionStore;
@@ -18,6 +20,7 @@ export interface EventStores {
   log: PaymentLog;
   alerts: AlertStore;
   parked: ParkedEventStore;
+  refunds: ShopRefundStore;
 }
 
 /**
@@ -245,6 +248,7 @@ function applyDecision(
     },
     now,
   );
+  const lostNote = confirmLostRefunds(stores, session, decision, now);
   const change = decision.from === decision.to
     ? `Payment stays ${decision.to} (${decision.why.replace(/_/g, ' ')}: ${formatMoney(decision.refundedMinor, session.currency)} refunded in total).`
     : `Payment status ${decision.from} → ${decision.to} (${decision.why.replace(/_/g, ' ')}).`;
@@ -254,7 +258,7 @@ function applyDecision(
       kind: 'order_write',
       ref: noteRef(event),
       sessionId: session.id,
-      intent: decision.write,
+      intent: lostNote ? { ...decision.write, note: decision.write.note.replace(refMarker(noteRef(event)), `${lostNote} ${refMarker(noteRef(event))}`) } : decision.write,
       expected: { amountMinor: session.amountMinor, currency: session.currency },
     },
     now,
@@ -269,6 +273,34 @@ function applyDecision(
     });
   }
   return { decision, logEntry: { ...base, kind: 'status_changed', message: change, data: { eventId: event.eventId, from: decision.from, to: decision.to } } };
+}
+
+/**
+ * A refund webhook may be the refund the shop asked for whose answer was lost (refund-order.ts): WooCommerce
+ * deleted its record, so this webhook's refund record takes its place, and the lost refund is settled (the next
+ * refund request need not ask the provider about it). Returns a sentence for the order note, or null.
+ */
+function confirmLostRefunds(stores: EventStores, session: PaymentSession, decision: Extract<Decision, { kind: 'apply' }>, now: number): string | null {
+  const increment = decision.refundedMinor - session.refundedMinor;
+  if (increment <= 0) return null;
+  const lost = stores.refunds.listByOrder(session.merchantOrderId).filter((r) => r.state === 'unconfirmed' && r.sessionId === session.id);
+  const confirmed = lostRefundsConfirmedBy(increment, lost);
+  if (confirmed.length === 0) return null;
+  const name = providerDisplayName(session.provider);
+  const ids = confirmed.map((r) => r.shopRefundId).join(', ');
+  for (const refund of confirmed) {
+    stores.refunds.settle(refund.merchantOrderId, refund.shopRefundId, { state: 'succeeded', message: `made at ${name}: confirmed by its refund webhook, which put the refund record in the shop` }, now);
+  }
+  stores.log.append({
+    at: now,
+    merchantOrderId: session.merchantOrderId,
+    sessionId: session.id,
+    provider: session.provider,
+    kind: 'refund_requested',
+    message: `${name}'s refund webhook confirms the refund asked for in the shop whose answer was lost (WooCommerce refund ${ids}): it was made, and this refund record replaces the one WooCommerce removed.`,
+    data: { shopRefundIds: confirmed.map((r) => r.shopRefundId) },
+  });
+  return `This is the refund asked for in the shop (WooCommerce refund ${ids}) whose answer from ${name} was lost; WooCommerce had removed its record, so this one takes its place.`;
 }
 
 /** Our own id echoed back wins; then the provider's session id; then its payment id (charge and review events). */

@@ -1,16 +1,18 @@
+import { withRef } from '../domain/decide';
+import { lostRefundOutcome, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
-import type { PaymentProvider } from '../ports/payment-provider';
+import type { PaymentProvider, ProviderRefund } from '../ports/payment-provider';
 import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
 import type { UnitOfWork } from '../ports/unit-of-work';
 import type { EventStores } from './record-provider-event';
 
 export interface RefundDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
-  stores: Pick<EventStores, 'sessions' | 'log'>;
+  stores: Pick<EventStores, 'sessions' | 'log' | 'outbox'>;
   refunds: ShopRefundStore;
   unitOfWork: UnitOfWork;
   clock: Clock;
@@ -29,24 +31,39 @@ export interface RefundRequest {
 /** Why a refund was not made; `message` is shown to the merchant in the order screen as it is. */
 export type RefundRefusal = {
   status: 400 | 404 | 409 | 422 | 502;
-  code: 'invalid_amount' | 'no_payment' | 'currency_mismatch' | 'amount_exceeds_remaining' | 'refund_unsupported' | 'provider_refused' | 'provider_unavailable';
+  code:
+    | 'invalid_amount'
+    | 'no_payment'
+    | 'currency_mismatch'
+    | 'amount_exceeds_remaining'
+    | 'refund_unsupported'
+    | 'provider_refused'
+    | 'provider_unavailable'
+    /** A refund whose answer was lost was made after all, and this request asks for another amount. */
+    | 'earlier_refund_made';
   message: string;
 };
 
-export type RefundAnswer = { ok: true; refund: ShopRefund; replayed: boolean } | { ok: false; error: RefundRefusal };
+/** `message`: what the merchant should know beyond "refunded" (this refund was the one made earlier). */
+export type RefundAnswer = { ok: true; refund: ShopRefund; replayed: boolean; message?: string } | { ok: false; error: RefundRefusal };
 
 /**
  * A refund the merchant made in WooCommerce, made at the provider with an idempotency key tied to WooCommerce's
  * refund id. Before the provider is asked, the amount is counted as already in the shop (session.refundedMinor),
  * in the same transaction as the refund row: the provider's refund webhook, whenever it arrives, then finds
- * nothing new to write (no second refund record, no second note). If the provider refuses, the count is undone,
- * so a refund the provider did make after all (a timeout) still reaches the shop through its webhook.
+ * nothing new to write (no second refund record, no second note). If the provider refuses, the count is undone.
+ * If its answer is lost (timeout, dropped connection, 5xx) the refund may have been made: the count is undone too
+ * (WooCommerce deletes its record on our error, so the provider's webhook must still write one), and the row stays
+ * `unconfirmed`: nothing more is refunded on this order until it is settled. The merchant's next click (a new
+ * WooCommerce refund, a new key) first asks the provider about it (lost-refund.ts), so a refund made after all is
+ * never made twice.
  */
 export async function refundOrder(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
-  if (existing) return replay(existing);
+  // The same WooCommerce refund asked again after its answer was lost: settled below like any lost refund.
+  if (existing && existing.state !== 'unconfirmed') return replay(existing);
 
-  const session = refundableSession(deps.stores.sessions.listByOrder(request.merchantOrderId));
+  let session = refundableSession(deps.stores.sessions.listByOrder(request.merchantOrderId));
   if (!session) return refuse(409, 'no_payment', `Order ${request.merchantOrderId} has no payment taken through Payrelay that could be refunded.`);
   const name = providerDisplayName(session.provider);
   if (request.currency.toUpperCase() !== session.currency.toUpperCase()) {
@@ -54,6 +71,21 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   }
   const amountMinor = decimalToMinor(request.amount, session.currency);
   if (amountMinor === null || amountMinor <= 0) return refuse(400, 'invalid_amount', `"${request.amount.slice(0, 20)}" is not an amount that can be refunded in ${session.currency}.`);
+  const provider = deps.providers.get(session.provider);
+  if (!provider?.refund) {
+    return refuse(422, 'refund_unsupported', `${name} has no refund API${provider ? '' : ' configured on this relay'}: refund the customer in the ${name} dashboard, then record the refund here with "Refund manually".`);
+  }
+  const providerPaymentId = session.providerPaymentId;
+  if (!providerPaymentId) return refuse(409, 'no_payment', `The relay does not know ${name}'s payment id for order ${request.merchantOrderId}; refund it in the ${name} dashboard.`);
+
+  // An earlier refund of this order lost its answer: find out whether it was made before refunding anything.
+  for (const lost of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'unconfirmed')) {
+    const settled = await settleLostRefund(deps, provider, lost, request, amountMinor);
+    if (settled) return settled;
+  }
+  session = deps.stores.sessions.get(session.id) ?? session;
+
+  // Every lost refund is settled above (or this request stopped): what is left is what the session says.
   const remaining = session.amountMinor - session.refundedMinor;
   if (amountMinor > remaining) {
     return refuse(
@@ -62,15 +94,10 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
       `Only ${formatMoney(remaining, session.currency)} of this payment is left to refund (${formatMoney(session.refundedMinor, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} refunded already); ${formatMoney(amountMinor, session.currency)} is too much.`,
     );
   }
-  const provider = deps.providers.get(session.provider);
-  if (!provider?.refund) {
-    return refuse(422, 'refund_unsupported', `${name} has no refund API${provider ? '' : ' configured on this relay'}: refund the customer in the ${name} dashboard, then record the refund here with "Refund manually".`);
-  }
-  if (!session.providerPaymentId) return refuse(409, 'no_payment', `The relay does not know ${name}'s payment id for order ${request.merchantOrderId}; refund it in the ${name} dashboard.`);
 
   const now = deps.clock.now();
   const before = { status: session.status, refundedMinor: session.refundedMinor };
-  const full = amountMinor === remaining;
+  const full = amountMinor === session.amountMinor - session.refundedMinor;
   const inserted = deps.unitOfWork.transaction(() => {
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
     if (!fresh) return false;
@@ -92,10 +119,10 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   const result = await provider.refund({
     relaySessionId: session.id,
     providerSessionId: session.providerSessionId,
-    providerPaymentId: session.providerPaymentId,
+    providerPaymentId,
     amountMinor,
     currency: session.currency,
-    idempotencyKey: `payrelay-refund-${request.merchantOrderId}-${request.shopRefundId}`,
+    idempotencyKey: refundKey(request.merchantOrderId, request.shopRefundId),
     reason: request.reason,
   });
   const settledAt = deps.clock.now();
@@ -115,19 +142,94 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
   }
 
+  const lostAnswer = refundMayHaveBeenMade(result.error.code);
   const unavailable = result.error.kind === 'fallback';
-  const message = unavailable
-    ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded as far as the relay knows; if ${name} did make it, it will appear on this order by itself.`
-    : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
+  const message = lostAnswer
+    ? `${name} could not be reached to refund, or its answer was lost (${result.error.message}): the refund may have been made. Refunding again is safe: Payrelay first asks ${name} whether this refund went through, and never makes it twice; if ${name} made it, it also appears on this order by itself.`
+    : unavailable
+      ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded.`
+      : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
   deps.unitOfWork.transaction(() => {
     const current = deps.stores.sessions.get(session.id);
     // Undo only our own count: a refund webhook recorded meanwhile (a dashboard refund) keeps its part.
     const refundedMinor = Math.max(before.refundedMinor, (current?.refundedMinor ?? before.refundedMinor) - amountMinor);
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: before.status } : {}) }, settledAt);
-    deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: 'refused', message }, settledAt);
+    deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append({ at: settledAt, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'error', message, data: { shopRefundId: request.shopRefundId, code: result.error.code } });
   });
-  return refuse(unavailable ? 502 : 422, unavailable ? 'provider_unavailable' : 'provider_refused', message);
+  return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
+}
+
+/**
+ * Ask the provider about a refund whose answer was lost. Returns the answer to the current request when the lost
+ * refund decides it (made: this request is answered with it, or refused if it asks for another amount; the
+ * provider cannot say: nothing is refunded now), or null to go on with the request (it was not made).
+ */
+async function settleLostRefund(deps: RefundDeps, provider: PaymentProvider, lost: ShopRefund, request: RefundRequest, amountMinor: number): Promise<RefundAnswer | null> {
+  const session = deps.stores.sessions.get(lost.sessionId);
+  if (!session?.providerPaymentId) return null;
+  const name = providerDisplayName(session.provider);
+  const lostAmount = formatMoney(lost.amountMinor, lost.currency);
+  const found = provider.findRefund
+    ? await provider.findRefund({ providerPaymentId: session.providerPaymentId, providerSessionId: session.providerSessionId, idempotencyKey: refundKey(lost.merchantOrderId, lost.shopRefundId) })
+    : { ok: false as const, error: { message: `${name} has no way to look a refund up` } };
+  if (!found.ok) {
+    return refuse(
+      502,
+      'provider_unavailable',
+      `${name} could not be asked whether the refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}, whose answer was lost) went through (${found.error.message}), so nothing was refunded now, to never refund twice. Try again in a moment, or check the payment in the ${name} dashboard.`,
+    );
+  }
+  const now = deps.clock.now();
+  const outcome = lostRefundOutcome(lost, found.value !== null, { amountMinor, currency: request.currency });
+  if (outcome === 'not_made') {
+    deps.unitOfWork.transaction(() => {
+      const message = `${name} has no refund for WooCommerce refund ${lost.shopRefundId}: it was not made.`;
+      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', message }, now);
+      deps.stores.log.append({ at: now, merchantOrderId: lost.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `Asked ${name} about the refund of ${lostAmount} whose answer was lost (WooCommerce refund ${lost.shopRefundId}): it was not made.`, data: { shopRefundId: lost.shopRefundId } });
+    });
+    return null;
+  }
+  const made = found.value as ProviderRefund;
+  return deps.unitOfWork.transaction((): RefundAnswer => {
+    // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
+    const current = deps.stores.sessions.get(session.id) ?? session;
+    const refundedMinor = Math.min(current.amountMinor, current.refundedMinor + lost.amountMinor);
+    const full = refundedMinor >= current.amountMinor - (current.chargedBackMinor ?? 0);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded', disputedFrom: null } : {}) }, now);
+    const madeText = `The refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}) was made after all at ${name} (refund ${made.providerRefundId}), although its answer was lost`;
+    if (outcome === 'same_refund') {
+      const message = `${madeText}; this refund is that one, so nothing was refunded twice.`;
+      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: `made at ${name}; recorded in the shop as WooCommerce refund ${request.shopRefundId}` }, now);
+      deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: made.status, createdAt: now });
+      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message }, now);
+      deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `${madeText}. WooCommerce refund ${request.shopRefundId} asked again for the same amount and was answered with it: nothing refunded twice.`, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
+      return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false, message };
+    }
+    // Another amount: WooCommerce no longer has a record of the refund made, so the relay adds it, and this
+    // request is refused for the merchant to decide again with what is now left.
+    const ref = `${session.provider}:shop-refund-${lost.shopRefundId}`;
+    const note = `${madeText}. WooCommerce had removed its record of it when told of the error, so Payrelay added it to this order.`;
+    deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: 'made at the provider; Payrelay added the refund record to the order' }, now);
+    deps.stores.outbox.enqueue(
+      session.merchantOrderId,
+      {
+        kind: 'order_write',
+        ref,
+        sessionId: session.id,
+        intent: { target: full ? 'refunded' : current.status, transactionId: session.providerPaymentId, refundMinor: lost.amountMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId: `shop-refund-${lost.shopRefundId}` }) },
+        expected: { amountMinor: session.amountMinor, currency: session.currency },
+      },
+      now,
+    );
+    const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(current.amountMinor - refundedMinor, session.currency)} is left to refund; refund again if more should go back.`;
+    deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
+    return refuse(409, 'earlier_refund_made', message);
+  });
+}
+
+function refundKey(merchantOrderId: string, shopRefundId: string): string {
+  return `payrelay-refund-${merchantOrderId}-${shopRefundId}`;
 }
 
 /** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */

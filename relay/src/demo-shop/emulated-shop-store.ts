@@ -56,6 +56,7 @@ export interface EmulatedShopStore {
   /** In insertion order. */
   listNotes(orderId: number): EmulatedNoteRecord[];
   insertRefund(refund: EmulatedRefundRecord): void;
+  deleteRefund(refundId: number): void;
   /** In insertion order. */
   listRefunds(orderId: number): EmulatedRefundRecord[];
   transaction<T>(fn: () => T): T;
@@ -85,6 +86,10 @@ export function createInMemoryShopStore(opts: { firstPostId?: number; firstNoteI
     },
     listNotes: (orderId) => notes.filter((n) => n.orderId === orderId).map((n) => ({ ...n })),
     insertRefund: (refund) => void refunds.push({ ...refund }),
+    deleteRefund: (refundId) => {
+      const index = refunds.findIndex((r) => r.id === refundId);
+      if (index >= 0) refunds.splice(index, 1);
+    },
     listRefunds: (orderId) => refunds.filter((r) => r.orderId === orderId).map((r) => ({ ...r })),
     // Single-threaded and synchronous: nothing can interleave, so running the function is already atomic.
     transaction: (fn) => fn(),

@@ -149,6 +149,16 @@ export class EmulatedShop {
     });
   }
 
+  /**
+   * What WooCommerce's wc_create_refund() does when the gateway's process_refund answers an error: the refund
+   * record it made first is deleted again (the merchant then sees the error and may click once more).
+   */
+  deleteRefund(orderId: number, refundId: number): void {
+    this.store.transaction(() => {
+      if (this.store.listRefunds(orderId).some((r) => r.id === refundId)) this.store.deleteRefund(refundId);
+    });
+  }
+
   /** What is left to refund, in minor units. */
   remainingMinor(order: EmulatedOrderRecord): number {
     const total = decimalToMinor(order.total, order.currency) ?? 0;

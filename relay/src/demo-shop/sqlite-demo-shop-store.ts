@@ -75,6 +75,7 @@ export function createSqliteDemoShopStore(db: Database): EmulatedShopStore {
   const insertRefund = db.prepare(
     `INSERT INTO demo_order_refunds (id, order_id, amount, reason, refunded_payment, date_created) VALUES (?, ?, ?, ?, ?, ?)`,
   );
+  const deleteRefund = db.prepare('DELETE FROM demo_order_refunds WHERE id = ?');
   const listRefunds = db.prepare(
     `SELECT id, order_id AS orderId, amount, reason, refunded_payment AS refundedPayment, date_created AS dateCreated
      FROM demo_order_refunds WHERE order_id = ? ORDER BY id`,
@@ -103,6 +104,7 @@ export function createSqliteDemoShopStore(db: Database): EmulatedShopStore {
       })),
     insertRefund: (refund: EmulatedRefundRecord) =>
       void insertRefund.run(refund.id, refund.orderId, refund.amount, refund.reason, refund.refundedPayment ? 1 : 0, refund.dateCreated),
+    deleteRefund: (refundId) => void deleteRefund.run(refundId),
     listRefunds: (orderId) =>
       (listRefunds.all(orderId) as Array<Omit<EmulatedRefundRecord, 'refundedPayment'> & { refundedPayment: number }>).map((r) => ({
         ...r,

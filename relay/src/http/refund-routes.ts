@@ -48,6 +48,7 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       status: r.state,
       amount: minorToDecimal(r.amountMinor, r.currency),
       currency: r.currency,
+      ...(answer.message ? { message: answer.message } : {}),
     });
   }));
   return router;

@@ -107,7 +107,14 @@ export interface PaymentProvider {
   capture?(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>>;
   /** Give money back. Absent where the provider has no refund API (Coinbase Commerce). */
   refund?(input: RefundInput): Promise<Result<ProviderRefund, ProviderFailure>>;
+  /**
+   * The refund asked for with `idempotencyKey` (our key, carried in the refund's metadata), when its answer was
+   * lost: the refund the provider made, or null when it has none (or only a failed one), i.e. nothing was refunded.
+   */
+  findRefund?(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>>;
 }
+
+export type RefundLookup = Pick<RefundInput, 'providerPaymentId' | 'providerSessionId' | 'idempotencyKey'>;
 
 export interface RefundInput {
   relaySessionId: string;

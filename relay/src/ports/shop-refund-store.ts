@@ -3,9 +3,12 @@ import type { ProviderId } from '../domain/provider-event';
 /**
  * `requested`: the provider is being asked (the amount already counts as reflected in the shop, so a refund
  * webhook arriving meanwhile is recognised as this refund); `succeeded`/`pending`: the provider took it;
- * `refused`: it did not, and the amount no longer counts.
+ * `refused`: it did not, and the amount no longer counts. `unconfirmed`: the provider's answer was lost (timeout,
+ * dropped connection, 5xx), so it may have refunded: the amount still counts against what is left to refund, but
+ * not as recorded in the shop (WooCommerce deleted its record when told of the error), until the provider's
+ * webhook or the next refund request's look-up at the provider settles it.
  */
-export type ShopRefundState = 'requested' | 'succeeded' | 'pending' | 'refused';
+export type ShopRefundState = 'requested' | 'succeeded' | 'pending' | 'refused' | 'unconfirmed';
 
 /** A refund the merchant made in WooCommerce's order screen, keyed by WooCommerce's refund id. */
 export interface ShopRefund {

@@ -174,10 +174,10 @@ describe('PayPal Orders v2 over nock', () => {
     expect(await provider().capture({ providerSessionId: '5O190127TN364715T', relaySessionId: 'ps_1' })).toEqual({ ok: true, value: { event: expect.objectContaining({ status: 'paid' }) } });
   });
 
-  it('refunds a capture with PayPal-Request-Id and our session in custom_id; a refusal is final with PayPal\'s words', async () => {
+  it('refunds a capture with PayPal-Request-Id, our session in custom_id and our key in invoice_id; a refusal is final with PayPal\'s words', async () => {
     token();
     nock(API, { reqheaders: { 'paypal-request-id': 'wc-refund-1001-77' } })
-      .post('/v2/payments/captures/3C679366HH908993F/refund', { amount: { value: '10.00', currency_code: 'EUR' }, custom_id: 'ps_1', note_to_payer: 'damaged' })
+      .post('/v2/payments/captures/3C679366HH908993F/refund', { amount: { value: '10.00', currency_code: 'EUR' }, custom_id: 'ps_1', invoice_id: 'wc-refund-1001-77', note_to_payer: 'damaged' })
       .reply(201, { id: '1JU08902781691411', status: 'COMPLETED' });
     const p = provider();
     const refund = { relaySessionId: 'ps_1', providerSessionId: '5O190127TN364715T', providerPaymentId: '3C679366HH908993F', amountMinor: 1000, currency: 'EUR', idempotencyKey: 'wc-refund-1001-77', reason: 'damaged' };

@@ -5,6 +5,7 @@ import type { PaymentLinkStore } from '../../ports/payment-link-store';
 import type { ParkedEventStore } from '../../ports/parked-event-store';
 import type { PaymentLog } from '../../ports/payment-log';
 import type { SessionStore } from '../../ports/session-store';
+import type { ShopRefundStore } from '../../ports/shop-refund-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
 import { createUnitOfWork, type UnitOfWorkOptions } from './group-commit';
 import type { Db } from './open-database';
@@ -15,6 +16,7 @@ import { createSqlitePaymentLinkStore } from './sqlite-payment-link-store';
 import { createSqliteParkedEventStore } from './sqlite-parked-event-store';
 import { createSqlitePaymentLog } from './sqlite-payment-log';
 import { createSqliteSessionStore } from './sqlite-session-store';
+import { createSqliteShopRefundStore } from './sqlite-shop-refund-store';
 
 /** Every store the relay uses, over one database handle. For the unit of work's options see group-commit.ts. */
 export interface Stores {
@@ -25,6 +27,7 @@ export interface Stores {
   alerts: AlertStore;
   links: PaymentLinkStore;
   parked: ParkedEventStore;
+  refunds: ShopRefundStore;
   unitOfWork: UnitOfWork;
 }
 
@@ -37,6 +40,7 @@ export function createSqliteStores(db: Db, unitOfWork: UnitOfWorkOptions = {}): 
     alerts: createSqliteAlertStore(db),
     links: createSqlitePaymentLinkStore(db),
     parked: createSqliteParkedEventStore(db),
+    refunds: createSqliteShopRefundStore(db),
     unitOfWork: createUnitOfWork(db, unitOfWork),
   };
 }

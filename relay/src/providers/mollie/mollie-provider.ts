@@ -13,6 +13,7 @@ import type {
   ProviderPaymentSnapshot,
   ProviderRefund,
   RefundInput,
+  RefundLookup,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -24,6 +25,9 @@ import { headerValues } from '../webhook-headers';
 import { MOLLIE_SIGNATURE_HEADER, verifyMollieSignature } from './mollie-signature';
 import { mapMolliePayment, META_ORDER_ID, META_SESSION_ID } from './mollie-status-map';
 import { MOLLIE_PAYMENT_ID, parseClassicWebhook, parseNextGenEvent } from './mollie-webhook-schema';
+
+/** The relay's refund key, kept on the refund: how a refund whose answer was lost is found again. */
+const META_REFUND_KEY = 'payrelay_refund_key';
 
 export type MollieConfig = NonNullable<RelayConfig['mollie']>;
 
@@ -157,7 +161,7 @@ export class MollieProvider implements PaymentProvider {
         {
           amount: { currency: input.currency.toUpperCase(), value: minorToDecimal(input.amountMinor, input.currency) },
           ...(input.reason ? { description: input.reason.slice(0, 255) } : {}),
-          metadata: { [META_SESSION_ID]: input.relaySessionId },
+          metadata: { [META_SESSION_ID]: input.relaySessionId, [META_REFUND_KEY]: input.idempotencyKey },
         },
         { headers: { 'Idempotency-Key': input.idempotencyKey } },
       );
@@ -171,6 +175,23 @@ export class MollieProvider implements PaymentProvider {
       const failure = classifyMollieError(error);
       // A 422 here is Mollie refusing this refund (too much, payment not refundable), never "try another provider".
       return err(failure.code === 'unsupported_payment' ? { ...failure, kind: 'final', code: 'bad_request' } : failure);
+    }
+  }
+
+  /** GET /v2/payments/{id}/refunds: our key is in each refund's metadata. */
+  async findRefund(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>> {
+    if (!MOLLIE_PAYMENT_ID.test(ref.providerPaymentId)) return err({ kind: 'final', code: 'bad_request', message: `${ref.providerPaymentId} is not a Mollie payment id` });
+    try {
+      const response = await this.http.get(`/payments/${encodeURIComponent(ref.providerPaymentId)}/refunds`, { params: { limit: 250 } });
+      const embedded = isObject(response.data) ? obj(response.data, '_embedded') : undefined;
+      const list = embedded && Array.isArray(embedded.refunds) ? embedded.refunds.filter(isObject) : [];
+      const refund = list.find((r) => str(obj(r, 'metadata') ?? {}, META_REFUND_KEY) === ref.idempotencyKey);
+      const id = refund ? str(refund, 'id') : undefined;
+      const status = refund ? str(refund, 'status') : undefined;
+      if (!id || status === 'failed' || status === 'canceled') return ok(null);
+      return ok({ providerRefundId: id, status: status === 'refunded' ? 'succeeded' : 'pending' });
+    } catch (error) {
+      return err(classifyMollieError(error));
     }
   }
 

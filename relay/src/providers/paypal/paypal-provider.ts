@@ -13,6 +13,7 @@ import type {
   ProviderPaymentSnapshot,
   ProviderRefund,
   RefundInput,
+  RefundLookup,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -201,6 +202,8 @@ export class PaypalProvider implements PaymentProvider {
         data: {
           amount: { value: minorToDecimal(input.amountMinor, input.currency), currency_code: input.currency.toUpperCase() },
           custom_id: input.relaySessionId,
+          // Our key again, readable on the refund later: how a refund whose answer was lost is found (findRefund).
+          invoice_id: input.idempotencyKey.slice(0, 127),
           ...(input.reason ? { note_to_payer: input.reason.slice(0, 255) } : {}),
         },
         headers: { 'PayPal-Request-Id': input.idempotencyKey, Prefer: 'return=representation', 'Content-Type': 'application/json' },
@@ -215,6 +218,28 @@ export class PaypalProvider implements PaymentProvider {
       return err(axios.isAxiosError(error) && error.response?.status === 422 ? { ...failure, kind: 'final', code: 'bad_request' } : failure);
     }
   }
+
+  /** GET /v2/checkout/orders/{id}: the order lists its capture's refunds, each with the invoice_id we gave it. */
+  async findRefund(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>> {
+    if (!ref.providerSessionId) return err({ kind: 'final', code: 'bad_request', message: 'the PayPal order id of this payment is not known' });
+    try {
+      const order = await this.api.request({ method: 'GET', url: `/v2/checkout/orders/${encodeURIComponent(ref.providerSessionId)}` });
+      if (!isObject(order) || str(order, 'id') !== ref.providerSessionId) return err({ kind: 'fallback', code: 'server_error', message: 'PayPal answered with something that is not this order' });
+      return ok(refundWithKey(order, ref.idempotencyKey));
+    } catch (error) {
+      return err(classifyPaypalError(error));
+    }
+  }
+}
+
+/** A refund of the order carrying our key as invoice_id (refund above); a cancelled or failed one refunded nothing. */
+function refundWithKey(order: JsonObject, key: string): ProviderRefund | null {
+  const refunds = obj(firstUnitOf(order), 'payments')?.refunds;
+  const refund = Array.isArray(refunds) ? refunds.filter(isObject).find((r) => str(r, 'invoice_id') === key.slice(0, 127)) : undefined;
+  const id = refund ? str(refund, 'id') : undefined;
+  const status = refund ? str(refund, 'status') : undefined;
+  if (!id || status === 'CANCELLED' || status === 'FAILED') return null;
+  return { providerRefundId: id, status: status === 'COMPLETED' ? 'succeeded' : 'pending' };
 }
 
 /** The provider's current view of an order; the synthetic id names every field its status comes from. */

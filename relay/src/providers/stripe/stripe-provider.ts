@@ -13,6 +13,7 @@ import type {
   ProviderPaymentSnapshot,
   ProviderRefund,
   RefundInput,
+  RefundLookup,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -24,6 +25,9 @@ import { parseStripeEvent } from './stripe-event-schema';
 import { verifyStripeSignature } from './stripe-signature';
 import { toStripeAmount } from './stripe-amount';
 import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID, STRIPE_DISPUTE_DESK, stripeMinor } from './stripe-status-map';
+
+/** The relay's refund key, kept on the refund: how a refund whose answer was lost is found again. */
+const META_REFUND_KEY = 'payrelay_refund_key';
 
 type AllowedMethod = Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType;
 
@@ -118,10 +122,23 @@ export class StripeProvider implements PaymentProvider {
     if (!this.client) return err(noKey());
     try {
       const refund = await this.client.refunds.create(
-        { payment_intent: input.providerPaymentId, amount: input.amountMinor, metadata: { [META_SESSION_ID]: input.relaySessionId } },
+        { payment_intent: input.providerPaymentId, amount: input.amountMinor, metadata: { [META_SESSION_ID]: input.relaySessionId, [META_REFUND_KEY]: input.idempotencyKey } },
         { idempotencyKey: input.idempotencyKey },
       );
       if (refund.status === 'failed' || refund.status === 'canceled') return err({ kind: 'final', code: 'bad_request', message: `Stripe did not make the refund (status ${refund.status})` });
+      return ok({ providerRefundId: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : 'pending' });
+    } catch (error) {
+      return err(classifyStripeError(error));
+    }
+  }
+
+  /** GET /v1/refunds?payment_intent=…: our key is in each refund's metadata (Idempotency-Keys expire after 24 h). */
+  async findRefund(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>> {
+    if (!this.client) return err(noKey());
+    try {
+      const refunds = await this.client.refunds.list({ payment_intent: ref.providerPaymentId, limit: 100 });
+      const refund = refunds.data.find((r) => r.metadata?.[META_REFUND_KEY] === ref.idempotencyKey);
+      if (!refund || refund.status === 'failed' || refund.status === 'canceled') return ok(null);
       return ok({ providerRefundId: refund.id, status: refund.status === 'succeeded' ? 'succeeded' : 'pending' });
     } catch (error) {
       return err(classifyStripeError(error));
