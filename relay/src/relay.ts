@@ -57,6 +57,8 @@ import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-re
 import { describeHolder } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
+import { ProviderHealthBoard } from './domain/provider-health';
+import { learnFromDeclines } from './app/learn-from-declines';
 import { createNotificationThrottle } from './domain/token-bucket';
 
 /** A relay's heartbeat in the database lock, and how old it may get before another relay takes the file over. */
@@ -135,6 +137,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const webhookSecrets = createSqliteWebhookSecretStore(db);
   const ops = createSqliteOpsStore(db);
   const breakers = createBreakerBoard();
+  // Recent outcomes per provider, method and country, in memory like the breakers (issue 11).
+  const health = new ProviderHealthBoard();
   const metrics = createPrometheusMetrics({ outbox: stores.outbox, ops, breakers, providers: () => providers.keys(), clock });
   // Every provider API call counted and timed (/metrics); verifyWebhook is passed through untouched.
   const providers = instrumentProviders(
@@ -233,7 +237,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     config.ingestThread && config.databasePath !== ':memory:'
       ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);
-  const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle() });
+  const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle(), onEventsRecorded: learnFromDeclines(health, stores.sessions) });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
   // One set of create-session dependencies: the plugin's POST /v1/sessions and a payment link opened by a customer.
   const sessionDeps: CreateSessionDeps = {
@@ -242,6 +246,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     providers,
     rules,
     breakers,
+    health,
     clock,
     ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
     config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },

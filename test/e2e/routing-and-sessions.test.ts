@@ -144,7 +144,10 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       const afterwards = await e.createSession(e.newOrder());
       expect(afterwards.json.provider).toBe('stripe');
       expect(e.stripe.createCalls.map((c) => c.answer).slice(5)).toEqual(['created', 'created']);
-      expect(kinds((await e.timeline(probe)).entries)).toEqual(['provider_selected', 'session_created', 'customer_redirected']);
+      // Its recent failures would move Stripe down (issue 11); the breaker's probe keeps it in its place, and says so.
+      const probeEntries = (await e.timeline(probe)).entries;
+      expect(kinds(probeEntries)).toEqual(['routing_decision', 'provider_selected', 'session_created', 'customer_redirected']);
+      expect(probeEntries[0].message).toBe("Stripe kept in its place for its circuit breaker's probe call (5 of the last 5 card payments in NL failed at Stripe (5 errors))");
     });
 
     it('a probe that fails opens it again for another cool-down', async () => {

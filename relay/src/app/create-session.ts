@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { BreakerBoard } from '../domain/circuit-breaker';
 import { formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
+import type { HealthOutcome, ProviderHealthBoard } from '../domain/provider-health';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import { err, ok, type Result } from '../domain/result';
@@ -30,6 +31,8 @@ export interface CreateSessionDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
   rules: readonly RouteRule[];
   breakers: BreakerBoard;
+  /** Recent outcomes per provider, method and country; absent = route by the rules and breakers only. */
+  health?: ProviderHealthBoard;
   clock: Clock;
   ids: { sessionId(): string; statusToken(): string };
   config: CreateSessionConfig;
@@ -133,7 +136,12 @@ async function createSessionNow(
 
   const capabilities: Partial<Record<ProviderId, ProviderCapabilities>> = {};
   for (const [id, provider] of deps.providers) capabilities[id] = provider.capabilities;
-  const route = routeFor(request, deps.rules, capabilities, deps.breakers.views(deps.providers.keys(), clock.now()));
+  const healthKey = { method: request.method, country: request.customer.country };
+  const route = routeFor(request, deps.rules, capabilities, deps.breakers.views(deps.providers.keys(), clock.now()), {
+    orderId,
+    health: deps.health?.assessAll(deps.providers.keys(), healthKey, clock.now()),
+    probePercent: deps.health?.policy.probePercent,
+  });
   const reasons: AttemptReason[] = route.skipped.map((skip) => {
     const breaker = skip.reason.startsWith('circuit');
     return { ...skip, stage: breaker ? 'call' : 'route', temporary: breaker };
@@ -157,6 +165,9 @@ async function createSessionNow(
   }
 
   const sessionId = deps.ids.sessionId();
+  for (const note of route.notes) {
+    deps.log.append(entry('routing_decision', note.message, note.provider, sessionId, { rule: route.rule.name, decision: note.kind }));
+  }
   const now = clock.now();
   const wantedExpiry = now + config.sessionTtlMinutes * 60_000;
   let stopFinal = false;
@@ -179,6 +190,8 @@ async function createSessionNow(
       deps.log.append(entry('provider_attempt_failed', `${name} skipped: ${reason}`, providerId, sessionId, { skipped: true }));
       continue;
     }
+    // A breaker that let this call through after its cool-down is half-open now: this is its probe.
+    const breakerProbe = deps.breakers.state(providerId).phase === 'half_open';
     deps.log.append(entry(
       'provider_selected',
       `${name} chosen by rule "${route.rule.name}" (candidate ${index + 1} of ${route.candidates.length})`,
@@ -207,6 +220,12 @@ async function createSessionNow(
       Math.min(attemptTimeoutMs, remaining),
     );
     const durationMs = Math.round(performance.now() - callStarted);
+
+    const outcome = healthOutcome(result, durationMs);
+    // The failures that opened the breaker are over once its probe succeeds: without forgetting them the provider
+    // would stay moved down for up to the health window's age, seeing only the small probe share of traffic.
+    if (result.ok && breakerProbe) deps.health?.forget({ provider: providerId, ...healthKey });
+    else if (outcome) deps.health?.record({ provider: providerId, ...healthKey }, outcome, clock.now());
 
     if (result.ok) {
       deps.breakers.success(providerId);
@@ -257,6 +276,13 @@ function failureFor(reasons: AttemptReason[], what: string, refused: boolean, re
   }
   record(error.message);
   return error;
+}
+
+/** What a call says about the provider's health; null when it says nothing (it cannot take this payment, our request was bad). */
+function healthOutcome(result: Result<unknown, ProviderFailure>, latencyMs: number): HealthOutcome | null {
+  if (result.ok) return { kind: 'ok', latencyMs };
+  if (result.error.code === 'timeout') return { kind: 'timeout', latencyMs };
+  return countsAgainstHealth(result.error) ? { kind: 'error', latencyMs } : null;
 }
 
 /** Timeouts, network errors, 5xx and rate limits say the provider is unwell; "cannot take this payment" does not. */

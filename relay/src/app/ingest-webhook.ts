@@ -1,4 +1,4 @@
-import { isProviderId, type ProviderId } from '../domain/provider-event';
+import { isProviderId, type ProviderEvent, type ProviderId } from '../domain/provider-event';
 import type { NotificationThrottle } from '../domain/token-bucket';
 import type { EventRecorder, NotificationOutcome, RecordOutcome } from '../ports/event-recorder';
 import type { Logger } from '../ports/logger';
@@ -10,6 +10,8 @@ export interface IngestDeps {
   logger: Logger;
   /** Bounds unsigned pings per payment and overall (anyone can send them); none: unbounded (unit tests). */
   notificationThrottle?: NotificationThrottle;
+  /** Told what was stored, after it is durable (routing learns declines from it). */
+  onEventsRecorded?: (events: readonly ProviderEvent[], results: readonly RecordOutcome[], receivedAt: number) => void;
 }
 
 /** What the HTTP layer answers. The status tells the provider the truth: 5xx only when it must retry. */
@@ -75,6 +77,12 @@ export async function ingestWebhook(
     }
     const { events, rejected, acknowledgement } = verified.value;
     const results = await deps.recorder.recordEvents(events, raw, receivedAt);
+    try {
+      deps.onEventsRecorded?.(events, results, receivedAt);
+    } catch (failure) {
+      // Stored already: a bookkeeping failure must not turn the acknowledgement into a retry.
+      deps.logger.warn('webhook outcome not counted for routing', { provider: provider.id, error: String(failure) });
+    }
     // Bad items of a batch: their neighbours are stored (above) before these are noted, and the delivery is
     // still acknowledged, because a retry would carry the same bad item again.
     for (const item of rejected ?? []) {

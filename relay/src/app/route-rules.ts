@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import Joi from 'joi';
 import { PAYMENT_METHODS } from '../domain/payment-session';
-import { PROVIDER_IDS } from '../domain/provider-event';
+import { PROVIDER_IDS, type ProviderId } from '../domain/provider-event';
 import { err, ok, type Result } from '../domain/result';
 import type { RouteRule } from '../domain/routing';
 import defaultRoutes from '../config/routes.default.json';
@@ -17,6 +17,12 @@ const ruleSchema = Joi.object({
   }).default({}),
   // Empty is allowed: a rule that deliberately offers nothing (crypto) gives a clearer error than no rule.
   providers: Joi.array().items(Joi.string().valid(...PROVIDER_IDS)).unique().required(),
+  split: Joi.object().pattern(Joi.string().valid(...PROVIDER_IDS), Joi.number().integer().min(1).max(10_000)).min(2)
+    .description('weights of providers of this rule that share the first place, per order'),
+}).custom((rule: RouteRule, helpers) => {
+  const strangers = Object.keys(rule.split ?? {}).filter((p) => !rule.providers.includes(p as ProviderId));
+  if (strangers.length > 0) return helpers.message({ custom: `rule "${rule.name}" splits to ${strangers.join(', ')}, which its providers do not list` });
+  return rule;
 });
 
 const rulesSchema = Joi.array().items(ruleSchema).min(1).unique('name').required()

@@ -69,6 +69,8 @@ export interface ProviderEvent {
   awaitingCapture?: boolean;
   /** Why, in words a support person understands (decline reason, review reason, expiry). */
   reason?: string;
+  /** For `failed`: whether the provider failed to process it or the customer's bank declined (routing health). */
+  declineFault?: 'provider' | 'customer';
   /**
    * How the relay learned it. `poll` = the relay read the provider's current state (reconciliation, expiry, "check
    * payment", Mollie fetches): a poll can confirm money but never ends a review or a dispute, is never stale, and

@@ -2,6 +2,8 @@
 export const PAYMENT_LOG_KINDS = [
   'session_created',
   'provider_selected',
+  /** Why routing put a provider where it did for this payment (split by order, moved down for its health): issue 11. */
+  'routing_decision',
   'provider_attempt_failed',
   'customer_redirected',
   'webhook_received',

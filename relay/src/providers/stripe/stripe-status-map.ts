@@ -24,7 +24,7 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
   'review.closed',
 ] as const;
 
-type Mapped = { status: EventStatus; reason?: string; reviewVerdict?: 'approved' | 'rejected' };
+type Mapped = { status: EventStatus; reason?: string; reviewVerdict?: 'approved' | 'rejected'; declineFault?: 'provider' | 'customer' };
 
 /** Where a Stripe dispute is answered (https://docs.stripe.com/disputes/responding). */
 export const STRIPE_DISPUTE_DESK = 'the Stripe Dashboard (Payments → Disputes)';
@@ -126,7 +126,7 @@ function paymentIntentStatus(type: string, pi: JsonObject): Mapped {
     case 'payment_intent.processing':
       return { status: 'pending', reason: 'the payment is processing' };
     case 'payment_intent.payment_failed':
-      return { status: 'failed', reason: declineReason(obj(pi, 'last_payment_error')) };
+      return { status: 'failed', reason: declineReason(obj(pi, 'last_payment_error')), declineFault: declineFault(obj(pi, 'last_payment_error')) };
     case 'payment_intent.canceled':
       return { status: 'cancelled', reason: cancelReason(pi) };
     default:
@@ -179,6 +179,19 @@ export function declineReason(error: JsonObject | undefined): string {
   const code = words(str(error, 'decline_code') ?? str(error, 'code'));
   if (message && code) return `${message} (${code})`;
   return message ?? (code ? `declined: ${code}` : 'the payment failed (Stripe gave no reason)');
+}
+
+/**
+ * Whose fault a failed payment was, for health-aware routing. `card_error` is the card or its bank saying no
+ * (https://docs.stripe.com/error-codes), except `processing_error`, which Stripe documents as an error while
+ * processing the card; `api_error` is Stripe itself. Anything else (authentication, a bank debit returned) is
+ * counted as the customer's, so a provider is never moved down for what its customers did.
+ */
+export function declineFault(error: JsonObject | undefined): 'provider' | 'customer' {
+  if (!error) return 'customer';
+  const type = str(error, 'type');
+  if (type === 'api_error') return 'provider';
+  return str(error, 'code') === 'processing_error' ? 'provider' : 'customer';
 }
 
 function cancelReason(pi: JsonObject): string {
