@@ -3,6 +3,7 @@
 namespace Payrelay;
 
 use Automattic\WooCommerce\Blocks\Payments\Integrations\AbstractPaymentMethodType;
+use Payrelay\Admin\RelayHealth;
 
 defined('ABSPATH') || exit;
 
@@ -15,8 +16,11 @@ final class BlocksIntegration extends AbstractPaymentMethodType
     /** @var string */
     protected $name = Contract::GATEWAY_ID;
 
-    public function __construct(private string $plugin_file, private string $version)
-    {
+    public function __construct(
+        private string $plugin_file,
+        private string $version,
+        private ?CheckoutMethods $methods = null
+    ) {
     }
 
     public function initialize(): void
@@ -52,15 +56,37 @@ final class BlocksIntegration extends AbstractPaymentMethodType
     {
         $settings = Settings::from_array($this->settings);
         $methods = [];
-        foreach ($settings->methods as $method) {
+        foreach ($this->methods_for_cart($settings) as $method) {
             $methods[] = ['value' => $method, 'label' => Settings::method_label($method)];
         }
         return [
             'title' => $settings->title !== '' ? $settings->title : __('Pay online', 'payrelay'),
             'description' => $settings->description,
+            // The script does not offer the gateway when this is empty (canMakePayment).
             'methods' => $methods,
             'methodLegend' => __('Pay with', 'payrelay'),
             'supports' => ['products'],
         ];
+    }
+
+    /**
+     * The methods the relay can route for the cart as the checkout page is built (the same answer and cache as the
+     * classic checkout). The Store API checks again at payment time: the gateway's is_available() with the address
+     * the shopper ended up with.
+     *
+     * @return string[]
+     */
+    private function methods_for_cart(Settings $settings): array
+    {
+        $cart = CheckoutCart::current();
+        $unconfigured = $settings->relay_url === '' || $settings->shop_secret === '';
+        if ($cart === null || ($this->methods === null && $unconfigured)) {
+            return $settings->methods;
+        }
+        if ($this->methods === null) {
+            $client = RelayClient::from_settings($settings, new Log($settings->debug, [$settings->shop_secret]));
+            $this->methods = new CheckoutMethods($client, $settings->methods, new RelayHealth($client));
+        }
+        return $this->methods->for_cart($cart->currency, $cart->country, $cart->amount_minor);
     }
 }

@@ -19,7 +19,8 @@ class Gateway extends \WC_Payment_Gateway
         private Diagnostics $diagnostics,
         private ?RelayHealth $health = null,
         private ?SettingsStatus $status = null,
-        private ?Refunder $refunder = null
+        private ?Refunder $refunder = null,
+        private ?CheckoutMethods $methods = null
     ) {
         $this->id = Contract::GATEWAY_ID;
         $this->method_title = __('Payrelay', 'payrelay');
@@ -134,14 +135,35 @@ class Gateway extends \WC_Payment_Gateway
     public function is_available(): bool
     {
         $settings = Settings::from_array($this->settings);
-        return parent::is_available() && $settings->relay_url !== '' && $settings->shop_secret !== ''
-            && !($this->health?->is_down() ?? false);
+        if (
+            !parent::is_available() || $settings->relay_url === '' || $settings->shop_secret === ''
+            || ($this->health?->is_down() ?? false)
+        ) {
+            return false;
+        }
+        // At checkout: only when the relay can route at least one of the methods for this cart (CheckoutMethods).
+        return CheckoutCart::current() === null || $this->checkout_methods() !== [];
     }
 
-    /** @return string[] */
+    /** @return string[] the merchant's choice in the settings */
     public function offered_methods(): array
     {
         return Settings::from_array($this->settings)->methods;
+    }
+
+    /**
+     * What the shopper may choose here: the merchant's methods that the relay can route for this cart, or the
+     * merchant's choice where there is no cart (wp-admin).
+     *
+     * @return string[]
+     */
+    public function checkout_methods(): array
+    {
+        $cart = CheckoutCart::current();
+        if ($cart === null) {
+            return $this->offered_methods();
+        }
+        return $this->methods_source()->for_cart($cart->currency, $cart->country, $cart->amount_minor);
     }
 
     public function payment_fields(): void
@@ -149,8 +171,17 @@ class Gateway extends \WC_Payment_Gateway
         if ($this->description !== '') {
             echo wp_kses_post(wpautop(wptexturize($this->description)));
         }
-        $methods = $this->offered_methods();
-        if (count($methods) < 2) {
+        $methods = $this->checkout_methods();
+        if ($methods === []) {
+            // Only reached when WooCommerce renders the fields without asking is_available() first.
+            echo '<p class="payrelay-methods-none">' . esc_html__(
+                'Online payment is not available for this order right now. Please choose another payment method.',
+                'payrelay'
+            ) . '</p>';
+            return;
+        }
+        if (count($methods) === 1) {
+            echo '<input type="hidden" name="payrelay_method" value="' . esc_attr($methods[0]) . '" />';
             return;
         }
         echo '<fieldset class="payrelay-methods"><legend>' . esc_html__('Pay with', 'payrelay') . '</legend>';
@@ -219,19 +250,28 @@ class Gateway extends \WC_Payment_Gateway
         return ($this->refunder ?? Refunder::from_settings())->refund($order, $amount, (string) $reason);
     }
 
+    private function methods_source(): CheckoutMethods
+    {
+        return $this->methods ??= new CheckoutMethods(
+            RelayClient::from_settings(Settings::from_array($this->settings), new Log(false)),
+            $this->offered_methods(),
+            $this->health
+        );
+    }
+
     /**
      * The classic checkout posts `payrelay_method`; the block checkout's paymentMethodData arrives in $_POST too.
      * WooCommerce has verified the checkout nonce before process_payment runs.
      */
     private function chosen_method(): string
     {
-        $offered = $this->offered_methods();
+        $offered = $this->checkout_methods();
         // phpcs:ignore WordPress.Security.NonceVerification.Missing -- WooCommerce verified the checkout nonce
         $posted = isset($_POST['payrelay_method']) ? sanitize_key(wp_unslash($_POST['payrelay_method'])) : '';
         if (in_array($posted, $offered, true)) {
             return $posted;
         }
-        if (count($offered) === count(Settings::METHODS)) {
+        if ($offered === Settings::METHODS) {
             return 'any';
         }
         return $offered[0] ?? 'any';

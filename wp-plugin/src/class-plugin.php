@@ -130,7 +130,9 @@ final class Plugin
             new SessionStarter($this->client(), $this->log()),
             $this->diagnostics(),
             $this->health(),
-            new SettingsStatus($this->client())
+            new SettingsStatus($this->client()),
+            null,
+            new CheckoutMethods($this->client(), Settings::load()->methods, $this->health())
         );
         return $gateways;
     }

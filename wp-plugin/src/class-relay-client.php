@@ -107,10 +107,20 @@ final class RelayClient
         return $this->request('POST', '/v1/ping', [], self::LOOKUP_TIMEOUT);
     }
 
-    /** GET /v1/methods: which methods the relay can route for this currency right now (settings screen). */
-    public function routable_methods(string $currency): RelayResult
+    /**
+     * GET /v1/methods: which methods the relay can route right now, for the currency (settings screen) or for a cart
+     * (checkout: with the customer's country and the amount in minor units, when known).
+     */
+    public function routable_methods(string $currency, string $country = '', ?int $amount_minor = null): RelayResult
     {
-        return $this->request('GET', '/v1/methods?currency=' . rawurlencode($currency), null, self::SETTINGS_TIMEOUT);
+        $query = 'currency=' . rawurlencode($currency);
+        if ($country !== '') {
+            $query .= '&country=' . rawurlencode($country);
+        }
+        if ($amount_minor !== null && $amount_minor > 0) {
+            $query .= '&amount=' . $amount_minor;
+        }
+        return $this->request('GET', '/v1/methods?' . $query, null, self::SETTINGS_TIMEOUT);
     }
 
     public function shop_check(): RelayResult

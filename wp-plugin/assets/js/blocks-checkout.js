@@ -54,7 +54,8 @@
     ariaLabel: title,
     content: el(Content, null),
     edit: el('p', null, decode(data.description || '')),
-    canMakePayment: function () { return true; },
+    // The server lists only the methods the relay can route for this cart; none means the gateway is not offered.
+    canMakePayment: function () { return methods.length > 0; },
     supports: { features: data.supports || ['products'] },
   });
 })();

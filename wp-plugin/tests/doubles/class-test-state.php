@@ -36,6 +36,14 @@ final class PayrelayTestState
     public static array $scheduled = [];
     /** @var array<int, array{0: string, 1: int}> e-mails WooCommerce was asked to send: [email id, order id] */
     public static array $emails = [];
+    public static bool $is_admin = false;
+    public static bool $doing_ajax = false;
+    /** WC()->cart and WC()->customer: null outside a shopper's request (wp-admin, cron) */
+    public static ?PayrelayTestCart $cart = null;
+    public static ?PayrelayTestCustomer $customer = null;
+    /** @var array<string, mixed> */
+    public static array $query_vars = [];
+    public static bool $pay_page = false;
 
     public static function reset(): void
     {
@@ -55,6 +63,12 @@ final class PayrelayTestState
         self::$transients = [];
         self::$scheduled = [];
         self::$emails = [];
+        self::$is_admin = false;
+        self::$doing_ajax = false;
+        self::$cart = null;
+        self::$customer = null;
+        self::$query_vars = [];
+        self::$pay_page = false;
         \Payrelay\StoreApiCall::reset();
         $_POST = [];
         $_GET = [];
@@ -67,6 +81,13 @@ final class PayrelayTestState
     public static function queue_json(int $status, array $body): void
     {
         self::$http_responses[] = ['response' => ['code' => $status, 'message' => ''], 'body' => json_encode($body)];
+    }
+
+    /** A shopper at checkout: a cart with this total and the address typed so far. */
+    public static function shopper(string $total, string $billing_country, string $shipping_country = ''): void
+    {
+        self::$cart = new PayrelayTestCart($total);
+        self::$customer = new PayrelayTestCustomer($billing_country, $shipping_country);
     }
 
     public static function queue_raw(int $status, string $body): void

@@ -345,8 +345,52 @@ namespace {
         }
     }
 
+    class PayrelayTestCart
+    {
+        public function __construct(private string $total)
+        {
+        }
+
+        /** WC_Cart::get_total('edit'): the raw total as a string */
+        public function get_total($context = 'view')
+        {
+            return $this->total;
+        }
+    }
+
+    class PayrelayTestCustomer
+    {
+        public function __construct(private string $billing_country, private string $shipping_country = '')
+        {
+        }
+
+        public function get_billing_country()
+        {
+            return $this->billing_country;
+        }
+
+        public function get_shipping_country()
+        {
+            return $this->shipping_country;
+        }
+    }
+
+    function is_checkout_pay_page()
+    {
+        return PayrelayTestState::$pay_page;
+    }
+
     class PayrelayTestWooCommerce
     {
+        public ?PayrelayTestCart $cart;
+        public ?PayrelayTestCustomer $customer;
+
+        public function __construct()
+        {
+            $this->cart = PayrelayTestState::$cart;
+            $this->customer = PayrelayTestState::$customer;
+        }
+
         public function mailer()
         {
             return new PayrelayTestMailer();

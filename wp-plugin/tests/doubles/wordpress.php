@@ -330,3 +330,18 @@ function register_deactivation_hook($file, $callback)
 {
     PayrelayTestState::$hooks[] = ['hook' => 'deactivate_' . $file, 'callback' => $callback, 'priority' => 10, 'args' => 1];
 }
+
+function is_admin()
+{
+    return PayrelayTestState::$is_admin;
+}
+
+function wp_doing_ajax()
+{
+    return PayrelayTestState::$doing_ajax;
+}
+
+function get_query_var($name, $default = '')
+{
+    return PayrelayTestState::$query_vars[$name] ?? $default;
+}
