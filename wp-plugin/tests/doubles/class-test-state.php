@@ -44,6 +44,8 @@ final class PayrelayTestState
     /** @var array<string, mixed> */
     public static array $query_vars = [];
     public static bool $pay_page = false;
+    /** wp_remote_* make real requests instead of answering from $http_responses (tests/render-checkout.php) */
+    public static bool $real_http = false;
 
     public static function reset(): void
     {
@@ -69,6 +71,7 @@ final class PayrelayTestState
         self::$customer = null;
         self::$query_vars = [];
         self::$pay_page = false;
+        self::$real_http = false;
         \Payrelay\StoreApiCall::reset();
         $_POST = [];
         $_GET = [];

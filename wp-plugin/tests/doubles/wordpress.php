@@ -170,10 +170,39 @@ function is_wp_error($thing)
 function payrelay_test_http(string $method, $url, $args)
 {
     PayrelayTestState::$http_requests[] = ['method' => $method, 'url' => $url, 'args' => $args];
+    if (PayrelayTestState::$real_http) {
+        return payrelay_real_http($method, (string) $url, $args);
+    }
     if (PayrelayTestState::$http_responses === []) {
         throw new LogicException('unexpected HTTP request: ' . $method . ' ' . $url);
     }
     return array_shift(PayrelayTestState::$http_responses);
+}
+
+/**
+ * A real request, answered like WordPress's HTTP API (a WP_Error when nothing answered), for the renderers that talk
+ * to a relay the browser tests start (tests/render-checkout.php).
+ */
+function payrelay_real_http(string $method, string $url, $args)
+{
+    $headers = [];
+    foreach ((array) ($args['headers'] ?? []) as $name => $value) {
+        $headers[] = $name . ': ' . $value;
+    }
+    $context = stream_context_create(['http' => [
+        'method' => $method,
+        'header' => implode("\r\n", $headers),
+        'content' => (string) ($args['body'] ?? ''),
+        'timeout' => (float) ($args['timeout'] ?? 5),
+        'ignore_errors' => true,
+        'follow_location' => 0,
+    ]]);
+    $body = @file_get_contents($url, false, $context);
+    if ($body === false) {
+        return new WP_Error('http_request_failed', (string) (error_get_last()['message'] ?? 'request failed'));
+    }
+    $status = preg_match('#^HTTP/\S+ (\d{3})#', (string) ($http_response_header[0] ?? ''), $m) === 1 ? (int) $m[1] : 0;
+    return ['response' => ['code' => $status, 'message' => ''], 'body' => $body];
 }
 
 function wp_remote_post($url, $args = [])
