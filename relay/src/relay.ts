@@ -324,7 +324,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       providers: () => providers.keys(),
       publicUrl: () => publicUrl,
       demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null,
-      deadLetters: null,
+      pokeWorker: () => worker.poke(),
     }),
   );
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));

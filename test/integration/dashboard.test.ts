@@ -4,6 +4,8 @@ import path from 'node:path';
 import { silentLogger } from '../../relay/src/adapters/winston-logger';
 import { loadConfig } from '../../relay/src/config/load-config';
 import { startRelay, type RelayHandle } from '../../relay/src/relay';
+import { createSqliteOpsStore } from '../../relay/src/adapters/sqlite/sqlite-ops-store';
+import { listDeadLetters } from '../../relay/src/app/dead-letters';
 import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
@@ -187,6 +189,53 @@ describe('dashboard with PAYRELAY_ADMIN_TOKEN: login, cookie, CSRF', () => {
     for (const entry of entries) expect(timeline.body).toContain(`data-kind="${entry.kind}"`);
     expect(timeline.body).toContain('expired unpaid at');
     expect((await get('/admin/orders/no-such-order', cookie)).status).toBe(404);
+  });
+
+  /** A paid webhook whose shop write the stand-in refuses once: the outbox gives it up (a dead letter). */
+  async function deadLetterFor(): Promise<{ orderId: string; id: number }> {
+    const session = h.seed();
+    h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 400, body: { code: 'woocommerce_rest_invalid_param', message: 'Invalid parameter(s): status', data: { status: 400 } } }, count: 1 });
+    await h.send(session, 'paid');
+    await h.drain();
+    const [letter] = listDeadLetters({ ops: createSqliteOpsStore(h.relay.db), sessions: h.relay.stores.sessions }).letters;
+    expect(letter?.merchantOrderId).toBe(session.merchantOrderId);
+    return { orderId: session.merchantOrderId, id: letter.id };
+  }
+
+  test('Retry on a dead letter (CSRF checked) queues it again; the worker writes the order once and its alert is dismissed', async () => {
+    const { orderId, id } = await deadLetterFor();
+    expect(h.shop.orders.getOrder(orderId)?.status).toBe('pending');
+    const cookie = await logIn();
+    const page = await get('/admin/dead-letters', cookie);
+    expect(page.body).toContain(`data-dead-letter="${id}"`);
+    expect(page.body).toContain(`mark shop order ${orderId} paid`);
+    expect(page.body).toContain('Invalid parameter(s): status');
+
+    expect((await post(`/admin/dead-letters/${id}/retry`, {}, cookie)).status).toBe(403);
+    expect(h.relay.stores.outbox.counts().dead).toBe(1);
+    const retried = await post(`/admin/dead-letters/${id}/retry`, { csrf: csrfOf(page.body) }, cookie);
+    expect([retried.status, retried.location]).toEqual([303, `/admin/dead-letters?done=dead-letter-retried&id=${id}`]);
+    await h.drain();
+    expect(h.shop.orders.getOrder(orderId)?.status).toBe('processing');
+    expect(h.ourNotes(orderId)).toHaveLength(1);
+    expect(h.relay.stores.alerts.listOpen(10).filter((a) => a.code === 'dead_letter')).toEqual([]);
+    expect(h.relay.stores.log.listByOrder(orderId).map((e) => e.message)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^Dead letter ${id} .* retried from the dashboard`))]));
+    const after = await get(retried.location!, cookie);
+    expect(after.body).toContain(`Dead letter ${id} is queued again`);
+    expect(after.body).toContain('No dead letters.');
+    // Clicked twice (a second tab): nothing more happens.
+    expect((await post(`/admin/dead-letters/${id}/retry`, { csrf: csrfOf(page.body) }, cookie)).location).toBe(`/admin/dead-letters?done=dead-letter-gone&id=${id}`);
+  });
+
+  test('Dismiss on a dead letter keeps it out of the list and out of the queue', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const cookie = await logIn();
+    const csrf = csrfOf((await get('/admin/dead-letters', cookie)).body);
+    expect((await post(`/admin/dead-letters/${id}/dismiss`, { csrf }, cookie)).location).toBe(`/admin/dead-letters?done=dead-letter-dismissed&id=${id}`);
+    await h.drain();
+    expect(h.shop.orders.getOrder(orderId)?.status).toBe('pending');
+    expect(h.relay.stores.outbox.counts().dead).toBe(0);
+    expect((await get('/admin/dead-letters', cookie)).body).not.toContain(`data-dead-letter="${id}"`);
   });
 
   test('providers page: breaker state, webhook counts, last webhook and the URL to paste', async () => {

@@ -4,7 +4,7 @@ import type { PaymentLog } from '../ports/payment-log';
 import type { UnitOfWork } from '../ports/unit-of-work';
 
 export interface DismissAlertDeps {
-  stores: { alerts: Pick<AlertStore, 'resolve'>; log: Pick<PaymentLog, 'append'> };
+  stores: { alerts: Pick<AlertStore, 'resolve' | 'listOpen'>; log: Pick<PaymentLog, 'append'> };
   unitOfWork: Pick<UnitOfWork, 'transaction'>;
   clock: Clock;
 }
@@ -31,4 +31,16 @@ export function dismissAlert(deps: DismissAlertDeps, id: number, where: string):
     }
     return alert;
   });
+}
+
+/**
+ * A person retried or dismissed an order's dead letter: its "order was NOT updated" alert has been acted on. If the
+ * retry dies again, the worker raises a fresh alert, so nothing is hidden. Returns the alerts dismissed.
+ */
+export function dismissDeadLetterAlerts(deps: DismissAlertDeps, merchantOrderId: string, where: string): Alert[] {
+  return deps.stores.alerts
+    .listOpen(1000)
+    .filter((alert) => alert.code === 'dead_letter' && alert.merchantOrderId === merchantOrderId)
+    .map((alert) => dismissAlert(deps, alert.id, where))
+    .filter((alert): alert is Alert => alert !== null);
 }

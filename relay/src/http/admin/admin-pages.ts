@@ -2,7 +2,8 @@ import type { OrderTimeline } from '../../app/order-timeline';
 import type { ProviderHealth } from '../../app/provider-health';
 import { formatMoney } from '../../domain/money';
 import type { Alert } from '../../ports/alert-store';
-import type { DeadLetter, SessionSummary } from '../../ports/ops-store';
+import type { DeadLetterView } from '../../app/dead-letters';
+import type { SessionSummary } from '../../ports/ops-store';
 import { html, type SafeHtml } from './html';
 import { layout, when, type LayoutView } from './admin-layout';
 
@@ -122,22 +123,21 @@ ${page.alerts.map(
   );
 }
 
-export function renderDeadLettersPage(page: Page & { deadLetters: DeadLetter[]; csrf: string; canAct: boolean }): string {
+export function renderDeadLettersPage(page: Page & { letters: DeadLetterView[]; total: number; csrf: string }): string {
+  const button = (d: DeadLetterView, action: 'retry' | 'dismiss', label: string, style: string) =>
+    html`<form class="inline" method="post" action="/admin/dead-letters/${d.id}/${action}"><input type="hidden" name="csrf" value="${page.csrf}"><button class="${style}" type="submit" data-testid="${action}">${label}</button></form>`;
   return layout(
     { ...page, title: 'Dead letters', here: 'dead-letters' },
     html`<h1>Dead letters</h1>
-<section><p class="muted">Shop writes and provider calls the outbox gave up on after every retry. Fix the cause (the shop down, a refused
-status), then Retry: the command runs again as if new, and the order gets its status and note once. Dismiss when it is no longer needed.</p>
-<table data-testid="dead-letters"><thead><tr><th>#</th><th>Order</th><th>Command</th><th class="num">Attempts</th><th>Last error</th><th>Given up</th><th></th></tr></thead><tbody>
-${page.deadLetters.map(
-  (d) => html`<tr data-dead-letter="${d.id}"><td>${d.id}</td><td>${orderLink(d.orderKey)}</td><td><code>${d.kind}</code></td><td class="num">${d.attempts}</td>
-<td>${d.lastError ?? '—'}</td><td>${when(d.updatedAt)}</td><td>${
-    page.canAct
-      ? html`<form class="inline" method="post" action="/admin/dead-letters/${d.id}/retry"><input type="hidden" name="csrf" value="${page.csrf}"><button type="submit" data-testid="retry">Retry</button></form>
-<form class="inline" method="post" action="/admin/dead-letters/${d.id}/dismiss"><input type="hidden" name="csrf" value="${page.csrf}"><button class="secondary" type="submit" data-testid="dismiss">Dismiss</button></form>`
-      : ''
-  }</td></tr>`,
-)}</tbody></table>${page.deadLetters.length === 0 ? html`<p class="ok" data-testid="no-dead-letters">No dead letters.</p>` : ''}</section>`,
+<section><p class="muted">Shop writes and provider calls the outbox gave up on after every retry. Fix the cause (the shop down, keys refused,
+a status the shop will not take), then Retry: the relay runs the command again now, and still looks for its own note first, so the order is
+written once. Dismiss one that was dealt with some other way; it is kept for the record but not retried.</p>
+<table data-testid="dead-letters"><thead><tr><th>#</th><th>Order</th><th>What it was to do</th><th class="num">Attempts</th><th>Last error</th><th>Given up</th><th></th></tr></thead><tbody>
+${page.letters.map(
+  (d) => html`<tr data-dead-letter="${d.id}"><td>${d.id}</td><td>${d.merchantOrderId ? orderLink(d.merchantOrderId) : html`<span class="muted">—</span>`}</td><td>${d.task}</td><td class="num">${d.attempts}</td>
+<td>${d.lastError}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''}</td><td>${when(d.diedAt)}</td><td>${button(d, 'retry', 'Retry', '')} ${button(d, 'dismiss', 'Dismiss', 'secondary')}</td></tr>`,
+)}</tbody></table>${page.letters.length === 0 ? html`<p class="ok" data-testid="no-dead-letters">No dead letters.</p>` : ''}
+${page.total > page.letters.length ? html`<p class="muted">Showing the newest ${page.letters.length} of ${page.total}.</p>` : ''}</section>`,
   );
 }
 

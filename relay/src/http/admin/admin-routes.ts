@@ -1,5 +1,6 @@
 import express, { type Request, type Response } from 'express';
-import { dismissAlert } from '../../app/dismiss-alert';
+import { dismissAlert, dismissDeadLetterAlerts } from '../../app/dismiss-alert';
+import { dismissDeadLetter, listDeadLetters, retryDeadLetter, type DeadLetterDeps } from '../../app/dead-letters';
 import { orderTimeline } from '../../app/order-timeline';
 import { HEALTH_WINDOW_MS, providerHealth } from '../../app/provider-health';
 import type { BreakerBoard } from '../../domain/circuit-breaker';
@@ -11,28 +12,24 @@ import type { OpsStore } from '../../ports/ops-store';
 import type { PaymentLog } from '../../ports/payment-log';
 import type { SessionStore } from '../../ports/session-store';
 import type { UnitOfWork } from '../../ports/unit-of-work';
+import { asyncRoute } from '../error-handler';
 import { ORDER_ID } from '../order-id';
 import { createAdminAuth, type AdminAuthOptions, type AdminViewer } from './admin-auth';
 import { renderAlertsPage, renderDeadLettersPage, renderLoginPage, renderMessagePage, renderProvidersPage, renderRefusedPage, renderSessionsPage, renderTimelinePage } from './admin-pages';
-
-/** Retry and dismiss of dead letters (app/dead-letters.ts); the buttons are shown only when wired. */
-export interface DeadLetterActions {
-  retry(id: number): { ok: true } | { ok: false; message: string };
-  dismiss(id: number): { ok: true } | { ok: false; message: string };
-}
 
 export interface AdminRouteDeps {
   auth: AdminAuthOptions;
   mode: 'test' | 'live';
   clock: Clock;
   ops: OpsStore;
-  stores: { sessions: Pick<SessionStore, 'listByOrder'>; log: PaymentLog; alerts: AlertStore; inbox: Pick<InboxStore, 'lastReceivedAt'> };
+  stores: { sessions: Pick<SessionStore, 'listByOrder' | 'get'>; log: PaymentLog; alerts: AlertStore; inbox: Pick<InboxStore, 'lastReceivedAt'> };
   unitOfWork: UnitOfWork;
   breakers: BreakerBoard;
   providers: () => Iterable<ProviderId>;
   publicUrl: () => string;
   demoShopUrl: string | null;
-  deadLetters: DeadLetterActions | null;
+  /** A retried dead letter is due now: wake the worker instead of waiting for its poll. */
+  pokeWorker: () => void;
 }
 
 export const ADMIN_PATH = '/admin';
@@ -138,20 +135,26 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
     res.redirect(303, `${ADMIN_PATH}/alerts?done=${dismissed ? 'alert-dismissed' : 'alert-gone'}&id=${id ?? ''}`);
   });
 
+  const deadLetterDeps: DeadLetterDeps = { ops: deps.ops, log: deps.stores.log, sessions: deps.stores.sessions, unitOfWork: deps.unitOfWork, clock: deps.clock };
+
   router.get(`${ADMIN_PATH}/dead-letters`, (req, res) => {
     const viewer = admit(req, res);
     if (!viewer) return;
-    send(res, 200, renderDeadLettersPage({ ...page(viewer, req), csrf: viewer.csrf, deadLetters: deps.ops.deadLetters(200), canAct: deps.deadLetters !== null }));
+    send(res, 200, renderDeadLettersPage({ ...page(viewer, req), csrf: viewer.csrf, ...listDeadLetters(deadLetterDeps, 200) }));
   });
 
   for (const action of ['retry', 'dismiss'] as const) {
-    router.post(`${ADMIN_PATH}/dead-letters/:id/${action}`, form, (req, res) => {
+    router.post(`${ADMIN_PATH}/dead-letters/:id/${action}`, form, asyncRoute(async (req, res) => {
       if (!admit(req, res)) return;
       const id = positiveId(req.params.id);
-      const result = id === null || !deps.deadLetters ? { ok: false } : deps.deadLetters[action](id);
-      const done = result.ok ? (action === 'retry' ? 'dead-letter-retried' : 'dead-letter-dismissed') : 'dead-letter-gone';
+      const result = id === null ? null : await (action === 'retry' ? retryDeadLetter : dismissDeadLetter)(deadLetterDeps, id, 'dashboard');
+      if (result?.ok) {
+        if (result.value.merchantOrderId) dismissDeadLetterAlerts(deps, result.value.merchantOrderId, `the relay dashboard (its dead letter ${result.value.id} was ${action === 'retry' ? 'retried' : 'dismissed'})`);
+        if (action === 'retry') deps.pokeWorker();
+      }
+      const done = result?.ok ? (action === 'retry' ? 'dead-letter-retried' : 'dead-letter-dismissed') : 'dead-letter-gone';
       res.redirect(303, `${ADMIN_PATH}/dead-letters?done=${done}&id=${id ?? ''}`);
-    });
+    }));
   }
 
   router.get(`${ADMIN_PATH}/providers`, (req, res) => {
