@@ -1,15 +1,17 @@
-import { openDatabase } from '../../../relay/src/adapters/sqlite/open-database';
-import { createSqliteStores } from '../../../relay/src/adapters/sqlite/sqlite-stores';
+import { openTestDatabase, TEST_STORE, type TestDatabase } from '../../helpers/test-store';
 import { recordNotification } from '../../../relay/src/app/record-notification';
 import { PARK_WINDOW_MS, recordProviderEvent, releaseParkedEvents } from '../../../relay/src/app/record-provider-event';
 import { aSession, anEvent } from '../../helpers/builders';
 
-/** Parking and releasing over a real SQLite database, one transaction each as in the relay. */
-describe('parked events', () => {
+/** Parking and releasing over a real database (SQLite, or PostgreSQL under PAYRELAY_TEST_STORE), one transaction each as in the relay. */
+describe(`parked events (${TEST_STORE})`, () => {
+  const opened: TestDatabase[] = [];
+  afterAll(() => opened.splice(0).forEach((db) => db.close()));
   const t0 = 1_700_000_000_000;
   const setup = () => {
-    const db = openDatabase(':memory:');
-    const stores = createSqliteStores(db);
+    const db = openTestDatabase();
+    opened.push(db);
+    const stores = db.stores;
     const tx = <T>(work: () => T): T => stores.unitOfWork.transaction(work);
     const insert = (session = aSession(), now = t0) =>
       tx(() => {
@@ -17,7 +19,7 @@ describe('parked events', () => {
         return releaseParkedEvents(stores, session, false, now);
       });
     const record = (event = anEvent(), now = t0) => tx(() => recordProviderEvent(stores, event, Buffer.from('{}'), 'signature', false, now));
-    const outboxKinds = () => (db.prepare('SELECT kind FROM outbox ORDER BY id').all() as Array<{ kind: string }>).map((row) => row.kind);
+    const outboxKinds = () => db.sql.all<{ kind: string }>('SELECT kind FROM outbox ORDER BY id').map((row) => row.kind);
     return { db, stores, insert, record, outboxKinds, tx };
   };
 

@@ -32,7 +32,7 @@ interface AlertRow {
   resolved: number;
 }
 
-function toAlert(row: AlertRow): Alert {
+export function toAlert(row: AlertRow): Alert {
   return {
     id: row.id,
     at: row.at,

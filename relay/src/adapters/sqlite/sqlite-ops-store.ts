@@ -77,7 +77,7 @@ export function createSqliteOpsStore(db: Db): OpsStore {
   };
 }
 
-function toSummary(row: SessionRow): SessionSummary {
+export function toSummary(row: SessionRow): SessionSummary {
   return {
     id: row.id,
     merchantOrderId: row.merchant_order_id,

@@ -83,7 +83,7 @@ export function createSqliteParkedEventStore(db: Db): ParkedEventStore {
   };
 }
 
-function toParked(row: ParkedRow): ParkedEvent {
+export function toParked(row: ParkedRow): ParkedEvent {
   return {
     id: row.id,
     provider: row.provider as ParkedEvent['provider'],

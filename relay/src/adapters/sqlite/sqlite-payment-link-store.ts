@@ -48,7 +48,7 @@ interface LinkRow {
   opened_count: number;
 }
 
-function toLink(row: LinkRow): PaymentLink {
+export function toLink(row: LinkRow): PaymentLink {
   return {
     id: row.id,
     merchantOrderId: row.merchant_order_id,

@@ -36,7 +36,7 @@ export function createSqlitePaymentLog(db: Db): PaymentLog {
   };
 }
 
-function toEntry(row: LogRow): PaymentLogEntry {
+export function toEntry(row: LogRow): PaymentLogEntry {
   return {
     at: row.at,
     merchantOrderId: row.merchant_order_id,

@@ -113,7 +113,7 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   };
 }
 
-function toSession(row: SessionRow | undefined): PaymentSession | null {
+export function toSession(row: SessionRow | undefined): PaymentSession | null {
   if (!row) return null;
   return {
     id: row.id,

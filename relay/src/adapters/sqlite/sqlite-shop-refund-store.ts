@@ -40,7 +40,7 @@ export function createSqliteShopRefundStore(db: Db): ShopRefundStore {
   };
 }
 
-function toRefund(row: Row): ShopRefund {
+export function toRefund(row: Row): ShopRefund {
   return {
     merchantOrderId: row.merchant_order_id,
     shopRefundId: row.shop_refund_id,

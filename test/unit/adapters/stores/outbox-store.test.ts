@@ -1,9 +1,17 @@
-import { openDatabase } from '../../../../relay/src/adapters/sqlite/open-database';
-import { createSqliteOutboxStore } from '../../../../relay/src/adapters/sqlite/sqlite-outbox-store';
 import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
+import { openTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
+
+// One suite, two entry points: SQLite by default, PostgreSQL under PAYRELAY_TEST_STORE=postgres.
+const opened: TestDatabase[] = [];
+const open = () => {
+  const db = openTestDatabase();
+  opened.push(db);
+  return db;
+};
+afterAll(() => opened.splice(0).forEach((db) => db.close()));
 
 /** The outbox's queue rules as SQL: heads only, in due order, and provider-only commands while the shop is paused. */
-describe('SQLite outbox: which commands are due', () => {
+describe(`${TEST_STORE} outbox: which commands are due`, () => {
   const now = 1_800_000_000_000;
   const write = (order: string): OutboxCommand => ({
     kind: 'order_write', ref: `sandbox:evt_${order}`, sessionId: `ps_${order}`,
@@ -14,12 +22,14 @@ describe('SQLite outbox: which commands are due', () => {
   const fetch = (order: string): OutboxCommand => ({ kind: 'fetch_status', provider: 'mollie', providerPaymentRef: `tr_${order}`, merchantOrderId: order });
 
   function storeWith(commands: Array<[order: string, command: OutboxCommand, dueIn: number]>) {
-    const db = openDatabase(':memory:');
-    const outbox = createSqliteOutboxStore(db);
-    for (const [order, command, dueIn] of commands) {
-      const id = outbox.enqueue(order, command, now);
-      db.prepare('UPDATE outbox SET next_attempt_at = ? WHERE id = ?').run(now + dueIn, id);
-    }
+    const db = open();
+    const outbox = db.stores.outbox;
+    db.stores.unitOfWork.transaction(() => {
+      for (const [order, command, dueIn] of commands) {
+        const id = outbox.enqueue(order, command, now);
+        db.sql.run('UPDATE outbox SET next_attempt_at = ? WHERE id = ?', now + dueIn, id);
+      }
+    });
     return outbox;
   }
 
@@ -48,13 +58,12 @@ describe('SQLite outbox: which commands are due', () => {
 });
 
 /** Mollie pings collapse into one pending fetch per payment (issue 12 item 8). */
-describe('SQLite outbox: coalesced commands', () => {
+describe(`${TEST_STORE} outbox: coalesced commands`, () => {
   const now = 1_800_000_000_000;
   const fetch: OutboxCommand = { kind: 'fetch_status', provider: 'mollie', providerPaymentRef: 'tr_1', merchantOrderId: '7' };
 
   it('one pending command per key: a repeat before it starts adds nothing, one while it runs asks for one more run, one after it finished queues a new one', () => {
-    const db = openDatabase(':memory:');
-    const outbox = createSqliteOutboxStore(db);
+    const outbox = open().stores.outbox;
     const first = outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now);
     expect(first.kind).toBe('queued');
     expect(outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'already_queued', id: first.id });

@@ -1,0 +1,37 @@
+import { connectPg, type PgDb } from './pg-database';
+import { PG_MIGRATIONS } from './pg-migrations';
+
+/**
+ * Connects and brings the schema up to date. synchronous_commit=on (PostgreSQL's default, set here so a server
+ * tuned for speed cannot weaken it for us): COMMIT returns once the WAL is flushed, so a webhook is durable before
+ * its 2xx, as on SQLite with synchronous=FULL.
+ */
+export function openPostgres(url: string): PgDb {
+  const db = connectPg(url);
+  db.exec('SET synchronous_commit = on');
+  migratePostgres(db);
+  return db;
+}
+
+/** Several relays may start at once on a fresh database: one migrates under a lock, the others wait and find it done. */
+export function migratePostgres(db: PgDb): void {
+  db.transaction(() => {
+    db.get("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':payrelay-migrate'))");
+    db.exec('CREATE TABLE IF NOT EXISTS payrelay_schema (version INTEGER NOT NULL)');
+    if (!db.get('SELECT version FROM payrelay_schema')) db.run('INSERT INTO payrelay_schema (version) VALUES (0)');
+  });
+  const current = db.get<{ version: number }>('SELECT version FROM payrelay_schema')!.version;
+  if (current > PG_MIGRATIONS.length) {
+    db.close();
+    throw new Error(`database schema version ${current} is newer than this relay (${PG_MIGRATIONS.length}); upgrade the relay`);
+  }
+  for (let version = current; version < PG_MIGRATIONS.length; version += 1) {
+    db.transaction(() => {
+      db.get("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':payrelay-migrate'))");
+      // Another relay may have run this one while this one waited for the lock.
+      if (db.get<{ version: number }>('SELECT version FROM payrelay_schema')!.version !== version) return;
+      db.exec(PG_MIGRATIONS[version]);
+      db.run('UPDATE payrelay_schema SET version = $1', [version + 1]);
+    });
+  }
+}

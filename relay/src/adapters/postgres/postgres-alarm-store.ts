@@ -1,0 +1,30 @@
+import type { AlarmStore } from '../../ports/alarm-store';
+import type { PgDb } from './pg-database';
+
+const ACCEPTED = "('signature', 'fetched', 'unsigned_notification')";
+
+export function createPostgresAlarmStore(db: PgDb): AlarmStore {
+  return {
+    openKeys: () => new Set(db.all<{ alarm_key: string }>('SELECT alarm_key FROM alerts WHERE alarm_key IS NOT NULL AND resolved = 0').map((r) => r.alarm_key)),
+    // Alarms are about a provider or the shop, not an order: merchant_order_id is '' (the column is NOT NULL).
+    raise: (alarm, at) => {
+      db.run("INSERT INTO alerts (at, merchant_order_id, session_id, code, message, alarm_key) VALUES ($1, '', NULL, $2, $3, $4)", [at, alarm.code, alarm.message, alarm.key]);
+    },
+    clear: (key) => {
+      db.run('UPDATE alerts SET resolved = 1 WHERE alarm_key = $1 AND resolved = 0', [key]);
+    },
+    facts: (since) => ({
+      rejections: db.all<{ provider: string; code: string; at: number }>('SELECT provider, code, received_at AS at FROM webhook_rejections WHERE received_at >= $1 ORDER BY id', [since]),
+      lastAccepted: Object.fromEntries(
+        db.all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ${ACCEPTED} GROUP BY provider`).map((r) => [r.provider, r.at]),
+      ),
+      silentSessions: db.all<{ provider: string; createdAt: number }>(
+        `SELECT s.provider, s.created_at AS "createdAt" FROM payment_sessions s
+         WHERE s.created_at >= $1 AND NOT EXISTS (SELECT 1 FROM webhook_events e WHERE e.session_id = s.id AND e.verification IN ${ACCEPTED})
+         ORDER BY s.created_at DESC LIMIT 1000`,
+        [since],
+      ),
+      deadLetters: db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND updated_at >= $1", [since])!.n,
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+import type { PgDb } from './pg-database';
+
+/**
+ * What several relays on one PostgreSQL database agree on, beyond the row-level rules of the stores:
+ * - Leadership: the schedules (expiry sweep, reconciliation, alarms) run on one relay of the fleet. The leader
+ *   holds a session-level advisory lock; PostgreSQL drops it when the leader's connection ends (a SIGKILL closes
+ *   the socket), and another relay takes it at its next heartbeat.
+ * - Outbox leases are short and renewed by each relay's heartbeat, so a dead relay's claims run out within one
+ *   lease and are taken over, while a live relay keeps a slow shop call however long it takes.
+ * - Session creation is serialised per order across the fleet with an advisory lock held while the provider is
+ *   asked (a double click that lands on two relays makes one provider call at a time, like it does on one).
+ * Circuit breakers stay per relay: each relay learns a provider's health from its own calls.
+ */
+export interface PostgresFleet {
+  /** One heartbeat: renew this relay's leases and take the leadership if it is free. */
+  beat(now: number): void;
+  isLeader(): boolean;
+  /** Runs `work` while holding the order's fleet-wide lock (waits on a timer, never blocking the thread). */
+  withOrderLock<T>(orderId: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** A lease outlives three missed heartbeats; a dead relay's commands wait at most this long. */
+export const FLEET_HEARTBEAT_MS = 2_000;
+export const FLEET_LEASE_MS = 10_000;
+const ORDER_LOCK_RETRY_MS = 20;
+
+export function createPostgresFleet(db: PgDb, owner: string): PostgresFleet {
+  // Two-key advisory locks: the first key is the schema, so relays of other schemas (tests) never collide.
+  const space = `hashtext(current_schema())`;
+  let leader = false;
+  return {
+    beat(now) {
+      db.run(`UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_until > $3`, [now + FLEET_LEASE_MS, owner, now]);
+      if (!leader) leader = db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
+    },
+    isLeader: () => leader,
+    async withOrderLock(orderId, work) {
+      const tryLock = () => db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('order:' || $1)) AS ok`, [orderId])!.ok === true;
+      while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, ORDER_LOCK_RETRY_MS));
+      try {
+        return await work();
+      } finally {
+        db.get(`SELECT pg_advisory_unlock(${space}, hashtext('order:' || $1))`, [orderId]);
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
+import type { PgDb } from './pg-database';
+
+interface OutboxRow {
+  id: number;
+  order_key: string;
+  command: string;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+export interface PostgresOutboxOptions {
+  /**
+   * Claim as this worker: claimDue itself takes a lease on what it returns (FOR UPDATE SKIP LOCKED), so relays
+   * polling at the same moment get different commands instead of racing for the same heads. Without it (store
+   * tests, scripts) claimDue only reads, like SQLite's; markAttempt's lease stays the claim either way.
+   */
+  claimAs?: { owner: string; leaseMs: number };
+}
+
+// Only the head of each order's queue may run, across every relay on the database: writes to one order go in
+// order, one at a time. A head another worker holds a live lease on is not due: that worker is running it.
+const IS_HEAD = `o.state = 'pending' AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`;
+const PROVIDER_ONLY = `o.kind IN (${PROVIDER_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ')})`;
+const DUE = `o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)`;
+// Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now.
+const OWNED_BY = (n: number) => `($${n}::text IS NULL OR lease_owner IS NULL OR lease_owner = $${n}::text)`;
+
+/** Over table outbox (PostgreSQL migration 1): the queue rules of sqlite-outbox-store.ts, shared by a fleet. */
+export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptions = {}): OutboxStore {
+  const toItem = (row: OutboxRow): OutboxItem => ({ id: row.id, orderKey: row.order_key, command: JSON.parse(row.command) as OutboxCommand, attempts: row.attempts });
+  const where = (shopCommands: boolean | undefined) => (shopCommands === false ? `${IS_HEAD} AND ${PROVIDER_ONLY}` : IS_HEAD);
+  const select = (shopCommands: boolean | undefined) =>
+    `SELECT o.id, o.order_key, o.command, o.attempts, o.next_attempt_at FROM outbox o WHERE ${where(shopCommands)} AND ${DUE} ORDER BY o.next_attempt_at, o.id LIMIT $2`;
+
+  return {
+    enqueue: (orderKey, command, now) =>
+      db.get<{ id: number }>('INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $4, $4) RETURNING id', [
+        orderKey, command.kind, JSON.stringify(command), now,
+      ])!.id,
+    enqueueCoalesced(coalesceKey, orderKey, command, now): CoalescedEnqueue {
+      // Two relays queueing one key at once: the unique partial index lets one insert; the other waits for its
+      // COMMIT, inserts nothing and finds that row below.
+      const inserted = db.get<{ id: number }>(
+        `INSERT INTO outbox (order_key, kind, command, next_attempt_at, created_at, updated_at, coalesce_key) VALUES ($1, $2, $3, $4, $4, $4, $5)
+         ON CONFLICT (coalesce_key) WHERE state = 'pending' AND coalesce_key IS NOT NULL DO NOTHING RETURNING id`,
+        [orderKey, command.kind, JSON.stringify(command), now, coalesceKey],
+      );
+      if (inserted) return { kind: 'queued', id: inserted.id };
+      const existing = db.get<{ id: number; attempts: number }>(`SELECT id, attempts FROM outbox WHERE coalesce_key = $1 AND state = 'pending'`, [coalesceKey])!;
+      if (existing.attempts === 0) return { kind: 'already_queued', id: existing.id };
+      db.run('UPDATE outbox SET rerun = 1 WHERE id = $1', [existing.id]);
+      return { kind: 'rerun_requested', id: existing.id };
+    },
+    claimDue(now, limit, filter = {}) {
+      if (!options.claimAs) return db.all<OutboxRow>(select(filter.shopCommands), [now, limit]).map(toItem);
+      // SKIP LOCKED: a head another relay is claiming this instant is left to it rather than waited for.
+      const rows = db.all<OutboxRow>(
+        `WITH due AS (${select(filter.shopCommands)} FOR UPDATE OF o SKIP LOCKED)
+         UPDATE outbox SET lease_owner = $3, lease_until = $4 FROM due WHERE outbox.id = due.id
+         RETURNING outbox.id, outbox.order_key, outbox.command, outbox.attempts, outbox.next_attempt_at`,
+        [now, limit, options.claimAs.owner, now + options.claimAs.leaseMs],
+      );
+      return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toItem);
+    },
+    markAttempt: (id, now, lease) =>
+      (lease
+        ? db.run(
+            `UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = $2, lease_until = $3, updated_at = $4
+             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4 OR lease_owner = $2)`,
+            [id, lease.owner, lease.until, now],
+          )
+        : db.run('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = $2 WHERE id = $1', [id, now])) === 1,
+    markDone: (id, now, owner = null) => {
+      // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
+      db.run(
+        `UPDATE outbox SET
+           state = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
+           attempts = CASE WHEN rerun = 1 THEN 0 ELSE attempts END,
+           next_attempt_at = CASE WHEN rerun = 1 THEN $2 ELSE next_attempt_at END,
+           rerun = 0, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2
+         WHERE id = $1 AND ${OWNED_BY(3)}`,
+        [id, now, owner],
+      );
+    },
+    markRetry: (id, nextAttemptAt, error, now, owner = null) => {
+      db.run(`UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $1 AND ${OWNED_BY(5)}`, [
+        id, nextAttemptAt, error, now, owner,
+      ]);
+    },
+    markDead: (id, error, now, owner = null) => {
+      db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]);
+    },
+    hasPending: (orderKey) => db.get(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = $1 LIMIT 1`, [orderKey]) !== undefined,
+    state: (id) => {
+      const row = db.get<{ state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>('SELECT state, attempts, last_error FROM outbox WHERE id = $1', [id]);
+      return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : null;
+    },
+    counts: () => {
+      const result = { pending: 0, dead: 0, done: 0 };
+      for (const row of db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')) result[row.state as keyof typeof result] = row.n;
+      return result;
+    },
+    // Heads only, like claimDue; a leased head is due when its lease runs out (a dead relay's claim is taken over then).
+    nextDueAt: (filter = {}) =>
+      db.get<{ at: number | null }>(`SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o WHERE ${where(filter.shopCommands)}`)?.at ?? null,
+    pruneDoneBefore: (before) => db.run(`DELETE FROM outbox WHERE state = 'done' AND updated_at < $1`, [before]),
+  };
+}

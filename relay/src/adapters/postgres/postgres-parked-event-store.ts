@@ -1,0 +1,57 @@
+import type { ParkedEvent, ParkedEventStore } from '../../ports/parked-event-store';
+import { toParked } from '../sqlite/sqlite-parked-event-store';
+import type { PgDb } from './pg-database';
+
+type ParkedRow = Parameters<typeof toParked>[0];
+
+export function createPostgresParkedEventStore(db: PgDb): ParkedEventStore {
+  const parked = (where: string, params: unknown[]) => db.all<ParkedRow>(`SELECT * FROM parked_events WHERE ${where} AND state = 'parked' AND until >= $${params.length}`, params);
+  return {
+    park(record, now, until) {
+      // A repeat (Stripe retrying, Mollie pinging again) updates the one row: a flood of pings is one row per payment.
+      const row = db.get<{ seen: number }>(
+        `INSERT INTO parked_events (provider, event_key, kind, relay_session_id, provider_session_id, provider_payment_id, event, parked_at, last_seen_at, until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
+         ON CONFLICT (provider, event_key) DO UPDATE SET seen = parked_events.seen + 1, last_seen_at = excluded.last_seen_at
+         RETURNING seen`,
+        [record.provider, record.eventKey, record.kind, record.relaySessionId, record.providerSessionId, record.providerPaymentId, record.event ? JSON.stringify(record.event) : null, now, until],
+      );
+      return row?.seen === 1 ? 'parked' : 'again';
+    },
+    release(refs, now) {
+      const rows = new Map<number, ParkedRow>();
+      for (const row of parked('relay_session_id = $1', [refs.relaySessionId, now])) if (row.provider === refs.provider) rows.set(row.id, row);
+      if (refs.providerSessionId) for (const row of parked('provider = $1 AND provider_session_id = $2', [refs.provider, refs.providerSessionId, now])) rows.set(row.id, row);
+      if (refs.providerPaymentId) for (const row of parked('provider = $1 AND provider_payment_id = $2', [refs.provider, refs.providerPaymentId, now])) rows.set(row.id, row);
+      const out: ParkedEvent[] = [];
+      for (const row of [...rows.values()].sort((a, b) => a.id - b.id)) {
+        // Marked in the same transaction as whatever applies it: released exactly once, whichever relay gets there.
+        if (db.run(`UPDATE parked_events SET state = 'released', settled_at = $1 WHERE id = $2 AND state = 'parked'`, [now, row.id]) === 1) out.push(toParked(row));
+      }
+      return out;
+    },
+    expire(now) {
+      // The inbox row of an event whose window passed says so too (by its unique key, in the same transaction).
+      db.run(
+        `UPDATE webhook_events e SET outcome = 'unknown_session' FROM parked_events p
+         WHERE p.state = 'parked' AND p.until < $1 AND p.kind = 'event' AND e.provider = p.provider AND e.event_id = p.event_key AND e.outcome = 'parked'`,
+        [now],
+      );
+      return db.run(`UPDATE parked_events SET state = 'expired', settled_at = $1 WHERE state = 'parked' AND until < $1`, [now]);
+    },
+    summary(limit) {
+      const byState: Record<string, number> = {};
+      for (const row of db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM parked_events GROUP BY state')) byState[row.state] = row.n;
+      const recent = db.all<{ provider: string; event_key: string; kind: 'event' | 'notification'; state: 'parked' | 'released' | 'expired'; parked_at: number; seen: number }>(
+        `SELECT provider, event_key, kind, state, parked_at, seen FROM parked_events WHERE state <> 'released' ORDER BY id DESC LIMIT $1`,
+        [limit],
+      );
+      return {
+        parked: byState.parked ?? 0,
+        expired: byState.expired ?? 0,
+        recent: recent.map((row) => ({ provider: row.provider, eventKey: row.event_key, kind: row.kind, state: row.state, parkedAt: row.parked_at, seen: row.seen })),
+      };
+    },
+    pruneBefore: (before) => db.run(`DELETE FROM parked_events WHERE state <> 'parked' AND settled_at < $1`, [before]),
+  };
+}

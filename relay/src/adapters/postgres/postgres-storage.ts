@@ -1,0 +1,59 @@
+import type { AlarmStore } from '../../ports/alarm-store';
+import type { OpsStore } from '../../ports/ops-store';
+import type { ShopRefundStore } from '../../ports/shop-refund-store';
+import type { WebhookSecretStore } from '../../ports/webhook-secret-store';
+import type { SandboxLedger } from '../../providers/sandbox/sandbox-ledger';
+import type { Stores } from '../sqlite/sqlite-stores';
+import { openPostgres } from './open-postgres';
+import type { PgDb } from './pg-database';
+import { createPostgresAlarmStore } from './postgres-alarm-store';
+import { createPostgresFleet, FLEET_LEASE_MS, type PostgresFleet } from './postgres-fleet';
+import { createPostgresOpsStore } from './postgres-ops-store';
+import { createPostgresSandboxLedger } from './postgres-sandbox-ledger';
+import { createPostgresShopRefundStore } from './postgres-shop-refund-store';
+import { createPostgresStores } from './postgres-stores';
+import { createPostgresWebhookSecretStore } from './postgres-webhook-secret-store';
+
+/** Everything the relay keeps in PostgreSQL, over the HTTP loop's connection (webhooks use the recorder thread's own). */
+export interface PostgresStorage {
+  db: PgDb;
+  stores: Stores;
+  webhookSecrets: WebhookSecretStore;
+  ops: OpsStore;
+  alarms: AlarmStore;
+  refunds: ShopRefundStore;
+  sandboxLedger: SandboxLedger;
+  fleet: PostgresFleet;
+  /** How long a worker's claim holds before another relay may take it over (renewed by the heartbeat). */
+  leaseMs: number;
+  /** A real write, durable when it resolves (/readyz). */
+  probeWrite(): Promise<void>;
+}
+
+export function openPostgresStorage(url: string, owner: string): PostgresStorage {
+  const db = openPostgres(url);
+  const stores = createPostgresStores(db, { claimAs: { owner, leaseMs: FLEET_LEASE_MS } });
+  return {
+    db,
+    stores,
+    webhookSecrets: createPostgresWebhookSecretStore(db),
+    ops: createPostgresOpsStore(db),
+    alarms: createPostgresAlarmStore(db),
+    refunds: createPostgresShopRefundStore(db),
+    sandboxLedger: createPostgresSandboxLedger(db),
+    fleet: createPostgresFleet(db, owner),
+    leaseMs: FLEET_LEASE_MS,
+    probeWrite: () => stores.unitOfWork.commitDurably(() => void db.run('UPDATE payrelay_schema SET version = version')),
+  };
+}
+
+/** The URL without its password, for banners and logs. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

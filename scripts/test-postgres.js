@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// The second entry point of the storage suites: the same test files, run on PostgreSQL (PAYRELAY_TEST_STORE).
+// Skipped with one line when PostgreSQL or its driver is not there, unless PAYRELAY_TEST_REQUIRE_POSTGRES=1 (CI).
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+/** Test files and folders that touch storage; the Chromium e2e suites stay SQLite-only. */
+const STORAGE_SUITES = [
+  'test/unit/adapters/stores/',
+  'test/unit/app/parked-events.test.ts',
+];
+
+const url = process.env.PAYRELAY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const required = process.env.PAYRELAY_TEST_REQUIRE_POSTGRES === '1';
+
+function unavailable() {
+  try {
+    const Client = require('pg-native');
+    const client = new Client();
+    client.connectSync(url);
+    client.querySync('SELECT 1');
+    client.end();
+    return null;
+  } catch (error) {
+    return String(error && error.message ? error.message : error).split('\n')[0];
+  }
+}
+
+const why = unavailable();
+if (why) {
+  const line = `PostgreSQL run of the storage suites skipped: cannot reach ${url} with pg-native (${why}); set PAYRELAY_TEST_REQUIRE_POSTGRES=1 to make this fail`;
+  console.log(required ? line.replace('skipped', 'FAILED') : line);
+  process.exit(required ? 1 : 0);
+}
+const started = Date.now();
+const jest = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), ...STORAGE_SUITES, ...process.argv.slice(2)], {
+  cwd: path.resolve(__dirname, '..'),
+  env: { ...process.env, PAYRELAY_TEST_STORE: 'postgres' },
+  stdio: 'inherit',
+});
+console.log(`PostgreSQL run of the storage suites: ${jest.status === 0 ? 'passed' : 'failed'} in ${Math.round((Date.now() - started) / 1000)} s`);
+process.exit(jest.status ?? 1);

@@ -1,0 +1,76 @@
+import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
+import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
+import { createPostgresOutboxStore } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
+import { openSharedTestDatabase, TEST_STORE } from '../../../helpers/test-store';
+
+/** Two relays on one database (two connections): what must hold across them, on either store. */
+describe(`${TEST_STORE}: two connections to one database`, () => {
+  const now = 1_800_000_000_000;
+  const write = (order: string): OutboxCommand => ({ kind: 'order_note', ref: `sandbox:evt_${order}`, sessionId: `ps_${order}`, text: `note ${order}` });
+  const event = (id: string): InboxRecord => ({
+    provider: 'sandbox', eventId: id, eventType: 'payment.paid', sessionId: 'ps_1', merchantOrderId: '1',
+    rawBody: Buffer.from('{"a":1}'), verification: 'signature', outcome: 'applied', receivedAt: now,
+  });
+  let shared: ReturnType<typeof openSharedTestDatabase>;
+  beforeEach(() => (shared = openSharedTestDatabase()));
+  afterEach(() => shared.close());
+
+  it('one event delivered to both: one inbox row, the second insert sees the first', () => {
+    const [a, b] = shared.connections;
+    expect(a.stores.unitOfWork.transaction(() => a.stores.inbox.insertIfNew(event('evt_1')))).toBe(true);
+    expect(b.stores.unitOfWork.transaction(() => b.stores.inbox.insertIfNew(event('evt_1')))).toBe(false);
+    expect(a.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 1 });
+    // The body comes back byte for byte.
+    expect(Buffer.from(b.sql.get('SELECT raw_body FROM webhook_events').raw_body).toString()).toBe('{"a":1}');
+  });
+
+  it('a command claimed by one worker is not run by the other until its lease runs out, then it is taken over', () => {
+    const [a, b] = shared.connections;
+    const id = a.stores.outbox.enqueue('7', write('7'), now);
+    a.stores.outbox.enqueue('7', write('7b'), now);
+    expect(a.stores.outbox.markAttempt(id, now, { owner: 'relay-a', until: now + 10_000 })).toBe(true);
+    // One in flight per order: the lease hides the head, and the command behind it waits for it.
+    expect(b.stores.outbox.claimDue(now + 1, 10)).toEqual([]);
+    expect(b.stores.outbox.markAttempt(id, now + 1, { owner: 'relay-b', until: now + 10_001 })).toBe(false);
+    expect(b.stores.outbox.nextDueAt()).toBe(now + 10_000);
+    // Relay a died: after its lease, b takes the command over, and a's late bookkeeping is dropped.
+    expect(b.stores.outbox.claimDue(now + 10_000, 10).map((item) => item.id)).toEqual([id]);
+    expect(b.stores.outbox.markAttempt(id, now + 10_000, { owner: 'relay-b', until: now + 20_000 })).toBe(true);
+    a.stores.outbox.markDone(id, now + 10_001, 'relay-a');
+    expect(b.stores.outbox.state(id)).toEqual({ state: 'pending', attempts: 2, lastError: null });
+    b.stores.outbox.markDone(id, now + 10_002, 'relay-b');
+    expect(a.stores.outbox.state(id)?.state).toBe('done');
+  });
+
+  it('one coalesced fetch per key, whichever connection queues it', () => {
+    const [a, b] = shared.connections;
+    const fetch: OutboxCommand = { kind: 'fetch_status', provider: 'mollie', providerPaymentRef: 'tr_1', merchantOrderId: '7' };
+    const first = a.stores.outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now);
+    expect(b.stores.outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'already_queued', id: first.id });
+    b.stores.outbox.markAttempt(first.id, now);
+    expect(a.stores.outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'rerun_requested', id: first.id });
+  });
+
+  if (TEST_STORE === 'postgres') {
+    it('PostgreSQL: relays polling together claim different commands (FOR UPDATE SKIP LOCKED with a lease), one per order', () => {
+      const [a, b] = shared.connections;
+      const relayA = createPostgresOutboxStore(a.pg!, { claimAs: { owner: 'relay-a', leaseMs: 10_000 } });
+      const relayB = createPostgresOutboxStore(b.pg!, { claimAs: { owner: 'relay-b', leaseMs: 10_000 } });
+      a.stores.unitOfWork.transaction(() => {
+        for (let order = 1; order <= 6; order += 1) for (let n = 0; n < 2; n += 1) relayA.enqueue(String(order), write(`${order}.${n}`), now);
+      });
+      const claimedA = relayA.claimDue(now, 4);
+      const claimedB = relayB.claimDue(now, 4);
+      expect(claimedA.map((item) => item.orderKey)).toEqual(['1', '2', '3', '4']);
+      // The rest: the other orders' heads, never a second command of an order a holds.
+      expect(claimedB.map((item) => item.orderKey)).toEqual(['5', '6']);
+      expect(a.sql.all("SELECT lease_owner AS owner, COUNT(*) AS n FROM outbox WHERE lease_owner IS NOT NULL GROUP BY lease_owner ORDER BY lease_owner")).toEqual([
+        { owner: 'relay-a', n: 4 },
+        { owner: 'relay-b', n: 2 },
+      ]);
+      // A's claim is its lease: the attempt goes through for a, not for b.
+      expect(relayB.markAttempt(claimedA[0].id, now + 1, { owner: 'relay-b', until: now + 10_001 })).toBe(false);
+      expect(relayA.markAttempt(claimedA[0].id, now + 1, { owner: 'relay-a', until: now + 10_001 })).toBe(true);
+    });
+  }
+});
