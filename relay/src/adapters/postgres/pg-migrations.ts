@@ -186,4 +186,6 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE INDEX parked_events_relay_session ON parked_events (relay_session_id) WHERE state = 'parked';
   CREATE INDEX parked_events_until ON parked_events (state, until);
   `,
+  // 2 = SQLite 10 (issue 13): a dismissed dead letter stays for the audit, marked with when.
+  `ALTER TABLE outbox ADD COLUMN dismissed_at BIGINT;`,
 ];

@@ -24,7 +24,7 @@ export function createPostgresAlarmStore(db: PgDb): AlarmStore {
          ORDER BY s.created_at DESC LIMIT 1000`,
         [since],
       ),
-      deadLetters: db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND updated_at >= $1", [since])!.n,
+      deadLetters: db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL AND updated_at >= $1", [since])!.n,
     }),
   };
 }

@@ -98,7 +98,8 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
     },
     counts: () => {
       const result = { pending: 0, dead: 0, done: 0 };
-      for (const row of db.all<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')) result[row.state as keyof typeof result] = row.n;
+      // Dismissed dead letters are dealt with: not counted (OpsStore.dismissDead).
+      for (const row of db.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM outbox WHERE dismissed_at IS NULL GROUP BY state")) result[row.state as keyof typeof result] = row.n;
       return result;
     },
     // Heads only, like claimDue; a leased head is due when its lease runs out (a dead relay's claim is taken over then).

@@ -7,6 +7,7 @@ import { createPostgresParkedEventStore } from './postgres-parked-event-store';
 import { createPostgresPaymentLinkStore } from './postgres-payment-link-store';
 import { createPostgresPaymentLog } from './postgres-payment-log';
 import { createPostgresSessionStore } from './postgres-session-store';
+import { createPostgresShopRefundStore } from './postgres-shop-refund-store';
 import { createPostgresUnitOfWork } from './postgres-unit-of-work';
 
 /** Every store the relay uses, over one PostgreSQL connection (the same `Stores` as createSqliteStores). */
@@ -19,6 +20,7 @@ export function createPostgresStores(db: PgDb, outbox: PostgresOutboxOptions = {
     alerts: createPostgresAlertStore(db),
     links: createPostgresPaymentLinkStore(db),
     parked: createPostgresParkedEventStore(db),
+    refunds: createPostgresShopRefundStore(db),
     unitOfWork: createPostgresUnitOfWork(db),
   };
 }
