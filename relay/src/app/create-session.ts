@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { BreakerBoard } from '../domain/circuit-breaker';
 import { formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
-import type { HealthOutcome, ProviderHealthBoard } from '../domain/provider-health';
+import { countsAgainstHealth, learnFromAttempt } from '../domain/attempt-feedback';
+import type { ProviderHealthBoard } from '../domain/provider-health';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import { err, ok, type Result } from '../domain/result';
@@ -221,14 +222,9 @@ async function createSessionNow(
     );
     const durationMs = Math.round(performance.now() - callStarted);
 
-    const outcome = healthOutcome(result, durationMs);
-    // The failures that opened the breaker are over once its probe succeeds: without forgetting them the provider
-    // would stay moved down for up to the health window's age, seeing only the small probe share of traffic.
-    if (result.ok && breakerProbe) deps.health?.forget({ provider: providerId, ...healthKey });
-    else if (outcome) deps.health?.record({ provider: providerId, ...healthKey }, outcome, clock.now());
+    learnFromAttempt(deps, { provider: providerId, ...healthKey }, result.ok ? { ok: true } : { ok: false, code: result.error.code }, durationMs, breakerProbe, clock.now());
 
     if (result.ok) {
-      deps.breakers.success(providerId);
       const session = buildSession(deps, request, sessionId, providerId, result.value, wantedExpiry, attempt, idempotencyKey);
       tx(() => {
         sessions.insert(session);
@@ -245,9 +241,7 @@ async function createSessionNow(
     }
 
     const failure = result.error;
-    if (countsAgainstHealth(failure)) deps.breakers.failure(providerId, clock.now());
-    else deps.breakers.neutral(providerId);
-    const temporary = countsAgainstHealth(failure);
+    const temporary = countsAgainstHealth(failure.code);
     reasons.push({ provider: providerId, reason: `${failure.code}: ${failure.message}`, stage: 'call', temporary });
     const next = failure.kind === 'fallback' ? 'trying the next provider' : 'not falling back (another provider would not fix this)';
     deps.log.append(entry('provider_attempt_failed', `${name} failed (${failure.code}: ${failure.message}); ${next}`, providerId, sessionId, {
@@ -276,18 +270,6 @@ function failureFor(reasons: AttemptReason[], what: string, refused: boolean, re
   }
   record(error.message);
   return error;
-}
-
-/** What a call says about the provider's health; null when it says nothing (it cannot take this payment, our request was bad). */
-function healthOutcome(result: Result<unknown, ProviderFailure>, latencyMs: number): HealthOutcome | null {
-  if (result.ok) return { kind: 'ok', latencyMs };
-  if (result.error.code === 'timeout') return { kind: 'timeout', latencyMs };
-  return countsAgainstHealth(result.error) ? { kind: 'error', latencyMs } : null;
-}
-
-/** Timeouts, network errors, 5xx and rate limits say the provider is unwell; "cannot take this payment" does not. */
-function countsAgainstHealth(failure: ProviderFailure): boolean {
-  return failure.code === 'timeout' || failure.code === 'network' || failure.code === 'server_error' || failure.code === 'rate_limited';
 }
 
 /**
