@@ -75,7 +75,7 @@ describe('Coinbase Commerce webhooks end to end', () => {
     await post(webhook(session, 'charge:delayed', 'evt-delayed-3', { payments: [payment], timeline: [{ status: 'NEW' }, { status: 'EXPIRED' }, { status: 'UNRESOLVED', context: 'DELAYED' }] }));
     await h.drain();
     expect(status(session)).toBe('processing');
-    expect(h.ourNotes(session.merchantOrderId).join('\n')).toMatch(/received at Coinbase Commerce after the session was expired: 19\.99 EUR.*real money/);
+    expect(h.ourNotes(session.merchantOrderId).join('\n')).toMatch(/received at Coinbase Commerce after the session was expired: 19\.99 EUR.*still money/);
   });
 
   it('underpaid: review, the order on hold with both amounts in the note', async () => {

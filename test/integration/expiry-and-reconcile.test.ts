@@ -190,7 +190,7 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
     });
 
     it.each(['cancelled', 'pending'])(
-      'the relay says paid but the shop shows %s (a person changed it): marked paid again, raised to the merchant as an alert and a note, once',
+      'the relay says paid but the shop shows %s (a person changed it): the money is recorded again (a cancelled order on hold, its stock may be back on sale), raised to the merchant as an alert and a note, once',
       async (shopStatus) => {
         const { orderId, sessionId } = await sandboxSession();
         expect(await e.click(sessionId, 'pay')).toBe(303);
@@ -200,8 +200,9 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
 
         expect(await e.h.relay.runReconcile()).toMatchObject({ raised: 1 });
         await e.h.drain();
-        // Money was taken, so paid wins; the note tells the merchant to check stock before shipping.
-        expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('processing');
+        // Money was taken, so paid wins; the note tells the merchant to check stock before shipping. A cancelled
+        // order is not reopened as processing: it goes on hold for the merchant to ship or refund.
+        expect(e.h.shop.orders.getOrder(orderId)!.status).toBe(shopStatus === 'cancelled' ? 'on-hold' : 'processing');
 
         // The person sets it back again: the same mismatch is not raised a second time.
         e.h.shop.orders.setStatus(orderId, shopStatus);

@@ -98,12 +98,30 @@ describe('PayPal: approved → captured by the relay → paid, through the HTTP 
     expect(h.ourNotes(session.merchantOrderId).filter((n) => n.startsWith('Payment received at PayPal'))).toHaveLength(1);
   });
 
-  it('an approval for a session that already expired is not captured: the relay takes no money it stopped asking for', async () => {
-    const session = seedPaypal({ status: 'expired' });
-    expect((await deliver(approved(session))).status).toBe(200);
-    await h.drain();
-    expect(captures()).toHaveLength(0);
-    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('expired');
+  describe('an approval after the relay\'s session expired is still money: captured, then the late-payment rules', () => {
+    const log = (session: PaymentSession) => h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.message);
+
+    it('the order still awaits payment: captured once and marked paid, the note and the payment log say it came after expiry', async () => {
+      const session = seedPaypal({ status: 'expired' });
+      expect((await deliver(approved(session))).status).toBe(200);
+      await h.drain();
+      expect(captures()).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+      expect(h.ourNotes(session.merchantOrderId)).toEqual([expect.stringContaining('Payment received at PayPal after the session was expired')]);
+      expect(log(session)).toContainEqual(expect.stringContaining('approved the PayPal payment after the payment session had expired'));
+    });
+
+    it('the order was cancelled meanwhile (its stock may be back on sale): captured, and the order goes on hold with a note saying why', async () => {
+      const session = seedPaypal({ status: 'expired' });
+      h.shop.orders.setStatus(session.merchantOrderId, 'cancelled');
+      await deliver(approved(session));
+      await h.drain();
+      expect(captures()).toHaveLength(1);
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+      expect(h.ourNotes(session.merchantOrderId)).toEqual([expect.stringMatching(/after the session was expired.*had been cancelled in the shop.*on hold/)]);
+    });
+
   });
 
   it('a forged delivery is refused with 401 and stores nothing', async () => {

@@ -198,7 +198,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)[1]).toContain('after the session was expired');
   });
 
-  it('a payment after the customer cancelled is still money: the cancelled order is reopened as processing', async () => {
+  it('a payment after the customer cancelled is still money: the cancelled order is not reopened but put on hold, with a note saying why', async () => {
     const session = h.seed();
     await h.send(session, 'cancelled', { reason: 'customer went back to the shop' });
     await h.drain();
@@ -206,9 +206,10 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     const late = await h.send(session, 'paid');
     expect(late.body.results[0]).toMatchObject({ outcome: 'applied', status: 'paid' });
     await h.drain();
-    expect(h.shop.orders.getOrder(session.merchantOrderId)).toMatchObject({ status: 'processing', transactionId: `sbx_pay_${session.id}` });
+    expect(h.shop.orders.getOrder(session.merchantOrderId)).toMatchObject({ status: 'on-hold', transactionId: `sbx_pay_${session.id}` });
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(2);
     expect(h.ourNotes(session.merchantOrderId)[1]).toContain('after the session was cancelled');
+    expect(h.ourNotes(session.merchantOrderId)[1]).toContain('its stock may be back on sale');
   });
 
   it('currency mismatch: the payment goes to review and the order on hold, never marked paid', async () => {

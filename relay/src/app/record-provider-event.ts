@@ -1,4 +1,5 @@
 import { decide, noteRef, refMarker, type Decision } from '../domain/decide';
+import { captureRule } from '../domain/capture-rule';
 import { lostRefundsConfirmedBy } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import type { PaymentSession } from '../domain/payment-session';
@@ -115,10 +116,22 @@ function recordForSession(
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
   const statusNow = decision.kind === 'apply' ? decision.to : session.status;
-  if (event.awaitingCapture && statusNow === 'pending' && session.providerSessionId) {
+  const capture = event.awaitingCapture && session.providerSessionId ? captureRule(statusNow) : 'none';
+  if (capture !== 'none' && session.providerSessionId) {
     // Approved is not paid (PayPal): the worker captures; its own queue, so a paused shop does not hold the money up.
-    // A session that expired or failed meanwhile is not captured: the relay never takes money it stopped asking for.
     stores.outbox.enqueue(`${event.provider}:${session.providerSessionId}`, { kind: 'capture_at_provider', provider: event.provider, providerSessionId: session.providerSessionId, sessionId: session.id }, now);
+    if (capture === 'capture_late') {
+      const name = providerDisplayName(event.provider);
+      stores.log.append({
+        at: now,
+        merchantOrderId: session.merchantOrderId,
+        sessionId: session.id,
+        provider: event.provider,
+        kind: 'status_changed',
+        message: `The buyer approved the ${name} payment after the payment session had ${statusNow === 'expired' ? 'expired' : 'been cancelled'}: a payment after expiry is still money, so the relay captures it, and the late-payment rules decide what the order becomes.`,
+        data: { eventId: event.eventId, late: true },
+      });
+    }
   }
   // The session just learnt its payment id (Stripe's payment_intent arrives with the completed checkout): a
   // charge or dispute event that came first, keyed only by that id, applies now.

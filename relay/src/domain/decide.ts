@@ -269,7 +269,7 @@ function noteFor(
   switch (to) {
     case 'paid':
       if (why === 'late_payment') {
-        text = `Payment received at ${name} after the session was ${session.status}: ${amount}${ref}. This is real money, so the order is marked paid again; check stock before shipping.`;
+        text = `Payment received at ${name} after the session was ${session.status}: ${amount}${ref}. A payment after expiry is still money, so Payrelay records it as paid; check stock before shipping.`;
       } else if (why === 'review_cleared') {
         text = `Review cleared at ${name}: the payment of ${amount} is confirmed${ref}.`;
       } else {

@@ -32,6 +32,8 @@ export interface PlanOptions {
 
 /** What the shopper can still do after an expired checkout, said in the order note. */
 export const EXPIRED_STILL_PAYABLE = 'The checkout expired, the customer can still pay from the order page.';
+/** What a payment for a cancelled order leaves the merchant to do, said in the order note. */
+export const PAID_ON_CANCELLED = 'The order had been cancelled in the shop, so its stock may be back on sale: Payrelay put it on hold instead of reopening it. Check stock, then set it to processing and ship, or refund the payment.';
 const EXPIRED_CANCELLED = 'The order is cancelled because the shop cancels orders whose checkout expired (PAYRELAY_CANCEL_ON_EXPIRY=1).';
 
 /**
@@ -69,7 +71,7 @@ export function planOrderWrite(
   if (intent.refundMinor !== undefined) {
     steps.push({ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note });
   }
-  steps.push({ kind: 'note', text: expiryNote(intent, order.status, fields?.status) });
+  steps.push({ kind: 'note', text: paidOnCancelledNote(intent, order.status, expiryNote(intent, order.status, fields?.status)) });
   const changed = fields !== null || intent.refundMinor !== undefined;
   const summary = fields?.status
     ? `order ${order.status} → ${fields.status}`
@@ -90,6 +92,12 @@ function expiryNote(intent: OrderWriteIntent, current: string, written: string |
   if ((written ?? current) === 'pending') return `${intent.note} ${EXPIRED_STILL_PAYABLE}`;
   // Cancelled already (the shop's hold-stock rule, or a person): the relay does not reopen it.
   return intent.note;
+}
+
+/** A payment for an order the shop had cancelled: the note says why it is on hold and what to do. */
+function paidOnCancelledNote(intent: OrderWriteIntent, current: string, note: string): string {
+  if (intent.target !== 'paid' || intent.refundMinor !== undefined || current !== 'cancelled') return note;
+  return `${note} ${PAID_ON_CANCELLED}`;
 }
 
 function noteOnly(text: string, summary: string): { ok: true; value: OrderWritePlan } {
@@ -122,7 +130,10 @@ function statusFields(intent: OrderWriteIntent, status: string, options: PlanOpt
         return status === 'processing' || status === 'completed' || status === 'on-hold' ? null : 'moved_on';
       }
       if (status === 'pending' || status === 'failed' || status === 'checkout-draft') return { set_paid: true, ...(txn ? { transaction_id: txn } : {}) };
-      if (status === 'on-hold' || status === 'cancelled') return { status: 'processing', ...(txn ? { transaction_id: txn } : {}) };
+      if (status === 'on-hold') return { status: 'processing', ...(txn ? { transaction_id: txn } : {}) };
+      // Cancelled in the shop (hold stock, a person, PAYRELAY_CANCEL_ON_EXPIRY): its stock may be back on sale, so
+      // the money is recorded and a person decides (ship or refund), rather than reopening it as processing.
+      if (status === 'cancelled') return { status: 'on-hold', ...(txn ? { transaction_id: txn } : {}) };
       if (status === 'processing' || status === 'completed') return null;
       return 'moved_on';
     case 'review':

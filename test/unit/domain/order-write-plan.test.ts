@@ -20,8 +20,9 @@ describe('order write plan: what is written to the live WooCommerce order', () =
   it.each([
     ['paid', 'pending', '{"set_paid":true,"transaction_id":"pi_1"}'],
     ['paid', 'failed', '{"set_paid":true,"transaction_id":"pi_1"}'],
-    // set_paid is ignored by WooCommerce on these, so the status is set explicitly.
-    ['paid', 'cancelled', '{"status":"processing","transaction_id":"pi_1"}'],
+    // set_paid is ignored by WooCommerce on these, so the status is set explicitly. A cancelled order may have
+    // had its stock put back on sale: the payment holds it for a person instead of reopening it.
+    ['paid', 'cancelled', '{"status":"on-hold","transaction_id":"pi_1"}'],
     ['paid', 'on-hold', '{"status":"processing","transaction_id":"pi_1"}'],
     ['paid', 'processing', 'note'],
     ['paid', 'completed', 'note'],
