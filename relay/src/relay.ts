@@ -16,6 +16,7 @@ import { createWebhookIntake } from './app/webhook-intake';
 import { releaseParkedEvents } from './app/record-provider-event';
 import type { EventRecorder } from './ports/event-recorder';
 import { expireDueSessions } from './app/expire-sessions';
+import { fastForwardToExpiry } from './app/fast-forward-expiry';
 import { runAlarms, type AlarmReport } from './app/run-alarms';
 import { createSqliteAlarmStore } from './adapters/sqlite/sqlite-alarm-store';
 import { reconcile } from './app/reconcile';
@@ -336,6 +337,16 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         clock,
         webhookUrl: `${publicUrl}/webhooks/sandbox`,
         logger,
+        // Sandbox mode only (the demo shop): a newcomer sees expired ≠ failed without waiting out the session.
+        expireNow: demo
+          ? async (id) => {
+              const result = await fastForwardToExpiry({ ...refreshDeps, cancelOnExpiry: config.cancelOnExpiry }, id);
+              if (!result.ok) return result.error.message;
+              if (result.value.deferred > 0 && result.value.expired === 0) return 'the provider could not be asked about this session; the expiry job tries again in 30 seconds';
+              worker.poke();
+              return null;
+            }
+          : undefined,
         lookupSession: (id) => {
           const session = stores.sessions.get(id);
           return session && session.provider === 'sandbox'
@@ -355,6 +366,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         siteUrl: demo.siteUrl,
         clock,
         createSession: (order) => createSessionOverHttp(publicUrl, shopSecret, clock, { ...order, site_url: servedSiteUrl }),
+        timelineUrl: (orderId) => `/admin/orders/${orderId}`,
       }),
     );
   }

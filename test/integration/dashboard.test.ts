@@ -266,6 +266,21 @@ describe('dashboard without PAYRELAY_ADMIN_TOKEN', () => {
     }
   });
 
+  test('with a real shop the sandbox checkout offers no "expire now" (a fast-forward is for the demo shop only)', async () => {
+    const h = await startHarness();
+    try {
+      const session = h.seed();
+      const page = await (await fetch(session.checkoutUrl!)).text();
+      expect(page).toContain('id="abandon"');
+      expect(page).not.toContain('expire-now');
+      const answer = await fetch(session.checkoutUrl!, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'action=expire_now' });
+      expect(answer.status).toBe(409);
+      expect(h.relay.stores.sessions.get(session.id)?.status).toBe('created');
+    } finally {
+      await h.close();
+    }
+  });
+
   describe('sandbox mode (no WC_URL)', () => {
     let dir: string;
     let relay: RelayHandle;

@@ -40,14 +40,21 @@ export interface OrderWithNotes {
   notes: EmulatedNoteRecord[];
 }
 
+/** Where the relay dashboard shows an order's payment timeline (null: no link). */
+export type TimelineLink = ((orderId: number) => string) | null;
+
+function timelineLink(link: TimelineLink, orderId: number): string {
+  return link ? ` · <a href="${escapeHtml(link(orderId))}" data-testid="timeline-link">payment timeline in the relay dashboard</a>` : '';
+}
+
 /** The order list with every note; also served alone so the index page can refresh it without losing the form. */
-export function renderOrderList(orders: OrderWithNotes[]): string {
+export function renderOrderList(orders: OrderWithNotes[], link: TimelineLink = null): string {
   if (orders.length === 0) return '<p class="muted">No orders yet. Place one above.</p>';
   return orders
     .map(
       ({ order, notes }) => `<section>
 <strong>Order #${escapeHtml(order.id)}</strong> · ${escapeHtml(money(order))} · <span class="status status-${escapeHtml(order.status)}">${escapeHtml(order.status)}</span>
-${order.transactionId ? ` · <span class="muted">transaction ${escapeHtml(order.transactionId)}</span>` : ''}
+${order.transactionId ? ` · <span class="muted">transaction ${escapeHtml(order.transactionId)}</span>` : ''}${timelineLink(link, order.id)}
 <div class="muted">${escapeHtml(order.email)} · ${escapeHtml(order.country)} · created ${escapeHtml(order.dateCreated)}${order.datePaid ? ` · paid ${escapeHtml(order.datePaid)}` : ''}</div>
 ${notes.length ? `<ol class="notes">${notes.map((n) => `<li><span class="muted">${escapeHtml(n.dateCreated)}</span> ${escapeHtml(n.note)}</li>`).join('')}</ol>` : '<p class="muted">No notes yet.</p>'}
 </section>`,
@@ -71,7 +78,7 @@ function options(values: string[], selected: string): string {
   return values.map((v) => `<option value="${escapeHtml(v)}"${v === selected ? ' selected' : ''}>${escapeHtml(v)}</option>`).join('');
 }
 
-export function renderShopPage(orders: OrderWithNotes[], form: OrderFormValues = DEFAULT_FORM, errors: string[] = []): string {
+export function renderShopPage(orders: OrderWithNotes[], form: OrderFormValues = DEFAULT_FORM, errors: string[] = [], link: TimelineLink = null): string {
   const body = `<h1>Demo shop</h1>
 <p class="muted">Place an order, pay it in the sandbox checkout, and watch the relay write the status and notes back through
 the same WooCommerce REST client it uses for a real shop (webhook → inbox → outbox → WooCommerce API).</p>
@@ -86,7 +93,7 @@ ${errors.length ? `<ul class="error">${errors.map((e) => `<li>${escapeHtml(e)}</
 <button type="submit">Place order and pay</button>
 </form></section>
 <h2>Orders</h2>
-<div id="orders">${renderOrderList(orders)}</div>
+<div id="orders">${renderOrderList(orders, link)}</div>
 <script>
 setInterval(function () {
   fetch('orders-fragment', { cache: 'no-store' }).then(function (r) { return r.ok ? r.text() : null; })
@@ -99,7 +106,7 @@ setInterval(function () {
 const WAITING = new Set(['pending', 'on-hold', 'checkout-draft']);
 
 /** The shopper's return page. It only shows the order: the relay changes it, when the provider's webhook arrives. */
-export function renderReturnPage(order: EmulatedOrderRecord, notes: EmulatedNoteRecord[], leftCheckout: boolean): string {
+export function renderReturnPage(order: EmulatedOrderRecord, notes: EmulatedNoteRecord[], leftCheckout: boolean, link: TimelineLink = null): string {
   const waiting = WAITING.has(order.status);
   const headline = waiting
     ? leftCheckout
@@ -114,7 +121,7 @@ export function renderReturnPage(order: EmulatedOrderRecord, notes: EmulatedNote
 <p class="muted">Coming back to this page does not change the order; the provider's webhook, through the relay, does.
 ${waiting ? 'This page refreshes by itself.' : ''}</p>
 ${notes.length ? `<ol class="notes">${notes.map((n) => `<li><span class="muted">${escapeHtml(n.dateCreated)}</span> ${escapeHtml(n.note)}</li>`).join('')}</ol>` : ''}
-</section><p><a href="../">Back to the demo shop</a></p>`;
+</section><p><a href="../">Back to the demo shop</a>${timelineLink(link, order.id)}</p>`;
   return layout(`Order #${order.id} — demo shop`, body, waiting ? '<meta http-equiv="refresh" content="2">' : '');
 }
 

@@ -4,7 +4,7 @@ import express, { type Request, type Response } from 'express';
 import { decimalToMinor } from '../domain/money';
 import type { Clock } from '../ports/clock';
 import { EmulatedShop } from './emulated-shop';
-import { DEFAULT_FORM, renderMessagePage, renderOrderList, renderReturnPage, renderShopPage, type OrderFormValues } from './demo-shop-pages';
+import { DEFAULT_FORM, renderMessagePage, type TimelineLink, renderOrderList, renderReturnPage, renderShopPage, type OrderFormValues } from './demo-shop-pages';
 import { createSqliteDemoShopStore } from './sqlite-demo-shop-store';
 import { woocommerceEmulatorRoutes } from './woocommerce-emulator';
 
@@ -37,6 +37,8 @@ export interface DemoShopDeps {
   siteUrl: string;
   createSession: (order: DemoSessionRequest) => Promise<{ checkout_url: string } | { error: string }>;
   clock: Clock;
+  /** Each order links to its payment timeline in the relay dashboard. */
+  timelineUrl?: (orderId: number) => string;
 }
 
 const METHODS = new Set(['any', 'card', 'bank_transfer', 'wallet', 'crypto']);
@@ -56,20 +58,21 @@ export function demoShopRoutes(deps: DemoShopDeps): express.Router {
   // The page shows notes strictly newest first (the REST list keeps WooCommerce's order for notes of one second).
   const newestFirst = (id: number) => shop.notes(id).sort((a, b) => b.id - a.id);
   const ordersWithNotes = () => shop.listOrders(1, 50).orders.map((order) => ({ order, notes: newestFirst(order.id) }));
+  const link: TimelineLink = deps.timelineUrl ?? null;
   const html = (res: Response, status: number, page: string) => res.status(status).set('Cache-Control', 'no-store').type('html').send(page);
 
   router.get('/', (req: Request, res: Response) => {
     // Relative links (the form, the list refresh) need the trailing slash.
     if (!req.originalUrl.split('?')[0].endsWith('/')) return res.redirect(301, `${req.originalUrl.split('?')[0]}/`);
-    html(res, 200, renderShopPage(ordersWithNotes()));
+    html(res, 200, renderShopPage(ordersWithNotes(), DEFAULT_FORM, [], link));
   });
 
-  router.get('/orders-fragment', (_req, res) => html(res, 200, renderOrderList(ordersWithNotes())));
+  router.get('/orders-fragment', (_req, res) => html(res, 200, renderOrderList(ordersWithNotes(), link)));
 
   router.post('/orders', express.urlencoded({ extended: false, limit: '16kb' }), async (req: Request, res: Response) => {
     const form = readForm(req.body);
     const errors = validate(form);
-    if (errors.length) return html(res, 400, renderShopPage(ordersWithNotes(), form, errors));
+    if (errors.length) return html(res, 400, renderShopPage(ordersWithNotes(), form, errors, link));
     const order = shop.createOrder({
       total: form.amount,
       currency: form.currency,
@@ -105,7 +108,7 @@ export function demoShopRoutes(deps: DemoShopDeps): express.Router {
     const order = shop.getOrder(Number(req.params.id));
     // Like WooCommerce's order-received page, the order key is required to see an order.
     if (!order || req.query.key !== order.orderKey) return html(res, 404, renderMessagePage('Order not found', 'No order with this number and key.'));
-    html(res, 200, renderReturnPage(order, newestFirst(order.id), req.query.cancelled === '1'));
+    html(res, 200, renderReturnPage(order, newestFirst(order.id), req.query.cancelled === '1', link));
   });
 
   return router;

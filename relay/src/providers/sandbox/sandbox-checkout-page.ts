@@ -9,6 +9,13 @@ export interface SandboxPageView {
   status: string;
   expiresAt: number;
   now: number;
+  /** Offer "expire now": the relay's expiry sweep runs at once for this session (sandbox mode). */
+  canExpireNow?: boolean;
+}
+
+function waitWords(ms: number): string {
+  const minutes = Math.max(0, Math.ceil(ms / 60_000));
+  return minutes >= 120 ? `${Math.round(minutes / 60)} hours` : minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
 
 const STYLE = `
@@ -62,6 +69,7 @@ export function renderSandboxCheckoutPage(view: SandboxPageView): string {
       <button class="decline" type="submit" name="action" value="decline" id="decline">Decline (card declined)</button>
       <button type="submit" name="action" value="review" id="review">Send to review</button>
       <button type="submit" name="action" value="abandon" id="abandon" formnovalidate>Abandon (let it expire)</button>
+      ${view.canExpireNow && (view.status === 'created' || view.status === 'pending') ? `<button type="submit" name="action" value="expire_now" id="expire-now" formnovalidate>Abandon and expire now (skip the ${escapeHtml(waitWords(view.expiresAt - view.now))} wait)</button>` : ''}
     </div>
     <fieldset>
       <legend>Webhook delivery</legend>

@@ -28,15 +28,20 @@ export interface SandboxCheckoutDeps {
   webhookUrl: string;
   lookupSession: (relaySessionId: string) => SandboxSessionView | null;
   logger?: Logger;
+  /**
+   * Fast-forwards an open session to its expiry through the relay's own expiry sweep (app/fast-forward-expiry.ts);
+   * absent: the page offers no such button. An error message when the session could not be expired.
+   */
+  expireNow?: (relaySessionId: string) => Promise<string | null>;
 }
 
-const ACTIONS = ['pay', 'decline', 'review', 'abandon'] as const;
+const ACTIONS = ['pay', 'decline', 'review', 'abandon', 'expire_now'] as const;
 type Action = (typeof ACTIONS)[number];
 const DELIVERIES = ['normal', 'late', 'twice', 'out_of_order'] as const;
 type Delivery = (typeof DELIVERIES)[number];
 const MAX_DELAY_SECONDS = 600;
 
-const OUTCOMES: Record<Exclude<Action, 'abandon'>, { status: PaymentStatus; reason: string }> = {
+const OUTCOMES: Record<Exclude<Action, 'abandon' | 'expire_now'>, { status: PaymentStatus; reason: string }> = {
   pay: { status: 'paid', reason: 'paid with the sandbox test card' },
   decline: { status: 'failed', reason: 'card declined: insufficient funds (sandbox test card)' },
   review: { status: 'review', reason: 'sent to manual fraud review from the sandbox checkout page' },
@@ -59,7 +64,7 @@ export function sandboxCheckoutRoutes(deps: SandboxCheckoutDeps): express.Router
     }
     const now = deps.clock.now();
     deps.ledger.open({ relaySessionId: req.params.id, amountMinor: session.amountMinor, currency: session.currency, expiresAt: session.expiresAt }, now);
-    res.set('Cache-Control', 'no-store').type('html').send(renderSandboxCheckoutPage({ relaySessionId: req.params.id, ...session, now }));
+    res.set('Cache-Control', 'no-store').type('html').send(renderSandboxCheckoutPage({ relaySessionId: req.params.id, ...session, now, canExpireNow: deps.expireNow !== undefined }));
   });
 
   router.post('/sandbox/checkout/:id', form, asyncRoute(async (req, res) => {
@@ -73,6 +78,16 @@ export function sandboxCheckoutRoutes(deps: SandboxCheckoutDeps): express.Router
     }
     if (!action || !delivery) {
       res.status(400).type('html').send(renderSandboxMessagePage('Unknown choice', 'Choose one of the buttons on the checkout page.'));
+      return;
+    }
+    if (action === 'expire_now') {
+      const problem = deps.expireNow ? await deps.expireNow(relaySessionId) : 'this relay does not fast-forward sessions';
+      if (problem) {
+        res.status(409).type('html').send(renderSandboxMessagePage('Cannot expire this session', problem));
+        return;
+      }
+      // As if the customer had left and the hour had passed: back to the shop, where the order stays payable.
+      res.redirect(303, session.cancelUrl);
       return;
     }
     if (action === 'abandon') {
