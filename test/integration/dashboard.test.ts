@@ -238,6 +238,21 @@ describe('dashboard with PAYRELAY_ADMIN_TOKEN: login, cookie, CSRF', () => {
     expect((await get('/admin/dead-letters', cookie)).body).not.toContain(`data-dead-letter="${id}"`);
   });
 
+  test('a webhook alarm shows on the alerts page with what to do, and leaves it when its cause is fixed', async () => {
+    for (let i = 0; i < 20; i += 1) await h.post(JSON.stringify({ id: `evt_${i}` }), { 'payrelay-sandbox-signature': `t=${Math.floor(h.clock.now() / 1000)},v1=${'0'.repeat(64)}` });
+    h.relay.runAlarms();
+    const cookie = await logIn();
+    const open = await get('/admin/alerts', cookie);
+    expect(open.body).toContain('<code>webhook_bad_signatures</code>');
+    expect(open.body).toContain('Paste the provider’s current signing secret');
+    h.clock.advance(1000);
+    await h.send(h.seed(), 'paid');
+    h.relay.runAlarms();
+    const cleared = await get('/admin/alerts', cookie);
+    expect(cleared.body).not.toContain('webhook_bad_signatures');
+    expect(cleared.body).toContain('No open alerts.');
+  });
+
   test('providers page: breaker state, webhook counts, last webhook and the URL to paste', async () => {
     await h.send(h.seed(), 'paid');
     await h.post('{}', { 'payrelay-sandbox-signature': 't=1,v1=00' });
