@@ -214,6 +214,8 @@ final class TimelineBox
                 return __('Payment page created', 'payrelay');
             case 'provider_selected':
                 return __('Provider chosen', 'payrelay');
+            case 'routing_decision':
+                return __('Routing order', 'payrelay');
             case 'provider_attempt_failed':
                 return __('Provider not used', 'payrelay');
             case 'customer_redirected':

@@ -67,6 +67,12 @@ final class TimelineBoxTest extends TestCase
         $this->assertSame(\Payrelay\ProviderCheck::ACTION, \PayrelayTestState::$localized['payrelay-order-check']['data']['action']);
     }
 
+    public function test_routing_decisions_have_a_label(): void
+    {
+        // The relay says why routing moved a provider ("Stripe moved down: 4 of the last 10 card payments ..."): issue 11.
+        $this->assertSame('Routing order', TimelineBox::label('routing_decision'));
+    }
+
     public function test_relay_error_is_said_in_words_and_escaped(): void
     {
         \PayrelayTestState::queue_json(401, ['error' => ['code' => 'bad_signature', 'message' => '<b>check</b>']]);
