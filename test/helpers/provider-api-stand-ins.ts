@@ -87,15 +87,41 @@ function send(res: http.ServerResponse, status: number, body: unknown): void {
 
 const fixture = (...parts: string[]) => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, ...parts), 'utf8'));
 
+/** A payment Adyen holds (its pspReference arrived by notification) and the refunds asked for on it. */
+export interface AdyenPayment {
+  value: number;
+  currency: string;
+  refunds: Array<Record<string, any>>;
+}
+
 /**
- * Adyen Checkout v71 payment links, shaped like api-fixtures/payment-link-active.json. An Idempotency-Key seen
- * before returns the same link, as Adyen does.
+ * Adyen Checkout v71 payment links, shaped like api-fixtures/payment-link-active.json, and refunds of payments
+ * (`POST /payments/{psp}/refunds`, shaped like api-fixtures/refund-received.json: Adyen answers `received`, the
+ * outcome comes later by notification). An Idempotency-Key seen before returns the first answer, as Adyen does.
  */
-export async function startAdyenStandIn(): Promise<ApiStandIn & { links: Map<string, Record<string, any>> }> {
+export async function startAdyenStandIn(): Promise<ApiStandIn & { links: Map<string, Record<string, any>>; payments: Map<string, AdyenPayment>; addPayment(psp: string, value: number, currency?: string): void }> {
   const links = new Map<string, Record<string, any>>();
+  const payments = new Map<string, AdyenPayment>();
   const byKey = new Map<string, string>();
+  const refundsByKey = new Map<string, Record<string, any>>();
+  let refundSeq = 0;
   const standIn = await startApiStandIn((method, url, body, headers) => {
     if (!headers['x-api-key']) return { status: 401, body: fixture('adyen', 'api-fixtures', 'error-401.json') };
+    const refund = /^\/v71\/payments\/([A-Za-z0-9]+)\/refunds$/.exec(url);
+    if (refund && method === 'POST') {
+      const key = String(headers['idempotency-key'] ?? '');
+      const replay = key ? refundsByKey.get(key) : undefined;
+      if (replay) return { status: 201, body: replay };
+      const payment = payments.get(refund[1]!);
+      if (!payment) return { status: 422, body: fixture('adyen', 'api-fixtures', 'error-422-original-psp.json') };
+      if (!body?.merchantAccount) return { status: 422, body: { status: 422, errorCode: '100', message: "Required field 'merchantAccount' is not provided.", errorType: 'validation' } };
+      if (typeof body.amount?.value !== 'number' || !body.amount?.currency) return { status: 422, body: { status: 422, errorCode: '100', message: "Required field 'amount' is not provided.", errorType: 'validation' } };
+      refundSeq += 1;
+      const answer = { ...fixture('adyen', 'api-fixtures', 'refund-received.json'), merchantAccount: body.merchantAccount, paymentPspReference: refund[1], reference: body.reference, pspReference: `RF${String(refundSeq).padStart(14, '0')}`, amount: body.amount };
+      payment.refunds.push(answer);
+      if (key) refundsByKey.set(key, answer);
+      return { status: 201, body: answer };
+    }
     const match = /^\/v71\/paymentLinks(?:\/([A-Za-z0-9]+))?$/.exec(url);
     if (!match) return { status: 404, body: { status: 404, errorCode: '000', message: 'not found', errorType: 'validation' } };
     if (method === 'POST' && !match[1]) {
@@ -118,7 +144,7 @@ export async function startAdyenStandIn(): Promise<ApiStandIn & { links: Map<str
     }
     return { status: 405, body: { status: 405, errorCode: '000', message: 'method not allowed', errorType: 'validation' } };
   });
-  return Object.assign(standIn, { links });
+  return Object.assign(standIn, { links, payments, addPayment: (psp: string, value: number, currency = 'EUR') => payments.set(psp, { value, currency, refunds: [] }) });
 }
 
 /** Coinbase Commerce charges (API 2018-03-22), shaped like api-fixtures/charge.json (`{"data":{charge}}`). */

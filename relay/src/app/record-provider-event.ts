@@ -2,6 +2,7 @@ import { decide, noteRef, refMarker, type Decision } from '../domain/decide';
 import { captureRule } from '../domain/capture-rule';
 import { lostRefundsConfirmedBy } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
+import { decideOwnRefundOutcome, findOwnRefund } from '../domain/own-refund-outcome';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -115,6 +116,7 @@ function recordForSession(
   };
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
+  settleOwnRefund(stores, event, session, now);
   const statusNow = decision.kind === 'apply' ? decision.to : session.status;
   const capture = event.awaitingCapture && session.providerSessionId ? captureRule(statusNow) : 'none';
   if (capture !== 'none' && session.providerSessionId) {
@@ -212,6 +214,9 @@ interface DecisionWithContext {
 
 /** decide() against the session's current state and the order's other sessions (reads only). */
 function decideForSession(stores: EventStores, event: ProviderEvent, session: PaymentSession, livemode: boolean): DecisionWithContext {
+  // The final word on a refund the shop asked for is judged against that refund, not as a new one.
+  const own = event.refundOutcome && event.livemode === livemode ? findOwnRefund(event, session, stores.refunds.listByOrder(session.merchantOrderId)) : null;
+  if (own && event.refundOutcome) return { decision: decideOwnRefundOutcome({ ...event, refundOutcome: event.refundOutcome }, session, own), paidSibling: null };
   // Only a payment can be a double payment: skip the lookup for every other event.
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
@@ -314,6 +319,20 @@ function confirmLostRefunds(stores: EventStores, session: PaymentSession, decisi
     data: { shopRefundIds: confirmed.map((r) => r.shopRefundId) },
   });
   return `This is the refund asked for in the shop (WooCommerce refund ${ids}) whose answer from ${name} was lost; WooCommerce had removed its record, so this one takes its place.`;
+}
+
+/** A refund the shop asked for, whose final word this is: made (`succeeded`) or not (`refused`, with why). */
+function settleOwnRefund(stores: EventStores, event: ProviderEvent, session: PaymentSession, now: number): void {
+  const own = findOwnRefund(event, session, stores.refunds.listByOrder(session.merchantOrderId));
+  if (!own || !event.refundOutcome) return;
+  const name = providerDisplayName(event.provider);
+  if (event.refundOutcome.made) {
+    if (own.state !== 'succeeded') stores.refunds.settle(own.merchantOrderId, own.shopRefundId, { state: 'succeeded', providerRefundId: event.refundOutcome.providerRefundId, message: `made at ${name}: confirmed by its refund webhook` }, now);
+    return;
+  }
+  if (own.state === 'refused') return;
+  const reason = event.refundOutcome.reason ? `: ${event.refundOutcome.reason}` : '';
+  stores.refunds.settle(own.merchantOrderId, own.shopRefundId, { state: 'refused', providerRefundId: event.refundOutcome.providerRefundId, message: `${name} could not make the refund${reason}; the money was not returned` }, now);
 }
 
 /** Our own id echoed back wins; then the provider's session id; then its payment id (charge and review events). */

@@ -1,6 +1,7 @@
 import { withRef } from '../domain/decide';
 import { lostRefundOutcome, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
+import { shopRefundKey } from '../domain/own-refund-outcome';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -228,9 +229,7 @@ async function settleLostRefund(deps: RefundDeps, provider: PaymentProvider, los
   });
 }
 
-function refundKey(merchantOrderId: string, shopRefundId: string): string {
-  return `payrelay-refund-${merchantOrderId}-${shopRefundId}`;
-}
+const refundKey = shopRefundKey;
 
 /** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */
 function refundableSession(sessions: PaymentSession[]): PaymentSession | null {

@@ -62,6 +62,12 @@ export interface ProviderEvent {
   refundedMinor?: number;
   /** This refund alone, when the provider does not say the total (Adyen REFUND items carry only their own amount). */
   refundIncrementMinor?: number;
+  /**
+   * The refund this event is the final word on, where the provider answers a refund request with "received" and
+   * says later whether it went through (Adyen REFUND / REFUND_FAILED): matched against the refunds the shop asked
+   * for (their provider refund id, or the reference we sent), so the shop's own refund is not counted twice.
+   */
+  refundOutcome?: { providerRefundId: string; reference?: string; made: boolean; amountMinor?: number; /** The provider's words when it failed. */ reason?: string };
   livemode: boolean;
   /** When the provider says it happened (ms since epoch). */
   occurredAt: number;

@@ -11,6 +11,8 @@ import type {
   ProviderCapabilities,
   ProviderFailure,
   ProviderPaymentSnapshot,
+  ProviderRefund,
+  RefundInput,
   VerifiedWebhook,
   WebhookHeaders,
   WebhookRejection,
@@ -27,6 +29,9 @@ export type AdyenConfig = NonNullable<RelayConfig['adyen']>;
 /** Checkout API version the relay speaks (payment links: https://docs.adyen.com/api-explorer/Checkout/71/post/paymentLinks). */
 export const ADYEN_CHECKOUT_VERSION = 'v71';
 export const ADYEN_TIMEOUT_MS = 10_000;
+
+/** Adyen's 16-character pspReference (payments and their modifications). */
+const PSP_REFERENCE = /^[A-Z0-9]{16}$/;
 
 /** Payment link ids as Adyen issues them (`PL` + hex). */
 const PAYMENT_LINK_ID = /^PL[A-Za-z0-9]{6,64}$/;
@@ -142,6 +147,32 @@ export class AdyenProvider implements PaymentProvider {
         const link = await this.getLink(ref.providerSessionId);
         if (link.ok && str(link.value, 'status') !== 'active') return ok(undefined);
       }
+      return err(classifyAdyenError(error));
+    }
+  }
+
+  /**
+   * `POST /payments/{pspReference}/refunds` (Checkout API v71, docs.adyen.com/online-payments/refund). Adyen
+   * answers 201 `status: received`: the request is queued, not done, so the refund is `pending` until the REFUND
+   * (made) or REFUND_FAILED / REFUND success=false (not made) notification, which carries this answer's
+   * pspReference and our `reference`. The Idempotency-Key makes a repeated request refund once (Adyen keeps keys
+   * for at least 7 days and answers a replay with the first response).
+   */
+  async refund(input: RefundInput): Promise<Result<ProviderRefund, ProviderFailure>> {
+    if (!PSP_REFERENCE.test(input.providerPaymentId)) return err({ kind: 'final', code: 'bad_request', message: `${input.providerPaymentId} is not an Adyen pspReference` });
+    const body: JsonObject = {
+      merchantAccount: this.config.merchantAccount,
+      amount: { value: input.amountMinor, currency: input.currency.toUpperCase() },
+      // Echoed as the notification's merchantReference: ties the final word to this refund (max 80 characters).
+      reference: input.idempotencyKey.slice(0, 80),
+    };
+    try {
+      const response = await this.http.post(`/payments/${encodeURIComponent(input.providerPaymentId)}/refunds`, body, { headers: { 'Idempotency-Key': input.idempotencyKey } });
+      const answer: unknown = response.data;
+      const psp = isObject(answer) ? str(answer, 'pspReference') : undefined;
+      if (!psp || !isObject(answer) || str(answer, 'status') !== 'received') return err({ kind: 'fallback', code: 'server_error', message: 'Adyen answered the refund without a pspReference or status "received"' });
+      return ok({ providerRefundId: psp, status: 'pending' });
+    } catch (error) {
       return err(classifyAdyenError(error));
     }
   }

@@ -124,6 +124,7 @@ export function mapAdyenItem(item: AdyenNotificationItem, live: boolean, now: nu
   const isRefund = mapped.refund === true && amountMinor !== undefined && Number.isSafeInteger(amountMinor);
   // Only a payment's own amount is checked against the order; a chargeback or its reversal may be partial.
   const paymentAmount = PAYMENT_AMOUNT_CODES.has(item.eventCode) && amountMinor !== undefined && Number.isSafeInteger(amountMinor) ? amountMinor : undefined;
+  const refundOutcome = refundOutcomeOf(item, mapped, amountMinor);
   const phase = item.success === 'true' ? DISPUTE_PHASES[item.eventCode] : undefined;
   const dispute: DisputeFacts | undefined =
     phase && currency && amountMinor !== undefined && Number.isSafeInteger(amountMinor)
@@ -147,6 +148,29 @@ export function mapAdyenItem(item: AdyenNotificationItem, live: boolean, now: nu
       reason: isRefund && currency && amountMinor !== undefined ? `${mapped.reason} (${formatMoney(amountMinor, currency)})` : mapped.reason,
       reviewVerdict: mapped.reviewVerdict,
       dispute,
+      refundOutcome,
+    }),
+  };
+}
+
+/**
+ * A refund's item carries the refund's own pspReference (the one `POST /payments/{psp}/refunds` answered with) and,
+ * as merchantReference, the `reference` sent with the request: either ties it to a refund the shop asked for.
+ * REFUND success=false and REFUND_FAILED both mean the money did not go back.
+ */
+function refundOutcomeOf(item: AdyenNotificationItem, mapped: Mapped, amountMinor: number | undefined): ProviderEvent['refundOutcome'] {
+  const refundCode = item.eventCode === 'REFUND' || item.eventCode === 'REFUND_FAILED' || (item.eventCode === 'CANCEL_OR_REFUND' && mapped.refund === true);
+  if (!refundCode) return undefined;
+  const made = item.eventCode !== 'REFUND_FAILED' && item.success === 'true';
+  // A failed REFUND_FAILED (success=false) says nothing about the money.
+  if (item.eventCode === 'REFUND_FAILED' && item.success !== 'true') return undefined;
+  return {
+    providerRefundId: item.pspReference,
+    made,
+    ...defined({
+      reference: item.merchantReference && !SESSION_REFERENCE.test(item.merchantReference) ? item.merchantReference : undefined,
+      amountMinor: amountMinor !== undefined && Number.isSafeInteger(amountMinor) ? amountMinor : undefined,
+      reason: !made && item.reason ? item.reason : undefined,
     }),
   };
 }
