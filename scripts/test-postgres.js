@@ -8,6 +8,12 @@ const path = require('node:path');
 const STORAGE_SUITES = [
   'test/unit/adapters/stores/',
   'test/unit/app/parked-events.test.ts',
+  // Through the relay harness (test/helpers/relay-harness.ts, ops-relay.ts): a relay on a schema of its own.
+  ...[
+    'webhook-to-shop', 'early-events', 'mollie-ping-flood', 'mollie-notification', 'expiry-and-reconcile', 'ops-endpoints',
+    'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'dashboard', 'monitoring', 'webhook-alarms',
+    'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
+  ].map((name) => `test/integration/${name}.test.ts`),
 ];
 
 const url = process.env.PAYRELAY_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, unknownSettingWarnings } from './config/load-config';
 import type { RelayConfig } from './config/config-schema';
 import { startRelay, type RelayHandle } from './relay';
+import { redactDatabaseUrl } from './adapters/postgres/postgres-storage';
 import { RouteRulesError } from './app/route-rules';
 import { describeShopProblem } from './app/shop-health';
 import { ListenError } from './http/listen';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
 /** What is served, then "Next:" with only what is still missing (nothing, once a shop and a provider are set). */
 function banner(config: Readonly<RelayConfig>, relay: RelayHandle): string[] {
   const lines = [
-    `Payrelay listening on ${relay.url} (${config.mode} mode, database ${config.databasePath})`,
+    `Payrelay listening on ${relay.url} (${config.mode} mode, database ${config.databaseUrl ? redactDatabaseUrl(config.databaseUrl) : config.databasePath})`,
     `  providers: ${[...relay.providers.keys()].join(', ') || 'none'}`,
     `  webhooks:  ${relay.url}/webhooks/<provider>`,
   ];

@@ -53,8 +53,11 @@ import type { PaypalCertificateCache } from './providers/paypal/paypal-certifica
 import { buildProviders } from './providers/provider-registry';
 import { sandboxCheckoutRoutes } from './providers/sandbox/sandbox-checkout-routes';
 import { SqliteSandboxLedger } from './providers/sandbox/sqlite-sandbox-ledger';
+import type { SandboxLedger } from './providers/sandbox/sandbox-ledger';
 import { createOutboxWorker, workerOwnerId, type OutboxWorker } from './worker/outbox-worker';
 import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-relay-lock';
+import { openPostgresStorage } from './adapters/postgres/postgres-storage';
+import { FLEET_HEARTBEAT_MS } from './adapters/postgres/postgres-fleet';
 import { describeHolder } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
@@ -88,6 +91,8 @@ export interface RelayHandle {
   server: http.Server;
   db: Db;
   stores: Stores;
+  /** The sandbox provider's own state (tests play the provider's side with it). */
+  sandboxLedger: SandboxLedger;
   worker: OutboxWorker;
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
   gateway: OrderGateway;
@@ -111,11 +116,15 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const livemode = config.mode === 'live';
   // Checked before anything starts: bad rules stop the relay with every problem listed.
   const rules = loadRouteRules(config.routesFile);
-  const db = openDatabase(config.databasePath, { busyTimeoutMs: config.databaseBusyTimeoutMs });
+  const owner = workerOwnerId();
+  // PAYRELAY_DATABASE_URL: PostgreSQL, shared by a fleet of relays (adapters/postgres/postgres-fleet.ts). The
+  // SQLite handle is then an in-memory one, for the demo shop only.
+  const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs }) : null;
+  const sqliteFile = pg ? ':memory:' : config.databasePath;
+  const db = openDatabase(sqliteFile, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   // One relay per file, before anything else starts: a second one would run the same outbox and write every
   // note twice. Refused with who holds it; a holder that is gone is taken over (its outbox claims with it).
-  const owner = workerOwnerId();
-  const relayLock = config.databasePath === ':memory:' ? null : createSqliteRelayLock(db);
+  const relayLock = sqliteFile === ':memory:' ? null : createSqliteRelayLock(db);
   if (relayLock) {
     const verdict = relayLock.acquire({ owner, pid: process.pid, host: os.hostname(), since: clock.now() }, clock.now(), LOCK_STALE_AFTER_MS, processAlive);
     if (!verdict.take) {
@@ -127,16 +136,16 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   // The HTTP loop's connection: its group commits (the worker's bookkeeping, and webhooks when the recorder
   // thread is off) wait for a held lock on a timer and flush the WAL off the loop, instead of stalling it.
   const walFsync =
-    config.databasePath === ':memory:'
+    sqliteFile === ':memory:'
       ? undefined
       : createWalFsync(db, (error) => logger.error('the disk failed to flush the database (fdatasync); webhooks and outbox bookkeeping are refused until the relay restarts', { error: String(error) }));
-  const stores = createSqliteStores(db, { walFsync, lockWaitMs: config.databaseBusyTimeoutMs });
-  const sandboxLedger = new SqliteSandboxLedger(db);
+  const stores = pg?.stores ?? createSqliteStores(db, { walFsync, lockWaitMs: config.databaseBusyTimeoutMs });
+  const sandboxLedger = pg?.sandboxLedger ?? new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
   let publicUrl = config.publicUrl;
   // Secrets and ids providers:connect stored: read per delivery, so a new one verifies without a restart.
-  const webhookSecrets = createSqliteWebhookSecretStore(db);
-  const ops = createSqliteOpsStore(db);
+  const webhookSecrets = pg?.webhookSecrets ?? createSqliteWebhookSecretStore(db);
+  const ops = pg?.ops ?? createSqliteOpsStore(db);
   const breakers = createBreakerBoard();
   // Recent outcomes per provider, method and country, in memory like the breakers (issue 11).
   const health = new ProviderHealthBoard();
@@ -174,6 +183,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     walFsync?.close();
     relayLock?.release(owner);
     db.close();
+    pg?.db.close();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -199,6 +209,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       random: overrides.random,
       metrics,
       owner,
+      // On PostgreSQL a lease is short and renewed by the fleet heartbeat: a dead relay's claims run out soon.
+      leaseMs: pg?.leaseMs,
     },
   );
   // The lock's heartbeat, group-committed like the worker's bookkeeping. Lost (another relay took the file while
@@ -233,9 +245,11 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
-  // A :memory: database cannot be shared with a thread.
+  // A :memory: database cannot be shared with a thread. On PostgreSQL webhooks are recorded on this thread:
+  // libpq's addon registers its socket with the main thread's libuv loop even when connected from a worker
+  // thread, which is not thread-safe; the server does the fsync, so the thread would only save the wait.
   const recorder: EventRecorder & { close?: () => Promise<void>; failure?: () => Error | null } =
-    config.ingestThread && config.databasePath !== ':memory:'
+    config.ingestThread && sqliteFile !== ':memory:'
       ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle(), onEventsRecorded: learnFromDeclines(health, stores.sessions) });
@@ -252,6 +266,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
     config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
     transaction: (fn) => stores.unitOfWork.transaction(fn),
+    serialiseOrder: pg?.fleet.withOrderLock,
     onSessionWritten: (session, now) => {
       if (releaseParkedEvents(stores, session, livemode, now).length > 0 || stores.outbox.hasPending(session.merchantOrderId)) setImmediate(() => worker.poke());
     },
@@ -284,7 +299,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     monitoringRoutes({
       readiness: {
         // A real write (the schema version, rewritten unchanged) through the worker's group commit, on disk when it resolves.
-        probeWrite: () => stores.unitOfWork.commitDurably(() => void db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`)),
+        probeWrite: pg?.probeWrite ?? (() => stores.unitOfWork.commitDurably(() => void db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`))),
         storageFailure: () => {
           const failure = walFsync?.failure() ?? recorder.failure?.() ?? null;
           return failure === null ? null : failure instanceof Error ? failure : new Error(String(failure));
@@ -379,14 +394,29 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       worker.poke();
       return report;
     });
-  const alarmStore = createSqliteAlarmStore(db);
+  const alarmStore = pg?.alarms ?? createSqliteAlarmStore(db);
   const alarmPass = () => runAlarms({ alarms: alarmStore, clock, transaction: (fn) => stores.unitOfWork.transaction(fn), logger });
   if (overrides.background !== false) {
     worker.start();
+    // A fleet runs each schedule once, on its leader (the others skip their turn); renewing this relay's outbox
+    // leases rides on the same heartbeat.
+    if (pg) {
+      const beat = () => {
+        try {
+          pg.fleet.beat(clock.now());
+        } catch (error) {
+          logger.warn('fleet heartbeat failed', { error: String(error) });
+        }
+      };
+      beat();
+      const timer = setInterval(beat, FLEET_HEARTBEAT_MS);
+      timer.unref();
+      timers.push(timer);
+    }
     const every = (ms: number, job: () => Promise<unknown>, name: string) => {
       let busy = false;
       const timer = setInterval(() => {
-        if (busy) return;
+        if (busy || (pg && !pg.fleet.isLeader())) return;
         busy = true;
         job()
           .catch((failure) => logger.error(`${name} failed`, { error: String(failure) }))
@@ -406,6 +436,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     server,
     db,
     stores,
+    sandboxLedger,
     worker,
     providers,
     gateway,
@@ -428,6 +459,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         relayLock?.release(owner);
         walFsync?.close();
         db.close();
+        pg?.db.close();
       })();
       return closing;
     },

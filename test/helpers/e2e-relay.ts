@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
-import { SqliteSandboxLedger } from '../../relay/src/providers/sandbox/sqlite-sandbox-ledger';
+import type { SandboxLedger } from '../../relay/src/providers/sandbox/sandbox-ledger';
 import { SHOP_SECRET, startHarness, type Harness } from './relay-harness';
 import { startStripeStandIn, type StripeStandIn } from './e2e-stripe-stand-in';
 
@@ -31,7 +31,7 @@ export interface E2E {
   h: Harness;
   stripe: StripeStandIn;
   /** The sandbox's "provider side": what the sandbox believes happened, whether or not a webhook got through. */
-  ledger: SqliteSandboxLedger;
+  ledger: SandboxLedger;
   /** A WooCommerce order in the stand-in, paid with Payrelay, still pending. */
   newOrder(amountMinor?: number, currency?: string): string;
   /** POST /v1/sessions as the plugin sends it: signed with the shop secret. */
@@ -66,7 +66,7 @@ export async function startE2E(env: Record<string, string> = {}): Promise<E2E> {
     fs.rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const ledger = new SqliteSandboxLedger(h.relay.db);
+  const ledger = h.relay.sandboxLedger;
 
   const shopCall: E2E['shopCall'] = async (method, pathWithQuery, body, headers = {}) => {
     const raw = body === undefined ? '' : JSON.stringify(body);

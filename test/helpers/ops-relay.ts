@@ -8,6 +8,8 @@ import { loadConfig } from '../../relay/src/config/load-config';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import { startRelay, type RelayHandle } from '../../relay/src/relay';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
+import { createTestSchema, pgSql, sqliteSql, TEST_STORE, type TestSql } from './test-store';
+import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
 
 export const OPS_SHOP_SECRET = 'shop_secret_for_ops_endpoint_tests_0123';
 export const OPS_SANDBOX_SECRET = 'sandbox_secret_for_ops_endpoint_tests';
@@ -30,6 +32,8 @@ export interface OpsAnswer {
 export interface OpsRelay {
   relay: RelayHandle;
   shop: WooCommerceStandIn;
+  /** Raw SQL on the relay's database, whichever store the suite runs on (PAYRELAY_TEST_STORE). */
+  sql: TestSql;
   /** A request signed like the plugin's relay client (shared/request-signing.md). */
   signed(method: 'GET' | 'POST', pathWithQuery: string, body?: unknown, options?: SignOptions): Promise<OpsAnswer>;
   /** Creates an order in the stand-in and a sandbox session for it through POST /v1/sessions, as the plugin does. */
@@ -46,7 +50,9 @@ export interface OpsRelay {
 export async function startOpsRelay(env: Record<string, string> = {}): Promise<OpsRelay> {
   const shop = await startWooCommerceStandIn();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-ops-'));
+  const schema = TEST_STORE === 'postgres' ? createTestSchema() : null;
   const config = loadConfig({
+    ...(schema ? { PAYRELAY_DATABASE_URL: schema.url } : {}),
     PAYRELAY_PORT: '0',
     PAYRELAY_HOST: '127.0.0.1',
     PAYRELAY_DB: path.join(dir, 'relay.db'),
@@ -66,6 +72,7 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
     ...env,
   });
   const relay = await startRelay(config, { logger: silentLogger });
+  const sql = schema ? pgSql(connectPg(schema.url)) : sqliteSql(relay.db);
 
   const signed: OpsRelay['signed'] = async (method, pathWithQuery, body, options = {}) => {
     const raw = body === undefined ? '' : JSON.stringify(body);
@@ -86,6 +93,7 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
   return {
     relay,
     shop,
+    sql,
     signed,
     async checkout(amount = '19.99') {
       orders += 1;
@@ -116,6 +124,8 @@ export async function startOpsRelay(env: Record<string, string> = {}): Promise<O
     async close() {
       await relay.close();
       await shop.close();
+      sql.close();
+      schema?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../relay/src/adapters/winston-logger';
@@ -10,6 +11,14 @@ import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-sign
 import { startRelay, type RelayHandle, type RelayOverrides } from '../../relay/src/relay';
 import type { Clock } from '../../relay/src/ports/clock';
 import { readBody } from './read-body';
+import { createTestSchema, pgSql, sqliteSql, TEST_STORE, type TestSql } from './test-store';
+import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
+import { createPostgresAlarmStore } from '../../relay/src/adapters/postgres/postgres-alarm-store';
+import { createPostgresOpsStore } from '../../relay/src/adapters/postgres/postgres-ops-store';
+import { createSqliteAlarmStore } from '../../relay/src/adapters/sqlite/sqlite-alarm-store';
+import { createSqliteOpsStore } from '../../relay/src/adapters/sqlite/sqlite-ops-store';
+import type { AlarmStore } from '../../relay/src/ports/alarm-store';
+import type { OpsStore } from '../../relay/src/ports/ops-store';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
 
 export const SANDBOX_SECRET = 'sandbox_test_secret_for_integration';
@@ -30,7 +39,20 @@ export interface Harness {
   relay: RelayHandle;
   shop: WooCommerceStandIn;
   clock: ManualClock;
+  /** The SQLite file (unused when the suite runs on PostgreSQL: see `sql`). */
   dbFile: string;
+  /** Raw SQL on the relay's database, whichever store the suite runs on (PAYRELAY_TEST_STORE). */
+  sql: TestSql;
+  /** PAYRELAY_DATABASE_URL of the relay when it runs on PostgreSQL, else null. */
+  databaseUrl: string | null;
+  /**
+   * Another connection takes the lock webhooks need (SQLite's write lock; on PostgreSQL, the inbox table) and
+   * holds it until the returned function is called: the relay's wait (PAYRELAY_DB_BUSY_TIMEOUT_MS) runs out.
+   */
+  holdWriteLock(): () => void;
+  /** The operator's and the alarms' stores over the relay's database (the relay keeps its own inside). */
+  ops: OpsStore;
+  alarms: AlarmStore;
   /** Creates a WooCommerce order and the relay's sandbox session for it. */
   seed(overrides?: Partial<PaymentSession>): PaymentSession;
   /** Signs and POSTs a sandbox event for a session. */
@@ -47,7 +69,9 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
   const shop = await startWooCommerceStandIn();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-'));
   const dbFile = path.join(dir, 'relay.db');
+  const schema = TEST_STORE === 'postgres' ? createTestSchema() : null;
   const config = loadConfig({
+    ...(schema ? { PAYRELAY_DATABASE_URL: schema.url } : {}),
     PAYRELAY_PORT: '0',
     PAYRELAY_HOST: '127.0.0.1',
     PAYRELAY_DB: dbFile,
@@ -66,12 +90,28 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
   });
   const relay = await startRelay(config, { clock, logger: silentLogger, background: false, random: () => 0.5, ...overrides });
   let counter = 0;
+  const pgConnection = schema ? connectPg(schema.url) : null;
+  const sql = pgConnection ? pgSql(pgConnection) : sqliteSql(relay.db);
 
   const harness: Harness = {
     relay,
     shop,
     clock,
     dbFile,
+    sql,
+    databaseUrl: schema?.url ?? null,
+    ops: pgConnection ? createPostgresOpsStore(pgConnection) : createSqliteOpsStore(relay.db),
+    alarms: pgConnection ? createPostgresAlarmStore(pgConnection) : createSqliteAlarmStore(relay.db),
+    holdWriteLock() {
+      if (schema) {
+        const locker = connectPg(schema.url);
+        locker.exec('BEGIN; LOCK TABLE webhook_events IN EXCLUSIVE MODE');
+        return () => (locker.exec('COMMIT'), locker.close());
+      }
+      const locker = new Database(dbFile);
+      locker.exec('BEGIN IMMEDIATE');
+      return () => (locker.exec('COMMIT'), locker.close());
+    },
     seed(overrides = {}) {
       counter += 1;
       const amountMinor = overrides.amountMinor ?? 1999;
@@ -141,6 +181,8 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
     async close() {
       await relay.close();
       await shop.close();
+      sql.close();
+      schema?.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -32,7 +32,7 @@ describe('Adyen notifications end to end', () => {
   const seed = () => h.seed({ provider: 'adyen', providerSessionId: `PL${Math.random().toString(16).slice(2, 14).toUpperCase()}` });
   const post = (body: Buffer) => h.post(body.toString(), {}, 'adyen');
   const putsTo = (orderId: string) => h.shop.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/orders/${orderId}`) && r.status === 200).length;
-  const rejections = () => h.relay.db.prepare("SELECT code, message FROM webhook_rejections WHERE provider = 'adyen'").all() as Array<{ code: string; message: string }>;
+  const rejections = () => h.sql.all("SELECT code, message FROM webhook_rejections WHERE provider = 'adyen'") as Array<{ code: string; message: string }>;
 
   it('AUTHORISATION: the order is paid with the pspReference; Adyen gets [accepted]', async () => {
     const session = seed();
@@ -52,7 +52,7 @@ describe('Adyen notifications end to end', () => {
     await h.drain();
     expect((await post(body)).status).toBe(200);
     await h.drain();
-    expect(h.relay.db.prepare("SELECT outcome FROM webhook_events WHERE provider = 'adyen'").all()).toEqual([{ outcome: 'applied' }]);
+    expect(h.sql.all("SELECT outcome FROM webhook_events WHERE provider = 'adyen'")).toEqual([{ outcome: 'applied' }]);
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
     expect(putsTo(session.merchantOrderId)).toBe(1);
   });
@@ -91,7 +91,7 @@ describe('Adyen notifications end to end', () => {
     const session = seed();
     const answer = await post(signedAdyenNotification([item('AUTHORISATION', session)], { badItems: [0] }));
     expect(answer.status).toBe(401);
-    expect(h.relay.db.prepare("SELECT COUNT(*) AS n FROM webhook_events WHERE provider = 'adyen'").get()).toEqual({ n: 0 });
+    expect(h.sql.get("SELECT COUNT(*) AS n FROM webhook_events WHERE provider = 'adyen'")).toEqual({ n: 0 });
     expect(rejections()).toHaveLength(1);
   });
 

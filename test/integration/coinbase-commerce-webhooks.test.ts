@@ -92,6 +92,6 @@ describe('Coinbase Commerce webhooks end to end', () => {
     const body = webhook(session, 'charge:confirmed', 'evt-bad');
     const answer = await h.post(body, signCoinbase('another-secret-000', body), 'coinbase-commerce');
     expect(answer.status).toBe(401);
-    expect(h.relay.db.prepare("SELECT COUNT(*) AS n FROM webhook_events WHERE provider = 'coinbase-commerce'").get()).toEqual({ n: 0 });
+    expect(h.sql.get("SELECT COUNT(*) AS n FROM webhook_events WHERE provider = 'coinbase-commerce'")).toEqual({ n: 0 });
   });
 });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { silentLogger } from '../../relay/src/adapters/winston-logger';
 import { loadConfig } from '../../relay/src/config/load-config';
 import { startRelay, type RelayHandle } from '../../relay/src/relay';
-import { createSqliteOpsStore } from '../../relay/src/adapters/sqlite/sqlite-ops-store';
 import { listDeadLetters } from '../../relay/src/app/dead-letters';
 import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { startHarness, type Harness } from '../helpers/relay-harness';
@@ -197,7 +196,7 @@ describe('dashboard with PAYRELAY_ADMIN_TOKEN: login, cookie, CSRF', () => {
     h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 400, body: { code: 'woocommerce_rest_invalid_param', message: 'Invalid parameter(s): status', data: { status: 400 } } }, count: 1 });
     await h.send(session, 'paid');
     await h.drain();
-    const [letter] = listDeadLetters({ ops: createSqliteOpsStore(h.relay.db), sessions: h.relay.stores.sessions }).letters;
+    const [letter] = listDeadLetters({ ops: h.ops, sessions: h.relay.stores.sessions }).letters;
     expect(letter?.merchantOrderId).toBe(session.merchantOrderId);
     return { orderId: session.merchantOrderId, id: letter.id };
   }

@@ -1,5 +1,3 @@
-import { createSqliteOpsStore } from '../../relay/src/adapters/sqlite/sqlite-ops-store';
-import { createSqliteAlarmStore } from '../../relay/src/adapters/sqlite/sqlite-alarm-store';
 import { dismissDeadLetter, getDeadLetter, listDeadLetters, retryAllDeadLetters, retryDeadLetter, type DeadLetterDeps } from '../../relay/src/app/dead-letters';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
@@ -12,7 +10,7 @@ describe('dead letters by hand (retry, retry all, dismiss)', () => {
   let deps: DeadLetterDeps;
   beforeEach(async () => {
     h = await startHarness({ PAYRELAY_WORKER_MAX_ATTEMPTS: '3' });
-    deps = { ops: createSqliteOpsStore(h.relay.db), log: h.relay.stores.log, sessions: h.relay.stores.sessions, unitOfWork: h.relay.stores.unitOfWork, clock: h.clock };
+    deps = { ops: h.ops, log: h.relay.stores.log, sessions: h.relay.stores.sessions, unitOfWork: h.relay.stores.unitOfWork, clock: h.clock };
   });
   afterEach(() => h.close());
 
@@ -106,7 +104,7 @@ describe('dead letters by hand (retry, retry all, dismiss)', () => {
 
   it('dismiss keeps it for the audit but out of lists, counts and the dead-letter alarm; it cannot be retried after', async () => {
     const { orderId, id } = await deadLetterFor();
-    const alarms = createSqliteAlarmStore(h.relay.db);
+    const alarms = h.alarms;
     expect(alarms.facts(0).deadLetters).toBe(1);
     const dismissed = await dismissDeadLetter(deps, id, 'command line');
     expect(dismissed.ok && dismissed.value.dismissedAt).toBe(h.clock.now());

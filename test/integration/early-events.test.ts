@@ -1,4 +1,3 @@
-import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { CreateCheckoutInput, PaymentProvider } from '../../relay/src/ports/payment-provider';
 import { startE2E, type E2E } from '../helpers/e2e-relay';
@@ -44,14 +43,7 @@ describe('an event that arrives before its session is written', () => {
     expect(answer).toMatchObject({ status: 201, json: { provider: 'sandbox' } });
     return { orderId, sessionId: answer.json.session_id };
   }
-  const inboxOutcome = (eventId: string) => {
-    const db = openDatabase(e.h.dbFile);
-    try {
-      return (db.prepare('SELECT outcome FROM webhook_events WHERE event_id = ?').get(eventId) as { outcome: string }).outcome;
-    } finally {
-      db.close();
-    }
-  };
+  const inboxOutcome = (eventId: string) => (e.h.sql.get('SELECT outcome FROM webhook_events WHERE event_id = ?', eventId) as { outcome: string }).outcome;
 
   it('an event that arrives before its session is applied when the session appears', async () => {
     const fast = fastProvider('paid', 'before_insert');

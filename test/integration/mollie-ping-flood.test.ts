@@ -1,4 +1,3 @@
-import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
 import { recorded, startMollieStandIn, type MollieStandIn } from '../helpers/mollie-stand-in';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
@@ -22,14 +21,7 @@ describe('unsigned notifications cannot flood the relay', () => {
   const notify = (id: string) => h.post(`id=${id}`, { 'content-type': 'application/x-www-form-urlencoded' }, 'mollie');
   const seedMollieSession = () =>
     h.seed({ provider: 'mollie', providerSessionId: 'tr_44aKxzEbr8', providerPaymentId: 'tr_44aKxzEbr8', amountMinor: 2000, method: 'bank_transfer' });
-  const inboxRows = () => {
-    const db = openDatabase(h.dbFile);
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const inboxRows = () => (h.sql.get('SELECT COUNT(*) AS n FROM webhook_events') as { n: number }).n;
   /** `total` pings, `concurrency` in flight at once; `between` runs after each wave (the worker, the clock). */
   async function flood(ids: () => string, total: number, concurrency: number, between: (sent: number) => Promise<void>): Promise<Map<number, number>> {
     const statuses = new Map<number, number>();

@@ -100,7 +100,7 @@ describe('/metrics after a scripted burst', () => {
     expect(sample(text, 'payrelay_webhook_ack_seconds_count')).toBe(statuses.length);
 
     // Shop writes: the counters agree with the outbox rows.
-    const rows = ops.relay.db.prepare("SELECT state, kind, COUNT(*) AS n FROM outbox WHERE kind IN ('order_write', 'order_note') GROUP BY state, kind").all() as Array<{ state: string; kind: string; n: number }>;
+    const rows = ops.sql.all("SELECT state, kind, COUNT(*) AS n FROM outbox WHERE kind IN ('order_write', 'order_note') GROUP BY state, kind") as Array<{ state: string; kind: string; n: number }>;
     const shopDone = rows.filter((r) => r.state === 'done').reduce((n, r) => n + r.n, 0);
     const shopDead = rows.filter((r) => r.state === 'dead').reduce((n, r) => n + r.n, 0);
     expect(shopDead).toBe(2);

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { startHarness, type Harness } from '../helpers/relay-harness';
 
 /** The mission's checklist, end to end: a real relay, a real SQLite file, a WooCommerce stand-in over HTTP. */
@@ -39,7 +38,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     const answer = await h.send(second, 'paid');
     // ...and the next webhook is acknowledged all the same, before that call even timed out.
     expect(answer.status).toBe(200);
-    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE last_error IS NOT NULL').get()).toEqual({ n: 0 });
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM outbox WHERE last_error IS NOT NULL')).toEqual({ n: 0 });
     expect(h.relay.stores.outbox.counts().pending).toBe(2);
     await h.relay.worker.stop();
   });
@@ -62,7 +61,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     const answers = await Promise.all(Array.from({ length: 25 }, () => h.send(session, 'paid', { id: 'sbx_evt_race' })));
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.filter((a) => a.body.results[0].outcome === 'applied')).toHaveLength(1);
-    expect(h.relay.db.prepare(`SELECT COUNT(*) AS n FROM webhook_events WHERE event_id = 'sbx_evt_race'`).get()).toEqual({ n: 1 });
+    expect(h.sql.get(`SELECT COUNT(*) AS n FROM webhook_events WHERE event_id = 'sbx_evt_race'`)).toEqual({ n: 1 });
     expect(h.relay.stores.outbox.counts().pending).toBe(1);
     await h.drain();
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
@@ -92,7 +91,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     h.shop.faults.add({ path: new RegExp(`/orders/${slow.merchantOrderId}`), fault: { kind: 'latency', ms: 300 }, count: 10 });
     await h.send(quick, 'paid');
     await h.send(slow, 'paid');
-    const idOf = (orderId: string) => (h.relay.db.prepare('SELECT id FROM outbox WHERE order_key = ?').get(orderId) as { id: number }).id;
+    const idOf = (orderId: string) => (h.sql.get('SELECT id FROM outbox WHERE order_key = ?', orderId) as { id: number }).id;
     const outbox = h.relay.stores.outbox;
     const markDone = outbox.markDone;
     // Fails for as long as the pass runs (the group commit retries a failed item once on its own).
@@ -115,7 +114,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1 });
     await h.send(session, 'paid');
     await h.relay.worker.runOnce();
-    const retryAt = (h.relay.db.prepare(`SELECT next_attempt_at AS at FROM outbox WHERE state = 'pending'`).get() as { at: number }).at;
+    const retryAt = (h.sql.get(`SELECT next_attempt_at AS at FROM outbox WHERE state = 'pending'`) as { at: number }).at;
     expect(retryAt).toBeGreaterThan(h.clock.now());
     // A refund for the same order arrives now: due at once, but it must wait for the paid write ahead of it.
     await h.send(session, 'refunded', { refunded_amount: 500 });
@@ -393,7 +392,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
   it('never writes to an order paid with another gateway', async () => {
     const session = h.seed();
     const other = h.shop.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'bacs' });
-    h.relay.db.prepare('UPDATE payment_sessions SET merchant_order_id = ? WHERE id = ?').run(other, session.id);
+    h.sql.run('UPDATE payment_sessions SET merchant_order_id = ? WHERE id = ?', other, session.id);
     await h.send(session, 'paid');
     await h.drain();
     expect(h.shop.orders.getOrder(other)!.status).toBe('pending');
@@ -419,8 +418,8 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     const body = JSON.stringify({ id: 'sbx_evt_forged', type: 'payment.paid', session_id: session.id, payment_id: 'x', amount: 1999, currency: 'EUR', livemode: false, created: 1 });
     expect((await h.post(body, { 'payrelay-sandbox-signature': 't=1,v1=deadbeef' })).status).toBe(401);
     expect((await h.post(body, {})).status).toBe(401);
-    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
-    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_rejections').get()).toEqual({ n: 2 });
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_rejections')).toEqual({ n: 2 });
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
   });
 
@@ -454,7 +453,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(((await badEncoding.json()) as { error: { code: string } }).error.code).toBe('bad_request');
     expect((await fetch(`${h.relay.url}/webhooks/sandbox`)).status).toBe(404);
     expect((await post('/webhooks/sandbox/extra')).status).toBe(404);
-    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 1 });
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 1 });
   });
 
   it('too large without a content-length (chunked): 413; a compressed body: 415, nothing stored', async () => {
@@ -475,17 +474,17 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(chunked).toMatchObject({ status: 413, body: { error: { code: 'payload_too_large' } } });
     const gzipped = await send({ 'content-type': 'application/json', 'content-encoding': 'gzip' }, ['\x1f\x8b']);
     expect(gzipped).toMatchObject({ status: 415, body: { error: { code: 'unsupported_encoding' } } });
-    expect(h.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
   });
 
   it('when the event cannot be stored the provider gets a 5xx and retries', async () => {
     const session = h.seed();
-    // Another connection holds SQLite's write lock longer than the writer waits (PAYRELAY_DB_BUSY_TIMEOUT_MS).
-    h.relay.db.exec('BEGIN IMMEDIATE');
+    // Another connection holds the write lock longer than the writer waits (PAYRELAY_DB_BUSY_TIMEOUT_MS).
+    const release = h.holdWriteLock();
     const answer = await h.send(session, 'paid');
     expect(answer.status).toBe(503);
     expect(answer.body.error.code).toBe('storage_unavailable');
-    h.relay.db.exec('COMMIT');
+    release();
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('created');
     const retry = await h.send(session, 'paid');
     expect(retry.status).toBe(200);
@@ -522,11 +521,9 @@ describe('with the recorder thread turned off', () => {
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
 
     const other = h.seed();
-    const locker = new Database(h.dbFile);
-    locker.exec('BEGIN IMMEDIATE');
+    const release = h.holdWriteLock();
     const refused = await h.send(other, 'paid');
-    locker.exec('COMMIT');
-    locker.close();
+    release();
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'storage_unavailable' } } });
     expect((await h.send(other, 'paid')).status).toBe(200);
   });

@@ -45,6 +45,11 @@ export interface CreateSessionDeps {
    */
   onSessionWritten?: (session: PaymentSession, now: number) => void;
   logger?: Logger;
+  /**
+   * Serialises one order's requests across processes too (several relays on one PostgreSQL database): `work`
+   * runs while this relay holds the order's fleet-wide lock. Absent on SQLite, where one relay owns the file.
+   */
+  serialiseOrder?: <T>(orderId: string, work: () => Promise<T>) => Promise<T>;
 }
 
 /** A reason a provider was skipped or failed; `temporary` ones may clear up (timeouts, 5xx, open breakers). */
@@ -90,7 +95,8 @@ export function createSession(
     orderQueues.set(deps.sessions, queues);
   }
   const previous = queues.get(request.orderId) ?? Promise.resolve();
-  const run = previous.then(() => createSessionNow(deps, request, idempotencyKey));
+  const now = () => createSessionNow(deps, request, idempotencyKey);
+  const run = previous.then(() => (deps.serialiseOrder ? deps.serialiseOrder(request.orderId, now) : now()));
   const settled = run.catch(() => undefined);
   queues.set(request.orderId, settled);
   void settled.then(() => {

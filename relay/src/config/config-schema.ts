@@ -5,6 +5,8 @@ export interface RelayConfig {
   port: number;
   host: string;
   databasePath: string;
+  /** PAYRELAY_DATABASE_URL: a PostgreSQL database several relays share (a fleet); null: the SQLite file. */
+  databaseUrl: string | null;
   /** How long a write waits for SQLite's lock before giving up (the webhook then gets a 503 and is retried). */
   databaseBusyTimeoutMs: number;
   /** Store webhooks from a recorder thread (the default), keeping their transactions and fsyncs off the HTTP event loop. */
@@ -56,6 +58,9 @@ export const envSchema = Joi.object({
   PAYRELAY_PORT: port.default(8787).description('port the relay listens on'),
   PAYRELAY_HOST: Joi.string().default('0.0.0.0'),
   PAYRELAY_DB: Joi.string().default('./data/payrelay.db'),
+  PAYRELAY_DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] })
+    .messages({ 'string.uriCustomScheme': '"PAYRELAY_DATABASE_URL" must be a PostgreSQL URL, e.g. postgres://payrelay:secret@db.internal:5432/payrelay' })
+    .description('a PostgreSQL database shared by several relays; unset: the SQLite file PAYRELAY_DB'),
   PAYRELAY_DB_BUSY_TIMEOUT_MS: Joi.number().integer().min(10).max(60_000).default(5000),
   PAYRELAY_INGEST_THREAD: Joi.boolean().truthy('1').falsy('0').default(true),
   PAYRELAY_PUBLIC_URL: url.description('the URL providers and browsers use to reach this relay'),

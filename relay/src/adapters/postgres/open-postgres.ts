@@ -6,9 +6,12 @@ import { PG_MIGRATIONS } from './pg-migrations';
  * tuned for speed cannot weaken it for us): COMMIT returns once the WAL is flushed, so a webhook is durable before
  * its 2xx, as on SQLite with synchronous=FULL.
  */
-export function openPostgres(url: string): PgDb {
+export function openPostgres(url: string, options: { lockTimeoutMs?: number } = {}): PgDb {
   const db = connectPg(url);
   db.exec('SET synchronous_commit = on');
+  // The connection is synchronous: a wait for another relay's row lock stalls this thread. Bounded like
+  // SQLite's busy timeout (PAYRELAY_DB_BUSY_TIMEOUT_MS); a webhook that cannot be stored then gets a 503.
+  db.exec(`SET lock_timeout = ${Math.floor(options.lockTimeoutMs ?? 5000)}`);
   migratePostgres(db);
   return db;
 }

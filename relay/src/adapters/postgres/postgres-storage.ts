@@ -30,8 +30,8 @@ export interface PostgresStorage {
   probeWrite(): Promise<void>;
 }
 
-export function openPostgresStorage(url: string, owner: string): PostgresStorage {
-  const db = openPostgres(url);
+export function openPostgresStorage(url: string, owner: string, options: { lockTimeoutMs?: number } = {}): PostgresStorage {
+  const db = openPostgres(url, options);
   const stores = createPostgresStores(db, { claimAs: { owner, leaseMs: FLEET_LEASE_MS } });
   return {
     db,
