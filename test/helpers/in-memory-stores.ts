@@ -41,9 +41,10 @@ export class InMemorySessionStore implements SessionStore {
     const row = this.rows.get(sessionId);
     if (row) this.rows.set(sessionId, { ...row, ...patch, updatedAt: now });
   }
-  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId } | null {
-    const other = this.listByOrder(merchantOrderId).find((s) => s.id !== exceptSessionId && s.status === 'paid');
-    return other ? { id: other.id, provider: other.provider } : null;
+  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId; providerPaymentId: string | null } | null {
+    const others = this.listByOrder(merchantOrderId).filter((s) => s.id !== exceptSessionId);
+    const other = others.find((s) => s.status === 'paid') ?? others.find((s) => s.status === 'review');
+    return other ? { id: other.id, provider: other.provider, providerPaymentId: other.providerPaymentId } : null;
   }
 
   countByOrder(merchantOrderId: string): number {

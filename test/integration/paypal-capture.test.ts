@@ -122,6 +122,22 @@ describe('PayPal: approved → captured by the relay → paid, through the HTTP 
       expect(h.ourNotes(session.merchantOrderId)).toEqual([expect.stringMatching(/after the session was expired.*had been cancelled in the shop.*on hold/)]);
     });
 
+    it('the order was paid through another session: captured, and the order goes on hold with a note naming both payments', async () => {
+      const first = h.seed({ provider: 'paypal', providerSessionId: '5O19FIRSTTN364715T', providerPaymentId: '3C6FIRSTHH908993F', amountMinor: 2500, method: 'wallet', status: 'paid' });
+      h.shop.orders.setStatus(first.merchantOrderId, 'processing');
+      // A second tab of the same WooCommerce order, whose session expired before the buyer approved it.
+      const late = seedPaypal({ status: 'expired', merchantOrderId: first.merchantOrderId });
+      await deliver(approved(late));
+      await h.drain();
+      expect(captures()).toHaveLength(1);
+      const captureId = paypal.orders.get(late.providerSessionId!)!.captureId!;
+      expect(h.relay.stores.sessions.get(late.id)!.status).toBe('review');
+      expect(h.shop.orders.getOrder(first.merchantOrderId)!.status).toBe('on-hold');
+      const [note] = h.ourNotes(first.merchantOrderId);
+      expect(note).toContain(captureId);
+      expect(note).toContain('3C6FIRSTHH908993F');
+      expect(note).toMatch(/refund one/);
+    });
   });
 
   it('a forged delivery is refused with 401 and stores nothing', async () => {

@@ -211,6 +211,57 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.ourNotes(session.merchantOrderId)[1]).toContain('its stock may be back on sale');
   });
 
+  describe('two sessions of one order both paid: the second payment is never ignored', () => {
+    const doubleAlerts = (orderId: string) => h.relay.stores.alerts.listOpen(100).filter((a) => a.merchantOrderId === orderId && a.code === 'double_payment');
+
+    it('two tabs: the second payment puts the order on hold with one note naming both payments and asking to refund one', async () => {
+      const first = h.seed();
+      const second = h.seed({ merchantOrderId: first.merchantOrderId });
+      await h.send(first, 'paid');
+      await h.drain();
+      expect(h.shop.orders.getOrder(first.merchantOrderId)!.status).toBe('processing');
+      const again = await h.send(second, 'paid');
+      expect(again.body.results[0]).toMatchObject({ outcome: 'applied', status: 'review' });
+      await h.drain();
+      expect(h.shop.orders.getOrder(first.merchantOrderId)!.status).toBe('on-hold');
+      const notes = h.ourNotes(first.merchantOrderId);
+      expect(notes).toHaveLength(2);
+      expect(notes[1]).toContain(`sbx_pay_${first.id}`);
+      expect(notes[1]).toContain(`sbx_pay_${second.id}`);
+      expect(notes[1]).toMatch(/paid twice.*refund one of the two payments/);
+      expect(doubleAlerts(first.merchantOrderId)).toHaveLength(1);
+      // Delivered again: nothing more.
+      await h.send(second, 'paid', { id: again.eventId });
+      await h.drain();
+      expect(h.ourNotes(first.merchantOrderId)).toHaveLength(2);
+    });
+
+    it('a fallback whose first provider took the money after all: the late payment on the failed session goes to review too', async () => {
+      const fellBack = h.seed({ status: 'failed' });
+      const taken = h.seed({ merchantOrderId: fellBack.merchantOrderId });
+      await h.send(taken, 'paid');
+      await h.drain();
+      const late = await h.send(fellBack, 'paid');
+      expect(late.body.results[0]).toMatchObject({ outcome: 'applied', status: 'review' });
+      await h.drain();
+      expect(h.shop.orders.getOrder(fellBack.merchantOrderId)!.status).toBe('on-hold');
+      expect(h.ourNotes(fellBack.merchantOrderId)[1]).toMatch(new RegExp(`sbx_pay_${taken.id}.*sbx_pay_${fellBack.id}|sbx_pay_${fellBack.id}.*sbx_pay_${taken.id}`));
+      expect(doubleAlerts(fellBack.merchantOrderId)).toHaveLength(1);
+    });
+
+    it('the first payment is held for review (not yet released): a second payment is still a second payment', async () => {
+      const held = h.seed();
+      const second = h.seed({ merchantOrderId: held.merchantOrderId });
+      await h.send(held, 'review', { reason: 'risk check' });
+      await h.drain();
+      await h.send(second, 'paid');
+      await h.drain();
+      expect(h.relay.stores.sessions.get(second.id)!.status).toBe('review');
+      expect(h.ourNotes(held.merchantOrderId)[1]).toMatch(/paid twice/);
+      expect(doubleAlerts(held.merchantOrderId)).toHaveLength(1);
+    });
+  });
+
   it('currency mismatch: the payment goes to review and the order on hold, never marked paid', async () => {
     const session = h.seed();
     await h.send(session, 'paid', { currency: 'USD' });

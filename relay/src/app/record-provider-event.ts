@@ -209,7 +209,7 @@ export function queueProviderFetch(
 
 interface DecisionWithContext {
   decision: Decision;
-  paidSibling: { id: string; provider: string } | null;
+  paidSibling: { id: string; provider: string; providerPaymentId: string | null } | null;
 }
 
 /** decide() against the session's current state and the order's other sessions (reads only). */
@@ -221,7 +221,7 @@ function decideForSession(stores: EventStores, event: ProviderEvent, session: Pa
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
     livemode,
-    otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider) } : null,
+    otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider), providerPaymentId: paidSibling.providerPaymentId } : null,
   });
   return { decision, paidSibling };
 }

@@ -47,8 +47,8 @@ export type Decision =
 
 /** Facts about the order beyond this session, gathered by the caller (the core does no I/O). */
 export interface OrderContext {
-  /** Another session of the same order already took money. */
-  otherSessionPaid: { sessionId: string; provider: string } | null;
+  /** Another session of the same order already took money (its provider's display name, its payment id). */
+  otherSessionPaid: { sessionId: string; provider: string; providerPaymentId?: string | null } | null;
   /** The relay runs live (true) or test (false); events from the other mode are ignored. */
   livemode: boolean;
 }
@@ -69,7 +69,8 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
   const stale = staleEventMessage(event, session);
   if (stale) return { kind: 'ignore', reason: 'stale_event', message: stale };
 
-  let incoming = transitionEvent(event, event.status);
+  const asked = transitionEvent(event, event.status);
+  let incoming = asked;
   let reviewReason: string | null = null;
   if (incoming === 'paid' || incoming === 'review_approved') {
     const mismatch = amountMismatch(event, session);
@@ -78,7 +79,7 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
       reviewReason = mismatch;
     } else if (context.otherSessionPaid) {
       incoming = 'review';
-      reviewReason = `this order was already paid through session ${context.otherSessionPaid.sessionId} (${context.otherSessionPaid.provider}); the customer paid twice, refund one of the payments`;
+      reviewReason = doublePaymentReason(event, session, context.otherSessionPaid);
     }
   }
 
@@ -86,6 +87,16 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
   if (incoming === 'refunded') return decideRefund(event, session, paymentId);
 
   const rule = transitionRule(sessionState(session), incoming);
+  if (rule.verdict === 'same' && asked === 'review_approved' && reviewReason && session.status === 'review') {
+    // The provider released its own hold, but the payment stays held for another reason (a second payment of the
+    // order, a wrong amount): said in a note, never dropped as a repeat.
+    return applied(event, session, {
+      to: 'review',
+      why: 'review_opened',
+      providerPaymentId: paymentId,
+      write: { target: 'review', transactionId: paymentId, note: noteFor(event, session, 'review', 'review_opened', `${name} cleared its review, but ${reviewReason}`, paymentId) },
+    });
+  }
   if (rule.verdict === 'same') {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported ${incoming.replace(/_/g, ' ')} again (${event.eventType}); the payment is already ${session.status}.` };
   }
@@ -102,6 +113,15 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
     providerPaymentId: paymentId,
     write: { target: to, transactionId: paymentId, note: noteFor(event, session, to, rule.why, reviewReason, paymentId) },
   });
+}
+
+/** Both payments named, so the merchant can refund one at the right provider. */
+function doublePaymentReason(event: ProviderEvent, session: PaymentSession, other: NonNullable<OrderContext['otherSessionPaid']>): string {
+  const name = providerDisplayName(event.provider);
+  const thisPayment = event.providerPaymentId ?? session.providerPaymentId;
+  const earlier = `${other.provider} payment ${other.providerPaymentId ?? 'with no id yet'} (session ${other.sessionId})`;
+  const now = `${name} payment ${thisPayment ?? 'with no id yet'} (session ${session.id})`;
+  return `the customer paid twice: this order was already paid by ${earlier}, and now by ${now}; refund one of the two payments`;
 }
 
 /** A verdict counts only from the provider's own signed event: a poll reads a state, it cannot rule on a hold. */

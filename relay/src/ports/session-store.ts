@@ -25,7 +25,11 @@ export interface SessionStore {
   findByIdempotencyKey(key: string): PaymentSession | null;
   listByOrder(merchantOrderId: string): PaymentSession[];
   /** Another session of the same order that already took money (a second payment is a double payment). */
-  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId } | null;
+  /**
+   * Another session of the order that took money: paid, or held for review (the money is taken, not released),
+   * a paid one first. A payment on a second session is then a double payment.
+   */
+  findPaidSibling(merchantOrderId: string, exceptSessionId: string): { id: string; provider: ProviderId; providerPaymentId: string | null } | null;
   /** Sessions still open (created/pending) whose expires_at has passed. */
   listOpenExpiredBefore(now: number, limit: number): PaymentSession[];
   /** Sessions in one of `statuses` not updated since `before`: candidates for reconciliation. */

@@ -53,10 +53,26 @@ describe('decide(): what a verified event changes', () => {
     expect(decide(anEvent({ currency: 'USD' }), aSession(), context)).toMatchObject({ kind: 'apply', to: 'review' });
   });
 
-  it('a second payment for an already paid order goes to review and asks for a refund', () => {
-    const decision = decide(anEvent(), aSession(), { livemode: false, otherSessionPaid: { sessionId: 'ps_other', provider: 'Mollie' } });
+  it('a second payment for an already paid order goes to review, names both payments and asks to refund one', () => {
+    const decision = decide(anEvent(), aSession(), { livemode: false, otherSessionPaid: { sessionId: 'ps_other', provider: 'Mollie', providerPaymentId: 'tr_first' } });
     expect(decision).toMatchObject({ kind: 'apply', to: 'review' });
-    expect(decision.kind === 'apply' && decision.write.note).toContain('refund one of the payments');
+    const note = decision.kind === 'apply' ? decision.write.note : '';
+    expect(note).toContain('already paid by Mollie payment tr_first (session ps_other), and now by Stripe payment pi_1 (session ps_test_1)');
+    expect(note).toContain('refund one of the two payments');
+  });
+
+  it('a review cleared by the provider on a second payment of the order stays held, and the note says why', () => {
+    const other = { sessionId: 'ps_other', provider: 'Mollie', providerPaymentId: 'tr_first' };
+    const cleared = decide(anEvent({ eventType: 'review.closed', reviewVerdict: 'approved' }), aSession({ status: 'review' }), { livemode: false, otherSessionPaid: other });
+    expect(cleared).toMatchObject({ kind: 'apply', from: 'review', to: 'review', write: { target: 'review' } });
+    expect(cleared.kind === 'apply' && cleared.write.note).toMatch(/Stripe cleared its review, but the customer paid twice.*tr_first.*pi_1/);
+  });
+
+  it('a second payment on a session that had expired or failed (a fallback) is a double payment too, never ignored', () => {
+    const other = { sessionId: 'ps_other', provider: 'Mollie', providerPaymentId: 'tr_first' };
+    for (const status of ['created', 'pending', 'failed', 'expired', 'cancelled'] as const) {
+      expect(decide(anEvent(), aSession({ status }), { livemode: false, otherSessionPaid: other })).toMatchObject({ kind: 'apply', to: 'review' });
+    }
   });
 
   it('under review: review opened then cleared', () => {

@@ -47,8 +47,9 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
     findByIdempotencyKey: (key) => one('SELECT * FROM payment_sessions WHERE idempotency_key = $1', [key]),
     listByOrder: (orderId) => many('SELECT * FROM payment_sessions WHERE merchant_order_id = $1 ORDER BY created_at, seq', [orderId]),
     findPaidSibling: (orderId, exceptId) =>
-      db.get<{ id: string; provider: ProviderId }>(
-        `SELECT id, provider FROM payment_sessions WHERE merchant_order_id = $1 AND status = 'paid' AND id <> $2 LIMIT 1`,
+      db.get<{ id: string; provider: ProviderId; providerPaymentId: string | null }>(
+        `SELECT id, provider, provider_payment_id AS "providerPaymentId" FROM payment_sessions
+         WHERE merchant_order_id = $1 AND status IN ('paid', 'review') AND id <> $2 ORDER BY status = 'paid' DESC, created_at LIMIT 1`,
         [orderId, exceptId],
       ) ?? null,
     countByOrder: (orderId) => db.get<{ n: number }>('SELECT COUNT(*) AS n FROM payment_sessions WHERE merchant_order_id = $1', [orderId])?.n ?? 0,

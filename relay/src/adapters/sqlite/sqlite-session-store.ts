@@ -61,8 +61,9 @@ export function createSqliteSessionStore(db: Db): SessionStore {
   const byIdempotencyKey = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE idempotency_key = ?');
   const byOrder = db.prepare<[string], SessionRow>('SELECT * FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at, rowid');
   // `+status` keeps SQLite on the order index: through the status index this scans every paid session ever.
-  const paidSibling = db.prepare<[string, string], { id: string; provider: ProviderId }>(
-    `SELECT id, provider FROM payment_sessions WHERE merchant_order_id = ? AND +status = 'paid' AND id <> ? LIMIT 1`,
+  const paidSibling = db.prepare<[string, string], { id: string; provider: ProviderId; providerPaymentId: string | null }>(
+    `SELECT id, provider, provider_payment_id AS providerPaymentId FROM payment_sessions
+     WHERE merchant_order_id = ? AND +status IN ('paid', 'review') AND id <> ? ORDER BY status = 'paid' DESC, created_at LIMIT 1`,
   );
   const countOrder = db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM payment_sessions WHERE merchant_order_id = ?');
   const updates = new Map<string, Statement>();
