@@ -13,6 +13,8 @@ const STORAGE_SUITES = [
     'webhook-to-shop', 'early-events', 'mollie-ping-flood', 'mollie-notification', 'expiry-and-reconcile', 'ops-endpoints',
     'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'dashboard', 'monitoring', 'webhook-alarms',
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
+    // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).
+    'fleet',
   ].map((name) => `test/integration/${name}.test.ts`),
 ];
 
