@@ -11,6 +11,8 @@ export const recorded = (name: string) => JSON.parse(fs.readFileSync(path.join(P
 export interface MollieStandIn {
   url: string;
   payment: Record<string, unknown>;
+  /** What GET /v2/payments/:id/chargebacks lists (Mollie's chargeback objects; `reversedAt` when reversed). */
+  chargebacks: Array<Record<string, unknown>>;
   /** Every GET /v2/payments/:id that was answered (the relay's Mollie API calls). */
   gets: number;
   down: boolean;
@@ -20,8 +22,13 @@ export interface MollieStandIn {
 }
 
 export async function startMollieStandIn(): Promise<MollieStandIn> {
-  const state = { payment: recorded('payment-open.json'), gets: 0, down: false, onGet: null as MollieStandIn['onGet'] };
+  const state = { payment: recorded('payment-open.json'), chargebacks: [] as Array<Record<string, unknown>>, gets: 0, down: false, onGet: null as MollieStandIn['onGet'] };
   const app = express();
+  app.get('/v2/payments/:id/chargebacks', (req, res) => {
+    if (state.down) return void req.socket.destroy();
+    if (req.params.id !== state.payment.id) return res.status(404).json({ status: 404, title: 'Not Found', detail: 'No payment exists with token' });
+    res.type('application/hal+json').send(JSON.stringify({ count: state.chargebacks.length, _embedded: { chargebacks: state.chargebacks }, _links: {} }));
+  });
   app.get('/v2/payments/:id', async (req, res) => {
     // Down: the connection drops before any answer, as when Mollie cannot be reached.
     if (state.down) return void req.socket.destroy();
@@ -40,6 +47,12 @@ export async function startMollieStandIn(): Promise<MollieStandIn> {
     },
     set payment(next) {
       state.payment = next;
+    },
+    get chargebacks() {
+      return state.chargebacks;
+    },
+    set chargebacks(next) {
+      state.chargebacks = next;
     },
     get gets() {
       return state.gets;

@@ -23,8 +23,9 @@ describe('reviews and disputes: holds only a verdict ends', () => {
   });
 
   /** A recorded Stripe event with the fields this session needs, signed now, POSTed to /webhooks/stripe. */
-  async function stripeEvent(file: string, object: Record<string, unknown>): Promise<{ status: number; body: any }> {
+  async function stripeEvent(file: string, object: Record<string, unknown>, type?: string): Promise<{ status: number; body: any }> {
     const event = JSON.parse(fs.readFileSync(path.join(COMPOSED, file), 'utf8')) as Record<string, any>;
+    if (type) event.type = type;
     tick += 1;
     event.id = `evt_e2e_${tick}_${Math.random().toString(36).slice(2, 8)}`;
     // Each event a second after the one before, by Stripe's clock.
@@ -165,6 +166,27 @@ describe('reviews and disputes: holds only a verdict ends', () => {
       expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('refunded');
       expect(e.h.ourNotes(orderId)).toHaveLength(notes);
       expect(e.h.shop.orders.refunds(orderId)).toHaveLength(1);
+    });
+
+    it('funds reinstated after the dispute was recorded as lost: the money is back, the refunded order goes on hold with one note', async () => {
+      const { orderId, sessionId, pi } = await paidStripeOrder();
+      await stripeEvent('charge.dispute.created.json', dispute(pi));
+      await stripeEvent('charge.dispute.closed.json', dispute(pi));
+      await e.h.drain();
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('refunded');
+
+      const back = await stripeEvent('charge.dispute.closed.json', dispute(pi, { status: 'won' }), 'charge.dispute.funds_reinstated');
+      expect(back.body.results[0]).toMatchObject({ outcome: 'applied', status: 'review' });
+      await e.h.drain();
+      // Closed as won afterwards: the same money, no second note.
+      await stripeEvent('charge.dispute.closed.json', dispute(pi, { status: 'won' }));
+      await e.h.drain();
+      expect(e.h.shop.orders.getOrder(orderId)!.status).toBe('on-hold');
+      const notes = e.h.ourNotes(orderId);
+      expect(notes).toHaveLength(4);
+      expect(notes[3]).toContain("Chargeback reversed at Stripe: the customer's bank gave back 19.99 EUR");
+      expect(notes[3]).toContain('Decide: ship it (set it to processing), or refund the customer.');
+      expect(e.session(sessionId)).toMatchObject({ status: 'review', chargedBackMinor: 0 });
     });
 
     it('a dispute lost for part of the amount: that part recorded as a chargeback, the rest stays paid and the hold ends', async () => {

@@ -83,6 +83,32 @@ describe('Mollie: an unsigned notification is only a reason to ask', () => {
     expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'refunded', chargedBackMinor: 2000 });
   });
 
+  it('a Mollie chargeback reversed after it refunded the order: the money is back, the order goes on hold with one note, never straight to processing', async () => {
+    const session = seedMollieSession();
+    mollie.payment = recorded('payment-paid.json');
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    const chargeback = { resource: 'chargeback', id: 'chb_n9z0tp', amount: { value: '20.00', currency: 'EUR' }, createdAt: '2018-03-14T17:00:52.0Z', reversedAt: null, paymentId: 'tr_44aKxzEbr8' };
+    mollie.payment = { ...recorded('payment-paid-with-chargebacks-link.json'), amountChargedBack: { value: '20.00', currency: 'EUR' } };
+    mollie.chargebacks = [chargeback];
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+
+    // The bank reverses the chargeback: Mollie's chargeback gets its reversedAt.
+    mollie.chargebacks = [{ ...chargeback, reversedAt: '2018-03-20T09:00:00.0Z' }];
+    await Promise.all([notify('tr_44aKxzEbr8'), notify('tr_44aKxzEbr8')]);
+    await h.drain();
+    await notify('tr_44aKxzEbr8');
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
+    const notes = h.ourNotes(session.merchantOrderId);
+    expect(notes).toHaveLength(3);
+    expect(notes[2]).toContain("Chargeback reversed at Mollie: the customer's bank gave back 20.00 EUR");
+    expect(notes[2]).toContain('may have been restocked');
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'review', chargedBackMinor: 0 });
+  });
+
   it('a Mollie payment that lists chargebacks without their amount puts the order on hold for a person', async () => {
     const session = seedMollieSession();
     mollie.payment = recorded('payment-paid.json');

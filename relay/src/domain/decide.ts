@@ -14,6 +14,11 @@ export interface OrderWriteIntent {
   refundMinor?: number;
   /** A dispute ended and the order goes back from on-hold to what it was (a partial chargeback keeps it paid). */
   releasesHold?: boolean;
+  /**
+   * Money a chargeback took came back after it refunded the order: a refunded order goes on hold (not processing:
+   * it may have been restocked) for the merchant to ship or refund.
+   */
+  moneyReturned?: boolean;
   /** For a refund: the total refunded at the provider after it. A shop whose refund records add up to this has it already. */
   refundedTotalMinor?: number;
   note: string;
@@ -85,6 +90,7 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
 
   const paymentId = event.providerPaymentId ?? session.providerPaymentId;
   if (incoming === 'refunded') return decideRefund(event, session, paymentId);
+  if (isChargebackReversal(incoming, event, session)) incoming = 'chargeback_reversed';
 
   const rule = transitionRule(sessionState(session), incoming);
   if (rule.verdict === 'same' && asked === 'review_approved' && reviewReason && session.status === 'review') {
@@ -106,6 +112,7 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
   if (incoming === 'dispute_opened' || incoming === 'dispute_won' || incoming === 'dispute_lost') {
     return decideDispute(event, session, incoming, paymentId);
   }
+  if (incoming === 'chargeback_reversed') return decideChargebackReversed(event, session, paymentId);
   const to: PaymentStatus = incoming === 'review_approved' ? 'paid' : incoming === 'review_rejected' ? 'failed' : incoming;
   return applied(event, session, {
     to,
@@ -226,6 +233,46 @@ function decideDispute(event: ProviderEvent, session: PaymentSession, incoming: 
       });
     }
   }
+}
+
+/**
+ * A won dispute or a reversal when a chargeback took money and no dispute is open (Stripe funds reinstated, Adyen
+ * CHARGEBACK_REVERSED after a loss), or a running total charged back that went down (Mollie): money came back.
+ */
+function isChargebackReversal(incoming: TransitionEvent, event: ProviderEvent, session: PaymentSession): boolean {
+  const chargedBack = session.chargedBackMinor ?? 0;
+  if (chargedBack <= 0) return false;
+  if (incoming === 'dispute_won') return sessionState(session) !== 'disputed';
+  const total = event.dispute?.totalChargedBackMinor;
+  return incoming === 'dispute_lost' && total !== undefined && total < chargedBack;
+}
+
+/**
+ * Money a chargeback took came back. After a full loss the order was refunded, and may have been restocked: it goes
+ * on hold for the merchant to decide (ship, or refund the customer), never straight to processing. After a partial
+ * chargeback the payment was still paid: it stays so, with a note. The chargeback's refund record stays in the shop.
+ */
+function decideChargebackReversed(event: ProviderEvent, session: PaymentSession, paymentId: string | null): Decision {
+  const dispute = event.dispute!;
+  const name = providerDisplayName(event.provider);
+  const chargedBack = session.chargedBackMinor ?? 0;
+  const back = Math.min(chargedBack, dispute.totalChargedBackMinor !== undefined ? chargedBack - dispute.totalChargedBackMinor : dispute.amountMinor);
+  const ids = `${dispute.disputeId === paymentId ? '' : `dispute ${dispute.disputeId}, `}payment ${paymentId ?? 'unknown'}`;
+  const amount = formatMoney(back, session.currency);
+  const wasRefunded = session.status === 'refunded';
+  const to: PaymentStatus = wasRefunded ? 'review' : session.status;
+  const what = wasRefunded
+    ? `The money is back with the shop, but the chargeback had refunded this order and it may have been restocked: Payrelay put it on hold. Decide: ship it (set it to processing), or refund the customer. The refund record marked chargeback stays on the order.`
+    : `${formatMoney(session.amountMinor - session.refundedMinor - (chargedBack - back), session.currency)} of ${formatMoney(session.amountMinor, session.currency)} are paid again; the refund record marked chargeback stays on the order.`;
+  const note = `Chargeback reversed at ${name}: the customer's bank gave back ${amount} (${ids}). ${what}`;
+  return applied(event, session, {
+    to,
+    why: 'chargeback_reversed',
+    providerPaymentId: paymentId,
+    chargedBackMinor: chargedBack - back,
+    disputedFrom: null,
+    write: { target: to, transactionId: paymentId, ...(wasRefunded ? { moneyReturned: true } : {}), note: withRef(note, event) },
+  });
 }
 
 /** "2024-08-14 23:59 UTC": a deadline support reads, in one zone whatever the server's. */
@@ -359,6 +406,8 @@ function refusalMessage(why: IgnoreReason, session: PaymentSession, incoming: Tr
       return `${said} but the payment is held for review: only ${name}'s own decision on the review (or a person in the shop) releases it, so the order stays on hold.`;
     case 'dispute_open':
       return `${said} but the payment is disputed: only the dispute's outcome at ${name} (won or lost) releases it, so the order stays on hold.`;
+    case 'no_chargeback':
+      return `${said} but no chargeback was recorded for this payment (it is ${current}); nothing to change.`;
     case 'no_open_dispute':
       return `${said} but Payrelay has no open dispute for this payment (it is ${current}); nothing to change.`;
     default:

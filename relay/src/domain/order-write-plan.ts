@@ -138,6 +138,8 @@ function statusFields(intent: OrderWriteIntent, status: string, options: PlanOpt
       return 'moved_on';
     case 'review':
       if (status === 'on-hold') return null;
+      // Money a chargeback took came back: the refunded order is held for the merchant, not reopened.
+      if (intent.moneyReturned && status === 'refunded') return { status: 'on-hold' };
       if (status === 'pending' || status === 'processing' || status === 'failed' || status === 'cancelled') return { status: 'on-hold' };
       return 'moved_on';
     case 'failed':

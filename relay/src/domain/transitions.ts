@@ -10,14 +10,16 @@ export type SessionState = (typeof SESSION_STATES)[number];
 
 /**
  * What an event can ask for: a status, or the provider's verdict on a review, or a step in a dispute. A plain
- * `paid` is not a verdict: only `review_approved` / `review_rejected` end a review.
+ * `paid` is not a verdict: only `review_approved` / `review_rejected` end a review. `chargeback_reversed`: money a
+ * chargeback took comes back (Stripe funds reinstated, Mollie's charged-back total going down, Adyen
+ * CHARGEBACK_REVERSED after a loss); decide() asks for it only when a chargeback was recorded.
  */
-export const TRANSITION_EVENTS = [...PAYMENT_STATUSES, 'review_approved', 'review_rejected', 'dispute_opened', 'dispute_won', 'dispute_lost'] as const;
+export const TRANSITION_EVENTS = [...PAYMENT_STATUSES, 'review_approved', 'review_rejected', 'dispute_opened', 'dispute_won', 'dispute_lost', 'chargeback_reversed'] as const;
 export type TransitionEvent = (typeof TRANSITION_EVENTS)[number];
 
 /**
  * Why a status change is allowed or refused. Every (state × event) pair has exactly one rule;
- * `test/unit/domain/transitions.test.ts` lists all 117.
+ * `test/unit/domain/transitions.test.ts` lists all 126.
  */
 export type TransitionRule =
   | {
@@ -33,7 +35,8 @@ export type TransitionRule =
         | 'expired_after_failure'
         | 'dispute_opened'
         | 'dispute_won'
-        | 'dispute_lost';
+        | 'dispute_lost'
+        | 'chargeback_reversed';
     }
   | { verdict: 'same'; why: 'duplicate_status' }
   | {
@@ -46,7 +49,8 @@ export type TransitionRule =
         | 'refund_is_final'
         | 'hold_needs_verdict'
         | 'dispute_open'
-        | 'no_open_dispute';
+        | 'no_open_dispute'
+        | 'no_chargeback';
     };
 
 type ApplyWhy = Extract<TransitionRule, { verdict: 'apply' }>['why'];
@@ -81,6 +85,9 @@ export function transitionRule(current: SessionState, incoming: TransitionEvent)
       // A chargeback without a dispute first (Mollie, Adyen CHARGEBACK): the money taken is gone.
       if (current === 'paid' || current === 'review') return apply('dispute_lost');
       return current === 'refunded' ? refuse('refund_is_final') : refuse('refund_without_payment');
+    case 'chargeback_reversed':
+      // Money back is money, even on an order the chargeback refunded: a refund is final, a chargeback is not.
+      return current === 'paid' || current === 'review' || current === 'refunded' ? apply('chargeback_reversed') : refuse('no_chargeback');
     default:
       return statusRule(current, incoming);
   }
@@ -144,6 +151,8 @@ function disputedRule(incoming: TransitionEvent): TransitionRule {
       return apply('dispute_won');
     case 'dispute_lost':
       return apply('dispute_lost');
+    case 'chargeback_reversed':
+      return apply('chargeback_reversed');
     case 'created':
     case 'pending':
     case 'paid':

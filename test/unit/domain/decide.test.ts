@@ -187,6 +187,39 @@ describe('decide(): disputes and chargebacks', () => {
     expect(decide({ ...chargeback, eventId: 'again' }, aSession({ provider: 'mollie', status: 'paid', chargedBackMinor: 1999 }), context)).toMatchObject({ kind: 'ignore' });
   });
 
+  describe('money a chargeback took coming back', () => {
+    const refundedByChargeback = aSession({ status: 'refunded', chargedBackMinor: 1999, providerPaymentId: 'pi_1' });
+
+    it('after a full loss (Stripe funds reinstated): on hold with one note saying the money is back, never straight to processing', () => {
+      const decision = decide({ ...dispute('won'), eventType: 'charge.dispute.funds_reinstated' }, refundedByChargeback, context);
+      expect(decision).toMatchObject({ kind: 'apply', from: 'refunded', to: 'review', why: 'chargeback_reversed', chargedBackMinor: 0, disputedFrom: null, write: { target: 'review', moneyReturned: true } });
+      const note = decision.kind === 'apply' ? decision.write.note : '';
+      expect(note).toContain("Chargeback reversed at Stripe: the customer's bank gave back 19.99 EUR (dispute dp_1, payment pi_1)");
+      expect(note).toContain('may have been restocked');
+      // Reinstated, then closed as won: the second is no new money.
+      const after = aSession({ status: 'review', chargedBackMinor: 0, providerPaymentId: 'pi_1' });
+      expect(decide({ ...dispute('won'), eventId: 'evt_closed_won' }, after, context)).toMatchObject({ kind: 'ignore' });
+    });
+
+    it('Mollie: the running total charged back going down is a reversal of the difference', () => {
+      const reversal = anEvent({ provider: 'mollie', eventId: 'tr_1:paid:0.00:chargeback:0.00', status: 'dispute', source: 'poll', dispute: { phase: 'lost', disputeId: 'tr_1', amountMinor: 0, totalChargedBackMinor: 0, currency: 'EUR', respondAt: 'the Mollie Dashboard' } });
+      const decision = decide(reversal, aSession({ provider: 'mollie', status: 'refunded', chargedBackMinor: 1999 }), context);
+      expect(decision).toMatchObject({ kind: 'apply', to: 'review', why: 'chargeback_reversed', chargedBackMinor: 0 });
+      expect(decision.kind === 'apply' && decision.write.note).toContain("the customer's bank gave back 19.99 EUR");
+    });
+
+    it('after a partial chargeback: the part comes back, the order stays paid, a note says so', () => {
+      const decision = decide(dispute('won', { amountMinor: 500 }), aSession({ status: 'paid', chargedBackMinor: 500 }), context);
+      expect(decision).toMatchObject({ kind: 'apply', to: 'paid', why: 'chargeback_reversed', chargedBackMinor: 0, write: { target: 'paid' } });
+      expect(decision.kind === 'apply' && decision.write.refundMinor).toBeUndefined();
+    });
+
+    it('a won dispute for a payment with nothing charged back is not a reversal (nothing to give back)', () => {
+      expect(decide(dispute('won'), aSession({ status: 'paid' }), context)).toMatchObject({ kind: 'ignore', reason: 'no_open_dispute' });
+      expect(decide(dispute('won'), aSession({ status: 'refunded', refundedMinor: 1999 }), context)).toMatchObject({ kind: 'ignore', reason: 'refund_is_final' });
+    });
+  });
+
   it('a late paid after a lost dispute changes nothing', () => {
     expect(decide(anEvent({ eventId: 'evt_late_paid' }), aSession({ status: 'refunded', chargedBackMinor: 1999 }), context)).toMatchObject({ kind: 'ignore', reason: 'refund_is_final' });
     // Partly lost: the rest is paid, and a late paid is the same status again.

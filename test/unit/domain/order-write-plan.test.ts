@@ -86,6 +86,13 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     expect(fieldsFor('paid', 'cancelled', { refundMinor: 500 })).toBe('note (left alone)');
   });
 
+  it('money a chargeback took coming back holds the refunded order for the merchant; a plain review leaves a refunded order alone', () => {
+    expect(fieldsFor('review', 'refunded', { moneyReturned: true })).toBe('{"status":"on-hold"}');
+    expect(fieldsFor('review', 'on-hold', { moneyReturned: true })).toBe('note');
+    expect(fieldsFor('review', 'completed', { moneyReturned: true })).toBe('note (left alone)');
+    expect(fieldsFor('review', 'refunded')).toBe('note (left alone)');
+  });
+
   it('never writes to an order of another gateway', () => {
     const plan = planOrderWrite(intent('paid'), anOrder({ paymentMethod: 'bacs' }), expected);
     expect(plan).toMatchObject({ ok: false, error: { code: 'not_our_gateway' } });

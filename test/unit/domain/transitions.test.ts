@@ -3,18 +3,18 @@ import { SESSION_STATES, TRANSITION_EVENTS, transitionRule, type SessionState } 
 // Every (current state × incoming event) pair and what must happen. A = applies, = = same status, - = refused.
 // Rows: the eight statuses, and `disputed` (status review with an open dispute: a flag, not a ninth status).
 // Columns: created pending paid failed expired cancelled review refunded | review_approved review_rejected |
-//          dispute_opened dispute_won dispute_lost
+//          dispute_opened dispute_won dispute_lost chargeback_reversed
 const TABLE: Record<SessionState, string> = {
-  //         c  p  pd f  e  x  r  rf | ra rr | do dw dl
-  created:   '=  A  A  A  A  A  A  -  | A  A  | A  -  -',
-  pending:   '-  =  A  A  A  A  A  -  | A  A  | A  -  -',
-  paid:      '-  -  =  -  -  -  A  A  | =  -  | A  -  A',
-  failed:    '-  A  A  =  A  A  A  -  | A  =  | A  -  -',
-  expired:   '-  -  A  -  =  -  A  -  | A  -  | A  -  -',
-  cancelled: '-  -  A  -  -  =  A  -  | A  -  | A  -  -',
-  review:    '-  -  -  -  -  -  =  A  | A  A  | A  -  A',
-  refunded:  '-  -  -  -  -  -  -  =  | -  -  | -  -  -',
-  disputed:  '-  -  -  -  -  -  =  A  | -  -  | =  A  A',
+  //         c  p  pd f  e  x  r  rf | ra rr | do dw dl cr
+  created:   '=  A  A  A  A  A  A  -  | A  A  | A  -  -  -',
+  pending:   '-  =  A  A  A  A  A  -  | A  A  | A  -  -  -',
+  paid:      '-  -  =  -  -  -  A  A  | =  -  | A  -  A  A',
+  failed:    '-  A  A  =  A  A  A  -  | A  =  | A  -  -  -',
+  expired:   '-  -  A  -  =  -  A  -  | A  -  | A  -  -  -',
+  cancelled: '-  -  A  -  -  =  A  -  | A  -  | A  -  -  -',
+  review:    '-  -  -  -  -  -  =  A  | A  A  | A  -  A  A',
+  refunded:  '-  -  -  -  -  -  -  =  | -  -  | -  -  -  A',
+  disputed:  '-  -  -  -  -  -  =  A  | -  -  | =  A  A  A',
 };
 
 const expectedVerdict = { A: 'apply', '=': 'same', '-': 'refuse' } as const;
@@ -26,7 +26,7 @@ describe('status transitions: a rule for every pair', () => {
     return TRANSITION_EVENTS.map((incoming, i) => [current, incoming, expectedVerdict[marks[i] as keyof typeof expectedVerdict]] as const);
   });
 
-  it('covers all 117 pairs (9 states × 13 events)', () => expect(cases).toHaveLength(117));
+  it('covers all 126 pairs (9 states × 14 events)', () => expect(cases).toHaveLength(126));
 
   it.each(cases)('%s then %s → %s', (current, incoming, verdict) => {
     expect(transitionRule(current, incoming).verdict).toBe(verdict);
@@ -71,6 +71,15 @@ describe('status transitions: a rule for every pair', () => {
     }
     expect(transitionRule('disputed', 'dispute_won')).toEqual({ verdict: 'apply', why: 'dispute_won' });
     expect(transitionRule('disputed', 'dispute_lost')).toEqual({ verdict: 'apply', why: 'dispute_lost' });
+  });
+
+  it('money a chargeback took coming back is applied even after the chargeback refunded the order; never before money was taken', () => {
+    for (const current of ['paid', 'review', 'refunded', 'disputed'] as const) {
+      expect(transitionRule(current, 'chargeback_reversed')).toEqual({ verdict: 'apply', why: 'chargeback_reversed' });
+    }
+    for (const current of ['created', 'pending', 'failed', 'expired', 'cancelled'] as const) {
+      expect(transitionRule(current, 'chargeback_reversed')).toEqual({ verdict: 'refuse', why: 'no_chargeback' });
+    }
   });
 
   it('a dispute proves the money was taken: it holds an order the relay had not seen paid', () => {

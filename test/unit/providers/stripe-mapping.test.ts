@@ -130,6 +130,7 @@ describe('Stripe event → status', () => {
     ['charge.dispute.closed', { status: 'won' }, 'won'],
     ['charge.dispute.closed', { status: 'warning_closed' }, 'won'],
     ['charge.dispute.closed', { status: 'lost' }, 'lost'],
+    ['charge.dispute.funds_reinstated', { status: 'won' }, 'won'],
   ])('%s %j → dispute %s', (type, fields, phase) => {
     expect(dispute(type, fields)).toMatchObject({ status: 'dispute', providerPaymentId: 'pi_1', dispute: { phase, amountMinor: 500, currency: 'EUR', reason: 'fraudulent' } });
   });

@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { RelayConfig } from '../../config/config-schema';
-import { minorToDecimal } from '../../domain/money';
+import { decimalToMinor, minorToDecimal } from '../../domain/money';
 import type { PaymentMethod } from '../../domain/payment-session';
 import { err, ok, type Result } from '../../domain/result';
 import type { Clock } from '../../ports/clock';
@@ -134,7 +134,38 @@ export class MollieProvider implements PaymentProvider {
 
   async fetchStatus(ref: { providerSessionId: string; relaySessionId: string }): Promise<Result<ProviderPaymentSnapshot, ProviderFailure>> {
     const payment = await this.getPayment(ref.providerSessionId);
-    return payment.ok ? ok({ event: mapMolliePayment(payment.value, this.deps.clock.now()) }) : payment;
+    if (!payment.ok) return payment;
+    const chargedBack = await this.chargedBackNet(payment.value);
+    const seen = chargedBack ? { ...payment.value, amountChargedBack: chargedBack } : payment.value;
+    return ok({ event: mapMolliePayment(seen, this.deps.clock.now()) });
+  }
+
+  /**
+   * What chargebacks still take, from GET /v2/payments/{id}/chargebacks: those with `reversedAt` gave the money back
+   * (https://docs.mollie.com/reference/v2/chargebacks-api/list-payment-chargebacks), whatever the payment's own
+   * amountChargedBack says. Only when the payment lists chargebacks; null = keep the payment's own figures (none
+   * listed, or the list could not be read).
+   */
+  private async chargedBackNet(payment: JsonObject): Promise<{ value: string; currency: string } | null> {
+    const id = str(payment, 'id');
+    if (!id || obj(obj(payment, '_links'), 'chargebacks') === undefined) return null;
+    try {
+      const response = await this.http.get(`/payments/${encodeURIComponent(id)}/chargebacks`);
+      const embedded = isObject(response.data) ? obj(response.data, '_embedded') : undefined;
+      const list = embedded && Array.isArray(embedded.chargebacks) ? embedded.chargebacks.filter(isObject) : [];
+      let currency: string | undefined;
+      let minor = 0;
+      for (const chargeback of list) {
+        const amount = obj(chargeback, 'amount');
+        const cents = decimalToMinor(str(amount, 'value') ?? '', str(amount, 'currency') ?? '');
+        if (cents === null) return null;
+        currency = str(amount, 'currency');
+        if (!str(chargeback, 'reversedAt')) minor += cents;
+      }
+      return list.length > 0 && currency ? { value: minorToDecimal(minor, currency), currency } : null;
+    } catch {
+      return null;
+    }
   }
 
   async expireCheckout(ref: { providerSessionId: string }): Promise<Result<void, ProviderFailure>> {

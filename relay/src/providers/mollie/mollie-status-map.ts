@@ -23,7 +23,7 @@ export function mapMolliePayment(payment: JsonObject, now: number): ProviderEven
   // Mollie documents `_links.chargebacks` as present only when chargebacks exist, next to `amountChargedBack`.
   const chargebackListed = obj(obj(payment, '_links'), 'chargebacks') !== undefined;
   const mapped = mapStatus(status, payment, refunded?.minor ?? 0, chargedBack, chargebackListed);
-  const chargebackState = chargedBack && chargedBack.minor > 0 ? `:chargeback:${chargedBack.value}` : chargebackListed ? ':chargeback:listed' : '';
+  const chargebackState = chargedBack ? `:chargeback:${chargedBack.value}` : chargebackListed ? ':chargeback:listed' : '';
   return {
     provider: 'mollie',
     // One id per (payment, state): the same state fetched twice deduplicates, a new refund total is new.
@@ -65,7 +65,9 @@ function mapStatus(
     case 'paid':
       // A Mollie chargeback has already taken the money off the balance: it is a loss (which can still be
       // contested), not an open question. Mollie reports only the running total, so the loss is the new part.
-      if (chargedBack && chargedBack.minor > 0) {
+      // Listed and nothing charged back any more: every chargeback was reversed (a total of 0 the relay compares
+      // with what it recorded; decide() reads a lower total as money given back).
+      if (chargedBack && (chargedBack.minor > 0 || chargebackListed)) {
         return {
           status: 'dispute',
           reason: 'the customer reversed the payment with their bank (chargeback)',

@@ -20,6 +20,7 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
   'charge.refunded',
   'charge.dispute.created',
   'charge.dispute.closed',
+  'charge.dispute.funds_reinstated',
   'review.opened',
   'review.closed',
 ] as const;
@@ -75,6 +76,8 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
 /**
  * Disputes (https://docs.stripe.com/api/disputes/object). `charge.dispute.closed` says how it ended in `status`:
  * won, or `warning_closed` (an inquiry that never became a chargeback: the money stays), or lost.
+ * `charge.dispute.funds_reinstated`: the withdrawn funds are back on the balance, a win for the relay (after a loss
+ * it recorded, decide() reads it as the chargeback reversed).
  */
 function disputeFacts(type: string, d: JsonObject): DisputeFacts | undefined {
   const id = str(d, 'id');
@@ -83,6 +86,7 @@ function disputeFacts(type: string, d: JsonObject): DisputeFacts | undefined {
   if (!id || amountMinor === undefined || !currency) return undefined;
   let phase: DisputeFacts['phase'];
   if (type === 'charge.dispute.created') phase = 'opened';
+  else if (type === 'charge.dispute.funds_reinstated') phase = 'won';
   else if (type === 'charge.dispute.closed') {
     const status = str(d, 'status');
     if (status === 'won' || status === 'warning_closed') phase = 'won';
