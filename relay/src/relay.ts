@@ -298,8 +298,11 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.use(
     monitoringRoutes({
       readiness: {
-        // A real write (the schema version, rewritten unchanged) through the worker's group commit, on disk when it resolves.
-        probeWrite: pg?.probeWrite ?? (() => stores.unitOfWork.commitDurably(() => void db.pragma(`user_version = ${Number(db.pragma('user_version', { simple: true }))}`))),
+        // A real, harmless write through the worker's group commit, on disk when it resolves: the lock's heartbeat
+        // (never the schema version, which migrations own). A file opened in memory has no lock and no disk.
+        probeWrite: pg?.probeWrite ?? (() => stores.unitOfWork.commitDurably(() => {
+          if (relayLock && !relayLock.heartbeat(owner, clock.now())) throw new Error('another relay holds this database file (it took the lock over); stop one of them');
+        })),
         storageFailure: () => {
           const failure = walFsync?.failure() ?? recorder.failure?.() ?? null;
           return failure === null ? null : failure instanceof Error ? failure : new Error(String(failure));

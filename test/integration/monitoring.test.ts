@@ -167,6 +167,27 @@ describe('/readyz', () => {
     }
   });
 
+  it('the database check writes the lock heartbeat, never the schema version; a relay that lost the file to another is not ready', async () => {
+    const ops = await startOpsRelay();
+    try {
+      const db = ops.relay.db;
+      const version = db.pragma('user_version', { simple: true });
+      db.prepare('UPDATE relay_lock SET heartbeat_at = 1').run();
+      expect((await fetch(`${ops.relay.url}/readyz`)).status).toBe(200);
+      expect((db.prepare('SELECT heartbeat_at FROM relay_lock').get() as { heartbeat_at: number }).heartbeat_at).toBeGreaterThan(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(version);
+
+      db.prepare("UPDATE relay_lock SET owner = 'another-relay'").run();
+      const lost = await fetch(`${ops.relay.url}/readyz`);
+      expect(lost.status).toBe(503);
+      const body = (await lost.json()) as any;
+      expect(body.checks.database).toEqual({ ok: false });
+      expect(body.reasons).toContainEqual(expect.stringContaining('another relay holds this database file'));
+    } finally {
+      await ops.close();
+    }
+  });
+
   it('503 with the reasons: keys refused, and the oldest waiting command older than the threshold', async () => {
     const shop = await startWooCommerceStandIn();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-readyz-'));
