@@ -28,7 +28,12 @@ echo "== phpunit"
 
 if command -v docker-compose >/dev/null; then
   echo "== docker-compose config"
-  PAYRELAY_SHOP_SECRET=ci_only_shop_secret_0123456789 docker-compose -f docker-compose.wordpress.yml config -q
+  PAYRELAY_SHOP_SECRET=ci_only_shop_secret_0123456789 SANDBOX_WEBHOOK_SECRET=ci_only_sandbox_secret_0123 docker-compose -f docker-compose.wordpress.yml config -q
+  # Without its secrets the file must refuse to start, naming them (no public default may sign webhooks).
+  if env -u PAYRELAY_SHOP_SECRET -u SANDBOX_WEBHOOK_SECRET docker-compose -f docker-compose.wordpress.yml config -q 2>/dev/null; then
+    echo "docker-compose.wordpress.yml: starts without PAYRELAY_SHOP_SECRET / SANDBOX_WEBHOOK_SECRET" >&2
+    exit 1
+  fi
   echo "docker-compose.wordpress.yml: valid"
 else
   echo "docker-compose not installed: compose file not validated"
