@@ -268,7 +268,7 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       ]);
       const notes = e.h.ourNotes(orderId);
       expect(notes).toHaveLength(2);
-      expect(notes[1]).toMatch(/needs a look: this order was already paid through session .* the customer paid twice, refund one of the payments/);
+      expect(notes[1]).toMatch(/needs a look: the customer paid twice: this order was already paid by Payrelay Sandbox payment sbx_pay_\S+ \(session .*\), and now by .*; refund one of the two payments/);
     });
 
     it('a customer who comes back with another method: a new sandbox session, the old Stripe session expired at Stripe; a Stripe payment that still lands on it goes to review as a double payment', async () => {
@@ -309,7 +309,8 @@ describe('issue 3 end to end: routing, fallback, breaker, idempotency, late and 
       expect(alerts).toEqual([expect.objectContaining({ order_id: orderId, session_id: byCard.json.session_id, code: 'double_payment' })]);
       const last = e.h.ourNotes(orderId).at(-1)!;
       expect(last).toContain('Payment of 25.00 EUR at Stripe needs a look');
-      expect(last).toContain('refund one of the payments');
+      expect(last).toContain('and now by Stripe payment pi_e2e_paid_twice');
+      expect(last).toContain('refund one of the two payments');
       expect(last).toContain('[Payrelay ref stripe:evt_e2e_late_completed]');
     });
 
