@@ -43,6 +43,15 @@ export interface StripeStandIn {
   /** Sessions really created (an idempotent replay creates nothing), by id. */
   sessions: Map<string, Record<string, any>>;
   expired: string[];
+  /** Refunds really made (POST /v1/refunds; an Idempotency-Key replay makes none), in order. */
+  refunds: Array<Record<string, any>>;
+  /** Every POST /v1/refunds that reached the stand-in. */
+  refundCalls: Array<{ idempotencyKey: string | undefined }>;
+  /**
+   * Faults for the next refund calls, one per call: `apply_then_hang` makes (or replays) the refund and never
+   * answers, the lost answer a timeout is; `hang` answers nothing and makes nothing.
+   */
+  failRefunds(...faults: Array<'apply_then_hang' | 'hang'>): void;
   /** Queue faults for the next create calls, one per call; `always` makes every later call fail until `recover()`. */
   fail(...faults: StripeFault[]): void;
   always(fault: StripeFault): void;
@@ -63,6 +72,11 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const sessions = new Map<string, Record<string, any>>();
   const byKey = new Map<string, Record<string, any>>();
   const expired: string[] = [];
+  const refunds: Array<Record<string, any>> = [];
+  const refundCalls: StripeStandIn['refundCalls'] = [];
+  const refundByKey = new Map<string, Record<string, any>>();
+  const refundFaults: Array<'apply_then_hang' | 'hang'> = [];
+  const hung = new Set<Response>();
   const queued: StripeFault[] = [];
   let standing: StripeFault | null = null;
   let counter = 0;
@@ -121,6 +135,28 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     res.json(session);
   });
 
+  // https://docs.stripe.com/api/refunds/create and /list: the relay's key is in metadata; Idempotency-Key replays.
+  app.post('/v1/refunds', (req: Request, res: Response) => {
+    const key = req.header('idempotency-key');
+    refundCalls.push({ idempotencyKey: key });
+    const fault = refundFaults.shift();
+    if (fault === 'hang') return void hung.add(res);
+    const form = req.body as Record<string, any>;
+    let refund = key ? refundByKey.get(key) : undefined;
+    if (!refund) {
+      counter += 1;
+      refund = { id: `re_standin_${counter}`, object: 'refund', amount: Number(form.amount), currency: 'eur', payment_intent: form.payment_intent, status: 'succeeded', metadata: form.metadata ?? {}, created: Math.floor(Date.now() / 1000) };
+      refunds.push(refund);
+      if (key) refundByKey.set(key, refund);
+    }
+    if (fault === 'apply_then_hang') return void hung.add(res);
+    res.json(refund);
+  });
+  app.get('/v1/refunds', (req, res) => {
+    const data = refunds.filter((r) => !req.query.payment_intent || r.payment_intent === req.query.payment_intent);
+    res.json({ object: 'list', data, has_more: false, url: '/v1/refunds' });
+  });
+
   app.get('/v1/checkout/sessions/:id', (req, res) => {
     const session = sessions.get(req.params.id);
     if (!session) {
@@ -154,6 +190,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     createCalls,
     sessions,
     expired,
+    refunds,
+    refundCalls,
+    failRefunds: (...faults) => void refundFaults.push(...faults),
     fail: (...faults) => void queued.push(...faults),
     always: (fault) => void (standing = fault),
     recover: () => {
@@ -161,6 +200,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       queued.splice(0);
     },
     close: async () => {
+      for (const res of hung) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

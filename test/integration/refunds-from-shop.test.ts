@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { signShopRequest } from '../../relay/src/http/request-signature';
+import { startE2E, type E2E } from '../helpers/e2e-relay';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
 import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
 import { SHOP_SECRET, type Harness } from '../helpers/relay-harness';
@@ -266,5 +267,58 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     const session = paidPaypalOrder();
     const response = await fetch(`${h.relay.url}/v1/orders/${session.merchantOrderId}/refunds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
+  });
+});
+
+/** The same lost answer at Stripe, through the real Stripe SDK against the Stripe stand-in (refunds create and list). */
+describe('a Stripe refund whose answer was lost, and the merchant clicking again', () => {
+  let e: E2E;
+  beforeEach(async () => {
+    e = await startE2E({ PAYRELAY_PROVIDER_TIMEOUT_MS: '300' });
+  });
+  afterEach(() => e.close());
+
+  function paidStripeOrder(): PaymentSession {
+    const session = e.h.seed({ provider: 'stripe', providerSessionId: 'cs_test_refund', providerPaymentId: `pi_refund_${Math.random().toString(36).slice(2, 8)}`, amountMinor: 2500, status: 'paid' });
+    e.h.shop.orders.setStatus(session.merchantOrderId, 'processing');
+    return session;
+  }
+  const wooCommerceRefund = (session: PaymentSession, amount: string): string => {
+    const made = e.h.shop.shop.createRefund(Number(session.merchantOrderId), { amount, reason: 'damaged', api_refund: false });
+    if (!made.ok) throw new Error('stand-in refused the refund');
+    return String(made.value.id);
+  };
+  const askRelay = (session: PaymentSession, refundId: string, amount: string) =>
+    e.shopCall('POST', `/v1/orders/${session.merchantOrderId}/refunds`, { refund_id: refundId, amount, currency: 'EUR' });
+
+  it('Stripe made it but never answered: the retry under a new WooCommerce refund id is answered with that refund, one refund at Stripe', async () => {
+    const session = paidStripeOrder();
+    // stripe-node does not retry a timeout (maxNetworkRetries 0): one lost answer is the relay's to handle.
+    e.stripe.failRefunds('apply_then_hang');
+    const first = wooCommerceRefund(session, '10.00');
+    const lost = await askRelay(session, first, '10.00');
+    expect(lost).toMatchObject({ status: 502, json: { error: { code: 'provider_unavailable', message: expect.stringContaining('may have been made') } } });
+    e.h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(first));
+    expect(e.stripe.refunds).toHaveLength(1);
+
+    const second = wooCommerceRefund(session, '10.00');
+    const retry = await askRelay(session, second, '10.00');
+    expect(retry).toMatchObject({ status: 201, json: { refund_id: second, provider: 'stripe', provider_refund_id: e.stripe.refunds[0].id, message: expect.stringContaining('was made after all at Stripe') } });
+    expect(e.stripe.refunds).toHaveLength(1);
+    expect(e.stripe.refundCalls).toEqual([{ idempotencyKey: `payrelay-refund-${session.merchantOrderId}-${first}` }]);
+    expect(e.h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
+    expect(e.session(session.id).refundedMinor).toBe(1000);
+  });
+
+  it('Stripe never made it: the retry refunds once', async () => {
+    const session = paidStripeOrder();
+    e.stripe.failRefunds('hang');
+    const first = wooCommerceRefund(session, '10.00');
+    expect((await askRelay(session, first, '10.00')).status).toBe(502);
+    e.h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(first));
+    const second = wooCommerceRefund(session, '10.00');
+    const retry = await askRelay(session, second, '10.00');
+    expect(retry).toMatchObject({ status: 201, json: { refund_id: second, status: 'succeeded' } });
+    expect(e.stripe.refunds).toEqual([expect.objectContaining({ metadata: expect.objectContaining({ payrelay_refund_key: `payrelay-refund-${session.merchantOrderId}-${second}` }) })]);
   });
 });
