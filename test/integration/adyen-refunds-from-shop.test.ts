@@ -184,4 +184,24 @@ describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in
     const lost = await askRelay(session, { refund_id: wooCommerceRefund(session, '5.00'), amount: '5.00', currency: 'EUR' });
     expect(lost).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable', message: expect.stringContaining('the refund may have been made') } } });
   });
+
+  it('a refund whose answer was lost: the next click sends it again under the same Idempotency-Key; Adyen refunds once, the shop has one record', async () => {
+    const session = paidAdyenOrder();
+    adyen.fail({ kind: 'hang' });
+    const first = wooCommerceRefund(session, '5.00');
+    expect((await askRelay(session, { refund_id: first, amount: '5.00', currency: 'EUR' })).status).toBe(502);
+    h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(first));
+
+    const second = wooCommerceRefund(session, '5.00');
+    const retry = await askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' });
+    const made = adyen.payments.get(session.providerPaymentId!)!.refunds;
+    expect(made).toHaveLength(1);
+    expect(retry).toMatchObject({ status: 201, body: { refund_id: second, status: 'pending', provider_refund_id: made[0].pspReference, message: expect.stringContaining('whose answer from Adyen was lost') } });
+    expect(refundCalls().map((c) => c.headers['idempotency-key'])).toEqual([`payrelay-refund-${session.merchantOrderId}-${first}`, `payrelay-refund-${session.merchantOrderId}-${first}`]);
+
+    // Adyen's REFUND for it is the same refund: nothing more written.
+    await refundNotification(session, 'REFUND', { psp: made[0].pspReference, value: 500, reference: `payrelay-refund-${session.merchantOrderId}-${first}` });
+    expect(shopRefunds(session)).toHaveLength(1);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(500);
+  });
 });

@@ -179,7 +179,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       const retry = await askRelay(session, { refund_id: second, amount: '10.00', currency: 'EUR' });
       expect(retry).toMatchObject({
         status: 201,
-        body: { refund_id: second, status: 'succeeded', provider_refund_id: refundsAtPaypal(session)[0].id, message: expect.stringContaining('was made after all') },
+        body: { refund_id: second, status: 'succeeded', provider_refund_id: refundsAtPaypal(session)[0].id, message: expect.stringContaining('whose answer from PayPal was lost, is made at PayPal') },
       });
       expect(refundsAtPaypal(session)).toHaveLength(1);
       expect(refundCalls()).toHaveLength(1);
@@ -303,7 +303,7 @@ describe('a Stripe refund whose answer was lost, and the merchant clicking again
 
     const second = wooCommerceRefund(session, '10.00');
     const retry = await askRelay(session, second, '10.00');
-    expect(retry).toMatchObject({ status: 201, json: { refund_id: second, provider: 'stripe', provider_refund_id: e.stripe.refunds[0].id, message: expect.stringContaining('was made after all at Stripe') } });
+    expect(retry).toMatchObject({ status: 201, json: { refund_id: second, provider: 'stripe', provider_refund_id: e.stripe.refunds[0].id, message: expect.stringContaining('whose answer from Stripe was lost, is made at Stripe') } });
     expect(e.stripe.refunds).toHaveLength(1);
     expect(e.stripe.refundCalls).toEqual([{ idempotencyKey: `payrelay-refund-${session.merchantOrderId}-${first}` }]);
     expect(e.h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);

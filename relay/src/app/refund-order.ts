@@ -1,15 +1,15 @@
-import { withRef } from '../domain/decide';
-import { lostRefundOutcome, refundMayHaveBeenMade } from '../domain/lost-refund';
+import { refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
-import type { PaymentProvider, ProviderRefund } from '../ports/payment-provider';
+import type { PaymentProvider } from '../ports/payment-provider';
 import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
 import type { UnitOfWork } from '../ports/unit-of-work';
 import type { EventStores } from './record-provider-event';
+import { settleLostRefund } from './settle-lost-refund';
 
 export interface RefundDeps {
   providers: ReadonlyMap<ProviderId, PaymentProvider>;
@@ -123,7 +123,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     providerPaymentId,
     amountMinor,
     currency: session.currency,
-    idempotencyKey: refundKey(request.merchantOrderId, request.shopRefundId),
+    idempotencyKey: shopRefundKey(request.merchantOrderId, request.shopRefundId),
     reason: request.reason,
   });
   const settledAt = deps.clock.now();
@@ -160,76 +160,6 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   });
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
 }
-
-/**
- * Ask the provider about a refund whose answer was lost. Returns the answer to the current request when the lost
- * refund decides it (made: this request is answered with it, or refused if it asks for another amount; the
- * provider cannot say: nothing is refunded now), or null to go on with the request (it was not made).
- */
-async function settleLostRefund(deps: RefundDeps, provider: PaymentProvider, lost: ShopRefund, request: RefundRequest, amountMinor: number): Promise<RefundAnswer | null> {
-  const session = deps.stores.sessions.get(lost.sessionId);
-  if (!session?.providerPaymentId) return null;
-  const name = providerDisplayName(session.provider);
-  const lostAmount = formatMoney(lost.amountMinor, lost.currency);
-  const found = provider.findRefund
-    ? await provider.findRefund({ providerPaymentId: session.providerPaymentId, providerSessionId: session.providerSessionId, idempotencyKey: refundKey(lost.merchantOrderId, lost.shopRefundId) })
-    : { ok: false as const, error: { message: `${name} has no way to look a refund up` } };
-  if (!found.ok) {
-    return refuse(
-      502,
-      'provider_unavailable',
-      `${name} could not be asked whether the refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}, whose answer was lost) went through (${found.error.message}), so nothing was refunded now, to never refund twice. Try again in a moment, or check the payment in the ${name} dashboard.`,
-    );
-  }
-  const now = deps.clock.now();
-  const outcome = lostRefundOutcome(lost, found.value !== null, { amountMinor, currency: request.currency });
-  if (outcome === 'not_made') {
-    deps.unitOfWork.transaction(() => {
-      const message = `${name} has no refund for WooCommerce refund ${lost.shopRefundId}: it was not made.`;
-      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', message }, now);
-      deps.stores.log.append({ at: now, merchantOrderId: lost.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `Asked ${name} about the refund of ${lostAmount} whose answer was lost (WooCommerce refund ${lost.shopRefundId}): it was not made.`, data: { shopRefundId: lost.shopRefundId } });
-    });
-    return null;
-  }
-  const made = found.value as ProviderRefund;
-  return deps.unitOfWork.transaction((): RefundAnswer => {
-    // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
-    const current = deps.stores.sessions.get(session.id) ?? session;
-    const refundedMinor = Math.min(current.amountMinor, current.refundedMinor + lost.amountMinor);
-    const full = refundedMinor >= current.amountMinor - (current.chargedBackMinor ?? 0);
-    deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded', disputedFrom: null } : {}) }, now);
-    const madeText = `The refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}) was made after all at ${name} (refund ${made.providerRefundId}), although its answer was lost`;
-    if (outcome === 'same_refund') {
-      const message = `${madeText}; this refund is that one, so nothing was refunded twice.`;
-      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: `made at ${name}; recorded in the shop as WooCommerce refund ${request.shopRefundId}` }, now);
-      deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: made.status, createdAt: now });
-      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message }, now);
-      deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `${madeText}. WooCommerce refund ${request.shopRefundId} asked again for the same amount and was answered with it: nothing refunded twice.`, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
-      return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false, message };
-    }
-    // Another amount: WooCommerce no longer has a record of the refund made, so the relay adds it, and this
-    // request is refused for the merchant to decide again with what is now left.
-    const ref = `${session.provider}:shop-refund-${lost.shopRefundId}`;
-    const note = `${madeText}. WooCommerce had removed its record of it when told of the error, so Payrelay added it to this order.`;
-    deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: 'made at the provider; Payrelay added the refund record to the order' }, now);
-    deps.stores.outbox.enqueue(
-      session.merchantOrderId,
-      {
-        kind: 'order_write',
-        ref,
-        sessionId: session.id,
-        intent: { target: full ? 'refunded' : current.status, transactionId: session.providerPaymentId, refundMinor: lost.amountMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId: `shop-refund-${lost.shopRefundId}` }) },
-        expected: { amountMinor: session.amountMinor, currency: session.currency },
-      },
-      now,
-    );
-    const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(current.amountMinor - refundedMinor, session.currency)} is left to refund; refund again if more should go back.`;
-    deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
-    return refuse(409, 'earlier_refund_made', message);
-  });
-}
-
-const refundKey = shopRefundKey;
 
 /** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */
 function refundableSession(sessions: PaymentSession[]): PaymentSession | null {

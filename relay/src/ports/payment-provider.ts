@@ -110,11 +110,13 @@ export interface PaymentProvider {
   /**
    * The refund asked for with `idempotencyKey` (our key, carried in the refund's metadata), when its answer was
    * lost: the refund the provider made, or null when it has none (or only a failed one), i.e. nothing was refunded.
+   * A provider with no way to list refunds (Adyen) replays the request under the same key instead: the first
+   * answer if it arrived, or the refund made now, the one the merchant asked for; never null.
    */
   findRefund?(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>>;
 }
 
-export type RefundLookup = Pick<RefundInput, 'providerPaymentId' | 'providerSessionId' | 'idempotencyKey'>;
+export type RefundLookup = Pick<RefundInput, 'relaySessionId' | 'providerPaymentId' | 'providerSessionId' | 'idempotencyKey' | 'amountMinor' | 'currency'>;
 
 export interface RefundInput {
   relaySessionId: string;

@@ -30,7 +30,7 @@ describe('refunds at Stripe (POST /v1/refunds with Idempotency-Key)', () => {
   });
 
   it('a refund whose answer was lost is found by the key in its metadata; a failed one, or none, refunded nothing', async () => {
-    const lookup = { providerPaymentId: 'pi_1', providerSessionId: 'cs_1', idempotencyKey: 'payrelay-refund-1001-77' };
+    const lookup = { relaySessionId: 'ps_1', providerPaymentId: 'pi_1', providerSessionId: 'cs_1', idempotencyKey: 'payrelay-refund-1001-77', amountMinor: 1000, currency: 'EUR' };
     const list = (data: unknown[]) => nock('http://stripe.test').get('/v1/refunds').query({ payment_intent: 'pi_1', limit: '100' }).reply(200, { object: 'list', data, has_more: false, url: '/v1/refunds' });
     list([
       { id: 're_other', object: 'refund', status: 'succeeded', amount: 1000, metadata: { payrelay_refund_key: 'payrelay-refund-1001-76' } },
@@ -61,7 +61,7 @@ describe('refunds at Mollie (POST /v2/payments/:id/refunds with Idempotency-Key)
   });
 
   it('a refund whose answer was lost is found by the key in its metadata; none means nothing was refunded', async () => {
-    const lookup = { providerPaymentId: 'tr_44aKxzEbr8', providerSessionId: 'tr_44aKxzEbr8', idempotencyKey: 'payrelay-refund-1001-77' };
+    const lookup = { relaySessionId: 'ps_1', providerPaymentId: 'tr_44aKxzEbr8', providerSessionId: 'tr_44aKxzEbr8', idempotencyKey: 'payrelay-refund-1001-77', amountMinor: 1000, currency: 'EUR' };
     const list = (refunds: unknown[]) =>
       nock('http://mollie.test').get('/v2/payments/tr_44aKxzEbr8/refunds').query({ limit: '250' }).reply(200, { count: refunds.length, _embedded: { refunds } });
     list([

@@ -68,8 +68,8 @@ final class ProcessRefundTest extends TestCase
     public function test_a_refund_answered_with_one_made_earlier_says_so_in_its_note(): void
     {
         $order = $this->refunded_order();
-        $said = 'The refund of 10.00 EUR asked for earlier (WooCommerce refund 76) was made after all at PayPal (refund 1JU0), '
-            . 'although its answer was lost; this refund is that one, so nothing was refunded twice.';
+        $said = 'The refund of 10.00 EUR asked for earlier (WooCommerce refund 76), whose answer from PayPal was lost, '
+            . 'is made at PayPal (refund 1JU0); this refund is that one, so nothing was refunded twice.';
         \PayrelayTestState::queue_json(201, [
             'refund_id' => '77', 'order_id' => '1042', 'provider' => 'paypal', 'provider_refund_id' => '1JU0',
             'status' => 'succeeded', 'amount' => '10.00', 'currency' => 'EUR', 'message' => $said,

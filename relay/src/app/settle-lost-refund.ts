@@ -1,0 +1,80 @@
+import { withRef } from '../domain/decide';
+import { lostRefundOutcome } from '../domain/lost-refund';
+import { formatMoney } from '../domain/money';
+import { shopRefundKey } from '../domain/own-refund-outcome';
+import { providerDisplayName } from '../domain/provider-names';
+import type { PaymentProvider, ProviderRefund } from '../ports/payment-provider';
+import type { ShopRefund } from '../ports/shop-refund-store';
+import type { RefundAnswer, RefundDeps, RefundRequest } from './refund-order';
+
+/**
+ * Ask the provider about a refund whose answer was lost. Returns the answer to the current request when the lost
+ * refund decides it (made: this request is answered with it, or refused if it asks for another amount; the
+ * provider cannot say: nothing is refunded now), or null to go on with the request (it was not made).
+ */
+export async function settleLostRefund(deps: RefundDeps, provider: PaymentProvider, lost: ShopRefund, request: RefundRequest, amountMinor: number): Promise<RefundAnswer | null> {
+  const session = deps.stores.sessions.get(lost.sessionId);
+  if (!session?.providerPaymentId) return null;
+  const name = providerDisplayName(session.provider);
+  const lostAmount = formatMoney(lost.amountMinor, lost.currency);
+  const found = provider.findRefund
+    ? await provider.findRefund({ relaySessionId: session.id, providerPaymentId: session.providerPaymentId, providerSessionId: session.providerSessionId, idempotencyKey: shopRefundKey(lost.merchantOrderId, lost.shopRefundId), amountMinor: lost.amountMinor, currency: lost.currency })
+    : { ok: false as const, error: { message: `${name} has no way to look a refund up` } };
+  if (!found.ok) {
+    return refusal(
+      502,
+      'provider_unavailable',
+      `${name} could not be asked whether the refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}, whose answer was lost) went through (${found.error.message}), so nothing was refunded now, to never refund twice. Try again in a moment, or check the payment in the ${name} dashboard.`,
+    );
+  }
+  const now = deps.clock.now();
+  const outcome = lostRefundOutcome(lost, found.value !== null, { amountMinor, currency: request.currency });
+  if (outcome === 'not_made') {
+    deps.unitOfWork.transaction(() => {
+      const message = `${name} has no refund for WooCommerce refund ${lost.shopRefundId}: it was not made.`;
+      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', message }, now);
+      deps.stores.log.append({ at: now, merchantOrderId: lost.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `Asked ${name} about the refund of ${lostAmount} whose answer was lost (WooCommerce refund ${lost.shopRefundId}): it was not made.`, data: { shopRefundId: lost.shopRefundId } });
+    });
+    return null;
+  }
+  const made = found.value as ProviderRefund;
+  return deps.unitOfWork.transaction((): RefundAnswer => {
+    // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
+    const current = deps.stores.sessions.get(session.id) ?? session;
+    const refundedMinor = Math.min(current.amountMinor, current.refundedMinor + lost.amountMinor);
+    const full = refundedMinor >= current.amountMinor - (current.chargedBackMinor ?? 0);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded', disputedFrom: null } : {}) }, now);
+    const madeText = `The refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}), whose answer from ${name} was lost, is made at ${name} (refund ${made.providerRefundId})`;
+    if (outcome === 'same_refund') {
+      const message = `${madeText}; this refund is that one, so nothing was refunded twice.`;
+      deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: `made at ${name}; recorded in the shop as WooCommerce refund ${request.shopRefundId}` }, now);
+      deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: made.status, createdAt: now });
+      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message }, now);
+      deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `${madeText}. WooCommerce refund ${request.shopRefundId} asked again for the same amount and was answered with it: nothing refunded twice.`, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
+      return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false, message };
+    }
+    // Another amount: WooCommerce no longer has a record of the refund made, so the relay adds it, and this
+    // request is refused for the merchant to decide again with what is now left.
+    const ref = `${session.provider}:shop-refund-${lost.shopRefundId}`;
+    const note = `${madeText}. WooCommerce had removed its record of it when told of the error, so Payrelay added it to this order.`;
+    deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: 'made at the provider; Payrelay added the refund record to the order' }, now);
+    deps.stores.outbox.enqueue(
+      session.merchantOrderId,
+      {
+        kind: 'order_write',
+        ref,
+        sessionId: session.id,
+        intent: { target: full ? 'refunded' : current.status, transactionId: session.providerPaymentId, refundMinor: lost.amountMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId: `shop-refund-${lost.shopRefundId}` }) },
+        expected: { amountMinor: session.amountMinor, currency: session.currency },
+      },
+      now,
+    );
+    const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(current.amountMinor - refundedMinor, session.currency)} is left to refund; refund again if more should go back.`;
+    deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
+    return refusal(409, 'earlier_refund_made', message);
+  });
+}
+
+function refusal(status: 409 | 502, code: 'provider_unavailable' | 'earlier_refund_made', message: string): RefundAnswer {
+  return { ok: false, error: { status, code, message } };
+}
