@@ -204,4 +204,21 @@ describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in
     expect(shopRefunds(session)).toHaveLength(1);
     expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(500);
   });
+
+  it('REFUND_FAILED for a refund whose answer was lost settles it as not made: the next click refunds anew instead of taking the failed one for made', async () => {
+    const session = paidAdyenOrder();
+    adyen.fail({ kind: 'hang' });
+    const first = wooCommerceRefund(session, '5.00');
+    expect((await askRelay(session, { refund_id: first, amount: '5.00', currency: 'EUR' })).status).toBe(502);
+    h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(first));
+    await refundNotification(session, 'REFUND_FAILED', { psp: 'RF_LOST_0000001', value: 500, reference: `payrelay-refund-${session.merchantOrderId}-${first}`, reason: 'Insufficient balance on payment' });
+    expect(h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.message)).toContainEqual(expect.stringContaining('was not made'));
+
+    const second = wooCommerceRefund(session, '5.00');
+    const retry = await askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' });
+    expect(retry).toMatchObject({ status: 201, body: { refund_id: second } });
+    expect(retry.body.message ?? null).toBeNull();
+    expect(refundCalls().map((c) => c.headers['idempotency-key'])).toEqual([`payrelay-refund-${session.merchantOrderId}-${first}`, `payrelay-refund-${session.merchantOrderId}-${second}`]);
+    expect(shopRefunds(session)).toHaveLength(1);
+  });
 });

@@ -1,8 +1,8 @@
 import { decide, noteRef, refMarker, type Decision } from '../domain/decide';
 import { captureRule } from '../domain/capture-rule';
-import { lostRefundsConfirmedBy } from '../domain/lost-refund';
+import { lostRefundNamedBy, lostRefundsConfirmedBy } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
-import { decideOwnRefundOutcome, findOwnRefund } from '../domain/own-refund-outcome';
+import { decideOwnRefundOutcome, findOwnRefund, shopRefundKey } from '../domain/own-refund-outcome';
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -117,6 +117,8 @@ function recordForSession(
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
   settleOwnRefund(stores, event, session, now);
+  const lost = event.refundOutcome && !event.refundOutcome.made ? failedLostRefund(stores, event, session) : null;
+  if (lost) stores.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', providerRefundId: event.refundOutcome?.providerRefundId, message: `not made at ${providerDisplayName(event.provider)} (its final word on the refund whose answer was lost)` }, now);
   const statusNow = decision.kind === 'apply' ? decision.to : session.status;
   const capture = event.awaitingCapture && session.providerSessionId ? captureRule(statusNow) : 'none';
   if (capture !== 'none' && session.providerSessionId) {
@@ -217,6 +219,13 @@ function decideForSession(stores: EventStores, event: ProviderEvent, session: Pa
   // The final word on a refund the shop asked for is judged against that refund, not as a new one.
   const own = event.refundOutcome && event.livemode === livemode ? findOwnRefund(event, session, stores.refunds.listByOrder(session.merchantOrderId)) : null;
   if (own && event.refundOutcome) return { decision: decideOwnRefundOutcome({ ...event, refundOutcome: event.refundOutcome }, session, own), paidSibling: null };
+  // Not made, for a refund whose answer was lost: WooCommerce removed its record already, nothing to write (the
+  // row is settled as not made by failedLostRefund, so the next click refunds anew).
+  const lost = event.refundOutcome && !event.refundOutcome.made && event.livemode === livemode ? failedLostRefund(stores, event, session) : null;
+  if (lost) {
+    const name = providerDisplayName(event.provider);
+    return { decision: { kind: 'ignore', reason: 'duplicate_status', message: `${name} says the refund asked for in the shop whose answer was lost (WooCommerce refund ${lost.shopRefundId}) was not made${event.refundOutcome?.reason ? ` (${event.refundOutcome.reason})` : ''}; WooCommerce had removed its record, so nothing is written, and it no longer holds up refunds of this order.` }, paidSibling: null };
+  }
   // Only a payment can be a double payment: skip the lookup for every other event.
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
@@ -319,6 +328,12 @@ function confirmLostRefunds(stores: EventStores, session: PaymentSession, decisi
     data: { shopRefundIds: confirmed.map((r) => r.shopRefundId) },
   });
   return `This is the refund asked for in the shop (WooCommerce refund ${ids}) whose answer from ${name} was lost; WooCommerce had removed its record, so this one takes its place.`;
+}
+
+/** The refund whose answer was lost that this "not made" is about, by our reference. */
+function failedLostRefund(stores: EventStores, event: ProviderEvent, session: PaymentSession) {
+  const rows = stores.refunds.listByOrder(session.merchantOrderId).map((r) => ({ ...r, reference: shopRefundKey(r.merchantOrderId, r.shopRefundId) }));
+  return lostRefundNamedBy(event.refundOutcome, session.id, rows);
 }
 
 /** A refund the shop asked for, whose final word this is: made (`succeeded`) or not (`refused`, with why). */

@@ -54,3 +54,12 @@ export function lostRefundsConfirmedBy<T extends { amountMinor: number }>(increm
   }
   return confirmed;
 }
+
+/**
+ * The refund whose answer was lost that a provider's final word is about (Adyen's REFUND_FAILED carries our
+ * reference): matched by that reference, never by amount.
+ */
+export function lostRefundNamedBy<R extends { sessionId: string; state: string; reference: string }>(outcome: { reference?: string } | undefined, sessionId: string, refunds: readonly R[]): R | null {
+  if (!outcome?.reference) return null;
+  return refunds.find((r) => r.state === 'unconfirmed' && r.sessionId === sessionId && r.reference === outcome.reference) ?? null;
+}

@@ -1,4 +1,4 @@
-import { lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
+import { lostRefundNamedBy, lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
 
 describe('refunds whose answer was lost', () => {
   const failures: Array<[RefundFailureCode, boolean]> = [
@@ -33,4 +33,18 @@ describe('refunds whose answer was lost', () => {
     expect(lostRefundsConfirmedBy(2000, rows).map((r) => r.id)).toEqual(['a', 'b', 'c']);
     expect(lostRefundsConfirmedBy(200, rows)).toEqual([]);
   });
+
+  it('a provider\'s "not made" names a lost refund only by our reference, on the same session, while it is unconfirmed', () => {
+    const rows = [
+      { id: 'a', sessionId: 'ps_1', state: 'unconfirmed', reference: 'payrelay-refund-1-10' },
+      { id: 'b', sessionId: 'ps_1', state: 'pending', reference: 'payrelay-refund-1-11' },
+      { id: 'c', sessionId: 'ps_2', state: 'unconfirmed', reference: 'payrelay-refund-1-12' },
+    ];
+    expect(lostRefundNamedBy({ reference: 'payrelay-refund-1-10' }, 'ps_1', rows)?.id).toBe('a');
+    expect(lostRefundNamedBy({ reference: 'payrelay-refund-1-11' }, 'ps_1', rows)).toBeNull();
+    expect(lostRefundNamedBy({ reference: 'payrelay-refund-1-12' }, 'ps_1', rows)).toBeNull();
+    expect(lostRefundNamedBy({}, 'ps_1', rows)).toBeNull();
+    expect(lostRefundNamedBy(undefined, 'ps_1', rows)).toBeNull();
+  });
 });
+
