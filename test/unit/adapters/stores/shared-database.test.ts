@@ -1,6 +1,7 @@
 import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
 import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
 import { createPostgresOutboxStore } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
+import { createPostgresFleet, FLEET_LEASE_MS } from '../../../../relay/src/adapters/postgres/postgres-fleet';
 import { openSharedTestDatabase, TEST_STORE } from '../../../helpers/test-store';
 
 /** Two relays on one database (two connections): what must hold across them, on either store. */
@@ -71,6 +72,56 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       // A's claim is its lease: the attempt goes through for a, not for b.
       expect(relayB.markAttempt(claimedA[0].id, now + 1, { owner: 'relay-b', until: now + 10_001 })).toBe(false);
       expect(relayA.markAttempt(claimedA[0].id, now + 1, { owner: 'relay-a', until: now + 10_001 })).toBe(true);
+    });
+
+    it('PostgreSQL: one leader runs the schedules; when its connection ends, the next heartbeat elsewhere takes over', () => {
+      const [a, b] = shared.connections;
+      const fleetA = createPostgresFleet(a.pg!, 'relay-a');
+      const fleetB = createPostgresFleet(b.pg!, 'relay-b');
+      fleetA.beat(now);
+      fleetB.beat(now);
+      expect([fleetA.isLeader(), fleetB.isLeader()]).toEqual([true, false]);
+      fleetB.beat(now + 2000);
+      expect(fleetB.isLeader()).toBe(false);
+      a.close();
+      fleetB.beat(now + 4000);
+      expect(fleetB.isLeader()).toBe(true);
+    });
+
+    it('PostgreSQL: the heartbeat renews only its own live leases; a dead relay\'s lease runs out', () => {
+      const [a, b] = shared.connections;
+      const mine = a.stores.outbox.enqueue('1', write('1'), now);
+      const theirs = a.stores.outbox.enqueue('2', write('2'), now);
+      a.stores.outbox.markAttempt(mine, now, { owner: 'relay-a', until: now + FLEET_LEASE_MS });
+      a.stores.outbox.markAttempt(theirs, now, { owner: 'relay-dead', until: now + FLEET_LEASE_MS });
+      createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000);
+      expect(b.sql.all('SELECT lease_owner AS owner, lease_until AS until FROM outbox ORDER BY id')).toEqual([
+        { owner: 'relay-a', until: now + 5000 + FLEET_LEASE_MS },
+        { owner: 'relay-dead', until: now + FLEET_LEASE_MS },
+      ]);
+      expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => item.id)).toEqual([theirs]);
+    });
+
+    it('PostgreSQL: one order\'s session creation runs on one relay at a time; other orders do not wait', async () => {
+      const [a, b] = shared.connections;
+      const fleetA = createPostgresFleet(a.pg!, 'relay-a');
+      const fleetB = createPostgresFleet(b.pg!, 'relay-b');
+      const events: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const first = fleetA.withOrderLock('42', async () => {
+        events.push('a starts 42');
+        await held;
+        events.push('a ends 42');
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const second = fleetB.withOrderLock('42', async () => void events.push('b runs 42'));
+      await fleetB.withOrderLock('43', async () => void events.push('b runs 43'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(events).toEqual(['a starts 42', 'b runs 43']);
+      release();
+      await Promise.all([first, second]);
+      expect(events).toEqual(['a starts 42', 'b runs 43', 'a ends 42', 'b runs 42']);
     });
   }
 });
