@@ -81,7 +81,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
 
   // An earlier refund of this order lost its answer: find out whether it was made before refunding anything.
   for (const lost of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'unconfirmed')) {
-    const settled = await settleLostRefund(deps, provider, lost, request, amountMinor);
+    const settled = await settleLostRefund(deps, lost, request, amountMinor);
     if (settled) return settled;
   }
   session = deps.stores.sessions.get(session.id) ?? session;

@@ -3,7 +3,7 @@ import { lostRefundOutcome } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
 import { providerDisplayName } from '../domain/provider-names';
-import type { PaymentProvider, ProviderRefund } from '../ports/payment-provider';
+import type { ProviderRefund } from '../ports/payment-provider';
 import type { ShopRefund } from '../ports/shop-refund-store';
 import type { RefundAnswer, RefundDeps, RefundRequest } from './refund-order';
 
@@ -12,12 +12,14 @@ import type { RefundAnswer, RefundDeps, RefundRequest } from './refund-order';
  * refund decides it (made: this request is answered with it, or refused if it asks for another amount; the
  * provider cannot say: nothing is refunded now), or null to go on with the request (it was not made).
  */
-export async function settleLostRefund(deps: RefundDeps, provider: PaymentProvider, lost: ShopRefund, request: RefundRequest, amountMinor: number): Promise<RefundAnswer | null> {
+export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, request: RefundRequest, amountMinor: number): Promise<RefundAnswer | null> {
   const session = deps.stores.sessions.get(lost.sessionId);
   if (!session?.providerPaymentId) return null;
+  // The lost refund's own provider (an order can have sessions at several).
+  const provider = deps.providers.get(session.provider);
   const name = providerDisplayName(session.provider);
   const lostAmount = formatMoney(lost.amountMinor, lost.currency);
-  const found = provider.findRefund
+  const found = provider?.findRefund
     ? await provider.findRefund({ relaySessionId: session.id, providerPaymentId: session.providerPaymentId, providerSessionId: session.providerSessionId, idempotencyKey: shopRefundKey(lost.merchantOrderId, lost.shopRefundId), amountMinor: lost.amountMinor, currency: lost.currency })
     : { ok: false as const, error: { message: `${name} has no way to look a refund up` } };
   if (!found.ok) {
