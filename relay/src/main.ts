@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, unknownSettingWarnings } from './config/load-config';
 import type { RelayConfig } from './config/config-schema';
-import { startRelay, type RelayHandle } from './relay';
+import type { RelayHandle } from './relay';
+import { startRelayWithShops } from './relay-shops';
 import { redactDatabaseUrl } from './adapters/postgres/postgres-storage';
 import { RouteRulesError } from './app/route-rules';
 import { describeShopProblem } from './app/shop-health';
@@ -19,13 +20,16 @@ async function main(): Promise<void> {
     throw error;
   }
   for (const warning of unknownSettingWarnings()) console.error(`warning: ${warning}`);
-  const relay = await startRelay(config);
+  const served = await startRelayWithShops(config, process.env);
+  const relay = served.relay;
   console.log(banner(config, relay).join('\n'));
+  for (const [id, shop] of served.shops) console.log(`  shop ${id}:  webhooks ${relay.url}/webhooks/${id}/<provider>, API with X-Payrelay-Shop: ${id} (providers: ${[...shop.providers.keys()].join(', ') || 'none'})`);
+  for (const [id, why] of served.failed) console.error(`  shop ${id}: NOT STARTED (${why}); its requests are answered 503`);
   if (config.shop) void warnIfShopUnreachable(config.shop.url, relay);
 
   const stop = (signal: string) => {
     console.log(`${signal}: finishing the shop write in hand, then stopping`);
-    relay.close().then(
+    served.close().then(
       () => process.exit(0),
       (error) => {
         console.error(error);

@@ -84,11 +84,17 @@ export interface RelayOverrides {
   paypalCertificates?: PaypalCertificateCache;
   /** Who registers webhooks for providers:connect (tests point them at stand-ins); default from the configuration. */
   webhookRegistrars?: WebhookRegistrar[];
+  /** A registered shop's relay inside another's server (relay-shops.ts): no port of its own, `publicUrl` as configured. */
+  mounted?: boolean;
+  /** Requests for other shops, taken before this relay's own routes (true = answered). */
+  frontDoor?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 export interface RelayHandle {
   url: string;
   server: http.Server;
+  /** Answers one request as this relay's server would (how a mounted shop's relay is reached). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
   db: Db;
   stores: Stores;
   /** The sandbox provider's own state (tests play the provider's side with it). */
@@ -173,11 +179,14 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.set('etag', false);
   // Webhooks are answered before express sees them (http/webhook-endpoint.ts); set once the intake exists.
   let webhookEndpoint: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false;
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!webhookEndpoint(req, res)) app(req, res);
+  };
+  const server = http.createServer((req, res) => {
+    if (!overrides.frontDoor?.(req, res)) handle(req, res);
   });
   try {
-    await listen(server, config.port, config.host);
+    if (!overrides.mounted) await listen(server, config.port, config.host);
   } catch (error) {
     // Nothing else has started yet: close what is open so the process can exit with one line.
     walFsync?.close();
@@ -186,8 +195,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     pg?.db.close();
     throw error;
   }
-  const port = (server.address() as AddressInfo).port;
-  if (config.port === 0) publicUrl = `http://127.0.0.1:${port}`;
+  if (!overrides.mounted && config.port === 0) publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const demo = config.shop ? null : { keys: generateDemoKeys(), siteUrl: `${publicUrl}${DEMO_SHOP_PATH}` };
   // The one site whose session requests are served: a staging copy with the same secret is refused (site-identity.ts).
@@ -437,6 +445,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   return {
     url: publicUrl,
     server,
+    handle,
     db,
     stores,
     sandboxLedger,
@@ -453,6 +462,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       closing ??= (async () => {
         timers.forEach(clearInterval);
         await new Promise<void>((resolve) => {
+          if (!server.listening) return resolve();
           server.close(() => resolve());
           server.closeAllConnections?.();
         });

@@ -152,6 +152,11 @@ function describe(detail: ValidationErrorItem): string {
   return hint?.description && !detail.message.includes(hint.description) ? `${detail.message} (${hint.description})` : detail.message;
 }
 
+/** The settings loadConfig reads: the config file's, overridden by the environment's (empty values left out). */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { ...readConfigFile(env.PAYRELAY_CONFIG_FILE), ...stripEmpty(env) };
+}
+
 function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== ''));
 }

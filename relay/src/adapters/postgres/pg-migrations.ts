@@ -188,4 +188,13 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // 2 = SQLite 10 (issue 13): a dismissed dead letter stays for the audit, marked with when.
   `ALTER TABLE outbox ADD COLUMN dismissed_at BIGINT;`,
+  // 3 = SQLite 11 (issue 10): the shops registry, same columns. Not read yet: shops other than the environment's
+  // are served on SQLite only (README, "Many shops"); the table keeps both schemas alike for when they are.
+  `CREATE TABLE shops (
+    id TEXT PRIMARY KEY,
+    wc_url TEXT NOT NULL,
+    shop_secret TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+  );`,
 ];

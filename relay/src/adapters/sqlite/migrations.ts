@@ -205,4 +205,14 @@ export const MIGRATIONS: readonly string[] = [
   // 10 (issue 13): a dead letter a person dismissed stays as it was (state 'dead', its last error) for the audit,
   // marked with when; lists, counts and the dead-letter alarm leave it out.
   `ALTER TABLE outbox ADD COLUMN dismissed_at INTEGER;`,
+  // 11 (issue 10, many shops): the shops this relay serves besides the one in its environment. Each shop's
+  // settings (WooCommerce keys, provider accounts, mode, routes: environment variable names, JSON) and secret
+  // stay here; its orders, inbox and outbox live in its own database file (data/shops/<id>.db).
+  `CREATE TABLE shops (
+     id TEXT PRIMARY KEY,
+     wc_url TEXT NOT NULL,
+     shop_secret TEXT NOT NULL,
+     settings TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   );`,
 ];

@@ -1,0 +1,31 @@
+/**
+ * A shop this relay serves besides the one its environment configures (issue 10, many shops). `settings` are
+ * the shop's own settings under the environment variable names the single-shop relay reads (WC_URL,
+ * WC_CONSUMER_KEY, STRIPE_SECRET_KEY, PAYRELAY_MODE, PAYRELAY_ROUTES…), so one schema validates both.
+ */
+export interface ShopRecord {
+  id: string;
+  wcUrl: string;
+  shopSecret: string;
+  settings: Readonly<Record<string, string>>;
+  createdAt: number;
+}
+
+/** What may be shown of a shop: never its secret or keys. */
+export interface ShopSummary {
+  id: string;
+  wcUrl: string;
+  /** Which settings are set, by name only. */
+  settingNames: string[];
+  createdAt: number;
+}
+
+/** The shops registry, in the relay's main database. */
+export interface ShopRegistry {
+  list(): ShopRecord[];
+  get(id: string): ShopRecord | null;
+  /** False when a shop with this id exists already (nothing changed). */
+  add(shop: ShopRecord): boolean;
+  /** False when there was no such shop. */
+  remove(id: string): boolean;
+}

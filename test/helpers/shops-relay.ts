@@ -1,0 +1,183 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../relay/src/adapters/winston-logger';
+import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
+import { createSqliteShopRegistry } from '../../relay/src/adapters/sqlite/sqlite-shop-registry';
+import { registerShop } from '../../relay/src/app/register-shop';
+import { loadConfig } from '../../relay/src/config/load-config';
+import type { PaymentSession } from '../../relay/src/domain/payment-session';
+import type { PaymentStatus } from '../../relay/src/domain/payment-status';
+import { signShopRequest } from '../../relay/src/http/request-signature';
+import type { Clock } from '../../relay/src/ports/clock';
+import { newSandboxEventId } from '../../relay/src/providers/sandbox/sandbox-event-schema';
+import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
+import type { RelayHandle, RelayOverrides } from '../../relay/src/relay';
+import { startRelayWithShops, type RelayWithShops } from '../../relay/src/relay-shops';
+import { readBody } from './read-body';
+import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
+
+/** One shop of a many-shops relay, as a test plays it: its secrets, its WooCommerce stand-in, its relay. */
+export interface TestShop {
+  id: string;
+  shopSecret: string;
+  sandboxSecret: string;
+  woo: WooCommerceStandIn;
+  relay: RelayHandle;
+  /** An order at this shop and the relay's sandbox session for it, in this shop's store. */
+  seed(): PaymentSession;
+}
+
+export interface ShopsRelay extends RelayWithShops {
+  url: string;
+  /** The environment-configured shop (id "env", no X-Payrelay-Shop). */
+  env: TestShop;
+  shop(id: string): TestShop;
+  dir: string;
+}
+
+export interface ShopSpec {
+  id: string;
+  /** WooCommerce keys that are not the stand-in's (the shop answers 401). */
+  badKeys?: boolean;
+  settings?: Record<string, string>;
+}
+
+let counter = 0;
+
+/** The environment shop plus registered ones, each with its own WooCommerce stand-in, on one relay server. */
+export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; background?: boolean; env?: Record<string, string> } = {}): Promise<ShopsRelay> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-shops-'));
+  const envWoo = await startWooCommerceStandIn();
+  const relayEnv: Record<string, string> = {
+    PAYRELAY_PORT: '0',
+    PAYRELAY_HOST: '127.0.0.1',
+    PAYRELAY_DB: path.join(dir, 'relay.db'),
+    WC_URL: envWoo.url,
+    WC_CONSUMER_KEY: envWoo.consumerKey,
+    WC_CONSUMER_SECRET: envWoo.consumerSecret,
+    WC_TIMEOUT_MS: '1000',
+    PAYRELAY_SHOP_SECRET: 'shop_secret_of_the_environment_shop_0',
+    PAYRELAY_SANDBOX: '1',
+    SANDBOX_WEBHOOK_SECRET: 'sandbox_secret_of_the_environment_shop',
+    PAYRELAY_LOG_LEVEL: 'error',
+    PAYRELAY_INGEST_THREAD: '0',
+    ...opts.env,
+  };
+  const config = loadConfig(relayEnv);
+  const woos = new Map<string, WooCommerceStandIn>();
+  const db = openDatabase(config.databasePath);
+  const registry = createSqliteShopRegistry(db);
+  for (const spec of specs) {
+    const woo = await startWooCommerceStandIn();
+    woos.set(spec.id, woo);
+    const added = registerShop(
+      registry,
+      {
+        id: spec.id,
+        settings: {
+          WC_URL: woo.url,
+          WC_CONSUMER_KEY: spec.badKeys ? 'ck_revoked_key_of_this_shop_000000000000' : woo.consumerKey,
+          WC_CONSUMER_SECRET: spec.badKeys ? 'cs_revoked_secret_of_this_shop_00000000' : woo.consumerSecret,
+          WC_TIMEOUT_MS: '1000',
+          PAYRELAY_SHOP_SECRET: `shop_secret_of_shop_${spec.id}_0123456789`,
+          PAYRELAY_SANDBOX: '1',
+          SANDBOX_WEBHOOK_SECRET: `sandbox_secret_of_shop_${spec.id}_0123`,
+          ...spec.settings,
+        },
+      },
+      { env: relayEnv, config },
+      Date.now(),
+    );
+    if (!added.ok) throw new Error(added.error.join('; '));
+  }
+  db.close();
+  const overrides: RelayOverrides = { clock: opts.clock, logger: silentLogger, background: opts.background ?? false, random: () => 0.5 };
+  const served = await startRelayWithShops(config, relayEnv, overrides);
+  const testShop = (id: string, relay: RelayHandle, woo: WooCommerceStandIn, shopSecret: string, sandboxSecret: string): TestShop => ({
+    id,
+    shopSecret,
+    sandboxSecret,
+    woo,
+    relay,
+    seed() {
+      counter += 1;
+      const orderId = woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+      const now = (opts.clock ?? { now: () => Date.now() }).now();
+      const sid = `ps_${id}_${counter}`;
+      const session: PaymentSession = {
+        id: sid,
+        merchantOrderId: orderId,
+        orderKey: `wc_order_${sid}`,
+        provider: 'sandbox',
+        providerSessionId: sid,
+        providerPaymentId: null,
+        customerEmail: 'ann@example.com',
+        customerCountry: 'NL',
+        method: 'card',
+        amountMinor: 1999,
+        currency: 'EUR',
+        status: 'created',
+        refundedMinor: 0,
+        livemode: false,
+        checkoutUrl: `${relay.url}/sandbox/checkout/${sid}`,
+        returnUrl: 'http://shop.example/return',
+        cancelUrl: 'http://shop.example/cancel',
+        statusToken: `st_${sid}`,
+        createdAt: now,
+        expiresAt: now + 3600_000,
+        updatedAt: now,
+      };
+      relay.stores.sessions.insert({ ...session, idempotencyKey: null, attempt: 1 });
+      return session;
+    },
+  });
+  const env = testShop('env', served.relay, envWoo, relayEnv.PAYRELAY_SHOP_SECRET, relayEnv.SANDBOX_WEBHOOK_SECRET);
+  const shops = new Map(specs.map((spec) => [spec.id, testShop(spec.id, served.shops.get(spec.id)!, woos.get(spec.id)!, `shop_secret_of_shop_${spec.id}_0123456789`, `sandbox_secret_of_shop_${spec.id}_0123`)]));
+  return {
+    ...served,
+    url: served.relay.url,
+    env,
+    dir,
+    shop: (id) => shops.get(id)!,
+    async close() {
+      await served.close();
+      await Promise.all([envWoo, ...woos.values()].map((woo) => woo.close()));
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A sandbox webhook for a session, signed with `secret`, POSTed to `path` (`/webhooks/<shop>/sandbox`). */
+export async function sendSandboxWebhook(base: string, pathname: string, secret: string, session: PaymentSession, status: PaymentStatus, nowMs = Date.now()) {
+  const body = JSON.stringify({
+    id: newSandboxEventId(),
+    type: `payment.${status}`,
+    session_id: session.id,
+    payment_id: `sbx_pay_${session.id}`,
+    amount: session.amountMinor,
+    currency: session.currency,
+    livemode: false,
+    created: Math.floor(nowMs / 1000),
+  });
+  const response = await fetch(`${base}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(secret, body, nowMs) }, body });
+  return { status: response.status, body: await readBody(response) };
+}
+
+/** A shop-signed API call, as the plugin makes it: signed with `secret`, naming `shopId` (none: the environment shop). */
+export async function callSigned(base: string, method: 'GET' | 'POST', pathname: string, secret: string, shopId: string | null, payload?: unknown, headers: Record<string, string> = {}, nowMs = Date.now()) {
+  const raw = payload === undefined ? '' : JSON.stringify(payload);
+  const timestamp = Math.floor(nowMs / 1000);
+  const response = await fetch(`${base}${pathname}`, {
+    method,
+    headers: {
+      'content-type': 'application/json',
+      'x-payrelay-timestamp': String(timestamp),
+      'x-payrelay-signature': signShopRequest(secret, timestamp, method, pathname, raw),
+      ...(shopId ? { 'x-payrelay-shop': shopId } : {}),
+      ...headers,
+    },
+    body: method === 'POST' ? raw : undefined,
+  });
+  return { status: response.status, contentType: response.headers.get('content-type'), body: (await readBody(response)) as any };
+}

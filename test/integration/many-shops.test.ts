@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import type { RelayHandle } from '../../relay/src/relay';
+import { assertMatchesOpenapi } from '../helpers/openapi-contract';
+import { ManualClock } from '../helpers/relay-harness';
+import { callSigned, sendSandboxWebhook, startShopsRelay, type ShopsRelay } from '../helpers/shops-relay';
+
+/** Runs one shop's outbox until nothing is pending, moving the test clock over backoff waits. */
+async function drain(relay: RelayHandle, clock: ManualClock): Promise<void> {
+  for (let pass = 0; pass < 100; pass += 1) {
+    if ((await relay.worker.runOnce()) > 0) continue;
+    const due = relay.worker.nextWakeAt();
+    if (due === null) return;
+    clock.advance(Math.max(1, due - clock.now()));
+  }
+  throw new Error('outbox did not drain');
+}
+
+const sessionRequest = (orderId: string, siteUrl: string) => ({
+  order_id: orderId,
+  order_key: `wc_order_${orderId}`,
+  amount: 1999,
+  currency: 'EUR',
+  customer: { email: 'ann@example.com', country: 'NL' },
+  method: 'card',
+  return_url: 'https://shop.example/return',
+  cancel_url: 'https://shop.example/cancel',
+  site_url: siteUrl,
+});
+
+describe('many shops on one relay: each shop sees only its own data', () => {
+  let relay: ShopsRelay;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    relay = await startShopsRelay([{ id: 'alpha' }, { id: 'beta' }], { clock });
+  });
+  afterEach(() => relay.close());
+
+  test('each registered shop has its own database file next to the main one', () => {
+    expect(fs.existsSync(`${relay.dir}/shops/alpha.db`)).toBe(true);
+    expect(fs.existsSync(`${relay.dir}/shops/beta.db`)).toBe(true);
+    expect(relay.shop('alpha').relay.db.name).not.toBe(relay.shop('beta').relay.db.name);
+    expect(relay.failed.size).toBe(0);
+  });
+
+  test("a webhook at /webhooks/<shop>/<provider> is stored in that shop's relay and written to that shop's WooCommerce", async () => {
+    const alpha = relay.shop('alpha');
+    const beta = relay.shop('beta');
+    const session = alpha.seed();
+    const answer = await sendSandboxWebhook(relay.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid', clock.now());
+    expect(answer.status).toBe(200);
+    await drain(alpha.relay, clock);
+    expect(alpha.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
+    expect(alpha.relay.stores.outbox.counts()).toMatchObject({ pending: 0 });
+    // Nothing reached the other shop or the environment shop.
+    expect(beta.woo.requests).toHaveLength(0);
+    expect(relay.env.woo.requests).toHaveLength(0);
+    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(relay.env.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+  });
+
+  test("a webhook signed with shop alpha's provider secret is refused at beta's URL, and nothing is stored there", async () => {
+    const beta = relay.shop('beta');
+    const session = beta.seed();
+    const answer = await sendSandboxWebhook(relay.url, '/webhooks/beta/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now());
+    expect(answer.status).toBe(401);
+    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(beta.relay.stores.outbox.counts()).toMatchObject({ pending: 0 });
+    expect(beta.relay.stores.sessions.get(session.id)?.status).toBe('created');
+  });
+
+  test('a webhook for a shop that is not registered is 404 and stored nowhere', async () => {
+    const session = relay.shop('alpha').seed();
+    const answer = await sendSandboxWebhook(relay.url, '/webhooks/gamma/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now());
+    expect(answer).toMatchObject({ status: 404, body: { error: { code: 'unknown_shop' } } });
+    expect(relay.shop('alpha').relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+  });
+
+  test("the signed API answers a shop with its own data, and refuses alpha's secret naming beta (401, nothing read)", async () => {
+    const alpha = relay.shop('alpha');
+    const beta = relay.shop('beta');
+    const betaSession = beta.seed();
+    await sendSandboxWebhook(relay.url, '/webhooks/beta/sandbox', beta.sandboxSecret, betaSession, 'paid', clock.now());
+    const timeline = `/v1/orders/${betaSession.merchantOrderId}/timeline`;
+
+    const own = await callSigned(relay.url, 'GET', timeline, beta.shopSecret, 'beta', undefined, {}, clock.now());
+    expect(own.status).toBe(200);
+    expect(own.body.sessions.map((s: { session_id: string }) => s.session_id)).toEqual([betaSession.id]);
+    assertMatchesOpenapi({ method: 'GET', url: timeline, status: own.status, contentType: own.contentType, responseBody: own.body });
+
+    const crossed = await callSigned(relay.url, 'GET', timeline, alpha.shopSecret, 'beta', undefined, {}, clock.now());
+    expect(crossed).toMatchObject({ status: 401, body: { error: { code: 'bad_signature' } } });
+    assertMatchesOpenapi({ method: 'GET', url: timeline, status: crossed.status, contentType: crossed.contentType, responseBody: crossed.body });
+
+    // Alpha asking its own relay for the same order number reads alpha's store, where beta's session is not.
+    const ownStore = await callSigned(relay.url, 'GET', timeline, alpha.shopSecret, 'alpha', undefined, {}, clock.now());
+    expect(ownStore.body?.sessions ?? []).not.toContainEqual(expect.objectContaining({ session_id: betaSession.id }));
+
+    // Without the header it is the environment shop, whose secret alpha's is not.
+    const noHeader = await callSigned(relay.url, 'GET', timeline, alpha.shopSecret, null, undefined, {}, clock.now());
+    expect(noHeader.status).toBe(401);
+
+    const unknown = await callSigned(relay.url, 'GET', timeline, alpha.shopSecret, 'gamma', undefined, {}, clock.now());
+    expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'unknown_shop' } } });
+    assertMatchesOpenapi({ method: 'GET', url: timeline, status: unknown.status, contentType: unknown.contentType, responseBody: unknown.body });
+  });
+
+  test("alpha cannot create a session for beta's order: 401 naming beta, 403 naming itself with beta's site", async () => {
+    const alpha = relay.shop('alpha');
+    const beta = relay.shop('beta');
+    const orderId = beta.woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+    const asBeta = await callSigned(relay.url, 'POST', '/v1/sessions', alpha.shopSecret, 'beta', sessionRequest(orderId, beta.woo.url), { 'idempotency-key': 'k-cross-1' }, clock.now());
+    expect(asBeta.status).toBe(401);
+    const asAlpha = await callSigned(relay.url, 'POST', '/v1/sessions', alpha.shopSecret, 'alpha', sessionRequest(orderId, beta.woo.url), { 'idempotency-key': 'k-cross-2' }, clock.now());
+    expect(asAlpha).toMatchObject({ status: 403, body: { error: { code: 'site_mismatch' } } });
+    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
+    expect(alpha.relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
+  });
+
+  test('a shop creates its own sessions with its secret and header; its checkout lives under /shops/<id>/', async () => {
+    const alpha = relay.shop('alpha');
+    const orderId = alpha.woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+    const created = await callSigned(relay.url, 'POST', '/v1/sessions', alpha.shopSecret, 'alpha', sessionRequest(orderId, alpha.woo.url), { 'idempotency-key': 'k-alpha-1' }, clock.now());
+    expect(created.status).toBe(201);
+    assertMatchesOpenapi({ method: 'POST', url: '/v1/sessions', requestBody: sessionRequest(orderId, alpha.woo.url), status: created.status, contentType: created.contentType, responseBody: created.body });
+    expect(created.body.checkout_url.startsWith(`${relay.url}/shops/alpha/sandbox/checkout/`)).toBe(true);
+    const page = await fetch(created.body.checkout_url);
+    expect(page.status).toBe(200);
+    // The same session id is unknown to beta's checkout.
+    const elsewhere = await fetch(created.body.checkout_url.replace('/shops/alpha/', '/shops/beta/'));
+    expect(elsewhere.status).toBe(404);
+    expect(relay.shop('beta').relay.stores.sessions.get(created.body.session_id)).toBeNull();
+  });
+
+  test("the environment shop works as on a single-shop relay, and the dashboard is not served for a registered shop", async () => {
+    const session = relay.env.seed();
+    const answer = await sendSandboxWebhook(relay.url, '/webhooks/sandbox', relay.env.sandboxSecret, session, 'paid', clock.now());
+    expect(answer.status).toBe(200);
+    await drain(relay.env.relay, clock);
+    expect(relay.env.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
+    const ping = await callSigned(relay.url, 'POST', '/v1/ping', relay.env.shopSecret, null, {}, {}, clock.now());
+    expect(ping.status).toBe(200);
+    const admin = await fetch(`${relay.url}/shops/alpha/admin/`);
+    expect(admin.status).toBe(404);
+    expect(((await admin.json()) as any).error.code).toBe('dashboard_single_shop');
+  });
+});
