@@ -1,8 +1,9 @@
 /**
- * `npm run providers:connect [-- --rotate]`: create or update the relay's webhook endpoint at Stripe and PayPal with
- * exactly the event types the relay handles, keep the signing secret / webhook id in the database (the running
- * relay uses it at once), and report endpoints elsewhere for the same events and duplicates. `--rotate` makes a new
- * Stripe endpoint and secret; the old secret keeps verifying for 24 hours.
+ * `npm run providers:connect [-- --rotate]`: create or update the relay's webhook endpoint at Stripe, PayPal and
+ * Adyen (ADYEN_MANAGEMENT_API_KEY) with exactly the event types the relay handles, keep the signing secret / webhook
+ * id / HMAC key in the database (the running relay uses it at once), and report endpoints elsewhere for the same
+ * events and duplicates. `--rotate` makes a new Stripe endpoint and secret and a new Adyen HMAC key; the old one
+ * keeps verifying for 24 hours.
  */
 import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteWebhookSecretStore } from '../relay/src/adapters/sqlite/sqlite-webhook-secret-store';
@@ -25,7 +26,7 @@ async function main(): Promise<number> {
         secrets: createSqliteWebhookSecretStore(db),
         clock: systemClock,
         publicUrl: config.publicUrl,
-        envSecrets: new Set(config.stripe?.webhookSecrets.length ? ['stripe'] : []),
+        envSecrets: new Set([...(config.stripe?.webhookSecrets.length ? ['stripe'] : []), ...(config.adyen?.hmacKeys.length ? ['adyen'] : [])]),
       },
       { rotate: process.argv.includes('--rotate') },
     );

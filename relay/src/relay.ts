@@ -334,7 +334,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       secrets: webhookSecrets,
       clock,
       publicUrl: () => publicUrl,
-      envSecrets: new Set(config.stripe?.webhookSecrets.length ? ['stripe'] : []),
+      envSecrets: new Set([...(config.stripe?.webhookSecrets.length ? ['stripe'] : []), ...(config.adyen?.hmacKeys.length ? ['adyen'] : [])]),
       shopSecret,
       maxBodyBytes: config.maxBodyBytes,
     }),

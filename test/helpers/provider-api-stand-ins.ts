@@ -147,6 +147,63 @@ export async function startAdyenStandIn(): Promise<ApiStandIn & { links: Map<str
   return Object.assign(standIn, { links, payments, addPayment: (psp: string, value: number, currency = 'EUR') => payments.set(psp, { value, currency, refunds: [] }) });
 }
 
+/**
+ * Adyen's Management API v3 merchant-level webhooks (list with paging, create, PATCH, DELETE, generateHmac), shaped
+ * like api-fixtures/management-webhook.json and management-generate-hmac.json. `keys` holds each webhook's current
+ * HMAC key (what Adyen would sign with), so a test can sign deliveries as Adyen would after a connect.
+ */
+export async function startAdyenManagementStandIn(merchantAccount = 'PayrelayShop_ECOM'): Promise<ApiStandIn & { webhooks: Array<Record<string, any>>; keys: Map<string, string>; addWebhook(url: string, fields?: Record<string, unknown>): Record<string, any> }> {
+  const webhooks: Array<Record<string, any>> = [];
+  const keys = new Map<string, string>();
+  let seq = 0;
+  const make = (fields: Record<string, unknown>) => {
+    seq += 1;
+    const id = `S2-${(0x6933523d2772 + seq).toString(16).toUpperCase()}`;
+    const template = fixture('adyen', 'api-fixtures', 'management-webhook.json');
+    const links = Object.fromEntries(Object.entries(template._links as Record<string, { href: string }>).map(([name, link]) => [name, { href: link.href.replace('S2-6933523D2772', id).replace('PayrelayShop_ECOM', merchantAccount) }]));
+    const webhook = { ...template, ...fields, additionalSettings: { ...template.additionalSettings, ...(fields.additionalSettings as object | undefined) }, id, hasError: false, hasPassword: false, _links: links };
+    webhooks.push(webhook);
+    return webhook;
+  };
+  const standIn = await startApiStandIn((method, url, body, headers) => {
+    if (!headers['x-api-key']) return { status: 401, body: { type: 'https://docs.adyen.com/errors/security/unauthorized', title: 'Unauthorized', status: 401, errorCode: '00_401' } };
+    const parsed = new URL(url, 'http://stand-in');
+    const match = /^\/v3\/merchants\/([^/]+)\/webhooks(?:\/([^/]+)(\/generateHmac)?)?$/.exec(parsed.pathname);
+    if (!match) return { status: 404, body: { status: 404, title: 'Not found', errorCode: '00_404' } };
+    if (decodeURIComponent(match[1]!) !== merchantAccount) return { status: 403, body: { type: 'https://docs.adyen.com/errors/security/unauthorized', title: 'Forbidden', status: 403, detail: 'Not allowed', errorCode: '00_403' } };
+    const [, , id, hmac] = match;
+    if (!id) {
+      if (method === 'GET') {
+        const size = Number(parsed.searchParams.get('pageSize') ?? 10);
+        const page = Number(parsed.searchParams.get('pageNumber') ?? 1);
+        return { status: 200, body: { _links: {}, itemsTotal: webhooks.length, pagesTotal: Math.max(1, Math.ceil(webhooks.length / size)), data: webhooks.slice((page - 1) * size, page * size) } };
+      }
+      if (method === 'POST') {
+        if (body?.type !== 'standard' || !body?.url || typeof body?.active !== 'boolean' || !body?.communicationFormat) return { status: 422, body: { status: 422, title: 'Invalid webhook', errorCode: '00_422', invalidFields: [{ name: 'url', message: 'type, url, active and communicationFormat are required' }] } };
+        return { status: 200, body: make(body) };
+      }
+    }
+    const webhook = webhooks.find((w) => w.id === id);
+    if (!webhook) return { status: 422, body: { status: 422, title: 'Webhook not found', errorCode: '00_422' } };
+    if (hmac && method === 'POST') {
+      const key = crypto.randomBytes(32).toString('hex').toUpperCase();
+      keys.set(webhook.id, key);
+      return { status: 200, body: { ...fixture('adyen', 'api-fixtures', 'management-generate-hmac.json'), hmacKey: key } };
+    }
+    if (method === 'PATCH') {
+      Object.assign(webhook, body, { additionalSettings: { ...webhook.additionalSettings, ...(body?.additionalSettings ?? {}) } });
+      return { status: 200, body: webhook };
+    }
+    if (method === 'DELETE') {
+      webhooks.splice(webhooks.indexOf(webhook), 1);
+      return { status: 204, body: '' };
+    }
+    if (method === 'GET') return { status: 200, body: webhook };
+    return { status: 405, body: { status: 405, title: 'Method not allowed', errorCode: '00_405' } };
+  });
+  return Object.assign(standIn, { webhooks, keys, addWebhook: (url: string, fields: Record<string, unknown> = {}) => make({ type: 'standard', url, active: true, communicationFormat: 'json', ...fields }) });
+}
+
 /** Coinbase Commerce charges (API 2018-03-22), shaped like api-fixtures/charge.json (`{"data":{charge}}`). */
 export async function startCoinbaseStandIn(): Promise<ApiStandIn & { charges: Map<string, Record<string, any>> }> {
   const charges = new Map<string, Record<string, any>>();

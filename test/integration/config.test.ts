@@ -175,9 +175,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_HMAC_KEY: `${key},${'CD'.repeat(32)}` }).adyen).toEqual({
       apiKey: 'AQE_key_1234', merchantAccount: 'Shop_ECOM', hmacKeys: [key, 'CD'.repeat(32)], apiBase: 'https://checkout-test.adyen.com', live: false,
     });
-    expect(problemsOf({ ADYEN_API_KEY: 'AQE_key_1234' })).toEqual(['"ADYEN_API_KEY" needs "ADYEN_MERCHANT_ACCOUNT" as well']);
-    expect(problemsOf({ ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM' })).toEqual(['"ADYEN_API_KEY" needs "ADYEN_HMAC_KEY" as well']);
+    expect(problemsOf({ ADYEN_API_KEY: 'AQE_key_1234' })).toEqual(['"ADYEN_API_KEY" needs "ADYEN_MERCHANT_ACCOUNT" as well', expect.stringMatching(/^"ADYEN_API_KEY" needs "ADYEN_HMAC_KEY" as well/)]);
+    expect(problemsOf({ ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM' })).toEqual(['"ADYEN_API_KEY" needs "ADYEN_HMAC_KEY" as well (or "ADYEN_MANAGEMENT_API_KEY", so that npm run providers:connect creates the webhook and its HMAC key)']);
     expect(problemsOf({ ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_HMAC_KEY: 'not-hex' }).join('\n')).toContain('"ADYEN_HMAC_KEY" must be the hex HMAC key');
+    // A Management API key instead: providers:connect generates the HMAC key; the management host follows the mode.
+    expect(loadConfig({ ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_MANAGEMENT_API_KEY: 'AQE_mgmt_1234' }).adyen).toMatchObject({ hmacKeys: [], management: { apiKey: 'AQE_mgmt_1234', apiBase: 'https://management-test.adyen.com' } });
+    expect(problemsOf({ ADYEN_MANAGEMENT_API_KEY: 'AQE_mgmt_1234' })).toEqual(['"ADYEN_MANAGEMENT_API_KEY" needs "ADYEN_API_KEY" as well']);
     const live = { PAYRELAY_MODE: 'live', WC_URL: 'https://shop.example', WC_CONSUMER_KEY: 'ck_1', WC_CONSUMER_SECRET: 'cs_1', PAYRELAY_SHOP_SECRET: 'x'.repeat(24), ADYEN_API_KEY: 'AQE_key_1234', ADYEN_MERCHANT_ACCOUNT: 'Shop_ECOM', ADYEN_HMAC_KEY: key };
     expect(problemsOf(live)).toEqual([expect.stringContaining('"ADYEN_LIVE_URL_PREFIX" is required')]);
     expect(loadConfig({ ...live, ADYEN_LIVE_URL_PREFIX: '1797a841fbb37ca7-AdyenDemo' }).adyen).toMatchObject({ apiBase: 'https://1797a841fbb37ca7-AdyenDemo-checkout-live.adyenpayments.com/checkout', live: true });

@@ -96,7 +96,7 @@ final class RelayClient
         return $this->request('POST', '/v1/orders/' . $order_id . '/refunds', $refund, self::CREATE_TIMEOUT);
     }
 
-    /** POST /v1/providers/connect: the relay registers its webhooks at Stripe and PayPal and reports what it found. */
+    /** POST /v1/providers/connect: the relay registers its webhooks (Stripe, PayPal, Adyen) and reports what it found. */
     public function connect_providers(): RelayResult
     {
         return $this->request('POST', '/v1/providers/connect', [], self::CREATE_TIMEOUT);

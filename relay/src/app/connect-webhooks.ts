@@ -12,7 +12,7 @@ export interface ConnectDeps {
   clock: Clock;
   /** Where providers reach the relay; each provider's endpoint is `${publicUrl}/webhooks/<id>`. */
   publicUrl: string;
-  /** Providers whose signing secret is configured in the environment (Stripe's STRIPE_WEBHOOK_SECRET). */
+  /** Providers whose signing secret is configured in the environment (STRIPE_WEBHOOK_SECRET, ADYEN_HMAC_KEY). */
   envSecrets: ReadonlySet<string>;
 }
 
@@ -42,7 +42,7 @@ export async function connectWebhooks(deps: ConnectDeps, options: { rotate: bool
 
 /** One paragraph per provider, for the terminal and the plugin's settings screen. */
 export function describeConnect(outcomes: readonly ConnectOutcome[]): string[] {
-  if (outcomes.length === 0) return ['No provider with a webhook API is configured (Stripe needs STRIPE_SECRET_KEY, PayPal PAYPAL_CLIENT_ID).'];
+  if (outcomes.length === 0) return ['No provider with a webhook API is configured (Stripe needs STRIPE_SECRET_KEY, PayPal PAYPAL_CLIENT_ID, Adyen ADYEN_MANAGEMENT_API_KEY).'];
   return outcomes.map((o) => {
     const name = providerDisplayName(o.provider as ConnectReport['provider']);
     if (o.action === 'failed') return `${name}: could not connect: ${o.message}`;

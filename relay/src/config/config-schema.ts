@@ -23,7 +23,11 @@ export interface RelayConfig {
   stripe: { secretKey: string | null; webhookSecrets: string[]; apiBase: string; toleranceSeconds: number } | null;
   mollie: { apiKey: string; apiBase: string; /** Next-gen webhook signing secrets (rotation: several). */ webhookSecrets?: string[] } | null;
   /** Adyen Checkout: payment links; `hmacKeys` are hex, several during rotation. */
-  adyen: { apiKey: string; merchantAccount: string; hmacKeys: string[]; apiBase: string; live: boolean } | null;
+  adyen: {
+    apiKey: string; merchantAccount: string; hmacKeys: string[]; apiBase: string; live: boolean;
+    /** Management API (webhook registration by providers:connect): its own API credential, with the Webhooks role. */
+    management?: { apiKey: string; apiBase: string } | null;
+  } | null;
   /** PayPal Orders v2; `livemode` follows the API base (api-m.sandbox.paypal.com is test). */
   paypal: { clientId: string; clientSecret: string; webhookIds: string[]; apiBase: string; livemode: boolean; verification: 'local' | 'api' } | null;
   /** Coinbase Commerce (crypto). It has no test mode, so `live` is the relay's own mode. */
@@ -115,6 +119,8 @@ export const envSchema = Joi.object({
   ADYEN_HMAC_KEY: Joi.string().pattern(/^(?:[0-9A-Fa-f]{2}){16,}(,(?:[0-9A-Fa-f]{2}){16,})*$/)
     .message('"ADYEN_HMAC_KEY" must be the hex HMAC key of your Adyen webhook (several separated by commas during rotation)'),
   ADYEN_API_BASE: url.description('Adyen Checkout API base; default https://checkout-test.adyen.com, or the live URL built from ADYEN_LIVE_URL_PREFIX'),
+  ADYEN_MANAGEMENT_API_KEY: Joi.string().min(8).description('Adyen Management API key (role "Management API—Webhooks read and write"): providers:connect registers the webhook and generates its HMAC key'),
+  ADYEN_MANAGEMENT_API_BASE: url.description('Adyen Management API base; default https://management-test.adyen.com, or https://management-live.adyen.com in live mode'),
   ADYEN_LIVE_URL_PREFIX: Joi.string().pattern(/^[a-z0-9]+-[a-zA-Z0-9-]+$/).message('"ADYEN_LIVE_URL_PREFIX" must be the prefix from Customer Area → Developers → API URLs, e.g. 1797a841fbb37ca7-AdyenDemo'),
   PAYPAL_CLIENT_ID: Joi.string().description('PayPal REST app client id (developer.paypal.com → Apps & Credentials)'),
   PAYPAL_CLIENT_SECRET: Joi.string(),
@@ -133,8 +139,10 @@ export const envSchema = Joi.object({
   .with('WC_URL', 'PAYRELAY_SHOP_SECRET')
   // No .with('STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'): `npm run providers:connect` registers the endpoint
   // and stores its signing secret in the database, so a key alone is a valid start.
-  .with('ADYEN_API_KEY', ['ADYEN_MERCHANT_ACCOUNT', 'ADYEN_HMAC_KEY'])
+  // ADYEN_HMAC_KEY may be left to providers:connect when a Management API key is set (load-config.ts).
+  .with('ADYEN_API_KEY', 'ADYEN_MERCHANT_ACCOUNT')
   .with('ADYEN_HMAC_KEY', 'ADYEN_API_KEY')
+  .with('ADYEN_MANAGEMENT_API_KEY', 'ADYEN_API_KEY')
   .with('COINBASE_COMMERCE_API_KEY', 'COINBASE_COMMERCE_WEBHOOK_SECRET')
   .with('COINBASE_COMMERCE_WEBHOOK_SECRET', 'COINBASE_COMMERCE_API_KEY')
   .and('PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET')

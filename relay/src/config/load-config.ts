@@ -42,6 +42,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
   // Asked for by name only: on by default it means "no shop", which the WC_URL problem below already says.
   if (mode === 'live' && value.PAYRELAY_SANDBOX === true) problems.push(`"PAYRELAY_SANDBOX" cannot be on when ${liveBecause}: the sandbox would take fake payments for real orders`);
   if (mode === 'live' && !shop) problems.push(`"WC_URL" is required in live mode (${liveBecause}; the demo shop is for trying the relay only)`);
+  if (value.ADYEN_API_KEY && !value.ADYEN_HMAC_KEY && !value.ADYEN_MANAGEMENT_API_KEY && !invalid.has('ADYEN_API_KEY')) {
+    problems.push('"ADYEN_API_KEY" needs "ADYEN_HMAC_KEY" as well (or "ADYEN_MANAGEMENT_API_KEY", so that npm run providers:connect creates the webhook and its HMAC key)');
+  }
   if (mode === 'live' && value.ADYEN_API_KEY && !value.ADYEN_LIVE_URL_PREFIX && !value.ADYEN_API_BASE) {
     problems.push(`"ADYEN_LIVE_URL_PREFIX" is required in live mode (${liveBecause}; Adyen live API URLs carry your account's prefix)`);
   }
@@ -86,9 +89,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
       ? {
           apiKey: value.ADYEN_API_KEY,
           merchantAccount: value.ADYEN_MERCHANT_ACCOUNT,
-          hmacKeys: String(value.ADYEN_HMAC_KEY).split(','),
+          hmacKeys: value.ADYEN_HMAC_KEY ? String(value.ADYEN_HMAC_KEY).split(',') : [],
           apiBase: adyenApiBase(value.ADYEN_API_BASE, value.ADYEN_LIVE_URL_PREFIX),
           live: value.ADYEN_LIVE_URL_PREFIX !== undefined,
+          ...(value.ADYEN_MANAGEMENT_API_KEY
+            ? {
+                management: {
+                  apiKey: value.ADYEN_MANAGEMENT_API_KEY,
+                  apiBase: String(value.ADYEN_MANAGEMENT_API_BASE ?? (value.ADYEN_LIVE_URL_PREFIX !== undefined ? 'https://management-live.adyen.com' : 'https://management-test.adyen.com')).replace(/\/+$/, ''),
+                },
+              }
+            : {}),
         }
       : null,
     paypal: value.PAYPAL_CLIENT_ID

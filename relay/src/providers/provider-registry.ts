@@ -48,7 +48,11 @@ export function buildProviders(config: Readonly<RelayConfig>, deps: ProviderRegi
     providers.set('mollie', new MollieProvider(config.mollie, { clock: deps.clock }, { webhookSecrets: deps.mollieWebhookSecrets ?? [], timeoutMs: config.providerTimeoutMs }));
   }
   if (config.coinbaseCommerce) providers.set('coinbase-commerce', new CoinbaseCommerceProvider(config.coinbaseCommerce, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
-  if (config.adyen) providers.set('adyen', new AdyenProvider(config.adyen, { clock: deps.clock, timeoutMs: config.providerTimeoutMs }));
+  if (config.adyen) {
+    const adyen = config.adyen;
+    const stored = deps.storedWebhookIds;
+    providers.set('adyen', new AdyenProvider(adyen, { clock: deps.clock, timeoutMs: config.providerTimeoutMs, hmacKeys: stored ? () => [...adyen.hmacKeys, ...stored('adyen')] : undefined }));
+  }
   if (config.paypal) {
     const paypal = config.paypal;
     const stored = deps.storedWebhookIds;

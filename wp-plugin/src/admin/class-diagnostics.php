@@ -68,7 +68,7 @@ final class Diagnostics
             ?></button></p>
         <div class="payrelay-diagnostics__result" data-payrelay-result="test_event"></div>
         <p><button type="button" class="button" data-payrelay-check="connect_webhooks"><?php
-            esc_html_e('Connect webhooks at Stripe and PayPal', 'payrelay');
+            esc_html_e('Connect webhooks (Stripe, PayPal, Adyen)', 'payrelay');
         ?></button></p>
         <div class="payrelay-diagnostics__result" data-payrelay-result="connect_webhooks"></div>
         <?php

@@ -55,7 +55,8 @@ export class AdyenProvider implements PaymentProvider {
   readonly capabilities: ProviderCapabilities = { methods: ['card', 'bank_transfer', 'wallet'], canExpire: true };
   private readonly http: AxiosInstance;
 
-  constructor(private readonly config: AdyenConfig, private readonly deps: { clock: Clock; timeoutMs?: number }) {
+  /** `hmacKeys`: asked per delivery (ADYEN_HMAC_KEY and the keys providers:connect generated); default the config's. */
+  constructor(private readonly config: AdyenConfig, private readonly deps: { clock: Clock; timeoutMs?: number; hmacKeys?: () => readonly string[] }) {
     const base = config.apiBase.replace(/\/+$/, '');
     this.http = axios.create({
       baseURL: /\/v\d+$/.test(base) ? base : `${base}/${ADYEN_CHECKOUT_VERSION}`,
@@ -75,13 +76,14 @@ export class AdyenProvider implements PaymentProvider {
     if (!parsed.ok) return parsed;
     const events: ProviderEvent[] = [];
     const rejected: WebhookRejection[] = [];
+    const keys = this.deps.hmacKeys?.() ?? this.config.hmacKeys;
     parsed.value.items.forEach((item, index) => {
       if (!item.ok) {
         rejected.push(item.error);
         return;
       }
       const signature = item.value.additionalData?.hmacSignature;
-      const verified = verifyAdyenItem(item.value, typeof signature === 'string' ? signature : undefined, this.config.hmacKeys);
+      const verified = verifyAdyenItem(item.value, typeof signature === 'string' ? signature : undefined, keys);
       if (!verified.ok) {
         rejected.push({ code: verified.error.code, message: `item ${index + 1} (${item.value.pspReference} ${item.value.eventCode}): ${verified.error.message}` });
         return;

@@ -14,6 +14,16 @@ export function adyenEventId(item: Pick<AdyenNotificationItem, 'pspReference' | 
   return `${item.pspReference}:${item.eventCode}:${item.success}`;
 }
 
+/**
+ * Every eventCode mapAdyenEventCode() acts on: what providers:connect subscribes the relay's standard webhook to
+ * (`additionalSettings.includeEventCodes`, for those not sent by default).
+ */
+export const ADYEN_HANDLED_EVENT_CODES = [
+  'AUTHORISATION', 'CAPTURE', 'CAPTURE_FAILED', 'PENDING', 'CANCELLATION', 'TECHNICAL_CANCEL', 'CANCEL_OR_REFUND', 'OFFER_CLOSED', 'EXPIRE',
+  'REFUND', 'REFUND_FAILED', 'REFUNDED_REVERSED', 'CHARGEBACK', 'SECOND_CHARGEBACK', 'NOTIFICATION_OF_CHARGEBACK', 'PREARBITRATION_LOST',
+  'REQUEST_FOR_INFORMATION', 'NOTIFICATION_OF_FRAUD', 'CHARGEBACK_REVERSED', 'PREARBITRATION_WON', 'MANUAL_REVIEW_ACCEPT', 'MANUAL_REVIEW_REJECT',
+] as const;
+
 type Mapped = { status: EventStatus; reason?: string; refund?: boolean; reviewVerdict?: 'approved' | 'rejected'; disputePhase?: DisputeFacts['phase'] };
 
 /**
