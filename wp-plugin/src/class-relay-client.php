@@ -97,9 +97,9 @@ final class RelayClient
     }
 
     /** POST /v1/providers/connect: the relay registers its webhooks (Stripe, PayPal, Adyen) and reports what it found. */
-    public function connect_providers(): RelayResult
+    public function connect_providers(bool $rotate = false): RelayResult
     {
-        return $this->request('POST', '/v1/providers/connect', [], self::CREATE_TIMEOUT);
+        return $this->request('POST', '/v1/providers/connect', $rotate ? ['rotate' => true] : [], self::CREATE_TIMEOUT);
     }
 
     public function ping(): RelayResult

@@ -70,7 +70,16 @@ final class Diagnostics
         <p><button type="button" class="button" data-payrelay-check="connect_webhooks"><?php
             esc_html_e('Connect webhooks (Stripe, PayPal, Adyen)', 'payrelay');
         ?></button></p>
+        <p><button type="button" class="button" data-payrelay-check="rotate_webhooks"><?php
+            esc_html_e('Connect and rotate signing secrets', 'payrelay');
+        ?></button></p>
+        <p class="description"><?php
+            esc_html_e('Rotating gives Stripe a new endpoint secret and Adyen a new HMAC key.', 'payrelay');
+            echo ' ';
+            esc_html_e('The old ones keep verifying for 24 hours.', 'payrelay');
+        ?></p>
         <div class="payrelay-diagnostics__result" data-payrelay-result="connect_webhooks"></div>
+        <div class="payrelay-diagnostics__result" data-payrelay-result="rotate_webhooks"></div>
         <?php
     }
 
@@ -102,9 +111,9 @@ final class Diagnostics
             wp_send_json_success($this->test_event($order_id));
             return;
         }
-        if ($check === 'connect_webhooks') {
+        if ($check === 'connect_webhooks' || $check === 'rotate_webhooks') {
             // The relay registers its own endpoints and keeps the secrets; only its report comes back here.
-            $result = $this->client->connect_providers();
+            $result = $this->client->connect_providers($check === 'rotate_webhooks');
             if (!$result->ok) {
                 wp_send_json_error(['message' => self::explain($result)], 502);
                 return;

@@ -126,6 +126,30 @@ final class DiagnosticsTest extends TestCase
         $this->assertStringContainsString("WH-1 created for https://relay.test/webhooks/paypal (11 event types).\nStripe:", $response->data['message']);
     }
 
+    public function test_rotate_asks_the_relay_to_rotate_and_shows_its_report(): void
+    {
+        $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'rotate_webhooks'];
+        \PayrelayTestState::queue_json(200, ['providers' => [], 'summary' => [
+            'Adyen: endpoint S2-1 rotated for https://relay.test/webhooks/adyen (22 event types).',
+        ]]);
+
+        $response = $this->json_from(fn () => $this->diagnostics()->ajax());
+
+        $request = $this->last_request();
+        $this->assertSame('https://relay.test/v1/providers/connect', $request['url']);
+        $this->assertSame(['rotate' => true], json_decode($request['args']['body'], true));
+        $this->assertTrue($response->success);
+        $this->assertStringContainsString('S2-1 rotated', $response->data['message']);
+    }
+
+    public function test_the_settings_section_has_both_webhook_buttons(): void
+    {
+        $html = $this->output_of(fn () => $this->diagnostics()->render_section());
+        $this->assertStringContainsString('data-payrelay-check="connect_webhooks"', $html);
+        $this->assertStringContainsString('data-payrelay-check="rotate_webhooks"', $html);
+        $this->assertStringContainsString('The old ones keep verifying for 24 hours.', $html);
+    }
+
     public function test_connect_webhooks_says_why_when_the_relay_refuses(): void
     {
         $_POST = $_REQUEST = ['nonce' => 'nonce-payrelay_diagnostics', 'check' => 'connect_webhooks'];
