@@ -125,7 +125,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const owner = workerOwnerId();
   // PAYRELAY_DATABASE_URL: PostgreSQL, shared by a fleet of relays (adapters/postgres/postgres-fleet.ts). The
   // SQLite handle is then an in-memory one, for the demo shop only.
-  const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs }) : null;
+  const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs, now: () => clock.now() }) : null;
   const sqliteFile = pg ? ':memory:' : config.databasePath;
   const db = openDatabase(sqliteFile, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   // One relay per file, before anything else starts: a second one would run the same outbox and write every
@@ -472,7 +472,14 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         relayLock?.release(owner);
         walFsync?.close();
         db.close();
-        pg?.db.close();
+        if (pg) {
+          try {
+            pg.fleet.leave();
+          } catch (error) {
+            logger.warn('could not leave the fleet table', { error: String(error) });
+          }
+          pg.db.close();
+        }
       })();
       return closing;
     },

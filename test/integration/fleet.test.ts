@@ -80,6 +80,7 @@ onPostgres('a fleet: three relays on one PostgreSQL database behind a round-robi
       );
     }
     await Promise.all(relays.map((relay) => relay.listening));
+    expect(db.get('SELECT COUNT(*) AS n FROM relay_heartbeats')).toEqual({ n: RELAYS });
 
     const bodies = seeded.map((session, i) =>
       JSON.stringify({ id: `sbx_evt_fleet_${i}`, type: 'payment.paid', session_id: session.id, payment_id: `sbx_pay_fleet_${i}`, amount: 1999, currency: 'EUR', livemode: false, created: Math.floor(Date.now() / 1000) }),
@@ -153,6 +154,8 @@ onPostgres('a fleet: three relays on one PostgreSQL database behind a round-robi
     const survivors = relays.filter((relay) => relay !== victim);
     survivors.forEach((relay) => relay.child.kill('SIGTERM'));
     expect(await Promise.all(survivors.map((relay) => relay.exited))).toEqual([0, 0]);
+    // A clean stop leaves the fleet's table; the killed relay's row stays behind, its heartbeat no longer moving.
+    expect(db.all('SELECT pid FROM relay_heartbeats')).toEqual([{ pid: victim.child.pid }]);
   }, 90_000);
 });
 

@@ -168,6 +168,21 @@ describe('/readyz', () => {
     }
   });
 
+  // On PostgreSQL the probe's write is the relay's row in relay_heartbeats (a fleet has no single-relay lock).
+  (TEST_STORE === 'postgres' ? it : it.skip)('PostgreSQL: the database check writes this relay\'s heartbeat row, never the schema version', async () => {
+    const ops = await startOpsRelay();
+    try {
+      const version = ops.sql.get('SELECT version FROM payrelay_schema');
+      ops.sql.run('UPDATE relay_heartbeats SET heartbeat_at = 1');
+      expect((await fetch(`${ops.relay.url}/readyz`)).status).toBe(200);
+      expect(ops.sql.get('SELECT heartbeat_at FROM relay_heartbeats').heartbeat_at).toBeGreaterThan(1);
+      expect(ops.sql.get('SELECT pid FROM relay_heartbeats')).toEqual({ pid: process.pid });
+      expect(ops.sql.get('SELECT version FROM payrelay_schema')).toEqual(version);
+    } finally {
+      await ops.close();
+    }
+  });
+
   // The SQLite file's single-relay lock; PostgreSQL relays share their database by design (a fleet) and probe it their way.
   (TEST_STORE === 'sqlite' ? it : it.skip)('SQLite: the database check writes the lock heartbeat, never the schema version; a relay that lost the file to another is not ready', async () => {
     const ops = await startOpsRelay();

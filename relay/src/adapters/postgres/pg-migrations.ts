@@ -197,4 +197,13 @@ export const PG_MIGRATIONS: readonly string[] = [
     settings TEXT NOT NULL,
     created_at BIGINT NOT NULL
   );`,
+  // 4 (PostgreSQL only; SQLite's one relay has relay_lock): the relays of a fleet, each with its last heartbeat.
+  // Who is there for an operator; the readiness probe's real write (never the schema version, migrations own it).
+  `CREATE TABLE relay_heartbeats (
+     owner TEXT PRIMARY KEY,
+     pid INTEGER NOT NULL,
+     host TEXT NOT NULL,
+     started_at BIGINT NOT NULL,
+     heartbeat_at BIGINT NOT NULL
+   );`,
 ];

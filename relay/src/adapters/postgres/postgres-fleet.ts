@@ -15,6 +15,10 @@ export interface PostgresFleet {
   /** One heartbeat: renew this relay's leases and take the leadership if it is free. */
   beat(now: number): void;
   isLeader(): boolean;
+  /** This relay's row in relay_heartbeats, written now (the beat does it too; /readyz uses it as its real write). */
+  recordHeartbeat(now: number): void;
+  /** Leaving the fleet on a clean stop: the row goes (a killed relay's row just stops moving). */
+  leave(): void;
   /** Runs `work` while holding the order's fleet-wide lock (waits on a timer, never blocking the thread). */
   withOrderLock<T>(orderId: string, work: () => Promise<T>): Promise<T>;
 }
@@ -24,12 +28,26 @@ export const FLEET_HEARTBEAT_MS = 2_000;
 export const FLEET_LEASE_MS = 10_000;
 const ORDER_LOCK_RETRY_MS = 20;
 
-export function createPostgresFleet(db: PgDb, owner: string): PostgresFleet {
+import os from 'node:os';
+
+export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.now()): PostgresFleet {
   // Two-key advisory locks: the first key is the schema, so relays of other schemas (tests) never collide.
   const space = `hashtext(current_schema())`;
   let leader = false;
+  const recordHeartbeat = (now: number): void => {
+    db.run(
+      `INSERT INTO relay_heartbeats (owner, pid, host, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+      [owner, process.pid, os.hostname(), startedAt, now],
+    );
+  };
   return {
+    recordHeartbeat,
+    leave: () => {
+      db.run('DELETE FROM relay_heartbeats WHERE owner = $1', [owner]);
+    },
     beat(now) {
+      recordHeartbeat(now);
       db.run(`UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_until > $3`, [now + FLEET_LEASE_MS, owner, now]);
       if (!leader) leader = db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
     },

@@ -26,13 +26,15 @@ export interface PostgresStorage {
   fleet: PostgresFleet;
   /** How long a worker's claim holds before another relay may take it over (renewed by the heartbeat). */
   leaseMs: number;
-  /** A real write, durable when it resolves (/readyz). */
+  /** A real write, durable when it resolves (/readyz): this relay's heartbeat row. */
   probeWrite(): Promise<void>;
 }
 
-export function openPostgresStorage(url: string, owner: string, options: { lockTimeoutMs?: number } = {}): PostgresStorage {
+export function openPostgresStorage(url: string, owner: string, options: { lockTimeoutMs?: number; now?: () => number } = {}): PostgresStorage {
+  const now = options.now ?? Date.now;
   const db = openPostgres(url, options);
   const stores = createPostgresStores(db, { claimAs: { owner, leaseMs: FLEET_LEASE_MS } });
+  const fleet = createPostgresFleet(db, owner, now());
   return {
     db,
     stores,
@@ -41,9 +43,9 @@ export function openPostgresStorage(url: string, owner: string, options: { lockT
     alarms: createPostgresAlarmStore(db),
     refunds: createPostgresShopRefundStore(db),
     sandboxLedger: createPostgresSandboxLedger(db),
-    fleet: createPostgresFleet(db, owner),
+    fleet,
     leaseMs: FLEET_LEASE_MS,
-    probeWrite: () => stores.unitOfWork.commitDurably(() => void db.run('UPDATE payrelay_schema SET version = version')),
+    probeWrite: () => stores.unitOfWork.commitDurably(() => fleet.recordHeartbeat(now())),
   };
 }
 
