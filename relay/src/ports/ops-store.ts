@@ -31,6 +31,35 @@ export interface DeadLetter {
   dismissedAt: number | null;
 }
 
+/** An outbox command still in the queue or given up on, for one order's timeline. */
+export interface QueuedCommand {
+  id: number;
+  orderKey: string;
+  kind: OutboxCommand['kind'];
+  command: OutboxCommand;
+  state: 'pending' | 'dead';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  dismissedAt: number | null;
+}
+
+/** A webhook (or fetched status) in the inbox, without its body. */
+export interface StoredEvent {
+  /** The inbox row's own number. */
+  id: number;
+  provider: string;
+  eventId: string;
+  eventType: string;
+  sessionId: string | null;
+  merchantOrderId: string | null;
+  outcome: string;
+  verification: string;
+  receivedAt: number;
+}
+
 export interface OpsStore {
   /** When the oldest command still waiting in the outbox was queued, or null when nothing waits. */
   oldestPendingAt(): number | null;
@@ -58,6 +87,19 @@ export interface OpsStore {
    * dead letters), else the provider of the alert's session, else `none`.
    */
   openAlertCounts(): Array<{ code: string; provider: string; count: number }>;
+  /** Commands pending or dead (dismissed ones too) queued under any of these keys, oldest first. */
+  openCommandsOf(orderKeys: string[]): QueuedCommand[];
+  /** An inbox row by its number; null when there is none (never stored, or pruned). */
+  storedEvent(id: number): StoredEvent | null;
+  /** Inbox rows with this provider event id (one per provider that used it). */
+  storedEventsByEventId(eventId: string): StoredEvent[];
+  /** Every outbox command, in any state, that carries this ref (`provider:eventId`: what an event queued), oldest first. */
+  commandsWithRef(ref: string): Array<{ id: number; orderKey: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>;
+  /**
+   * Queues a copy of a command, due now, counted as having run once: the worker then looks for the note or
+   * refund it writes before writing it (a replay of an applied event writes nothing). The copy's id.
+   */
+  requeueCopy(id: number, now: number): number | null;
   /** Accepted webhooks and refused attempts per provider since `since` (error rate on the dashboard). */
   webhookCountsSince(since: number): Record<string, { accepted: number; rejected: number }>;
 }

@@ -21,6 +21,8 @@ export const PAYMENT_LOG_KINDS = [
   'payment_link',
   /** A person retried or dismissed an outbox command the worker had given up on (dashboard, npm run retry-dead). */
   'dead_letter',
+  /** A person replayed a stored event's shop write (npm run replay). */
+  'event_replayed',
   'error',
 ] as const;
 export type PaymentLogKind = (typeof PAYMENT_LOG_KINDS)[number];

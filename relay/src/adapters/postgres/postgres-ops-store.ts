@@ -1,4 +1,5 @@
-import type { DeadLetter, OpsStore } from '../../ports/ops-store';
+import { PROVIDER_IDS } from '../../domain/provider-event';
+import type { DeadLetter, OpsStore, StoredEvent } from '../../ports/ops-store';
 import type { OutboxCommand } from '../../ports/outbox-store';
 import { toSummary } from '../sqlite/sqlite-ops-store';
 import type { PgDb } from './pg-database';
@@ -17,6 +18,19 @@ interface DeadRow {
   dismissed_at: number | null;
 }
 
+interface EventRow {
+  id: number;
+  provider: string;
+  event_id: string;
+  event_type: string;
+  session_id: string | null;
+  merchant_order_id: string | null;
+  outcome: string;
+  verification: string;
+  received_at: number;
+}
+
+const EVENT_COLUMNS = 'id, provider, event_id, event_type, session_id, merchant_order_id, outcome, verification, received_at';
 const SESSION_COLUMNS = 'id, merchant_order_id, provider, status, amount_minor, currency, created_at, updated_at, expires_at';
 const DEAD_COLUMNS = 'id, order_key, kind, command, attempts, last_error, created_at, updated_at, dismissed_at';
 
@@ -43,6 +57,29 @@ export function createPostgresOpsStore(db: PgDb): OpsStore {
         [id, now],
       ) === 1,
     dismissDead: (id, now) => db.run("UPDATE outbox SET dismissed_at = $2 WHERE id = $1 AND state = 'dead' AND dismissed_at IS NULL", [id, now]) === 1,
+    openCommandsOf: (orderKeys) =>
+      db
+        .all<DeadRow & { state: 'pending' | 'dead'; next_attempt_at: number }>(
+          `SELECT ${DEAD_COLUMNS}, state, next_attempt_at FROM outbox WHERE state IN ('pending', 'dead') AND order_key = ANY(string_to_array($1, chr(31))) ORDER BY id`,
+          [orderKeys.join('\u001f')],
+        )
+        .map((row) => ({ ...toDeadLetter(row), state: row.state, nextAttemptAt: row.next_attempt_at })),
+    storedEvent: (id) => {
+      const row = db.get<EventRow>(`SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE id = $1`, [id]);
+      return row ? toStoredEvent(row) : null;
+    },
+    storedEventsByEventId: (eventId) =>
+      db.all<EventRow>(`SELECT ${EVENT_COLUMNS} FROM webhook_events WHERE provider IN (${PROVIDER_IDS.map((id) => `'${id}'`).join(', ')}) AND event_id = $1 ORDER BY id`, [eventId]).map(toStoredEvent),
+    commandsWithRef: (ref) =>
+      db
+        .all<{ id: number; order_key: string; kind: string; state: 'pending' | 'done' | 'dead' }>("SELECT id, order_key, kind, state FROM outbox WHERE (command::jsonb ->> 'ref') = $1 ORDER BY id", [ref])
+        .map((row) => ({ id: row.id, orderKey: row.order_key, kind: row.kind as OutboxCommand['kind'], state: row.state })),
+    requeueCopy: (id, now) =>
+      db.get<{ id: number }>(
+        `INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at)
+         SELECT order_key, kind, command, 1, $2, $2, $2 FROM outbox WHERE id = $1 RETURNING id`,
+        [id, now],
+      )?.id ?? null,
     openAlertCounts: () =>
       db.all<{ code: string; provider: string; count: number }>(
         `SELECT a.code, COALESCE(CASE WHEN a.alarm_key IS NOT NULL THEN substr(a.alarm_key, strpos(a.alarm_key, ':') + 1) END, s.provider, 'none') AS provider, COUNT(*) AS count
@@ -71,5 +108,19 @@ function toDeadLetter(row: DeadRow): DeadLetter {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     dismissedAt: row.dismissed_at,
+  };
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    provider: row.provider,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    sessionId: row.session_id,
+    merchantOrderId: row.merchant_order_id,
+    outcome: row.outcome,
+    verification: row.verification,
+    receivedAt: row.received_at,
   };
 }

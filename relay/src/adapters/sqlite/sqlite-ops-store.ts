@@ -1,4 +1,5 @@
-import type { DeadLetter, OpsStore, SessionSummary } from '../../ports/ops-store';
+import { PROVIDER_IDS } from '../../domain/provider-event';
+import type { DeadLetter, OpsStore, SessionSummary, StoredEvent } from '../../ports/ops-store';
 import type { OutboxCommand } from '../../ports/outbox-store';
 import type { Db } from './open-database';
 
@@ -26,6 +27,18 @@ interface DeadRow {
   dismissed_at: number | null;
 }
 
+interface EventRow {
+  id: number;
+  provider: string;
+  event_id: string;
+  event_type: string;
+  session_id: string | null;
+  merchant_order_id: string | null;
+  outcome: string;
+  verification: string;
+  received_at: number;
+}
+
 const SESSION_COLUMNS = 'id, merchant_order_id, provider, status, amount_minor, currency, created_at, updated_at, expires_at';
 
 export function createSqliteOpsStore(db: Db): OpsStore {
@@ -45,6 +58,21 @@ export function createSqliteOpsStore(db: Db): OpsStore {
       coalesce_key = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.coalesce_key = outbox.coalesce_key) THEN NULL ELSE coalesce_key END
     WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL`);
   const dismiss = db.prepare("UPDATE outbox SET dismissed_at = @now WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL");
+  const openOf = db.prepare<[string], DeadRow & { state: 'pending' | 'dead'; next_attempt_at: number }>(
+    `SELECT ${deadColumns}, state, next_attempt_at FROM outbox WHERE state IN ('pending', 'dead') AND order_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  );
+  const eventColumns = 'id, provider, event_id, event_type, session_id, merchant_order_id, outcome, verification, received_at';
+  const eventById = db.prepare<[number], EventRow>(`SELECT ${eventColumns} FROM webhook_events WHERE id = ?`);
+  // Every provider named, so SQLite walks UNIQUE (provider, event_id) instead of every stored body.
+  const eventsByEventId = db.prepare<[string], EventRow>(
+    `SELECT ${eventColumns} FROM webhook_events WHERE provider IN (${PROVIDER_IDS.map((id) => `'${id}'`).join(', ')}) AND event_id = ? ORDER BY id`,
+  );
+  // A scan of the outbox: a person runs this now and then, and refs live inside the command's JSON.
+  const withRef = db.prepare<[string], { id: number; order_key: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>(
+    "SELECT id, order_key, kind, state FROM outbox WHERE json_extract(command, '$.ref') = ? ORDER BY id",
+  );
+  const copy = db.prepare(`INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at)
+    SELECT order_key, kind, command, 1, @now, @now, @now FROM outbox WHERE id = @id`);
   const accepted = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_events WHERE received_at >= ? GROUP BY provider');
   const rejected = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_rejections WHERE received_at >= ? GROUP BY provider');
 
@@ -68,6 +96,18 @@ export function createSqliteOpsStore(db: Db): OpsStore {
     retryDead: (id, now) => retry.run({ id, now }).changes === 1,
     dismissDead: (id, now) => dismiss.run({ id, now }).changes === 1,
     openAlertCounts: () => openAlerts.all(),
+    openCommandsOf: (orderKeys) =>
+      openOf.all(JSON.stringify(orderKeys)).map((row) => ({ ...toDeadLetter(row), state: row.state, nextAttemptAt: row.next_attempt_at })),
+    storedEvent: (id) => {
+      const row = eventById.get(id);
+      return row ? toStoredEvent(row) : null;
+    },
+    storedEventsByEventId: (eventId) => eventsByEventId.all(eventId).map(toStoredEvent),
+    commandsWithRef: (ref) => withRef.all(ref).map((row) => ({ id: row.id, orderKey: row.order_key, kind: row.kind, state: row.state })),
+    requeueCopy: (id, now) => {
+      const result = copy.run({ id, now });
+      return result.changes === 1 ? Number(result.lastInsertRowid) : null;
+    },
     webhookCountsSince: (since) => {
       const counts: Record<string, { accepted: number; rejected: number }> = {};
       for (const row of accepted.all(since)) (counts[row.provider] ??= { accepted: 0, rejected: 0 }).accepted = row.n;
@@ -103,5 +143,19 @@ function toDeadLetter(row: DeadRow): DeadLetter {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     dismissedAt: row.dismissed_at,
+  };
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    id: row.id,
+    provider: row.provider,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    sessionId: row.session_id,
+    merchantOrderId: row.merchant_order_id,
+    outcome: row.outcome,
+    verification: row.verification,
+    receivedAt: row.received_at,
   };
 }

@@ -1,0 +1,75 @@
+/**
+ * `npm run retry-dead`: puts dead-lettered outbox commands back in the queue for the running relay (all, or one
+ * with --id), lists them (--list), or dismisses one (--dismiss). Each retry or dismissal is in the order's log.
+ */
+import { createSqliteOpsStore } from '../relay/src/adapters/sqlite/sqlite-ops-store';
+import { createSqlitePaymentLog } from '../relay/src/adapters/sqlite/sqlite-payment-log';
+import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
+import { createUnitOfWork } from '../relay/src/adapters/sqlite/group-commit';
+import { dismissDeadLetter, listDeadLetters, retryAllDeadLetters, retryDeadLetter, type DeadLetterDeps, type DeadLetterView } from '../relay/src/app/dead-letters';
+import { systemClock } from '../relay/src/ports/clock';
+import { CliError, openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
+import { relayOnFile } from './lib/relay-status';
+import { renderTable } from './lib/table';
+
+const spec: CommandSpec = {
+  name: 'retry-dead',
+  summary:
+    'Retries outbox commands the relay gave up on (dead letters): each is queued again, due now, with a fresh\n' +
+    'retry budget, and the running relay runs it. Fix the cause first (shop keys, a deleted order…). With no\n' +
+    'option, every dead letter is retried.',
+  options: {
+    id: { type: 'string', value: 'N', description: 'retry only dead letter N' },
+    list: { type: 'boolean', short: 'l', description: 'only list the dead letters' },
+    dismiss: { type: 'string', value: 'N', description: 'dismiss dead letter N instead: kept for the record, never retried' },
+  },
+  notes: ['Examples: npm run retry-dead -- --list', '          npm run retry-dead -- --id 42'],
+};
+
+runCommand(async () => {
+  const { values } = parseCommandLine(spec);
+  const chosen = ['id', 'list', 'dismiss'].filter((name) => values[name] !== undefined);
+  if (chosen.length > 1) throw new CliError(`--${chosen.join(' and --')} do not go together.\nSee: npm run retry-dead -- --help`, 2);
+  const number = (name: 'id' | 'dismiss'): number => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value <= 0) throw new CliError(`--${name} takes a dead letter's number (see --list), got "${String(values[name])}"`, 2);
+    return value;
+  };
+  const { db, close } = openRelayDatabase();
+  try {
+    const deps: DeadLetterDeps = { ops: createSqliteOpsStore(db), log: createSqlitePaymentLog(db), sessions: createSqliteSessionStore(db), unitOfWork: createUnitOfWork(db), clock: systemClock };
+    if (values.list) {
+      const { total, letters } = listDeadLetters(deps, 200);
+      if (total === 0) return console.log('No dead letters: every outbox command ran or is still queued.');
+      console.log(`${total} dead letter(s)${total > letters.length ? `, the newest ${letters.length} shown` : ''}:`);
+      console.log(table(letters));
+      return;
+    }
+    if (values.dismiss !== undefined) {
+      const dismissed = await dismissDeadLetter(deps, number('dismiss'), 'command line');
+      if (!dismissed.ok) throw new CliError(dismissed.error.message);
+      return console.log(`Dismissed dead letter ${dismissed.value.id} (${dismissed.value.task}): it stays on record and is not retried.`);
+    }
+    let retried: DeadLetterView[];
+    if (values.id !== undefined) {
+      const one = await retryDeadLetter(deps, number('id'), 'command line');
+      if (!one.ok) throw new CliError(one.error.message);
+      retried = [one.value];
+    } else {
+      retried = await retryAllDeadLetters(deps, 'command line');
+      if (retried.length === 0) return console.log('No dead letters to retry.');
+    }
+    console.log(`Retried ${retried.length} dead letter(s), queued again and due now:`);
+    console.log(table(retried));
+    console.log(relayOnFile(db, Date.now()).says);
+  } finally {
+    close();
+  }
+});
+
+function table(letters: DeadLetterView[]): string {
+  return renderTable(
+    ['id', 'order', 'what', 'attempts', 'gave up', 'last error'],
+    letters.map((l) => [l.id, l.merchantOrderId ?? '-', l.task, l.attempts, when(l.diedAt), l.lastError]),
+  );
+}
