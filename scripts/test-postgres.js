@@ -11,7 +11,7 @@ const STORAGE_SUITES = [
   // Through the relay harness (test/helpers/relay-harness.ts, ops-relay.ts): a relay on a schema of its own.
   ...[
     'webhook-to-shop', 'early-events', 'mollie-ping-flood', 'mollie-notification', 'expiry-and-reconcile', 'ops-endpoints',
-    'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'dashboard', 'monitoring', 'webhook-alarms',
+    'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'replay-event', 'dashboard', 'monitoring', 'webhook-alarms',
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
     // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).
     'fleet',
