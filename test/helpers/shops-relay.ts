@@ -141,8 +141,9 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
     dir,
     shop: (id) => shops.get(id)!,
     async close() {
-      await served.close();
+      // The shops first: a shop that hangs would otherwise hold its relay's worker until the client timeout.
       await Promise.all([envWoo, ...woos.values()].map((woo) => woo.close()));
+      await served.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
