@@ -60,6 +60,7 @@ final class Contract
             'timestamp' => 'X-Payrelay-Timestamp',
             'signature' => 'X-Payrelay-Signature',
             'idempotency_key' => 'Idempotency-Key',
+            'shop' => 'X-Payrelay-Shop',
         ],
     ];
 

@@ -76,6 +76,15 @@ class Gateway extends \WC_Payment_Gateway
                     'payrelay'
                 ),
             ],
+            'shop_id' => [
+                'title' => __('Shop id', 'payrelay'),
+                'type' => 'text',
+                'description' => __(
+                    'Only when the relay serves several shops: the id given to npm run shops:add. Else leave empty.',
+                    'payrelay'
+                ),
+                'default' => '',
+            ],
             'methods' => [
                 'title' => __('Methods offered', 'payrelay'),
                 'type' => 'multiselect',

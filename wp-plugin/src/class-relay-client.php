@@ -21,12 +21,14 @@ final class RelayClient
 
     /**
      * @param (callable(): int)|null $now unix seconds; injected so tests can pin the signature's timestamp
+     * @param string $shop_id on a relay serving many shops, this shop's id there; '' sends no header
      */
     public function __construct(
         private string $base_url,
         private string $secret,
         private Log $log,
         ?callable $now = null,
+        private string $shop_id = '',
     ) {
         $this->base_url = rtrim($base_url, '/');
         $this->now = $now ?? 'time';
@@ -34,7 +36,7 @@ final class RelayClient
 
     public static function from_settings(Settings $settings, Log $log): self
     {
-        return new self($settings->relay_url, $settings->shop_secret, $log);
+        return new self($settings->relay_url, $settings->shop_secret, $log, null, $settings->shop_id);
     }
 
     /**
@@ -166,6 +168,11 @@ final class RelayClient
             Contract::header('timestamp') => (string) $timestamp,
             Contract::header('signature') => RelaySigner::sign($this->secret, $timestamp, $method, $signed_path, $raw),
         ];
+        // Names which shop's relay answers (and whose secret checks the signature); not signed: another shop's
+        // name with this shop's signature is refused anyway.
+        if ($this->shop_id !== '') {
+            $headers[Contract::header('shop')] = $this->shop_id;
+        }
         if ($raw !== '') {
             $headers['Content-Type'] = 'application/json';
         }

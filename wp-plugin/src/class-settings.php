@@ -23,6 +23,8 @@ final class Settings
         public readonly string $description,
         public readonly array $methods,
         public readonly bool $debug,
+        /** On a relay serving many shops, the id it knows this shop by (sent as X-Payrelay-Shop); '' on its own relay. */
+        public readonly string $shop_id = '',
     ) {
     }
 
@@ -46,6 +48,7 @@ final class Settings
             (string) ($saved['description'] ?? ''),
             array_values(array_intersect(self::METHODS, array_map('strval', $methods))),
             ($saved['debug'] ?? 'no') === 'yes',
+            trim((string) ($saved['shop_id'] ?? '')),
         );
     }
 

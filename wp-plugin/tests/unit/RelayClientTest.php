@@ -25,6 +25,38 @@ final class RelayClientTest extends TestCase
         $this->assertGreaterThan(0, $request['args']['timeout']);
     }
 
+    public function test_no_shop_id_sends_no_shop_header(): void
+    {
+        \PayrelayTestState::queue_json(200, ['ok' => true]);
+        $this->client()->ping();
+        $this->assertArrayNotHasKey('X-Payrelay-Shop', $this->last_request()['args']['headers']);
+    }
+
+    public function test_a_shop_id_is_sent_as_the_shop_header_and_the_signature_is_unchanged(): void
+    {
+        \PayrelayTestState::queue_json(200, ['ok' => true]);
+        $settings = \Payrelay\Settings::from_array([
+            'relay_url' => 'https://relay.test/',
+            'shop_secret' => self::SECRET,
+            'shop_id' => ' alpha ',
+        ]);
+        $this->assertSame('alpha', $settings->shop_id);
+        $client = new RelayClient($settings->relay_url, $settings->shop_secret, new Log(false), static fn (): int => self::NOW, $settings->shop_id);
+        $client->ping();
+
+        $headers = $this->last_request()['args']['headers'];
+        $this->assertSame('alpha', $headers['X-Payrelay-Shop']);
+        $this->assertSame(RelaySigner::sign(self::SECRET, self::NOW, 'POST', '/v1/ping', '{}'), $headers['X-Payrelay-Signature']);
+    }
+
+    public function test_from_settings_carries_the_shop_id(): void
+    {
+        \PayrelayTestState::queue_json(200, ['ok' => true]);
+        $settings = \Payrelay\Settings::from_array(['relay_url' => 'https://relay.test', 'shop_secret' => self::SECRET, 'shop_id' => 'beta']);
+        RelayClient::from_settings($settings, new Log(false))->ping();
+        $this->assertSame('beta', $this->last_request()['args']['headers']['X-Payrelay-Shop']);
+    }
+
     public function test_get_signs_the_query_and_sends_no_body(): void
     {
         \PayrelayTestState::queue_json(200, ['status' => 'pending']);
