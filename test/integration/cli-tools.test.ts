@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startHarness, type Harness } from '../helpers/relay-harness';
+import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
+import { createSqliteSessionStore } from '../../relay/src/adapters/sqlite/sqlite-session-store';
+import { SANDBOX_SECRET, SHOP_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
 import { runCli } from '../helpers/run-cli';
 
 /**
@@ -135,5 +137,59 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     const unknown = await runCli('replay', ['evt_never_sent'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No stored event evt_never_sent');
+  });
+});
+
+describe('npm run reconcile as a process', () => {
+  it('with a shop: a summary table counting the disagreement it raised, plain lines when stdout is not a terminal', async () => {
+    const h = await startHarness();
+    try {
+      const session = h.seed();
+      // Paid at the provider, but the shop write died: the shop still shows the order pending.
+      h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'status', status: 400 }, count: 1 });
+      await h.send(session, 'paid');
+      await h.drain();
+      const run = await runCli('reconcile', [], {
+        PAYRELAY_DB: h.dbFile,
+        WC_URL: h.shop.url,
+        WC_CONSUMER_KEY: h.shop.consumerKey,
+        WC_CONSUMER_SECRET: h.shop.consumerSecret,
+        PAYRELAY_SHOP_SECRET: SHOP_SECRET,
+        PAYRELAY_SANDBOX: '1',
+        SANDBOX_WEBHOOK_SECRET: SANDBOX_SECRET,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).not.toContain('\r');
+      expect(run.stdout).toContain('shop:      settled sessions compared: 1 checked');
+      expect(run.stdout).toMatch(/\nshop\s+1\s+1\s+0\s+1 disagreements raised as alerts/);
+      expect(run.stdout).toContain('The relay running on this database (pid');
+      expect(h.relay.stores.alerts.listOpen(10).map((a) => a.code)).toContain('paid_not_in_shop');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with no shop configured: says so plainly instead of counting failed lookups', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-cli-sandbox-'));
+    const dbFile = path.join(dir, 'relay.db');
+    const db = openDatabase(dbFile);
+    const sessions = createSqliteSessionStore(db);
+    const now = Date.now();
+    for (let i = 1; i <= 3; i += 1) {
+      sessions.insert({
+        id: `ps_sandbox_${i}`, merchantOrderId: String(100 + i), orderKey: `wc_order_${i}`, provider: 'sandbox', providerSessionId: `ps_sandbox_${i}`, providerPaymentId: null,
+        customerEmail: null, customerCountry: null, method: 'card', amountMinor: 1000, currency: 'EUR', status: 'paid', refundedMinor: 0, livemode: false,
+        checkoutUrl: null, returnUrl: null, cancelUrl: null, statusToken: 'st', createdAt: now, expiresAt: now + 3600_000, updatedAt: now, idempotencyKey: null, attempt: 1,
+      });
+    }
+    db.close();
+    const run = await runCli('reconcile', [], { PAYRELAY_DB: dbFile });
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('shop: none configured');
+    expect(run.stdout).toMatch(/\nshop\s+-\s+-\s+-\s+not compared: no shop is configured \(WC_URL is not set: sandbox mode with the demo shop\)/);
+    expect(run.stdout).not.toMatch(/lookups failed/);
+    expect(run.stdout).toContain('No relay is running on this database');
   });
 });

@@ -12,6 +12,16 @@ export interface ReconcileOptions {
   /** How far back paid/closed sessions are compared with the shop. */
   compareWindowMs: number;
   limit: number;
+  /** False when there is no shop to compare with (sandbox mode): the shop half is skipped, not counted as failures. */
+  compareWithShop?: boolean;
+  /** Called after each session checked (`npm run reconcile` draws its progress bar with it). */
+  onProgress?: (progress: ReconcileProgress) => void;
+}
+
+export interface ReconcileProgress {
+  phase: 'providers' | 'shop';
+  done: number;
+  total: number;
 }
 
 export interface ReconcileReport {
@@ -34,7 +44,9 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
   const report: ReconcileReport = { lookedUp: 0, repaired: 0, providerErrors: 0, comparedWithShop: 0, raised: 0, shopErrors: 0 };
   const now = deps.clock.now();
 
-  for (const session of deps.stores.sessions.listStale(['created', 'pending', 'review'], now - options.staleAfterMs, options.limit)) {
+  const stale = deps.stores.sessions.listStale(['created', 'pending', 'review'], now - options.staleAfterMs, options.limit);
+  for (const [index, session] of stale.entries()) {
+    options.onProgress?.({ phase: 'providers', done: index, total: stale.length });
     report.lookedUp += 1;
     const refreshed = await refreshSessionFromProvider(deps, session);
     if (!refreshed.ok) {
@@ -57,10 +69,14 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
     }
   }
 
+  options.onProgress?.({ phase: 'providers', done: stale.length, total: stale.length });
+  if (options.compareWithShop === false) return report;
+
   const recent = deps.stores.sessions.listUpdatedSince(['paid', 'failed', 'expired', 'cancelled'], now - options.compareWindowMs, options.limit);
   // An order with several sessions (a retry after an expired attempt) is read from the shop once per pass.
   const orders = new Map<string, ReturnType<OrderGateway['getOrder']>>();
-  for (const session of recent) {
+  for (const [index, session] of recent.entries()) {
+    options.onProgress?.({ phase: 'shop', done: index, total: recent.length });
     if (hasPendingWrites(deps, session)) continue;
     if (!orders.has(session.merchantOrderId)) orders.set(session.merchantOrderId, deps.gateway.getOrder(session.merchantOrderId));
     const order = await orders.get(session.merchantOrderId)!;
@@ -80,6 +96,7 @@ export async function reconcile(deps: RefreshDeps & { gateway: OrderGateway; log
         null)) report.raised += 1;
     }
   }
+  options.onProgress?.({ phase: 'shop', done: recent.length, total: recent.length });
   return report;
 }
 
