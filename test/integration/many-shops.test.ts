@@ -133,6 +133,33 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     expect(relay.shop('beta').relay.stores.sessions.get(created.body.session_id)).toBeNull();
   });
 
+  test("a shop's payment link opens only under that shop: the same token is no link at another shop or the environment's", async () => {
+    const alpha = relay.shop('alpha');
+    const orderId = alpha.woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
+    const request = { ...sessionRequest(orderId, alpha.woo.url), order_key: alpha.woo.orders.getOrderJson(orderId)?.order_key ?? `wc_order_${orderId}` };
+    delete (request as Record<string, unknown>).order_id;
+    delete (request as Record<string, unknown>).method;
+    const created = await callSigned(relay.url, 'POST', `/v1/orders/${orderId}/payment-links`, alpha.shopSecret, 'alpha', request, {}, clock.now());
+    expect(created.status).toBe(201);
+    const link = new URL(created.body.url);
+    expect(link.pathname.startsWith('/shops/alpha/pay/')).toBe(true);
+    const token = link.pathname.split('/').pop()!;
+
+    for (const elsewhere of [`/shops/beta/pay/${token}`, `/pay/${token}`]) {
+      const page = await fetch(`${relay.url}${elsewhere}`, { redirect: 'manual' });
+      expect({ elsewhere, status: page.status }).toEqual({ elsewhere, status: 404 });
+      expect(await page.text()).toContain('data-code="invalid_link"');
+    }
+    const own = await fetch(created.body.url, { redirect: 'manual' });
+    expect(own.status).toBe(303);
+    expect(own.headers.get('location')).toContain('/shops/alpha/sandbox/checkout/');
+    expect(relay.shop('beta').relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
+
+    // Beta's secret cannot make a link for alpha's order either.
+    const crossed = await callSigned(relay.url, 'POST', `/v1/orders/${orderId}/payment-links`, relay.shop('beta').shopSecret, 'alpha', request, {}, clock.now());
+    expect(crossed.status).toBe(401);
+  });
+
   test("the environment shop works as on a single-shop relay, and the dashboard is not served for a registered shop", async () => {
     const session = relay.env.seed();
     const answer = await sendSandboxWebhook(relay.url, '/webhooks/sandbox', relay.env.sandboxSecret, session, 'paid', clock.now());
