@@ -1,7 +1,7 @@
 /**
  * `npm run shops:add | shops:list | shops:remove -- …`: the shops a relay serves besides the one in its environment
- * (README, "Many shops"). Kept in the relay's main database (PAYRELAY_DB); a running relay serves a change after a
- * restart. Secrets and keys are stored, never printed.
+ * (README, "Many shops"). Kept in the relay's main database (PAYRELAY_DB); a running relay on that database follows a
+ * change within seconds. Secrets and keys are stored, never printed.
  */
 import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteShopRegistry } from '../relay/src/adapters/sqlite/sqlite-shop-registry';
@@ -20,7 +20,7 @@ names: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, MOLLIE_API_KEY, PAYPAL_CLIENT_I
 WC_TIMEOUT_MS, PAYRELAY_SANDBOX. A file keeps secrets out of the shell's history.
 
 The shop's webhooks are <PAYRELAY_PUBLIC_URL>/webhooks/<shop>/<provider>; its plugin sends "Shop id" = <shop>.
-Restart the relay to serve a shop added or removed.`;
+A relay running on this database starts serving a shop added (and stops one removed) within 5 seconds.`;
 
 const FLAG_SETTING: Record<string, string> = {
   '--wc-url': 'WC_URL',
@@ -94,7 +94,7 @@ function main(): number {
         console.error(`no shop "${id}" is registered`);
         return 1;
       }
-      console.log(`Removed shop ${id}. Its database ${shopDatabasePath(config.databasePath, id!)} is kept; restart the relay to stop serving it.`);
+      console.log(`Removed shop ${id}. Its database ${shopDatabasePath(config.databasePath, id!)} is kept; a running relay stops serving it within 5 seconds.`);
       return 0;
     }
     const added = registerShop(registry, { id: id!, settings }, { env: process.env, config }, Date.now());
@@ -102,7 +102,7 @@ function main(): number {
       console.error(`The shop was not added, ${added.error.length} problem(s):\n${added.error.map((p) => `  - ${p}`).join('\n')}`);
       return 1;
     }
-    console.log(`Added shop ${added.value.id} (${added.value.wcUrl}). Restart the relay to serve it.`);
+    console.log(`Added shop ${added.value.id} (${added.value.wcUrl}). A running relay serves it within 5 seconds.`);
     console.log(`  webhooks:  ${config.publicUrl}/webhooks/${added.value.id}/<provider>`);
     console.log(`  plugin:    Payrelay settings → Shop id: ${added.value.id}, and the shop secret you gave`);
     return 0;

@@ -5,6 +5,7 @@ import type { RelayConfig } from './config/config-schema';
 import { shopConfig } from './config/shop-config';
 import { createShopFrontDoor } from './http/shop-front-door';
 import type { Logger } from './ports/logger';
+import type { ShopRecord } from './ports/shop-registry';
 import { startRelay, type RelayHandle, type RelayOverrides } from './relay';
 
 export interface RelayWithShops {
@@ -14,15 +15,25 @@ export interface RelayWithShops {
   shops: ReadonlyMap<string, RelayHandle>;
   /** Registered shops that did not start, with why. */
   failed: ReadonlyMap<string, string>;
+  /** Starts shops added to the registry and stops those removed (also every few seconds while background work runs). */
+  syncShops(): Promise<SyncReport>;
   close(): Promise<void>;
 }
+
+export interface SyncReport {
+  started: string[];
+  stopped: string[];
+}
+
+/** How often a running relay looks at the shops registry for shops added or removed. */
+const REGISTRY_POLL_MS = 5_000;
 
 /**
  * Database per shop: every registered shop gets a relay of its own built by the same composition (startRelay)
  * over its own SQLite file, mounted in the environment shop's server. Keeping each shop's data in its own store
  * and its writes in its own worker is what makes one shop's reads, outage or backlog unable to reach another's:
  * there is no query that could forget a shop filter, and no queue two shops share. Shops are read from the
- * registry at start (npm run shops:add, then restart). PostgreSQL relays serve the environment shop only.
+ * registry at start and every few seconds after (npm run shops:add / shops:remove need no restart). PostgreSQL relays serve the environment shop only.
  */
 export async function startRelayWithShops(
   config: Readonly<RelayConfig>,
@@ -33,30 +44,71 @@ export async function startRelayWithShops(
 ): Promise<RelayWithShops> {
   const running = new Map<string, RelayHandle>();
   const failed = new Map<string, string>();
+  // Which registry row each served shop was started from: removed and added again (new settings) restarts it.
+  const startedFrom = new Map<string, number>();
   const frontDoor = createShopFrontDoor({ running, failed });
   const relay = await startRelay(config, { ...overrides, frontDoor: (req: http.IncomingMessage, res: http.ServerResponse) => running.size + failed.size > 0 && frontDoor(req, res) });
-  if (!config.databaseUrl) {
-    for (const shop of createSqliteShopRegistry(relay.db).list()) {
-      try {
-        // Only what is the process's, not the environment shop's gateway or providers.
-        const shared: RelayOverrides = { clock: overrides.clock, logger: overrides.logger, background: overrides.background, random: overrides.random };
-        const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), { ...shared, ...shopOverrides(shop.id), mounted: true });
-        running.set(shop.id, shopRelay);
-      } catch (error) {
-        // One shop's bad settings or locked file must not stop the others: it is refused with why (503) instead.
-        const why = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
-        failed.set(shop.id, why);
-        (logger ?? overrides.logger)?.error('a registered shop did not start; its requests are answered 503', { shop: shop.id, error: why });
-      }
+  const log = logger ?? overrides.logger;
+  // Only what is the process's, not the environment shop's gateway or providers.
+  const shared: RelayOverrides = { clock: overrides.clock, logger: overrides.logger, background: overrides.background, random: overrides.random };
+  const registry = config.databaseUrl ? null : createSqliteShopRegistry(relay.db);
+
+  const stopShop = async (id: string) => {
+    const shop = running.get(id);
+    running.delete(id);
+    failed.delete(id);
+    startedFrom.delete(id);
+    await shop?.close();
+  };
+  const startShop = async (shop: ShopRecord) => {
+    startedFrom.set(shop.id, shop.createdAt);
+    try {
+      const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), { ...shared, ...shopOverrides(shop.id), mounted: true });
+      failed.delete(shop.id);
+      running.set(shop.id, shopRelay);
+      log?.info('serving a registered shop', { shop: shop.id });
+    } catch (error) {
+      // One shop's bad settings or locked file must not stop the others: it is refused with why (503) instead.
+      const why = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
+      failed.set(shop.id, why);
+      log?.error('a registered shop did not start; its requests are answered 503', { shop: shop.id, error: why });
     }
-  }
+  };
   let closing: Promise<void> | null = null;
+  let syncing: Promise<SyncReport> = Promise.resolve({ started: [], stopped: [] });
+  const syncShops = (): Promise<SyncReport> => {
+    syncing = syncing.then(async () => {
+      const report: SyncReport = { started: [], stopped: [] };
+      if (!registry || closing) return report;
+      const wanted = new Map(registry.list().map((shop) => [shop.id, shop]));
+      for (const id of [...startedFrom.keys()]) {
+        if (wanted.get(id)?.createdAt === startedFrom.get(id)) continue;
+        await stopShop(id);
+        report.stopped.push(id);
+      }
+      for (const shop of wanted.values()) {
+        if (startedFrom.has(shop.id)) continue;
+        await startShop(shop);
+        report.started.push(shop.id);
+      }
+      return report;
+    });
+    return syncing;
+  };
+  await syncShops();
+  // npm run shops:add / shops:remove write the registry; a running relay follows it within a few seconds.
+  const timer = overrides.background === false ? null : setInterval(() => void syncShops().catch((error) => log?.error('reading the shops registry failed', { error: String(error) })), REGISTRY_POLL_MS);
+  timer?.unref();
+
   return {
     relay,
     shops: running,
     failed,
+    syncShops,
     close() {
       closing ??= (async () => {
+        if (timer) clearInterval(timer);
+        await syncing.catch(() => undefined);
         await relay.close();
         await Promise.all([...running.values()].map((shop) => shop.close()));
       })();

@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import { createSqliteShopRegistry } from '../../relay/src/adapters/sqlite/sqlite-shop-registry';
+import { registerShop } from '../../relay/src/app/register-shop';
+import { loadConfig } from '../../relay/src/config/load-config';
 import type { RelayHandle } from '../../relay/src/relay';
 import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { ManualClock } from '../helpers/relay-harness';
@@ -158,6 +161,41 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     // Beta's secret cannot make a link for alpha's order either.
     const crossed = await callSigned(relay.url, 'POST', `/v1/orders/${orderId}/payment-links`, relay.shop('beta').shopSecret, 'alpha', request, {}, clock.now());
     expect(crossed.status).toBe(401);
+  });
+
+  test('a shop added to the registry while the relay runs is served after a sync; removed, it is refused again', async () => {
+    const woo = relay.shop('alpha').woo;
+    const registry = createSqliteShopRegistry(relay.relay.db);
+    const relayEnv = { PAYRELAY_DB: relay.relay.db.name, PAYRELAY_SANDBOX: '1' };
+    const add = (secret: string) =>
+      registerShop(
+        registry,
+        { id: 'gamma', settings: { WC_URL: `${woo.url}/`, WC_CONSUMER_KEY: woo.consumerKey, WC_CONSUMER_SECRET: woo.consumerSecret, PAYRELAY_SHOP_SECRET: secret, PAYRELAY_SANDBOX: '1', SANDBOX_WEBHOOK_SECRET: 'sandbox_secret_of_gamma_0123456789' } },
+        { env: relayEnv, config: loadConfig(relayEnv) },
+        clock.now(),
+      );
+    const ping = (secret: string) => callSigned(relay.url, 'POST', '/v1/ping', secret, 'gamma', {}, {}, clock.now());
+    const first = 'first_secret_of_shop_gamma_0123456789';
+    const second = 'second_secret_of_shop_gamma_012345678';
+
+    expect((await ping(first)).body.error.code).toBe('unknown_shop');
+    expect(add(first).ok).toBe(true);
+    expect(await relay.syncShops()).toEqual({ started: ['gamma'], stopped: [] });
+    expect((await ping(first)).status).toBe(200);
+    expect(await relay.syncShops()).toEqual({ started: [], stopped: [] });
+
+    // Its settings changed (removed and added again): the next sync restarts it with the new ones.
+    registry.remove('gamma');
+    clock.advance(1);
+    expect(add(second).ok).toBe(true);
+    expect(await relay.syncShops()).toEqual({ started: ['gamma'], stopped: ['gamma'] });
+    expect((await ping(first)).status).toBe(401);
+    expect((await ping(second)).status).toBe(200);
+
+    registry.remove('gamma');
+    expect(await relay.syncShops()).toEqual({ started: [], stopped: ['gamma'] });
+    expect((await ping(second)).body.error.code).toBe('unknown_shop');
+    expect(relay.shops.has('alpha')).toBe(true);
   });
 
   test("the environment shop works as on a single-shop relay, and the dashboard is not served for a registered shop", async () => {

@@ -92,5 +92,16 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
     expect(fs.existsSync(path.join(dir, 'shops', 'alpha.db'))).toBe(true);
     expect((await callSigned(base, 'POST', '/v1/ping', SECRET, 'alpha', {})).status).toBe(200);
     expect((await callSigned(base, 'POST', '/v1/ping', SECRET, null, {})).status).toBe(401);
+
+    // Added while it runs: served once the relay has read the registry again (every 5 s), no restart.
+    const betaSecret = 'beta_shop_secret_from_the_cli_01234567890';
+    const added = await shops(env, 'add', '--id', 'beta', '--wc-url', 'http://127.0.0.1:9', '--wc-key', 'ck_beta_key_00000000000000000000000000000', '--wc-secret', 'cs_beta_secret_0000000000000000000000000', '--shop-secret', betaSecret);
+    expect(added.code).toBe(0);
+    let status = 0;
+    for (let waited = 0; status !== 200 && waited < 15_000; waited += 100) {
+      status = (await callSigned(base, 'POST', '/v1/ping', betaSecret, 'beta', {})).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
   }, 60_000);
 });
