@@ -206,6 +206,11 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     expect(relay.env.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
     const ping = await callSigned(relay.url, 'POST', '/v1/ping', relay.env.shopSecret, null, {}, {}, clock.now());
     expect(ping.status).toBe(200);
+    // Each shop's readiness is its own: alpha's WooCommerce down makes alpha's /readyz 503, not the relay's.
+    relay.shop('alpha').woo.faults.add({ path: /.*/, fault: { kind: 'status', status: 503 }, count: 100 });
+    expect((await fetch(`${relay.url}/shops/alpha/readyz`)).status).toBe(503);
+    expect((await fetch(`${relay.url}/shops/beta/readyz`)).status).toBe(200);
+    expect((await fetch(`${relay.url}/readyz`)).status).toBe(200);
     const admin = await fetch(`${relay.url}/shops/alpha/admin/`);
     expect(admin.status).toBe(404);
     expect(((await admin.json()) as any).error.code).toBe('dashboard_single_shop');
