@@ -6,7 +6,7 @@
 import { createSqliteOpsStore } from '../relay/src/adapters/sqlite/sqlite-ops-store';
 import { createSqlitePaymentLog } from '../relay/src/adapters/sqlite/sqlite-payment-log';
 import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
-import { describeTask } from '../relay/src/app/dead-letters';
+import { describeTask, splitError } from '../relay/src/app/dead-letters';
 import { queuedCommandsOfOrder } from '../relay/src/app/order-commands';
 import { orderTimeline } from '../relay/src/app/order-timeline';
 import { formatMoney } from '../relay/src/domain/money';
@@ -72,7 +72,7 @@ runCommand(() => {
             describeTask(c.command, c.orderKey),
             c.attempts,
             c.state === 'pending' ? when(c.nextAttemptAt) : when(c.updatedAt),
-            c.lastError ?? '-',
+            c.lastError ? splitError(c.lastError).words : '-',
           ]),
         ),
       );

@@ -166,7 +166,7 @@ export function describeTask(command: OutboxCommand, orderKey: string): string {
 }
 
 /** The worker records `code: message`; codes carry no ": ", messages are sentences. */
-function splitError(lastError: string | null): { code: string | null; words: string } {
+export function splitError(lastError: string | null): { code: string | null; words: string } {
   if (!lastError) return { code: null, words: 'no error was recorded' };
   const at = lastError.indexOf(': ');
   if (at <= 0 || /\s/.test(lastError.slice(0, at))) return { code: null, words: lastError };
