@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,6 +141,30 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
   });
 });
 
+const shopEnv = (h: Harness): Record<string, string> => ({
+  PAYRELAY_DB: h.dbFile,
+  WC_URL: h.shop.url,
+  WC_CONSUMER_KEY: h.shop.consumerKey,
+  WC_CONSUMER_SECRET: h.shop.consumerSecret,
+  PAYRELAY_SHOP_SECRET: SHOP_SECRET,
+  PAYRELAY_SANDBOX: '1',
+  SANDBOX_WEBHOOK_SECRET: SANDBOX_SECRET,
+});
+
+/** A tool run with a pseudo-terminal for its stdout (`script -qec`), the way a person runs it; what it wrote. */
+function runOnTerminal(tool: string, env: Record<string, string>): Promise<string> {
+  const tsx = path.join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs');
+  const command = [process.execPath, '--import', `file://${tsx}`, path.join(__dirname, '..', '..', 'scripts', `${tool}.ts`)].map((part) => `'${part}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', () => resolve(out));
+  });
+}
+
 describe('npm run reconcile as a process', () => {
   it('with a shop: a summary table counting the disagreement it raised, plain lines when stdout is not a terminal', async () => {
     const h = await startHarness();
@@ -149,15 +174,7 @@ describe('npm run reconcile as a process', () => {
       h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'status', status: 400 }, count: 1 });
       await h.send(session, 'paid');
       await h.drain();
-      const run = await runCli('reconcile', [], {
-        PAYRELAY_DB: h.dbFile,
-        WC_URL: h.shop.url,
-        WC_CONSUMER_KEY: h.shop.consumerKey,
-        WC_CONSUMER_SECRET: h.shop.consumerSecret,
-        PAYRELAY_SHOP_SECRET: SHOP_SECRET,
-        PAYRELAY_SANDBOX: '1',
-        SANDBOX_WEBHOOK_SECRET: SANDBOX_SECRET,
-      });
+      const run = await runCli('reconcile', [], shopEnv(h));
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).not.toContain('\r');
@@ -165,6 +182,13 @@ describe('npm run reconcile as a process', () => {
       expect(run.stdout).toMatch(/\nshop\s+1\s+1\s+0\s+1 disagreements raised as alerts/);
       expect(run.stdout).toContain('The relay running on this database (pid');
       expect(h.relay.stores.alerts.listOpen(10).map((a) => a.code)).toContain('paid_not_in_shop');
+
+      // On a terminal (util-linux `script` gives it one): the bar is drawn, then cleared for the summary line.
+      if (fs.existsSync('/usr/bin/script')) {
+        const tty = await runOnTerminal('reconcile', { ...shopEnv(h) });
+        expect(tty).toMatch(/\rshop: {6}settled sessions compared \[\.+\] 0\/1/);
+        expect(tty).toContain('\r\x1b[2Kshop:      settled sessions compared: 1 checked');
+      }
     } finally {
       await h.close();
     }
