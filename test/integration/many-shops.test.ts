@@ -18,6 +18,8 @@ async function drain(relay: RelayHandle, clock: ManualClock): Promise<void> {
   throw new Error('outbox did not drain');
 }
 
+const ADMIN_TOKEN = 'admin_token_of_the_relay_0123456789abcdef';
+
 const sessionRequest = (orderId: string, siteUrl: string) => ({
   order_id: orderId,
   order_key: `wc_order_${orderId}`,
@@ -36,7 +38,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
 
   beforeEach(async () => {
     clock = new ManualClock();
-    relay = await startShopsRelay([{ id: 'alpha' }, { id: 'beta' }], { clock });
+    relay = await startShopsRelay([{ id: 'alpha' }, { id: 'beta' }], { clock, env: { PAYRELAY_ADMIN_TOKEN: ADMIN_TOKEN } });
   });
   afterEach(() => relay.close());
 
@@ -196,6 +198,19 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     expect(await relay.syncShops()).toEqual({ started: [], stopped: ['gamma'] });
     expect((await ping(second)).body.error.code).toBe('unknown_shop');
     expect(relay.shops.has('alpha')).toBe(true);
+  });
+
+  test("the dashboard is the environment shop's: a registered shop's order is not found there, nor its sessions listed", async () => {
+    const alpha = relay.shop('alpha');
+    const session = alpha.seed();
+    await sendSandboxWebhook(relay.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid', clock.now());
+    const login = await fetch(`${relay.url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${ADMIN_TOKEN}` });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const timeline = await fetch(`${relay.url}/admin/orders/${session.merchantOrderId}`, { headers: { cookie } });
+    expect(timeline.status).toBe(404);
+    const sessions = await fetch(`${relay.url}/admin/`, { headers: { cookie } });
+    expect(sessions.status).toBe(200);
+    expect(await sessions.text()).not.toContain(session.id);
   });
 
   test("the environment shop works as on a single-shop relay, and the dashboard is not served for a registered shop", async () => {
