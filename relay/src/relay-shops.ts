@@ -47,7 +47,8 @@ export async function startRelayWithShops(
   // Which registry row each served shop was started from: removed and added again (new settings) restarts it.
   const startedFrom = new Map<string, number>();
   const frontDoor = createShopFrontDoor({ running, failed });
-  const relay = await startRelay(config, { ...overrides, frontDoor: (req: http.IncomingMessage, res: http.ServerResponse) => running.size + failed.size > 0 && frontDoor(req, res) });
+  const dashboards = () => [...running.keys()].map((id) => ({ label: `shop ${id}`, href: `/shops/${id}/admin/` }));
+  const relay = await startRelay(config, { ...overrides, dashboard: { others: dashboards }, frontDoor: (req: http.IncomingMessage, res: http.ServerResponse) => running.size + failed.size > 0 && frontDoor(req, res) });
   const log = logger ?? overrides.logger;
   // Only what is the process's, not the environment shop's gateway or providers.
   const shared: RelayOverrides = { clock: overrides.clock, logger: overrides.logger, background: overrides.background, random: overrides.random };
@@ -63,7 +64,13 @@ export async function startRelayWithShops(
   const startShop = async (shop: ShopRecord) => {
     startedFrom.set(shop.id, shop.createdAt);
     try {
-      const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), { ...shared, ...shopOverrides(shop.id), mounted: true });
+      const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), {
+        ...shared,
+        ...shopOverrides(shop.id),
+        mounted: true,
+        // Its own dashboard, over its own store: one shop at a time, the admin picks which in the header.
+        dashboard: { root: `/shops/${shop.id}/admin`, shop: shop.id, others: () => [{ label: 'environment shop', href: '/admin/' }, ...dashboards().filter((d) => d.label !== `shop ${shop.id}`)] },
+      });
       failed.delete(shop.id);
       running.set(shop.id, shopRelay);
       log?.info('serving a registered shop', { shop: shop.id });

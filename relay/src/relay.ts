@@ -88,6 +88,8 @@ export interface RelayOverrides {
   mounted?: boolean;
   /** Requests for other shops, taken before this relay's own routes (true = answered). */
   frontDoor?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+  /** The dashboard as a relay with several shops shows it: where browsers see it, whose it is, the others. */
+  dashboard?: { root?: string; shop?: string; others?: () => ReadonlyArray<{ label: string; href: string }> };
 }
 
 export interface RelayHandle {
@@ -352,6 +354,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       publicUrl: () => publicUrl,
       demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null,
       pokeWorker: () => worker.poke(),
+      root: overrides.dashboard?.root,
+      shop: overrides.dashboard?.shop,
+      dashboards: overrides.dashboard?.others,
     }),
   );
   app.use(opsRoutes({ ...refreshDeps, gateway, shopSecret, maxBodyBytes: config.maxBodyBytes, mode: config.mode, version: RELAY_VERSION, pokeWorker: () => worker.poke() }));

@@ -8,14 +8,14 @@ export type ShopRoute =
   /** A registered shop's relay, with the URL as that relay knows it. */
   | { kind: 'shop'; shopId: string; url: string }
   /** Refused before any shop's data is touched. */
-  | { kind: 'refused'; status: 401 | 404; code: 'unknown_shop' | 'dashboard_single_shop'; message: string };
+  | { kind: 'refused'; status: 401 | 404; code: 'unknown_shop'; message: string };
 
 const TENANT_WEBHOOK = /^\/webhooks\/([^/?#]+)\/([^/?#]+)\/?(\?.*)?$/;
 const TENANT_PAGE = /^\/shops\/([^/?#]+)(\/[^?#]*)?(\?.*)?$/;
 
 /**
  * Picks the shop of a request: `/webhooks/<shop>/<provider>` (providers' deliveries), `/shops/<shop>/...` (that
- * shop's pages: payment links, the sandbox checkout; the prefix is its public URL), and the signed `/v1/...` API
+ * shop's pages: payment links, the sandbox checkout, its dashboard; the prefix is its public URL), and the signed `/v1/...` API
  * with an `X-Payrelay-Shop` header. Only the named shop's relay sees the request, so a signature is checked with
  * that shop's secret alone; without a header it is the environment's shop, as on a single-shop relay.
  */
@@ -29,8 +29,6 @@ export function routeToShop(url: string, shopHeader: string | undefined, isShop:
   if (page) {
     const [, shopId, rest = '/', query = ''] = page;
     if (!isShop(shopId)) return unknownShop(404, shopId);
-    // The dashboard's pages, links and cookie are the environment shop's (README, "Many shops").
-    if (/^\/admin(\/|$)/.test(rest)) return { kind: 'refused', status: 404, code: 'dashboard_single_shop', message: 'the dashboard (/admin/) shows the environment-configured shop only' };
     return { kind: 'shop', shopId, url: `${rest}${query}` };
   }
   if (shopHeader !== undefined && /^\/v1(\/|\?|$)/.test(url)) {

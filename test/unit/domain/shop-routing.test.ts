@@ -35,10 +35,9 @@ describe('routeToShop: which shop serves a request', () => {
     expect(routeToShop('/v1/ping', 'gamma', isShop)).toMatchObject({ status: 401, code: 'unknown_shop' });
   });
 
-  test("a registered shop's dashboard path is refused: the dashboard is the environment shop's", () => {
-    expect(routeToShop('/shops/alpha/admin/orders/1', undefined, isShop)).toMatchObject({ kind: 'refused', status: 404, code: 'dashboard_single_shop' });
-    expect(routeToShop('/shops/alpha/admin', undefined, isShop)).toMatchObject({ kind: 'refused', code: 'dashboard_single_shop' });
-    expect(routeToShop('/shops/alpha/administrator', undefined, isShop)).toMatchObject({ kind: 'shop' });
+  test("a registered shop's dashboard is that shop's relay's", () => {
+    expect(routeToShop('/shops/alpha/admin/orders/1', undefined, isShop)).toEqual({ kind: 'shop', shopId: 'alpha', url: '/admin/orders/1' });
+    expect(routeToShop('/admin/orders/1', undefined, isShop)).toEqual({ kind: 'own' });
   });
 
   test('a header that is not a shop id is not echoed back', () => {

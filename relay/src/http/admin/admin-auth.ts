@@ -25,6 +25,8 @@ export interface AdminAuthOptions {
   clock: Clock;
   /** Set the cookie's Secure flag (the relay is reached over https). */
   secureCookies: boolean;
+  /** The dashboard's path, the cookie's Path (default /admin; a registered shop's dashboard has its own). */
+  cookiePath?: string;
 }
 
 /** Per address: 5 attempts at once, then one every 12 s; all addresses together: 20, then one a second. */
@@ -46,7 +48,7 @@ export function createAdminAuth(options: AdminAuthOptions) {
   const throttle = createNotificationThrottle(LOGIN_LIMITS);
 
   const cookie = (value: string, maxAgeSeconds: number) =>
-    `${ADMIN_COOKIE}=${value}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookies ? '; Secure' : ''}`;
+    `${ADMIN_COOKIE}=${value}; Path=${options.cookiePath ?? '/admin'}; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}${options.secureCookies ? '; Secure' : ''}`;
 
   return {
     hasLogin: options.adminToken !== null,

@@ -41,29 +41,44 @@ export interface LayoutView {
   localOnly?: boolean;
   mode: 'test' | 'live';
   flash?: { text: string; bad?: boolean } | null;
+  /** Where this dashboard is seen: /admin, or /shops/<id>/admin for a registered shop's (README, "Many shops"). */
+  root?: string;
+  /** The registered shop this dashboard shows (none: the environment shop's). */
+  shop?: string | null;
+  /** The other shops' dashboards on this relay, for the header. */
+  dashboards?: ReadonlyArray<{ label: string; href: string }>;
+}
+
+/** The dashboard's own path, as the browser sees it. */
+export function adminRoot(view: { root?: string }): string {
+  return view.root ?? '/admin';
 }
 
 const NAV = [
-  ['sessions', '/admin/', 'Sessions'],
-  ['alerts', '/admin/alerts', 'Alerts'],
-  ['dead-letters', '/admin/dead-letters', 'Dead letters'],
-  ['providers', '/admin/providers', 'Providers'],
+  ['sessions', '/', 'Sessions'],
+  ['alerts', '/alerts', 'Alerts'],
+  ['dead-letters', '/dead-letters', 'Dead letters'],
+  ['providers', '/providers', 'Providers'],
 ] as const;
 
 /** Every dashboard page: plain HTML and CSS, no scripts, nothing loaded from elsewhere. */
 export function layout(view: LayoutView, body: SafeHtml): string {
   const nav = view.csrf
-    ? NAV.map(([id, href, label]) => html`<a href="${href}" class="${id === view.here ? 'here' : ''}">${label}</a>`)
+    ? NAV.map(([id, href, label]) => html`<a href="${adminRoot(view)}${href}" class="${id === view.here ? 'here' : ''}">${label}</a>`)
     : [];
+  const shops =
+    view.csrf && view.dashboards?.length
+      ? html`<span class="muted" data-testid="dashboards">${view.dashboards.map((d) => html`<a href="${d.href}">${d.label}</a> `)}</span>`
+      : '';
   const who = view.csrf
     ? view.localOnly
       ? html`<span class="muted">open to this machine only (no PAYRELAY_ADMIN_TOKEN)</span>`
-      : html`<form class="inline" method="post" action="/admin/logout"><input type="hidden" name="csrf" value="${view.csrf}"><button class="link" type="submit">Log out</button></form>`
+      : html`<form class="inline" method="post" action="${adminRoot(view)}/logout"><input type="hidden" name="csrf" value="${view.csrf}"><button class="link" type="submit">Log out</button></form>`
     : '';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex"><title>${view.title} — Payrelay dashboard</title>${STYLE_ELEMENT}</head>
-<body><header><strong>Payrelay</strong>${view.mode === 'test' ? html`<span class="mode">test mode</span>` : ''}${nav}<span class="who">${who}</span></header>
+<body><header><strong>Payrelay</strong>${view.shop ? html`<span data-testid="dashboard-shop">shop ${view.shop}</span>` : ''}${view.mode === 'test' ? html`<span class="mode">test mode</span>` : ''}${nav}${shops}<span class="who">${who}</span></header>
 <main>${view.flash ? html`<p class="flash ${view.flash.bad ? 'bad' : ''}" data-testid="flash">${view.flash.text}</p>` : ''}${body}</main></body></html>`.markup;
 }
 

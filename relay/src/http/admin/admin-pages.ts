@@ -5,7 +5,7 @@ import type { Alert } from '../../ports/alert-store';
 import type { DeadLetterView } from '../../app/dead-letters';
 import type { SessionSummary } from '../../ports/ops-store';
 import { html, type SafeHtml } from './html';
-import { layout, when, type LayoutView } from './admin-layout';
+import { adminRoot, layout, when, type LayoutView } from './admin-layout';
 
 type Page = Omit<LayoutView, 'title' | 'here'>;
 
@@ -33,13 +33,13 @@ function money(minor: number, currency: string): string {
   }
 }
 
-const orderLink = (orderId: string) => html`<a href="/admin/orders/${encodeURIComponent(orderId)}" data-testid="order-link">#${orderId}</a>`;
+const orderLink = (page: Page, orderId: string) => html`<a href="${adminRoot(page)}/orders/${encodeURIComponent(orderId)}" data-testid="order-link">#${orderId}</a>`;
 
 export function renderLoginPage(page: Page & { error?: string | null }): string {
   return layout(
     { ...page, title: 'Log in' },
     html`<h1>Relay dashboard</h1><section>
-<form method="post" action="/admin/login">
+<form method="post" action="${adminRoot(page)}/login">
 <p><label>Admin token (<code>PAYRELAY_ADMIN_TOKEN</code>)<br><input type="password" name="token" autocomplete="current-password" autofocus required></label></p>
 ${page.error ? html`<p class="error" data-testid="login-error">${page.error}</p>` : ''}
 <p><button type="submit">Log in</button></p></form>
@@ -58,7 +58,7 @@ export function renderRefusedPage(page: Page & { reason: string }): string {
 }
 
 export function renderMessagePage(page: Page & { title: string; message: string }): string {
-  return layout(page, html`<h1>${page.title}</h1><section><p class="error">${page.message}</p><p><a href="/admin/">Back to the dashboard</a></p></section>`);
+  return layout(page, html`<h1>${page.title}</h1><section><p class="error">${page.message}</p><p><a href="${adminRoot(page)}/">Back to the dashboard</a></p></section>`);
 }
 
 export function renderSessionsPage(page: Page & { sessions: SessionSummary[]; byStatus: Record<string, number>; demoShopUrl: string | null; now: number }): string {
@@ -71,7 +71,7 @@ export function renderSessionsPage(page: Page & { sessions: SessionSummary[]; by
 ${page.demoShopUrl ? html` Try it in the <a href="${page.demoShopUrl}">demo shop</a>.` : ''}</p></section>
 <section><table data-testid="sessions"><thead><tr><th>Order</th><th>Status</th><th>Provider</th><th class="num">Amount</th><th>Created</th><th>Expires</th><th>Session</th></tr></thead><tbody>
 ${page.sessions.map(
-  (s) => html`<tr data-order="${s.merchantOrderId}"><td>${orderLink(s.merchantOrderId)}</td><td>${status(s.status)}</td><td>${s.provider}</td><td class="num">${money(s.amountMinor, s.currency)}</td>
+  (s) => html`<tr data-order="${s.merchantOrderId}"><td>${orderLink(page, s.merchantOrderId)}</td><td>${status(s.status)}</td><td>${s.provider}</td><td class="num">${money(s.amountMinor, s.currency)}</td>
 <td>${when(s.createdAt)}</td><td>${when(s.expiresAt)}${(s.status === 'created' || s.status === 'pending') && s.expiresAt <= page.now ? html` <span class="muted">(due for expiry)</span>` : ''}</td><td><code>${s.id}</code></td></tr>`,
 )}
 </tbody></table>${page.sessions.length === 0 ? html`<p class="muted">Nothing yet.</p>` : ''}</section>`,
@@ -116,16 +116,16 @@ export function renderAlertsPage(page: Page & { alerts: Alert[]; csrf: string })
 one dismissed while its cause is still there comes back at the next check (every 15 seconds).</p>
 <table data-testid="alerts"><thead><tr><th>Raised</th><th>Kind</th><th>Order</th><th>What happened, and what to do</th><th></th></tr></thead><tbody>
 ${page.alerts.map(
-  (a) => html`<tr data-alert="${a.id}"><td>${when(a.at)}</td><td><code>${a.code}</code></td><td>${a.merchantOrderId ? orderLink(a.merchantOrderId) : html`<span class="muted">—</span>`}</td>
+  (a) => html`<tr data-alert="${a.id}"><td>${when(a.at)}</td><td><code>${a.code}</code></td><td>${a.merchantOrderId ? orderLink(page, a.merchantOrderId) : html`<span class="muted">—</span>`}</td>
 <td>${a.message}<p class="advice"><strong>What to do:</strong> ${ALERT_ADVICE[a.code] ?? 'See the message.'}</p></td>
-<td><form class="inline" method="post" action="/admin/alerts/${a.id}/dismiss"><input type="hidden" name="csrf" value="${page.csrf}"><button class="secondary" type="submit">Dismiss</button></form></td></tr>`,
+<td><form class="inline" method="post" action="${adminRoot(page)}/alerts/${a.id}/dismiss"><input type="hidden" name="csrf" value="${page.csrf}"><button class="secondary" type="submit">Dismiss</button></form></td></tr>`,
 )}</tbody></table>${page.alerts.length === 0 ? html`<p class="ok" data-testid="no-alerts">No open alerts.</p>` : ''}</section>`,
   );
 }
 
 export function renderDeadLettersPage(page: Page & { letters: DeadLetterView[]; total: number; csrf: string }): string {
   const button = (d: DeadLetterView, action: 'retry' | 'dismiss', label: string, style: string) =>
-    html`<form class="inline" method="post" action="/admin/dead-letters/${d.id}/${action}"><input type="hidden" name="csrf" value="${page.csrf}"><button class="${style}" type="submit" data-testid="${action}">${label}</button></form>`;
+    html`<form class="inline" method="post" action="${adminRoot(page)}/dead-letters/${d.id}/${action}"><input type="hidden" name="csrf" value="${page.csrf}"><button class="${style}" type="submit" data-testid="${action}">${label}</button></form>`;
   return layout(
     { ...page, title: 'Dead letters', here: 'dead-letters' },
     html`<h1>Dead letters</h1>
@@ -134,7 +134,7 @@ a status the shop will not take), then Retry: the relay runs the command again n
 written once. Dismiss one that was dealt with some other way; it is kept for the record but not retried.</p>
 <table data-testid="dead-letters"><thead><tr><th>#</th><th>Order</th><th>What it was to do</th><th class="num">Attempts</th><th>Last error</th><th>Given up</th><th></th></tr></thead><tbody>
 ${page.letters.map(
-  (d) => html`<tr data-dead-letter="${d.id}"><td>${d.id}</td><td>${d.merchantOrderId ? orderLink(d.merchantOrderId) : html`<span class="muted">—</span>`}</td><td>${d.task}</td><td class="num">${d.attempts}</td>
+  (d) => html`<tr data-dead-letter="${d.id}"><td>${d.id}</td><td>${d.merchantOrderId ? orderLink(page, d.merchantOrderId) : html`<span class="muted">—</span>`}</td><td>${d.task}</td><td class="num">${d.attempts}</td>
 <td>${d.lastError}${d.errorCode ? html` <code>${d.errorCode}</code>` : ''}</td><td>${when(d.diedAt)}</td><td>${button(d, 'retry', 'Retry', '')} ${button(d, 'dismiss', 'Dismiss', 'secondary')}</td></tr>`,
 )}</tbody></table>${page.letters.length === 0 ? html`<p class="ok" data-testid="no-dead-letters">No dead letters.</p>` : ''}
 ${page.total > page.letters.length ? html`<p class="muted">Showing the newest ${page.letters.length} of ${page.total}.</p>` : ''}</section>`,

@@ -30,6 +30,12 @@ export interface AdminRouteDeps {
   demoShopUrl: string | null;
   /** A retried dead letter is due now: wake the worker instead of waiting for its poll. */
   pokeWorker: () => void;
+  /** Where browsers see this dashboard, when not /admin (a registered shop's: /shops/<id>/admin). */
+  root?: string;
+  /** The registered shop it shows, for the header. */
+  shop?: string | null;
+  /** The other dashboards on this relay (read per page: shops come and go). */
+  dashboards?: () => ReadonlyArray<{ label: string; href: string }>;
 }
 
 export const ADMIN_PATH = '/admin';
@@ -49,7 +55,8 @@ const FLASHES: Record<string, { text: (id: string) => string; bad?: boolean }> =
  */
 export function adminRoutes(deps: AdminRouteDeps): express.Router {
   const router = express.Router();
-  const auth = createAdminAuth(deps.auth);
+  const root = deps.root ?? ADMIN_PATH;
+  const auth = createAdminAuth({ ...deps.auth, cookiePath: root });
   const form = express.urlencoded({ extended: false, limit: '8kb' });
 
   router.use(ADMIN_PATH, (_req, res, next) => {
@@ -65,17 +72,17 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
   });
 
   const send = (res: Response, status: number, page: string) => res.status(status).type('html').send(page);
-  const base = { mode: deps.mode };
+  const base = { mode: deps.mode, root, shop: deps.shop ?? null };
 
   router.get(`${ADMIN_PATH}/login`, (req, res) => {
-    if (!auth.hasLogin || auth.check(req).ok) return res.redirect(303, `${ADMIN_PATH}/`);
+    if (!auth.hasLogin || auth.check(req).ok) return res.redirect(303, `${root}/`);
     send(res, 200, renderLoginPage(base));
   });
 
   router.post(`${ADMIN_PATH}/login`, form, (req, res) => {
-    if (!auth.hasLogin) return res.redirect(303, `${ADMIN_PATH}/`);
+    if (!auth.hasLogin) return res.redirect(303, `${root}/`);
     const result = auth.login(req, res, req.body?.token);
-    if (result.ok) return res.redirect(303, `${ADMIN_PATH}/`);
+    if (result.ok) return res.redirect(303, `${root}/`);
     if (result.retryAfterSeconds) res.set('Retry-After', String(result.retryAfterSeconds));
     send(res, result.status, renderLoginPage({ ...base, error: result.message }));
   });
@@ -93,7 +100,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
     if (verdict.kind === 'refused') {
       send(res, 403, renderRefusedPage({ ...base, reason: verdict.reason }));
     } else if (req.method === 'GET') {
-      res.redirect(303, `${ADMIN_PATH}/login`);
+      res.redirect(303, `${root}/login`);
     } else {
       send(res, 401, renderLoginPage({ ...base, error: 'Your login has expired; log in again.' }));
     }
@@ -103,7 +110,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
   const page = (viewer: AdminViewer, req: Request) => {
     const done = typeof req.query.done === 'string' ? FLASHES[req.query.done] : undefined;
     const id = typeof req.query.id === 'string' && /^\d{1,15}$/.test(req.query.id) ? req.query.id : '';
-    return { ...base, csrf: viewer.csrf, localOnly: viewer.localOnly, flash: done ? { text: done.text(id), bad: done.bad } : null };
+    return { ...base, dashboards: deps.dashboards?.() ?? [], csrf: viewer.csrf, localOnly: viewer.localOnly, flash: done ? { text: done.text(id), bad: done.bad } : null };
   };
 
   // Express routing is not strict: /admin reaches this too.
@@ -132,7 +139,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
     if (!admit(req, res)) return;
     const id = positiveId(req.params.id);
     const dismissed = id !== null && dismissAlert(deps, id, 'the relay dashboard') !== null;
-    res.redirect(303, `${ADMIN_PATH}/alerts?done=${dismissed ? 'alert-dismissed' : 'alert-gone'}&id=${id ?? ''}`);
+    res.redirect(303, `${root}/alerts?done=${dismissed ? 'alert-dismissed' : 'alert-gone'}&id=${id ?? ''}`);
   });
 
   const deadLetterDeps: DeadLetterDeps = { ops: deps.ops, log: deps.stores.log, sessions: deps.stores.sessions, unitOfWork: deps.unitOfWork, clock: deps.clock };
@@ -153,7 +160,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
         if (action === 'retry') deps.pokeWorker();
       }
       const done = result?.ok ? (action === 'retry' ? 'dead-letter-retried' : 'dead-letter-dismissed') : 'dead-letter-gone';
-      res.redirect(303, `${ADMIN_PATH}/dead-letters?done=${done}&id=${id ?? ''}`);
+      res.redirect(303, `${root}/dead-letters?done=${done}&id=${id ?? ''}`);
     }));
   }
 
@@ -167,7 +174,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
   router.post(`${ADMIN_PATH}/logout`, form, (req, res) => {
     if (!admit(req, res)) return;
     auth.logout(res);
-    res.redirect(303, `${ADMIN_PATH}/login`);
+    res.redirect(303, `${root}/login`);
   });
 
   return router;
