@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   for (const [id, shop] of served.shops) console.log(`  shop ${id}:  webhooks ${relay.url}/webhooks/${id}/<provider>, API with X-Payrelay-Shop: ${id} (providers: ${[...shop.providers.keys()].join(', ') || 'none'})`);
   for (const [id, why] of served.failed) console.error(`  shop ${id}: NOT STARTED (${why}); its requests are answered 503`);
   if (config.shop) void warnIfShopUnreachable(config.shop.url, relay);
+  for (const [id, shop] of served.shops) void warnIfShopUnreachable(served.shopUrls.get(id) ?? id, shop, `shop ${id}: `, `${relay.url}/shops/${id}/readyz`);
 
   const stop = (signal: string) => {
     console.log(`${signal}: finishing the shop write in hand, then stopping`);
@@ -61,14 +62,14 @@ function banner(config: Readonly<RelayConfig>, relay: RelayHandle): string[] {
 }
 
 /** A shop that cannot be reached or refuses the keys is the commonest set-up mistake: say so at once, loudly. */
-async function warnIfShopUnreachable(shopUrl: string, relay: RelayHandle): Promise<void> {
+async function warnIfShopUnreachable(shopUrl: string, relay: RelayHandle, whose = '', readyz = '/readyz'): Promise<void> {
   const check = await relay.shopHealth.check();
   if (check.ok) return;
   console.error(
     [
       '',
-      `WARNING: ${describeShopProblem(shopUrl, check)}.`,
-      '         Webhooks are still stored; order updates wait in the outbox until the shop answers. /readyz says 503 meanwhile.',
+      `WARNING: ${whose}${describeShopProblem(shopUrl, check)}.`,
+      `         Webhooks are still stored; order updates wait in the outbox until the shop answers. ${readyz} says 503 meanwhile.`,
       '',
     ].join('\n'),
   );

@@ -15,6 +15,8 @@ export interface RelayWithShops {
   shops: ReadonlyMap<string, RelayHandle>;
   /** Registered shops that did not start, with why. */
   failed: ReadonlyMap<string, string>;
+  /** Each registered shop's WooCommerce address (for messages). */
+  shopUrls: ReadonlyMap<string, string>;
   /** Starts shops added to the registry and stops those removed (also every few seconds while background work runs). */
   syncShops(): Promise<SyncReport>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startRelayWithShops(
   const failed = new Map<string, string>();
   // Which registry row each served shop was started from: removed and added again (new settings) restarts it.
   const startedFrom = new Map<string, number>();
+  const shopUrls = new Map<string, string>();
   const frontDoor = createShopFrontDoor({ running, failed });
   const dashboards = () => [...running.keys()].map((id) => ({ label: `shop ${id}`, href: `/shops/${id}/admin/` }));
   const relay = await startRelay(config, { ...overrides, dashboard: { others: dashboards }, frontDoor: (req: http.IncomingMessage, res: http.ServerResponse) => running.size + failed.size > 0 && frontDoor(req, res) });
@@ -59,10 +62,12 @@ export async function startRelayWithShops(
     running.delete(id);
     failed.delete(id);
     startedFrom.delete(id);
+    shopUrls.delete(id);
     await shop?.close();
   };
   const startShop = async (shop: ShopRecord) => {
     startedFrom.set(shop.id, shop.createdAt);
+    shopUrls.set(shop.id, shop.wcUrl);
     try {
       const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), {
         ...shared,
@@ -111,6 +116,7 @@ export async function startRelayWithShops(
     relay,
     shops: running,
     failed,
+    shopUrls,
     syncShops,
     close() {
       closing ??= (async () => {

@@ -90,6 +90,10 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
     for (let waited = 0; !relay.out.stdout.includes('shop alpha:') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(relay.out.stdout).toContain(`shop alpha:  webhooks ${base}/webhooks/alpha/<provider>`);
     expect(fs.existsSync(path.join(dir, 'shops', 'alpha.db'))).toBe(true);
+    // Its WooCommerce (port 9) does not answer: said at start, for that shop, with where its readiness is.
+    for (let waited = 0; !relay.out.stderr.includes('WARNING: shop alpha:') && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(relay.out.stderr).toContain('WARNING: shop alpha: ');
+    expect(relay.out.stderr).toContain(`${base}/shops/alpha/readyz says 503`);
     expect((await callSigned(base, 'POST', '/v1/ping', SECRET, 'alpha', {})).status).toBe(200);
     expect((await callSigned(base, 'POST', '/v1/ping', SECRET, null, {})).status).toBe(401);
 
