@@ -1,9 +1,14 @@
 import type http from 'node:http';
+import express from 'express';
 import { createSqliteShopRegistry } from './adapters/sqlite/sqlite-shop-registry';
 import { ConfigError } from './config/load-config';
 import type { RelayConfig } from './config/config-schema';
 import { shopConfig } from './config/shop-config';
 import { createShopFrontDoor } from './http/shop-front-door';
+import { createErrorHandler } from './http/error-handler';
+import { SHOP_ADMIN_PATH, shopAdminRoutes } from './http/shop-admin-routes';
+import { systemClock } from './ports/clock';
+import { createWinstonLogger } from './adapters/winston-logger';
 import type { Logger } from './ports/logger';
 import type { ShopRecord } from './ports/shop-registry';
 import { startRelay, type RelayHandle, type RelayOverrides } from './relay';
@@ -51,8 +56,17 @@ export async function startRelayWithShops(
   const shopUrls = new Map<string, string>();
   const frontDoor = createShopFrontDoor({ running, failed });
   const dashboards = () => [...running.keys()].map((id) => ({ label: `shop ${id}`, href: `/shops/${id}/admin/` }));
-  const relay = await startRelay(config, { ...overrides, dashboard: { others: dashboards }, frontDoor: (req: http.IncomingMessage, res: http.ServerResponse) => running.size + failed.size > 0 && frontDoor(req, res) });
-  const log = logger ?? overrides.logger;
+  // The shops API (http/shop-admin-routes.ts), answered here: it is the registry's, not one shop's.
+  let shopAdmin: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+  const door = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (shopAdmin && (req.url ?? '').startsWith(SHOP_ADMIN_PATH)) {
+      shopAdmin(req, res);
+      return true;
+    }
+    return running.size + failed.size > 0 && frontDoor(req, res);
+  };
+  const relay = await startRelay(config, { ...overrides, dashboard: { others: dashboards }, frontDoor: door });
+  const log = logger ?? overrides.logger ?? createWinstonLogger(config.logLevel);
   // Only what is the process's, not the environment shop's gateway or providers.
   const shared: RelayOverrides = { clock: overrides.clock, logger: overrides.logger, background: overrides.background, random: overrides.random };
   const registry = config.databaseUrl ? null : createSqliteShopRegistry(relay.db);
@@ -78,12 +92,12 @@ export async function startRelayWithShops(
       });
       failed.delete(shop.id);
       running.set(shop.id, shopRelay);
-      log?.info('serving a registered shop', { shop: shop.id });
+      log.info('serving a registered shop', { shop: shop.id });
     } catch (error) {
       // One shop's bad settings or locked file must not stop the others: it is refused with why (503) instead.
       const why = error instanceof ConfigError ? error.problems.join('; ') : error instanceof Error ? error.message : String(error);
       failed.set(shop.id, why);
-      log?.error('a registered shop did not start; its requests are answered 503', { shop: shop.id, error: why });
+      log.error('a registered shop did not start; its requests are answered 503', { shop: shop.id, error: why });
     }
   };
   let closing: Promise<void> | null = null;
@@ -107,9 +121,23 @@ export async function startRelayWithShops(
     });
     return syncing;
   };
+  const adminApp = express();
+  adminApp.disable('x-powered-by');
+  adminApp.use(
+    shopAdminRoutes({
+      registry,
+      relay: { env, config },
+      clock: overrides.clock ?? systemClock,
+      publicUrl: () => relay.url,
+      state: (id) => ({ serving: running.has(id), problem: failed.get(id) ?? null }),
+      sync: syncShops,
+    }),
+  );
+  adminApp.use(createErrorHandler(log));
+  shopAdmin = adminApp;
   await syncShops();
   // npm run shops:add / shops:remove write the registry; a running relay follows it within a few seconds.
-  const timer = overrides.background === false ? null : setInterval(() => void syncShops().catch((error) => log?.error('reading the shops registry failed', { error: String(error) })), REGISTRY_POLL_MS);
+  const timer = overrides.background === false ? null : setInterval(() => void syncShops().catch((error) => log.error('reading the shops registry failed', { error: String(error) })), REGISTRY_POLL_MS);
   timer?.unref();
 
   return {
