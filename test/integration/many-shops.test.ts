@@ -200,6 +200,20 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     expect(relay.shops.has('alpha')).toBe(true);
   });
 
+  test('a registered shop whose settings no longer pass is answered 503 (providers retry) and the others are served', async () => {
+    const registry = createSqliteShopRegistry(relay.relay.db);
+    // As if edited by hand in the database: shops:add would have refused it.
+    registry.add({ id: 'broken', wcUrl: 'https://broken.example', shopSecret: 'short', settings: { WC_CONSUMER_KEY: 'nope', WC_CONSUMER_SECRET: 'cs_x' }, createdAt: clock.now() });
+    expect(await relay.syncShops()).toEqual({ started: ['broken'], stopped: [] });
+    expect(relay.failed.get('broken')).toContain('WC_CONSUMER_KEY');
+    const session = relay.shop('alpha').seed();
+    const answer = await sendSandboxWebhook(relay.url, '/webhooks/broken/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now());
+    expect(answer).toMatchObject({ status: 503, body: { error: { code: 'shop_unavailable' } } });
+    // Why it did not start is for the operator (log, shops API), not for whoever posts to its URL.
+    expect(JSON.stringify(answer.body)).not.toContain('WC_CONSUMER_KEY');
+    expect((await sendSandboxWebhook(relay.url, '/webhooks/alpha/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now())).status).toBe(200);
+  });
+
   test("the dashboard is the environment shop's: a registered shop's order is not found there, nor its sessions listed", async () => {
     const alpha = relay.shop('alpha');
     const session = alpha.seed();

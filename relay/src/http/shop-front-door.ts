@@ -8,7 +8,7 @@ export interface MountedShop {
 export interface ShopDoorways {
   /** Registered shops whose relay runs. */
   running: ReadonlyMap<string, MountedShop>;
-  /** Registered shops whose relay could not start, with why (their webhooks get 503 so providers retry). */
+  /** Registered shops whose relay could not start, with why (their webhooks get 503 so providers retry; the why is not sent). */
   failed: ReadonlyMap<string, string>;
 }
 
@@ -28,7 +28,8 @@ export function createShopFrontDoor(shops: ShopDoorways): (req: http.IncomingMes
     }
     const shop = shops.running.get(route.shopId);
     if (!shop) {
-      answer(res, 503, 'shop_unavailable', `shop "${route.shopId}" is registered but its relay did not start: ${shops.failed.get(route.shopId) ?? 'unknown reason'}`);
+      // Why stays in the relay log and the shops API: a caller here may be anyone, and it is about settings.
+      answer(res, 503, 'shop_unavailable', `shop "${route.shopId}" is registered but its relay did not start (the relay log and GET /admin/api/shops say why)`);
       return true;
     }
     req.url = route.url;
