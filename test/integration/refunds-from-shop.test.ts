@@ -222,6 +222,26 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(refundsAtPaypal(session)).toHaveLength(2);
     });
 
+    it('the webhook arriving while the refund call still waits, then the answer lost: the refund counts as made, and the shop keeps its one record', async () => {
+      // The webhook finds the amount counted already (the call is in flight) and writes nothing; undoing the count
+      // on the lost answer afterwards would leave PayPal refunded and WooCommerce (which drops its record on the
+      // 502) with no refund at all, and nothing left to bring it back.
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'apply_then_hang');
+      const first = wooCommerceRefund(session, '10.00');
+      const answer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
+      while (refundsAtPaypal(session).length === 0) await new Promise((resolve) => setImmediate(resolve));
+      await refundWebhook(session, '10.00', refundsAtPaypal(session)[0].id);
+      expect(await answer).toMatchObject({ status: 201, body: { refund_id: first, status: 'succeeded' } });
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00']);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+      expect(refundCalls()).toHaveLength(1);
+      // What is left is 15.00, refunded once.
+      const rest = wooCommerceRefund(session, '15.00');
+      expect(await askRelay(session, { refund_id: rest, amount: '15.00', currency: 'EUR' })).toMatchObject({ status: 201 });
+      expect(refundsAtPaypal(session)).toHaveLength(2);
+    });
+
     it('a retry for another amount: the lost refund is put on the order, the new one is refused with why, PayPal refunds once', async () => {
       const session = paidPaypalOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');

@@ -117,6 +117,7 @@ function recordForSession(
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
   settleOwnRefund(stores, event, session, now);
+  if (event.livemode === livemode) confirmRefundsInFlight(stores, event, session, now);
   const lost = event.refundOutcome && !event.refundOutcome.made ? failedLostRefund(stores, event, session) : null;
   if (lost) stores.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', providerRefundId: event.refundOutcome?.providerRefundId, message: `not made at ${providerDisplayName(event.provider)} (its final word on the refund whose answer was lost)` }, now);
   const statusNow = decision.kind === 'apply' ? decision.to : session.status;
@@ -328,6 +329,22 @@ function confirmLostRefunds(stores: EventStores, session: PaymentSession, decisi
     data: { shopRefundIds: confirmed.map((r) => r.shopRefundId) },
   });
   return `This is the refund asked for in the shop (WooCommerce refund ${ids}) whose answer from ${name} was lost; WooCommerce had removed its record, so this one takes its place.`;
+}
+
+/**
+ * A refund webhook whose running total covers everything counted, while refunds the shop asked for still wait for
+ * the provider's answer: those refunds are made (their amounts are counted before the provider is asked, so the
+ * webhook itself wrote nothing). Settled as made now, so a lost answer afterwards does not undo them: the shop
+ * keeps its record, and no webhook is left to bring it back.
+ */
+function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, session: PaymentSession, now: number): void {
+  if (event.status !== 'refunded' || event.refundOutcome || event.refundedMinor === undefined) return;
+  if (event.refundedMinor < session.refundedMinor) return;
+  const inFlight = stores.refunds.listByOrder(session.merchantOrderId).filter((r) => r.state === 'requested' && r.sessionId === session.id);
+  const name = providerDisplayName(session.provider);
+  for (const refund of inFlight) {
+    stores.refunds.settle(refund.merchantOrderId, refund.shopRefundId, { state: 'succeeded', message: `made at ${name}: its refund webhook (${formatMoney(event.refundedMinor, session.currency)} refunded in total) arrived before its answer` }, now);
+  }
 }
 
 /** The refund whose answer was lost that this "not made" is about, by our reference. */

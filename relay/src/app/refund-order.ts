@@ -143,6 +143,21 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
   }
 
+  // The provider's refund webhook arrived while we waited and confirmed this refund (record-provider-event.ts):
+  // it is made, whatever became of the answer, and WooCommerce keeps its record only if we say so.
+  const confirmed = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
+  if (confirmed?.state === 'succeeded' && refundMayHaveBeenMade(result.error.code)) {
+    deps.stores.log.append({
+      at: settledAt,
+      merchantOrderId: session.merchantOrderId,
+      sessionId: session.id,
+      provider: session.provider,
+      kind: 'refund_requested',
+      message: `${name}'s answer to the refund of ${formatMoney(amountMinor, session.currency)} was lost (${result.error.message}), but its refund webhook had confirmed the refund already: it is made.`,
+      data: { shopRefundId: request.shopRefundId, code: result.error.code },
+    });
+    return { ok: true, refund: confirmed, replayed: false };
+  }
   const lostAnswer = refundMayHaveBeenMade(result.error.code);
   const unavailable = result.error.kind === 'fallback';
   const message = lostAnswer
