@@ -242,6 +242,24 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(refundsAtPaypal(session)).toHaveLength(2);
     });
 
+    it('two refunds in flight at once, both answers lost, neither made: nothing stays counted, and the whole payment can still be refunded', async () => {
+      // Each undoes only its own amount: the second to fail once kept the first's count as if it were a webhook's.
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'hang', 2);
+      const first = wooCommerceRefund(session, '10.00');
+      const firstAnswer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
+      while (refundCalls().length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const second = wooCommerceRefund(session, '5.00');
+      const answers = await Promise.all([firstAnswer, askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' })]);
+      expect(answers.map((a) => a.status)).toEqual([502, 502]);
+      wooCommerceDropsRefund(session, first);
+      wooCommerceDropsRefund(session, second);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      const all = wooCommerceRefund(session, '25.00');
+      expect(await askRelay(session, { refund_id: all, amount: '25.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { status: 'succeeded' } });
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+    });
+
     it('a retry for another amount: the lost refund is put on the order, the new one is refused with why, PayPal refunds once', async () => {
       const session = paidPaypalOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');

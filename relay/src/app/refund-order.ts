@@ -167,8 +167,9 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
       : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
   deps.unitOfWork.transaction(() => {
     const current = deps.stores.sessions.get(session.id);
-    // Undo only our own count: a refund webhook recorded meanwhile (a dashboard refund) keeps its part.
-    const refundedMinor = Math.max(before.refundedMinor, (current?.refundedMinor ?? before.refundedMinor) - amountMinor);
+    // Undo only our own count: a refund webhook recorded meanwhile (a dashboard refund) keeps its part, and another
+    // refund of this order that failed meanwhile has undone its own (so not "at least what it was before").
+    const refundedMinor = Math.max(0, (current?.refundedMinor ?? before.refundedMinor + amountMinor) - amountMinor);
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: before.status } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append({ at: settledAt, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'error', message, data: { shopRefundId: request.shopRefundId, code: result.error.code } });
