@@ -46,6 +46,9 @@ export interface LoggedRequest {
   /** Status sent, or the fault that replaced the answer. */
   status: number | 'dropped' | 'hung';
   fault?: WooFault['kind'];
+  /** When the request arrived and when its answer was sent (the stand-in's clock); benchmarks time the shop with them. */
+  at: number;
+  finishedAt?: number;
 }
 
 export interface StandInOrderInput {
@@ -96,6 +99,12 @@ export interface WooCommerceStandInOptions {
    */
   siteHost?: string;
   firstOrderId?: number;
+  /**
+   * A shop's PHP capacity: at most `workers` requests are served at once, each costing `costMs` before it is
+   * answered; the rest wait in line (like PHP-FPM with 4 children behind nginx). Faults answer without a worker,
+   * as nginx does when PHP is down. Unbounded and free when absent.
+   */
+  capacity?: { workers: number; costMs: number };
 }
 
 /**
@@ -115,10 +124,11 @@ export async function startWooCommerceStandIn(opts: WooCommerceStandInOptions = 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const query: Record<string, string> = {};
     for (const [k, v] of new URL(req.originalUrl, 'http://stand-in.invalid').searchParams) query[k] = v;
-    const entry: LoggedRequest = { method: req.method, path: req.path, query, auth: authKind(req, query), body: undefined, status: 'dropped' };
+    const entry: LoggedRequest = { method: req.method, path: req.path, query, auth: authKind(req, query), body: undefined, status: 'dropped', at: clock.now() };
     requests.push(entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
+      entry.finishedAt = clock.now();
     });
     res.locals.logEntry = entry;
     next();
@@ -141,6 +151,7 @@ export async function startWooCommerceStandIn(opts: WooCommerceStandInOptions = 
   });
   // The site URL needs the port, which exists only after listen: the emulator is built then.
   let emulator: express.Router | null = null;
+  if (opts.capacity) app.use(phpWorkers(opts.capacity.workers, opts.capacity.costMs));
   app.use((req, res, next) => (emulator as express.Router)(req, res, next));
 
   const server = http.createServer(app);
@@ -193,6 +204,26 @@ export async function startWooCommerceStandIn(opts: WooCommerceStandInOptions = 
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/** A fixed pool of workers: a request holds one for its cost and until it is answered; the others queue. */
+function phpWorkers(workers: number, costMs: number): express.RequestHandler {
+  let busy = 0;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    busy -= 1;
+    const next = waiting.shift();
+    if (next) next();
+  };
+  return (_req, res, next) => {
+    const serve = () => {
+      busy += 1;
+      res.once('close', release);
+      setTimeout(next, costMs);
+    };
+    if (busy < workers) serve();
+    else waiting.push(serve);
   };
 }
 

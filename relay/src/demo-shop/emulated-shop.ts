@@ -86,6 +86,13 @@ export class EmulatedShop {
     return { orders: this.store.listOrders(perPage, (page - 1) * perPage), total: this.store.countOrders() };
   }
 
+  /** GET orders?include=…: only those orders (newest first, like the default order by date), ids that do not exist left out. */
+  listOrdersById(ids: number[], page = 1, perPage = 10): { orders: EmulatedOrderRecord[]; total: number } {
+    const found = [...new Set(ids)].map((id) => this.store.getOrder(id)).filter((order): order is EmulatedOrderRecord => order !== null);
+    found.sort((a, b) => b.id - a.id);
+    return { orders: found.slice((page - 1) * perPage, page * perPage), total: found.length };
+  }
+
   /** WooCommerce lists notes newest first; notes of the same second come in id order (as recorded). */
   notes(orderId: number): EmulatedNoteRecord[] {
     return this.store.listNotes(orderId).sort((a, b) => (a.dateCreated === b.dateCreated ? a.id - b.id : a.dateCreated < b.dateCreated ? 1 : -1));

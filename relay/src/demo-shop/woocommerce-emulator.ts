@@ -58,7 +58,8 @@ export function woocommerceEmulatorRoutes(deps: WooCommerceEmulatorDeps): expres
     if (!allowed(res, wooErrors.cannotView)) return;
     const perPage = clampInt(req.query.per_page, 10, 1, 100);
     const page = clampInt(req.query.page, 1, 1, 10_000);
-    const { orders, total } = shop.listOrders(page, perPage);
+    const include = idList(req.query.include);
+    const { orders, total } = include ? shop.listOrdersById(include, page, perPage) : shop.listOrders(page, perPage);
     res.set('X-WP-Total', String(total)).set('X-WP-TotalPages', String(Math.max(1, Math.ceil(total / perPage))));
     res.json(orders.map((o) => shop.orderJson(o)));
   });
@@ -148,6 +149,13 @@ export function woocommerceEmulatorRoutes(deps: WooCommerceEmulatorDeps): expres
 
 function send(res: Response, error: WooErrorReply): void {
   res.status(error.status).json(error.body);
+}
+
+/** WordPress reads an array argument as `include=1,2` or `include[]=1&include[]=2`. */
+function idList(value: unknown): number[] | null {
+  if (value === undefined) return null;
+  const parts = (Array.isArray(value) ? value : [value]).flatMap((part) => (typeof part === 'string' ? part.split(',') : []));
+  return parts.filter((part) => /^\d+$/.test(part.trim())).map((part) => Number(part.trim()));
 }
 
 function clampInt(value: unknown, fallback: number, min: number, max: number): number {
