@@ -278,6 +278,23 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
     });
 
+    it('two clicks at once after a lost refund: the lost refund is put on the order once, and counted once', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'apply_then_hang');
+      const first = wooCommerceRefund(session, '20.00');
+      expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      const answers = await Promise.all([
+        askRelay(session, { refund_id: wooCommerceRefund(session, '3.00'), amount: '3.00', currency: 'EUR' }),
+        askRelay(session, { refund_id: wooCommerceRefund(session, '2.00'), amount: '2.00', currency: 'EUR' }),
+      ]);
+      await h.drain();
+      expect(answers.filter((a) => a.status === 409)).toHaveLength(1);
+      const refundedNow = answers.filter((a) => a.status === 201).reduce((sum, a) => sum + Math.round(Number(a.body.amount ?? 0) * 100), 0);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).filter((r) => r.amount === '20.00')).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(2000 + refundedNow);
+    });
+
     it('while PayPal cannot say whether the lost refund was made, nothing more is refunded', async () => {
       const session = paidPaypalOrder();
       paypal.fault('/v2/payments/captures/', 'hang');

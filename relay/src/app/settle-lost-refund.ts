@@ -40,7 +40,10 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
     return null;
   }
   const made = found.value as ProviderRefund;
-  return deps.unitOfWork.transaction((): RefundAnswer => {
+  return deps.unitOfWork.transaction((): RefundAnswer | null => {
+    // Another request (a second click) or the refund's webhook settled it while the provider was asked: it is
+    // counted and on the order already; adding it again would write a second refund record.
+    if (deps.refunds.get(lost.merchantOrderId, lost.shopRefundId)?.state !== 'unconfirmed') return null;
     // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
     const current = deps.stores.sessions.get(session.id) ?? session;
     const refundedMinor = Math.min(current.amountMinor, current.refundedMinor + lost.amountMinor);
