@@ -12,10 +12,14 @@ export function isDirectLocalRequest(req: IncomingMessage): boolean {
 export function hasBearerToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) return false;
-  const given = crypto.createHash('sha256').update(match[1]).digest();
-  const expected = crypto.createHash('sha256').update(token).digest();
-  return crypto.timingSafeEqual(given, expected);
+  return match !== null && sameSecret(match[1], token);
+}
+
+/** Constant-time comparison of strings of any length (hashing first evens out the lengths). */
+export function sameSecret(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
 }
 
 export type TokenVerdict = { ok: true } | { ok: false; status: 401 | 403; code: string; message: string };

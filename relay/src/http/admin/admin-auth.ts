@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { Request, Response } from 'express';
 import { createNotificationThrottle, type NotificationLimits } from '../../domain/token-bucket';
 import type { Clock } from '../../ports/clock';
-import { isDirectLocalRequest } from '../token-guard';
-import { ADMIN_COOKIE, ADMIN_SESSION_MS, adminSessionKey, csrfTokenFor, issueAdminSession, readAdminSession, readCookie, sameSecret } from './admin-session';
+import { isDirectLocalRequest, sameSecret } from '../token-guard';
+import { ADMIN_COOKIE, ADMIN_SESSION_MS, adminSessionKey, csrfTokenFor, issueAdminSession, readAdminSession, readCookie } from './admin-session';
 
 /** Who is looking at a dashboard page: enough to put the CSRF token in its forms. */
 export interface AdminViewer {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { sameSecret } from '../token-guard';
 
 /** How long a dashboard login lasts; after that the cookie is refused and the login form shown again. */
 export const ADMIN_SESSION_MS = 8 * 3_600_000;
@@ -32,13 +33,6 @@ export function readAdminSession(key: Buffer, cookie: string | undefined, now: n
 /** The CSRF token of a session: every form carries it, and a POST without it (a cross-site form) is refused. */
 export function csrfTokenFor(key: Buffer, sessionId: string): string {
   return mac(key, `csrf.${sessionId}`);
-}
-
-/** Constant-time comparison of strings of any length (hashing first evens out the lengths). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }
 
 /** One cookie from a Cookie header (no cookie package for one value). */
