@@ -3,7 +3,6 @@
 namespace Payrelay;
 
 use Automattic\WooCommerce\Blocks\Payments\Integrations\AbstractPaymentMethodType;
-use Payrelay\Admin\RelayHealth;
 
 defined('ABSPATH') || exit;
 
@@ -16,6 +15,7 @@ final class BlocksIntegration extends AbstractPaymentMethodType
     /** @var string */
     protected $name = Contract::GATEWAY_ID;
 
+    /** @param CheckoutMethods|null $methods the plugin's, shared with the gateway; null offers the merchant's choice */
     public function __construct(
         private string $plugin_file,
         private string $version,
@@ -79,13 +79,8 @@ final class BlocksIntegration extends AbstractPaymentMethodType
     private function methods_for_cart(Settings $settings): array
     {
         $cart = CheckoutCart::current();
-        $unconfigured = $settings->relay_url === '' || $settings->shop_secret === '';
-        if ($cart === null || ($this->methods === null && $unconfigured)) {
+        if ($cart === null || $this->methods === null) {
             return $settings->methods;
-        }
-        if ($this->methods === null) {
-            $client = RelayClient::from_settings($settings, new Log($settings->debug, [$settings->shop_secret]));
-            $this->methods = new CheckoutMethods($client, $settings->methods, new RelayHealth($client));
         }
         return $this->methods->for_cart($cart->currency, $cart->country, $cart->amount_minor);
     }

@@ -21,6 +21,7 @@ final class Plugin
     private ?RelayClient $client = null;
     private ?Log $log = null;
     private ?ReturnPage $return_page = null;
+    private ?CheckoutMethods $methods = null;
 
     public function __construct(private string $plugin_file, private string $version)
     {
@@ -132,7 +133,7 @@ final class Plugin
             $this->health(),
             new SettingsStatus($this->client()),
             null,
-            new CheckoutMethods($this->client(), Settings::load()->methods, $this->health())
+            $this->checkout_methods()
         );
         return $gateways;
     }
@@ -143,7 +144,7 @@ final class Plugin
     public function register_blocks($registry): void
     {
         if (class_exists(AbstractPaymentMethodType::class) && is_object($registry)) {
-            $registry->register(new BlocksIntegration($this->plugin_file, $this->version));
+            $registry->register(new BlocksIntegration($this->plugin_file, $this->version, $this->checkout_methods()));
         }
     }
 
@@ -179,6 +180,12 @@ final class Plugin
     private function diagnostics(): Diagnostics
     {
         return new Diagnostics($this->client(), $this->plugin_file, $this->version, $this->health());
+    }
+
+    /** One for the classic gateway and the block checkout: the same client, log and relay-health reading. */
+    private function checkout_methods(): CheckoutMethods
+    {
+        return $this->methods ??= new CheckoutMethods($this->client(), Settings::load()->methods, $this->health());
     }
 
     private function health(): RelayHealth
