@@ -140,6 +140,22 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     expect(refundCalls()).toHaveLength(1);
   });
 
+  it('after a chargeback took part of the payment, only the rest can be refunded, and refunding all of it refunds the order', async () => {
+    const session = paidPaypalOrder();
+    // The customer's bank took 5.00 back (a partial chargeback, decide.ts): 20.00 of 25.00 stay paid.
+    h.relay.stores.sessions.update(session.id, { chargedBackMinor: 500 }, h.clock.now());
+    const tooMuch = await askRelay(session, { refund_id: 'wc-too-much', amount: '25.00', currency: 'EUR' });
+    expect(tooMuch).toMatchObject({ status: 422, body: { error: { code: 'amount_exceeds_remaining', message: expect.stringContaining('Only 20.00 EUR of this payment is left to refund') } } });
+    expect(refundCalls()).toHaveLength(0);
+    const rest = wooCommerceRefund(session, '20.00');
+    const answer = await askRelay(session, { refund_id: rest, amount: '20.00', currency: 'EUR' });
+    expect(answer.status).toBe(201);
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'refunded', refundedMinor: 2000 });
+    await refundWebhook(session, '20.00', answer.body.provider_refund_id);
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'refunded', refundedMinor: 2000 });
+    expect(refundNotes(session)).toHaveLength(0);
+  });
+
   it('a refund in another currency is refused in words', async () => {
     const session = paidPaypalOrder();
     const answer = await askRelay(session, { refund_id: 'wc-1', amount: '10.00', currency: 'USD' });

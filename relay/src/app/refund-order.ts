@@ -1,7 +1,7 @@
 import { refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
-import type { PaymentSession } from '../domain/payment-session';
+import { leftToRefundMinor, type PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
@@ -87,18 +87,19 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   session = deps.stores.sessions.get(session.id) ?? session;
 
   // Every lost refund is settled above (or this request stopped): what is left is what the session says.
-  const remaining = session.amountMinor - session.refundedMinor;
+  const remaining = leftToRefundMinor(session);
   if (amountMinor > remaining) {
+    const chargedBack = session.chargedBackMinor ? `, ${formatMoney(session.chargedBackMinor, session.currency)} taken back by a chargeback` : '';
     return refuse(
       422,
       'amount_exceeds_remaining',
-      `Only ${formatMoney(remaining, session.currency)} of this payment is left to refund (${formatMoney(session.refundedMinor, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} refunded already); ${formatMoney(amountMinor, session.currency)} is too much.`,
+      `Only ${formatMoney(remaining, session.currency)} of this payment is left to refund (${formatMoney(session.refundedMinor, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} refunded already${chargedBack}); ${formatMoney(amountMinor, session.currency)} is too much.`,
     );
   }
 
   const now = deps.clock.now();
   const before = { status: session.status, refundedMinor: session.refundedMinor };
-  const full = amountMinor === session.amountMinor - session.refundedMinor;
+  const full = amountMinor === remaining;
   const inserted = deps.unitOfWork.transaction(() => {
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
     if (!fresh) return false;

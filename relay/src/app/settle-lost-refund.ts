@@ -2,6 +2,7 @@ import { withRef } from '../domain/decide';
 import { lostRefundOutcome } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
+import { leftToRefundMinor } from '../domain/payment-session';
 import { providerDisplayName } from '../domain/provider-names';
 import type { ProviderRefund } from '../ports/payment-provider';
 import type { ShopRefund } from '../ports/shop-refund-store';
@@ -46,8 +47,9 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
     if (deps.refunds.get(lost.merchantOrderId, lost.shopRefundId)?.state !== 'unconfirmed') return null;
     // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
     const current = deps.stores.sessions.get(session.id) ?? session;
-    const refundedMinor = Math.min(current.amountMinor, current.refundedMinor + lost.amountMinor);
-    const full = refundedMinor >= current.amountMinor - (current.chargedBackMinor ?? 0);
+    const refundedMinor = current.refundedMinor + Math.min(lost.amountMinor, leftToRefundMinor(current));
+    const left = leftToRefundMinor({ ...current, refundedMinor });
+    const full = left <= 0;
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded', disputedFrom: null } : {}) }, now);
     const madeText = `The refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}), whose answer from ${name} was lost, is made at ${name} (refund ${made.providerRefundId})`;
     if (outcome === 'same_refund') {
@@ -74,7 +76,7 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
       },
       now,
     );
-    const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(current.amountMinor - refundedMinor, session.currency)} is left to refund; refund again if more should go back.`;
+    const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(left, session.currency)} is left to refund; refund again if more should go back.`;
     deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
     return refusal(409, 'earlier_refund_made', message);
   });

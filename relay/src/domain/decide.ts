@@ -1,5 +1,5 @@
 import { formatMoney } from './money';
-import type { PaymentSession } from './payment-session';
+import { leftToRefundMinor, type PaymentSession } from './payment-session';
 import { type PaymentStatus } from './payment-status';
 import type { EventStatus, ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
@@ -206,7 +206,7 @@ function decideDispute(event: ProviderEvent, session: PaymentSession, incoming: 
     }
     case 'dispute_lost': {
       const chargedBack = session.chargedBackMinor ?? 0;
-      const remaining = session.amountMinor - session.refundedMinor - chargedBack;
+      const remaining = leftToRefundMinor(session);
       const asked = dispute.totalChargedBackMinor !== undefined ? dispute.totalChargedBackMinor - chargedBack : dispute.amountMinor;
       const loss = Math.min(asked, remaining);
       if (loss <= 0) {

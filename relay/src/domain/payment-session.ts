@@ -47,3 +47,11 @@ export interface PaymentSession {
   expiresAt: number;
   updatedAt: number;
 }
+
+/**
+ * What can still go back to the customer: the payment less what is refunded and what a chargeback took (that
+ * money went back through the bank already). The refund request's limit, and zero means fully refunded.
+ */
+export function leftToRefundMinor(session: Pick<PaymentSession, 'amountMinor' | 'refundedMinor' | 'chargedBackMinor'>): number {
+  return session.amountMinor - session.refundedMinor - (session.chargedBackMinor ?? 0);
+}
