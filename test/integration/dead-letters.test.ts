@@ -121,6 +121,29 @@ describe('dead letters by hand (retry, retry all, dismiss)', () => {
     expect(await dismissDeadLetter(deps, id, 'dashboard')).toMatchObject({ ok: false, error: { code: 'dismissed' } });
   });
 
+  it('two clicks at once (retry, retry, retry all): retried once, one log entry, one write to the shop', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const [first, second, all] = await Promise.all([retryDeadLetter(deps, id, 'dashboard'), retryDeadLetter(deps, id, 'dashboard'), retryAllDeadLetters(deps, 'command line')]);
+    expect([first.ok, second.ok].filter(Boolean).length + all.length).toBe(1);
+    expect(h.relay.stores.log.listByOrder(orderId).filter((e) => e.kind === 'dead_letter')).toHaveLength(1);
+    const putsBefore = h.shop.requests.filter((r) => r.method === 'PUT').length;
+    await h.drain();
+    expect(h.shop.requests.filter((r) => r.method === 'PUT').length).toBe(putsBefore + 1);
+    expect(h.ourNotes(orderId)).toHaveLength(1);
+    expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'done' });
+  });
+
+  it('retry and dismiss at once: one of them wins and the other says why; a dismissed letter is not queued', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const [retried, dismissed] = await Promise.all([retryDeadLetter(deps, id, 'dashboard'), dismissDeadLetter(deps, id, 'command line')]);
+    expect([retried.ok, dismissed.ok].filter(Boolean)).toEqual([true]);
+    const loser = retried.ok ? dismissed : retried;
+    expect(loser).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^(not_found|dismissed|not_dead)$/) } });
+    await h.drain();
+    expect(h.shop.orders.getOrder(orderId)!.status).toBe(retried.ok ? 'processing' : 'pending');
+    expect(h.relay.stores.outbox.state(id)?.state).toBe(retried.ok ? 'done' : 'dead');
+  });
+
   it('says why when the id is not a dead letter: unknown, or already retried', async () => {
     const { id } = await deadLetterFor();
     expect(await retryDeadLetter(deps, 999_999, 'dashboard')).toMatchObject({ ok: false, error: { code: 'not_found' } });
