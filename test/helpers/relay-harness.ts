@@ -10,6 +10,7 @@ import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/provid
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { startRelay, type RelayHandle, type RelayOverrides } from '../../relay/src/relay';
 import type { Clock } from '../../relay/src/ports/clock';
+import { signShopRequest } from '../../relay/src/http/request-signature';
 import { readBody } from './read-body';
 import { createTestSchema, pgSql, sqliteSql, TEST_STORE, type TestSql } from './test-store';
 import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
@@ -187,4 +188,24 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
     },
   };
   return harness;
+}
+
+/** What WooCommerce does before it calls the gateway's process_refund: its refund record exists. Its id. */
+export function recordShopRefund(h: Harness, session: PaymentSession, amount: string): string {
+  const made = h.shop.shop.createRefund(Number(session.merchantOrderId), { amount, reason: 'damaged', api_refund: false });
+  if (!made.ok) throw new Error('stand-in refused the refund');
+  return String(made.value.id);
+}
+
+/** The plugin's refund request: `POST /v1/orders/{id}/refunds` signed with the shop secret at the harness clock. */
+export async function askRelayToRefund(h: Harness, session: PaymentSession, body: Record<string, unknown>): Promise<{ status: number; body: any }> {
+  const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
+  const raw = JSON.stringify(body);
+  const timestamp = Math.floor(h.clock.now() / 1000);
+  const response = await fetch(`${h.relay.url}${pathname}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as any };
 }

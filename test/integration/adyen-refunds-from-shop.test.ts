@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
-import { signShopRequest } from '../../relay/src/http/request-signature';
 import { startAdyenStandIn, type ApiStandIn, type AdyenPayment } from '../helpers/provider-api-stand-ins';
 import { ADYEN_TEST_HMAC_KEY, PROVIDER_FIXTURES, signedAdyenNotification } from '../helpers/provider-signers';
-import { SHOP_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
+import { askRelayToRefund, recordShopRefund, startHarness, type Harness } from '../helpers/relay-harness';
 
 type AdyenStandIn = ApiStandIn & { payments: Map<string, AdyenPayment>; addPayment(psp: string, value: number, currency?: string): void };
 
@@ -39,23 +38,8 @@ describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in
     return session;
   }
 
-  function wooCommerceRefund(session: PaymentSession, amount: string): string {
-    const made = h.shop.shop.createRefund(Number(session.merchantOrderId), { amount, reason: 'damaged', api_refund: false });
-    if (!made.ok) throw new Error('stand-in refused the refund');
-    return String(made.value.id);
-  }
-
-  async function askRelay(session: PaymentSession, body: Record<string, unknown>) {
-    const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
-    const raw = JSON.stringify(body);
-    const timestamp = Math.floor(h.clock.now() / 1000);
-    const response = await fetch(`${h.relay.url}${pathname}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
-      body: raw,
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const wooCommerceRefund = (session: PaymentSession, amount: string) => recordShopRefund(h, session, amount);
+  const askRelay = (session: PaymentSession, body: Record<string, unknown>) => askRelayToRefund(h, session, body);
 
   /** Adyen's notification about one refund: its own pspReference, the payment's as originalReference. */
   async function refundNotification(session: PaymentSession, eventCode: 'REFUND' | 'REFUND_FAILED', fields: { psp: string; value: number; success?: 'true' | 'false'; reference?: string; reason?: string }) {

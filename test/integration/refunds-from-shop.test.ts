@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
-import { signShopRequest } from '../../relay/src/http/request-signature';
 import { startE2E, type E2E } from '../helpers/e2e-relay';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
 import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
-import { SHOP_SECRET, type Harness } from '../helpers/relay-harness';
+import { askRelayToRefund, recordShopRefund, type Harness } from '../helpers/relay-harness';
 
 const WEBHOOK_ID = TEST_PAYPAL_WEBHOOK_ID;
 const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
@@ -37,27 +36,17 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     return session;
   }
 
-  /** What WooCommerce does before it calls process_refund: the refund record exists, then the gateway is asked. */
-  function wooCommerceRefund(session: PaymentSession, amount: string): string {
-    const made = h.shop.shop.createRefund(Number(session.merchantOrderId), { amount, reason: 'damaged', api_refund: false });
-    if (!made.ok) throw new Error('stand-in refused the refund');
-    return String(made.value.id);
-  }
-
-  async function askRelay(session: PaymentSession, body: Record<string, unknown>) {
-    const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
-    const raw = JSON.stringify(body);
-    const timestamp = Math.floor(h.clock.now() / 1000);
-    const response = await fetch(`${h.relay.url}${pathname}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
-      body: raw,
-    });
-    return { status: response.status, body: (await response.json()) as any };
-  }
+  const wooCommerceRefund = (session: PaymentSession, amount: string) => recordShopRefund(h, session, amount);
+  const askRelay = (session: PaymentSession, body: Record<string, unknown>) => askRelayToRefund(h, session, body);
 
   /** PayPal's PAYMENT.CAPTURE.REFUNDED for the capture, with the total refunded so far. */
   async function refundWebhook(session: PaymentSession, totalRefunded: string, refundId: string, customId: string | null = session.id) {
+    const answer = await postRefundWebhook(refundWebhookBody(session, totalRefunded, refundId, customId));
+    expect(answer.status).toBe(200);
+    await h.drain();
+  }
+  const postRefundWebhook = (body: string) => h.post(body, signPaypal(WEBHOOK_ID, body, h.clock.now()), 'paypal');
+  function refundWebhookBody(session: PaymentSession, totalRefunded: string, refundId: string, customId: string | null): string {
     const event = refundTemplate();
     event.id = `WH-REFUND-${refundId}`;
     event.resource.id = refundId;
@@ -65,10 +54,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     else delete event.resource.custom_id;
     event.resource.seller_payable_breakdown.total_refunded_amount.value = totalRefunded;
     event.resource.links[1].href = `https://api.sandbox.paypal.com/v2/payments/captures/${session.providerPaymentId}`;
-    const body = JSON.stringify(event);
-    const answer = await h.post(body, signPaypal(WEBHOOK_ID, body, h.clock.now()), 'paypal');
-    expect(answer.status).toBe(200);
-    await h.drain();
+    return JSON.stringify(event);
   }
 
   const refundCalls = () => paypal.calls.filter((c) => c.path.endsWith('/refund'));
@@ -115,6 +101,32 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     expect(refunds).toHaveLength(1);
     expect(refunds[0].amount).toBe('5.00');
     expect(refundNotes(session)).toHaveLength(1);
+  });
+
+  it('PayPal delivering a dashboard refund\'s webhook twice at once: one refund record, one note, counted once', async () => {
+    const session = paidPaypalOrder();
+    const body = refundWebhookBody(session, '5.00', 'DASHBOARD-REFUND-AT-ONCE', null);
+    const answers = await Promise.all([postRefundWebhook(body), postRefundWebhook(body)]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await h.drain();
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['5.00']);
+    expect(refundNotes(session)).toHaveLength(1);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(500);
+  });
+
+  it('the same WooCommerce refund asked for twice at once: PayPal refunds once, counted once; the second answer names the same refund (still being made, or made)', async () => {
+    const session = paidPaypalOrder();
+    const wcRefund = wooCommerceRefund(session, '10.00');
+    const ask = () => askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    const [made, again] = (await Promise.all([ask(), ask()])).sort((a, b) => b.status - a.status);
+    expect(refundsAtPaypal(session)).toHaveLength(1);
+    const paypalId = refundsAtPaypal(session)[0].id;
+    expect(made).toMatchObject({ status: 201, body: { refund_id: wcRefund, status: 'succeeded', provider_refund_id: paypalId } });
+    expect(again.status).toBe(200);
+    expect([{ status: 'requested', provider_refund_id: null }, { status: 'succeeded', provider_refund_id: paypalId }]).toContainEqual({ status: again.body.status, provider_refund_id: again.body.provider_refund_id });
+    expect(again.body.refund_id).toBe(wcRefund);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
   });
 
   it('two partial refunds from the shop, then one from the dashboard: three records, one note (the dashboard\'s)', async () => {
