@@ -58,16 +58,15 @@ import { createOutboxWorker, workerOwnerId, type OutboxWorker } from './worker/o
 import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-relay-lock';
 import { openPostgresStorage } from './adapters/postgres/postgres-storage';
 import { FLEET_HEARTBEAT_MS } from './adapters/postgres/postgres-fleet';
-import { describeHolder } from './domain/relay-lock-rule';
+import { describeHolder, LOCK_STALE_AFTER_MS } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
 import { ProviderHealthBoard } from './domain/provider-health';
 import { learnFromDeclines } from './app/learn-from-declines';
 import { createNotificationThrottle } from './domain/token-bucket';
 
-/** A relay's heartbeat in the database lock, and how old it may get before another relay takes the file over. */
+/** A relay's heartbeat in the database lock (LOCK_STALE_AFTER_MS: how old it may get before another relay takes the file over). */
 const LOCK_HEARTBEAT_MS = 5_000;
-const LOCK_STALE_AFTER_MS = 30_000;
 
 export const RELAY_VERSION = '0.1.0';
 

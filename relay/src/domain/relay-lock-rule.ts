@@ -10,6 +10,9 @@ export interface LockHolder {
   heartbeatAt: number;
 }
 
+/** How old a holder's heartbeat may get (it beats every 5 s) before another relay takes the file over. */
+export const LOCK_STALE_AFTER_MS = 30_000;
+
 export type LockVerdict = { take: true; reason: 'free' | 'stale' | 'holder_exited' | 'ours' } | { take: false; holder: LockHolder };
 
 /**

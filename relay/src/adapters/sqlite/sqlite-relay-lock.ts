@@ -10,8 +10,16 @@ interface LockRow {
   heartbeat_at: number;
 }
 
+const SELECT_HOLDER = 'SELECT owner, pid, host, since, heartbeat_at FROM relay_lock WHERE id = 1';
+const holderOf = (row: LockRow | undefined): LockHolder | null => (row ? { owner: row.owner, pid: row.pid, host: row.host, since: row.since, heartbeatAt: row.heartbeat_at } : null);
+
+/** Who holds the file's relay lock, read without taking it (the command-line tools ask whether a relay runs). */
+export function readRelayLockHolder(db: Db): LockHolder | null {
+  return holderOf(db.prepare<[], LockRow>(SELECT_HOLDER).get());
+}
+
 export function createSqliteRelayLock(db: Db): RelayLock {
-  const read = db.prepare<[], LockRow>('SELECT owner, pid, host, since, heartbeat_at FROM relay_lock WHERE id = 1');
+  const read = db.prepare<[], LockRow>(SELECT_HOLDER);
   const take = db.prepare(`INSERT INTO relay_lock (id, owner, pid, host, since, heartbeat_at) VALUES (1, @owner, @pid, @host, @since, @now)
     ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, since = excluded.since, heartbeat_at = excluded.heartbeat_at`);
   // The previous holder is gone: whatever it had claimed is nobody's now, so this relay's worker runs it at once.
@@ -23,8 +31,7 @@ export function createSqliteRelayLock(db: Db): RelayLock {
     acquire(me, now, staleAfterMs, isAlive) {
       // IMMEDIATE: read and take under the write lock, so two relays starting together cannot both win.
       return db.transaction(() => {
-        const row = read.get();
-        const holder: LockHolder | null = row ? { owner: row.owner, pid: row.pid, host: row.host, since: row.since, heartbeatAt: row.heartbeat_at } : null;
+        const holder = holderOf(read.get());
         const verdict = decideLock(holder, me, now, staleAfterMs, holder && holder.host === me.host ? isAlive(holder.pid) : null);
         if (verdict.take) {
           take.run({ ...me, now });
