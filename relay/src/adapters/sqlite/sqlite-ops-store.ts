@@ -1,56 +1,31 @@
 import { PROVIDER_IDS } from '../../domain/provider-event';
-import type { DeadLetter, OpsStore, SessionSummary, StoredEvent } from '../../ports/ops-store';
+import type { OpsStore } from '../../ports/ops-store';
 import type { OutboxCommand } from '../../ports/outbox-store';
+import {
+  DEAD_LETTER_COLUMNS,
+  SESSION_SUMMARY_COLUMNS,
+  STORED_EVENT_COLUMNS,
+  toDeadLetter,
+  toQueuedCommand,
+  toStoredEvent,
+  toSummary,
+  webhookCounts,
+  type DeadLetterRow,
+  type QueuedCommandRow,
+  type SessionSummaryRow,
+  type StoredEventRow,
+} from '../store-rows/ops-rows';
 import type { Db } from './open-database';
-
-interface SessionRow {
-  id: string;
-  merchant_order_id: string;
-  provider: string;
-  status: string;
-  amount_minor: number;
-  currency: string;
-  created_at: number;
-  updated_at: number;
-  expires_at: number;
-}
-
-interface DeadRow {
-  id: number;
-  order_key: string;
-  kind: string;
-  command: string;
-  attempts: number;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  dismissed_at: number | null;
-}
-
-interface EventRow {
-  id: number;
-  provider: string;
-  event_id: string;
-  event_type: string;
-  session_id: string | null;
-  merchant_order_id: string | null;
-  outcome: string;
-  verification: string;
-  received_at: number;
-}
-
-const SESSION_COLUMNS = 'id, merchant_order_id, provider, status, amount_minor, currency, created_at, updated_at, expires_at';
 
 export function createSqliteOpsStore(db: Db): OpsStore {
   // outbox_pending (state, …) narrows to the pending rows; the queue is short when the relay is healthy.
   const oldestPending = db.prepare<[], { at: number | null }>("SELECT MIN(created_at) AS at FROM outbox WHERE state = 'pending'");
   const byStatus = db.prepare<[], { status: string; n: number }>('SELECT status, COUNT(*) AS n FROM payment_sessions GROUP BY status');
-  const recent = db.prepare<[number], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM payment_sessions ORDER BY created_at DESC, id DESC LIMIT ?`);
-  const ofOrder = db.prepare<[string], SessionRow>(`SELECT ${SESSION_COLUMNS} FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at DESC, id DESC`);
-  const deadColumns = 'id, order_key, kind, command, attempts, last_error, created_at, updated_at, dismissed_at';
-  const dead = db.prepare<[number], DeadRow>(`SELECT ${deadColumns} FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL ORDER BY id DESC LIMIT ?`);
+  const recent = db.prepare<[number], SessionSummaryRow>(`SELECT ${SESSION_SUMMARY_COLUMNS} FROM payment_sessions ORDER BY created_at DESC, id DESC LIMIT ?`);
+  const ofOrder = db.prepare<[string], SessionSummaryRow>(`SELECT ${SESSION_SUMMARY_COLUMNS} FROM payment_sessions WHERE merchant_order_id = ? ORDER BY created_at DESC, id DESC`);
+  const dead = db.prepare<[number], DeadLetterRow>(`SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL ORDER BY id DESC LIMIT ?`);
   const deadCount = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL");
-  const deadById = db.prepare<[number], DeadRow>(`SELECT ${deadColumns} FROM outbox WHERE id = ? AND state = 'dead'`);
+  const deadById = db.prepare<[number], DeadLetterRow>(`SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE id = ? AND state = 'dead'`);
   // A Mollie fetch is coalesced (one pending per payment): when a newer one is queued meanwhile, the retried one
   // gives up its key rather than break the unique index; both run, and each reads the latest state.
   const retry = db.prepare(`UPDATE outbox SET state = 'pending', attempts = 1, next_attempt_at = @now, updated_at = @now, rerun = 0,
@@ -58,14 +33,13 @@ export function createSqliteOpsStore(db: Db): OpsStore {
       coalesce_key = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.coalesce_key = outbox.coalesce_key) THEN NULL ELSE coalesce_key END
     WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL`);
   const dismiss = db.prepare("UPDATE outbox SET dismissed_at = @now WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL");
-  const openOf = db.prepare<[string], DeadRow & { state: 'pending' | 'dead'; next_attempt_at: number }>(
-    `SELECT ${deadColumns}, state, next_attempt_at FROM outbox WHERE state IN ('pending', 'dead') AND order_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
+  const openOf = db.prepare<[string], QueuedCommandRow>(
+    `SELECT ${DEAD_LETTER_COLUMNS}, state, next_attempt_at FROM outbox WHERE state IN ('pending', 'dead') AND order_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
   );
-  const eventColumns = 'id, provider, event_id, event_type, session_id, merchant_order_id, outcome, verification, received_at';
-  const eventById = db.prepare<[number], EventRow>(`SELECT ${eventColumns} FROM webhook_events WHERE id = ?`);
+  const eventById = db.prepare<[number], StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM webhook_events WHERE id = ?`);
   // Every provider named, so SQLite walks UNIQUE (provider, event_id) instead of every stored body.
-  const eventsByEventId = db.prepare<[string], EventRow>(
-    `SELECT ${eventColumns} FROM webhook_events WHERE provider IN (${PROVIDER_IDS.map((id) => `'${id}'`).join(', ')}) AND event_id = ? ORDER BY id`,
+  const eventsByEventId = db.prepare<[string], StoredEventRow>(
+    `SELECT ${STORED_EVENT_COLUMNS} FROM webhook_events WHERE provider IN (${PROVIDER_IDS.map((id) => `'${id}'`).join(', ')}) AND event_id = ? ORDER BY id`,
   );
   // A scan of the outbox: a person runs this now and then, and refs live inside the command's JSON.
   const withRef = db.prepare<[string], { id: number; order_key: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>(
@@ -97,7 +71,7 @@ export function createSqliteOpsStore(db: Db): OpsStore {
     dismissDead: (id, now) => dismiss.run({ id, now }).changes === 1,
     openAlertCounts: () => openAlerts.all(),
     openCommandsOf: (orderKeys) =>
-      openOf.all(JSON.stringify(orderKeys)).map((row) => ({ ...toDeadLetter(row), state: row.state, nextAttemptAt: row.next_attempt_at })),
+      openOf.all(JSON.stringify(orderKeys)).map(toQueuedCommand),
     storedEvent: (id) => {
       const row = eventById.get(id);
       return row ? toStoredEvent(row) : null;
@@ -108,54 +82,6 @@ export function createSqliteOpsStore(db: Db): OpsStore {
       const result = copy.run({ id, now });
       return result.changes === 1 ? Number(result.lastInsertRowid) : null;
     },
-    webhookCountsSince: (since) => {
-      const counts: Record<string, { accepted: number; rejected: number }> = {};
-      for (const row of accepted.all(since)) (counts[row.provider] ??= { accepted: 0, rejected: 0 }).accepted = row.n;
-      for (const row of rejected.all(since)) (counts[row.provider] ??= { accepted: 0, rejected: 0 }).rejected = row.n;
-      return counts;
-    },
-  };
-}
-
-export function toSummary(row: SessionRow): SessionSummary {
-  return {
-    id: row.id,
-    merchantOrderId: row.merchant_order_id,
-    provider: row.provider,
-    status: row.status,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-  };
-}
-
-function toDeadLetter(row: DeadRow): DeadLetter {
-  const command = JSON.parse(row.command) as OutboxCommand;
-  return {
-    id: row.id,
-    orderKey: row.order_key,
-    kind: command.kind,
-    command,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    dismissedAt: row.dismissed_at,
-  };
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    id: row.id,
-    provider: row.provider,
-    eventId: row.event_id,
-    eventType: row.event_type,
-    sessionId: row.session_id,
-    merchantOrderId: row.merchant_order_id,
-    outcome: row.outcome,
-    verification: row.verification,
-    receivedAt: row.received_at,
+    webhookCountsSince: (since) => webhookCounts(accepted.all(since), rejected.all(since)),
   };
 }
