@@ -2,23 +2,8 @@ import type { PaymentSession } from '../../domain/payment-session';
 import type { PaymentStatus } from '../../domain/payment-status';
 import type { ProviderId } from '../../domain/provider-event';
 import type { NewPaymentSession, SessionPatch, SessionStore } from '../../ports/session-store';
-import { toSession } from '../sqlite/sqlite-session-store';
+import { PATCH_COLUMNS, toSession, type SessionRow } from '../store-rows/session-rows';
 import type { PgDb } from './pg-database';
-
-type SessionRow = NonNullable<Parameters<typeof toSession>[0]>;
-
-const PATCH_COLUMNS: Record<keyof SessionPatch, string> = {
-  status: 'status',
-  providerSessionId: 'provider_session_id',
-  providerPaymentId: 'provider_payment_id',
-  refundedMinor: 'refunded_minor',
-  checkoutUrl: 'checkout_url',
-  expiresAt: 'expires_at',
-  provider: 'provider',
-  chargedBackMinor: 'charged_back_minor',
-  disputedFrom: 'disputed_from',
-  lastEventAt: 'last_event_at',
-};
 
 const INSERT_COLUMNS = [
   'id', 'merchant_order_id', 'order_key', 'provider', 'provider_session_id', 'provider_payment_id', 'customer_email', 'customer_country', 'method',
