@@ -1,19 +1,6 @@
-import { isPaymentStatus } from '../../domain/payment-status';
 import { sandboxPaymentId, type SandboxLedger, type SandboxPayment } from '../../providers/sandbox/sandbox-ledger';
 import type { PgDb } from './pg-database';
-
-interface Row {
-  session_id: string;
-  payment_id: string;
-  amount_minor: number;
-  currency: string;
-  status: string;
-  refunded_minor: number;
-  reason: string | null;
-  expires_at: number;
-  created_at: number;
-  updated_at: number;
-}
+import { toSandboxPayment, type SandboxPaymentRow } from '../../providers/sandbox/sandbox-payment-row';
 
 /**
  * The sandbox provider's ledger in the relay's PostgreSQL database, so every relay of a fleet sees the same
@@ -38,8 +25,8 @@ export function createPostgresSandboxLedger(db: PgDb): SandboxLedger {
   )`);
   });
   const get = (relaySessionId: string): SandboxPayment | null => {
-    const row = db.get<Row>('SELECT * FROM sandbox_payments WHERE session_id = $1', [relaySessionId]);
-    return row ? fromRow(row) : null;
+    const row = db.get<SandboxPaymentRow>('SELECT * FROM sandbox_payments WHERE session_id = $1', [relaySessionId]);
+    return row ? toSandboxPayment(row) : null;
   };
   return {
     open(input, now) {
@@ -54,26 +41,10 @@ export function createPostgresSandboxLedger(db: PgDb): SandboxLedger {
     },
     get,
     record(relaySessionId, outcome, now) {
-      const changed = db.run('UPDATE sandbox_payments SET status = $1, reason = $2, refunded_minor = COALESCE($3, refunded_minor), updated_at = $4 WHERE session_id = $5', [
+      const row = db.get<SandboxPaymentRow>('UPDATE sandbox_payments SET status = $1, reason = $2, refunded_minor = COALESCE($3, refunded_minor), updated_at = $4 WHERE session_id = $5 RETURNING *', [
         outcome.status, outcome.reason ?? null, outcome.refundedMinor ?? null, now, relaySessionId,
       ]);
-      return changed > 0 ? get(relaySessionId) : null;
+      return row ? toSandboxPayment(row) : null;
     },
-  };
-}
-
-function fromRow(row: Row): SandboxPayment {
-  if (!isPaymentStatus(row.status)) throw new Error(`sandbox ledger: unknown status ${row.status}`);
-  return {
-    relaySessionId: row.session_id,
-    paymentId: row.payment_id,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    status: row.status,
-    refundedMinor: row.refunded_minor,
-    reason: row.reason,
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   };
 }

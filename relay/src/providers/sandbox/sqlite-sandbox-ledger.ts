@@ -1,19 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import { isPaymentStatus } from '../../domain/payment-status';
 import { sandboxPaymentId, type SandboxLedger, type SandboxPayment } from './sandbox-ledger';
-
-interface Row {
-  session_id: string;
-  payment_id: string;
-  amount_minor: number;
-  currency: string;
-  status: string;
-  refunded_minor: number;
-  reason: string | null;
-  expires_at: number;
-  created_at: number;
-  updated_at: number;
-}
+import { toSandboxPayment, type SandboxPaymentRow } from './sandbox-payment-row';
 
 /**
  * The sandbox ledger in the relay's SQLite file. It owns its table (created if missing) rather than joining the
@@ -48,30 +35,15 @@ export class SqliteSandboxLedger implements SandboxLedger {
   }
 
   get(relaySessionId: string): SandboxPayment | null {
-    const row = this.db.prepare('SELECT * FROM sandbox_payments WHERE session_id = ?').get(relaySessionId) as Row | undefined;
-    return row ? fromRow(row) : null;
+    const row = this.db.prepare('SELECT * FROM sandbox_payments WHERE session_id = ?').get(relaySessionId) as SandboxPaymentRow | undefined;
+    return row ? toSandboxPayment(row) : null;
   }
 
   record(relaySessionId: string, outcome: { status: SandboxPayment['status']; reason?: string | null; refundedMinor?: number }, now: number): SandboxPayment | null {
-    const result = this.db
-      .prepare('UPDATE sandbox_payments SET status = ?, reason = ?, refunded_minor = COALESCE(?, refunded_minor), updated_at = ? WHERE session_id = ?')
-      .run(outcome.status, outcome.reason ?? null, outcome.refundedMinor ?? null, now, relaySessionId);
-    return result.changes > 0 ? this.get(relaySessionId) : null;
+    // RETURNING: the changed row comes back from the UPDATE, not from a second read.
+    const row = this.db
+      .prepare('UPDATE sandbox_payments SET status = ?, reason = ?, refunded_minor = COALESCE(?, refunded_minor), updated_at = ? WHERE session_id = ? RETURNING *')
+      .get(outcome.status, outcome.reason ?? null, outcome.refundedMinor ?? null, now, relaySessionId) as SandboxPaymentRow | undefined;
+    return row ? toSandboxPayment(row) : null;
   }
-}
-
-function fromRow(row: Row): SandboxPayment {
-  if (!isPaymentStatus(row.status)) throw new Error(`sandbox ledger: unknown status ${row.status}`);
-  return {
-    relaySessionId: row.session_id,
-    paymentId: row.payment_id,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    status: row.status,
-    refundedMinor: row.refunded_minor,
-    reason: row.reason,
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
