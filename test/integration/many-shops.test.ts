@@ -100,6 +100,8 @@ describe('many shops on one relay: each shop sees only its own data', () => {
 
     // Alpha asking its own relay for the same order number reads alpha's store, where beta's session is not.
     const ownStore = await callSigned(relay.url, 'GET', timeline, alpha.shopSecret, 'alpha', undefined, {}, clock.now());
+    // A 404 from alpha's store, not any failure: a refused or broken read would also lack beta's session.
+    expect(ownStore).toMatchObject({ status: 404, body: { error: { code: 'order_not_found' } } });
     expect(ownStore.body?.sessions ?? []).not.toContainEqual(expect.objectContaining({ session_id: betaSession.id }));
 
     // Without the header it is the environment shop, whose secret alpha's is not.

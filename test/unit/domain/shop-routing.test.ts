@@ -42,6 +42,8 @@ describe('routeToShop: which shop serves a request', () => {
 
   test('a header that is not a shop id is not echoed back', () => {
     const route = routeToShop('/v1/ping', '<script>', isShop);
+    // Refused first: `false` (not refused) would pass the not.toContain below.
+    expect(route).toMatchObject({ kind: 'refused', status: 401, message: expect.not.stringContaining('<script>') });
     expect(route.kind === 'refused' && route.message).not.toContain('<script>');
   });
 });
