@@ -13,7 +13,7 @@ import type { OutboxStore } from '../ports/outbox-store';
 import type { ParkedEventStore } from '../ports/parked-event-store';
 import type { PaymentLog, PaymentLogEntry } from '../ports/payment-log';
 import type { SessionStore } from '../ports/session-store';
-import type { ShopRefundStore } from '../ports/shop-refund-store';
+import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
 
 export interface EventStores {
   sessions: SessionStore;
@@ -116,9 +116,9 @@ function recordForSession(
   };
   const { decision, logEntry } = applyDecision(stores, event, session, decided, now);
   stores.log.append(received, logEntry);
-  settleOwnRefund(stores, event, session, now);
-  if (event.livemode === livemode) confirmRefundsInFlight(stores, event, session, now);
-  const lost = event.refundOutcome && !event.refundOutcome.made ? failedLostRefund(stores, event, session) : null;
+  if (decided.own) settleOwnRefund(stores, event, decided.own, now);
+  confirmRefundsInFlight(stores, event, session, decided.refunds, now);
+  const lost = decided.lostNotMade;
   if (lost) stores.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: 'refused', providerRefundId: event.refundOutcome?.providerRefundId, message: `not made at ${providerDisplayName(event.provider)} (its final word on the refund whose answer was lost)` }, now);
   const statusNow = decision.kind === 'apply' ? decision.to : session.status;
   const capture = event.awaitingCapture && session.providerSessionId ? captureRule(statusNow) : 'none';
@@ -213,19 +213,29 @@ export function queueProviderFetch(
 interface DecisionWithContext {
   decision: Decision;
   paidSibling: { id: string; provider: string; providerPaymentId: string | null } | null;
+  /** The order's refunds the shop asked for, read once, and only for a refund event in this relay's mode. */
+  refunds: readonly ShopRefund[];
+  /** The refund the shop asked for that this event is the provider's final word on. */
+  own: ShopRefund | null;
+  /** The refund whose answer was lost that this event says was not made. */
+  lostNotMade: ShopRefund | null;
 }
 
 /** decide() against the session's current state and the order's other sessions (reads only). */
 function decideForSession(stores: EventStores, event: ProviderEvent, session: PaymentSession, livemode: boolean): DecisionWithContext {
+  // Another mode's word on a refund is no word on ours (decide() ignores it as a mode mismatch).
+  const aboutRefunds = event.livemode === livemode && (event.refundOutcome !== undefined || event.status === 'refunded');
+  const refunds = aboutRefunds ? stores.refunds.listByOrder(session.merchantOrderId) : [];
+  const none = { refunds, own: null, lostNotMade: null };
   // The final word on a refund the shop asked for is judged against that refund, not as a new one.
-  const own = event.refundOutcome && event.livemode === livemode ? findOwnRefund(event, session, stores.refunds.listByOrder(session.merchantOrderId)) : null;
-  if (own && event.refundOutcome) return { decision: decideOwnRefundOutcome({ ...event, refundOutcome: event.refundOutcome }, session, own), paidSibling: null };
+  const own = findOwnRefund(event, session, refunds);
+  if (own && event.refundOutcome) return { decision: decideOwnRefundOutcome({ ...event, refundOutcome: event.refundOutcome }, session, own), paidSibling: null, ...none, own };
   // Not made, for a refund whose answer was lost: WooCommerce removed its record already, nothing to write (the
-  // row is settled as not made by failedLostRefund, so the next click refunds anew).
-  const lost = event.refundOutcome && !event.refundOutcome.made && event.livemode === livemode ? failedLostRefund(stores, event, session) : null;
+  // row is settled as not made by recordForSession, so the next click refunds anew).
+  const lost = event.refundOutcome && !event.refundOutcome.made ? failedLostRefund(event, session, refunds) : null;
   if (lost) {
     const name = providerDisplayName(event.provider);
-    return { decision: { kind: 'ignore', reason: 'duplicate_status', message: `${name} says the refund asked for in the shop whose answer was lost (WooCommerce refund ${lost.shopRefundId}) was not made${event.refundOutcome?.reason ? ` (${event.refundOutcome.reason})` : ''}; WooCommerce had removed its record, so nothing is written, and it no longer holds up refunds of this order.` }, paidSibling: null };
+    return { decision: { kind: 'ignore', reason: 'duplicate_status', message: `${name} says the refund asked for in the shop whose answer was lost (WooCommerce refund ${lost.shopRefundId}) was not made${event.refundOutcome?.reason ? ` (${event.refundOutcome.reason})` : ''}; WooCommerce had removed its record, so nothing is written, and it no longer holds up refunds of this order.` }, paidSibling: null, ...none, lostNotMade: lost };
   }
   // Only a payment can be a double payment: skip the lookup for every other event.
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
@@ -233,7 +243,7 @@ function decideForSession(stores: EventStores, event: ProviderEvent, session: Pa
     livemode,
     otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider), providerPaymentId: paidSibling.providerPaymentId } : null,
   });
-  return { decision, paidSibling };
+  return { decision, paidSibling, ...none };
 }
 
 /** If the decision changes anything, record it and queue the shop write. Returns the log entry saying what it did. */
@@ -276,7 +286,7 @@ function applyDecision(
     },
     now,
   );
-  const lostNote = confirmLostRefunds(stores, session, decision, now);
+  const lostNote = confirmLostRefunds(stores, session, decision, decided.refunds, now);
   const change = decision.from === decision.to
     ? `Payment stays ${decision.to} (${decision.why.replace(/_/g, ' ')}: ${formatMoney(decision.refundedMinor, session.currency)} refunded in total).`
     : `Payment status ${decision.from} → ${decision.to} (${decision.why.replace(/_/g, ' ')}).`;
@@ -308,10 +318,10 @@ function applyDecision(
  * deleted its record, so this webhook's refund record takes its place, and the lost refund is settled (the next
  * refund request need not ask the provider about it). Returns a sentence for the order note, or null.
  */
-function confirmLostRefunds(stores: EventStores, session: PaymentSession, decision: Extract<Decision, { kind: 'apply' }>, now: number): string | null {
+function confirmLostRefunds(stores: EventStores, session: PaymentSession, decision: Extract<Decision, { kind: 'apply' }>, refunds: readonly ShopRefund[], now: number): string | null {
   const increment = decision.refundedMinor - session.refundedMinor;
   if (increment <= 0) return null;
-  const lost = stores.refunds.listByOrder(session.merchantOrderId).filter((r) => r.state === 'unconfirmed' && r.sessionId === session.id);
+  const lost = refunds.filter((r) => r.state === 'unconfirmed' && r.sessionId === session.id);
   const confirmed = lostRefundsConfirmedBy(increment, lost);
   if (confirmed.length === 0) return null;
   const name = providerDisplayName(session.provider);
@@ -337,10 +347,10 @@ function confirmLostRefunds(stores: EventStores, session: PaymentSession, decisi
  * webhook itself wrote nothing). Settled as made now, so a lost answer afterwards does not undo them: the shop
  * keeps its record, and no webhook is left to bring it back.
  */
-function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, session: PaymentSession, now: number): void {
+function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, session: PaymentSession, refunds: readonly ShopRefund[], now: number): void {
   if (event.status !== 'refunded' || event.refundOutcome || event.refundedMinor === undefined) return;
   if (event.refundedMinor < session.refundedMinor) return;
-  const inFlight = stores.refunds.listByOrder(session.merchantOrderId).filter((r) => r.state === 'requested' && r.sessionId === session.id);
+  const inFlight = refunds.filter((r) => r.state === 'requested' && r.sessionId === session.id);
   const name = providerDisplayName(session.provider);
   for (const refund of inFlight) {
     stores.refunds.settle(refund.merchantOrderId, refund.shopRefundId, { state: 'succeeded', message: `made at ${name}: its refund webhook (${formatMoney(event.refundedMinor, session.currency)} refunded in total) arrived before its answer` }, now);
@@ -348,15 +358,14 @@ function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, sessi
 }
 
 /** The refund whose answer was lost that this "not made" is about, by our reference. */
-function failedLostRefund(stores: EventStores, event: ProviderEvent, session: PaymentSession) {
-  const rows = stores.refunds.listByOrder(session.merchantOrderId).map((r) => ({ ...r, reference: shopRefundKey(r.merchantOrderId, r.shopRefundId) }));
+function failedLostRefund(event: ProviderEvent, session: PaymentSession, refunds: readonly ShopRefund[]): ShopRefund | null {
+  const rows = refunds.map((r) => ({ ...r, reference: shopRefundKey(r.merchantOrderId, r.shopRefundId) }));
   return lostRefundNamedBy(event.refundOutcome, session.id, rows);
 }
 
 /** A refund the shop asked for, whose final word this is: made (`succeeded`) or not (`refused`, with why). */
-function settleOwnRefund(stores: EventStores, event: ProviderEvent, session: PaymentSession, now: number): void {
-  const own = findOwnRefund(event, session, stores.refunds.listByOrder(session.merchantOrderId));
-  if (!own || !event.refundOutcome) return;
+function settleOwnRefund(stores: EventStores, event: ProviderEvent, own: ShopRefund, now: number): void {
+  if (!event.refundOutcome) return;
   const name = providerDisplayName(event.provider);
   if (event.refundOutcome.made) {
     if (own.state !== 'succeeded') stores.refunds.settle(own.merchantOrderId, own.shopRefundId, { state: 'succeeded', providerRefundId: event.refundOutcome.providerRefundId, message: `made at ${name}: confirmed by its refund webhook` }, now);
