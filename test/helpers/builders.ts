@@ -1,3 +1,5 @@
+import type { PaymentStatus } from '../../relay/src/domain/payment-status';
+import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/providers/sandbox/sandbox-event-schema';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { ProviderEvent } from '../../relay/src/domain/provider-event';
 import type { LiveOrder } from '../../relay/src/ports/order-gateway';
@@ -57,5 +59,20 @@ export function anOrder(overrides: Partial<LiveOrder> = {}): LiveOrder {
     datePaid: null,
     refunds: [],
     ...overrides,
+  };
+}
+
+/** The sandbox provider's webhook body for a session reaching `status`, created at `nowMs`. */
+export function aSandboxEvent(session: PaymentSession, status: PaymentStatus, nowMs: number, extra: Partial<SandboxEventBody> = {}): SandboxEventBody {
+  return {
+    id: newSandboxEventId(),
+    type: `payment.${status}`,
+    session_id: session.id,
+    payment_id: `sbx_pay_${session.id}`,
+    amount: session.amountMinor,
+    currency: session.currency,
+    livemode: false,
+    created: Math.floor(nowMs / 1000),
+    ...extra,
   };
 }

@@ -6,11 +6,12 @@ import { silentLogger } from '../../relay/src/adapters/winston-logger';
 import { loadConfig } from '../../relay/src/config/load-config';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { PaymentStatus } from '../../relay/src/domain/payment-status';
-import { newSandboxEventId, type SandboxEventBody } from '../../relay/src/providers/sandbox/sandbox-event-schema';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { startRelay, type RelayHandle, type RelayOverrides } from '../../relay/src/relay';
 import type { Clock } from '../../relay/src/ports/clock';
 import { signShopRequest } from '../../relay/src/http/request-signature';
+import type { SandboxEventBody } from '../../relay/src/providers/sandbox/sandbox-event-schema';
+import { aSandboxEvent } from './builders';
 import { readBody } from './read-body';
 import { createTestSchema, pgSql, sqliteSql, TEST_STORE, type TestSql } from './test-store';
 import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
@@ -147,17 +148,7 @@ export async function startHarness(env: Record<string, string> = {}, overrides: 
       return session;
     },
     async send(session, status, extra = {}) {
-      const event: SandboxEventBody = {
-        id: newSandboxEventId(),
-        type: `payment.${status}`,
-        session_id: session.id,
-        payment_id: `sbx_pay_${session.id}`,
-        amount: session.amountMinor,
-        currency: session.currency,
-        livemode: false,
-        created: Math.floor(clock.now() / 1000),
-        ...extra,
-      };
+      const event = aSandboxEvent(session, status, clock.now(), extra);
       const body = JSON.stringify(event);
       const answer = await harness.post(body, { 'payrelay-sandbox-signature': signSandboxEvent(SANDBOX_SECRET, body, clock.now()) });
       return { ...answer, eventId: event.id };

@@ -10,10 +10,10 @@ import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { PaymentStatus } from '../../relay/src/domain/payment-status';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import type { Clock } from '../../relay/src/ports/clock';
-import { newSandboxEventId } from '../../relay/src/providers/sandbox/sandbox-event-schema';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import type { RelayHandle, RelayOverrides } from '../../relay/src/relay';
 import { startRelayWithShops, type RelayWithShops } from '../../relay/src/relay-shops';
+import { aSandboxEvent, aSession } from './builders';
 import { readBody } from './read-body';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
 
@@ -105,21 +105,13 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
       const orderId = woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
       const now = (opts.clock ?? { now: () => Date.now() }).now();
       const sid = `ps_${id}_${counter}`;
-      const session: PaymentSession = {
+      // A plain card payment of 19.99 EUR (builders' aSession), at this shop's sandbox and clock.
+      const session = aSession({
         id: sid,
         merchantOrderId: orderId,
         orderKey: `wc_order_${sid}`,
         provider: 'sandbox',
         providerSessionId: sid,
-        providerPaymentId: null,
-        customerEmail: 'ann@example.com',
-        customerCountry: 'NL',
-        method: 'card',
-        amountMinor: 1999,
-        currency: 'EUR',
-        status: 'created',
-        refundedMinor: 0,
-        livemode: false,
         checkoutUrl: `${relay.url}/sandbox/checkout/${sid}`,
         returnUrl: 'http://shop.example/return',
         cancelUrl: 'http://shop.example/cancel',
@@ -127,7 +119,7 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
         createdAt: now,
         expiresAt: now + 3600_000,
         updatedAt: now,
-      };
+      });
       relay.stores.sessions.insert({ ...session, idempotencyKey: null, attempt: 1 });
       return session;
     },
@@ -151,16 +143,7 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
 
 /** A sandbox webhook for a session, signed with `secret`, POSTed to `path` (`/webhooks/<shop>/sandbox`). */
 export async function sendSandboxWebhook(base: string, pathname: string, secret: string, session: PaymentSession, status: PaymentStatus, nowMs = Date.now()) {
-  const body = JSON.stringify({
-    id: newSandboxEventId(),
-    type: `payment.${status}`,
-    session_id: session.id,
-    payment_id: `sbx_pay_${session.id}`,
-    amount: session.amountMinor,
-    currency: session.currency,
-    livemode: false,
-    created: Math.floor(nowMs / 1000),
-  });
+  const body = JSON.stringify(aSandboxEvent(session, status, nowMs));
   const response = await fetch(`${base}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(secret, body, nowMs) }, body });
   return { status: response.status, body: await readBody(response) };
 }
