@@ -5,6 +5,7 @@ import { leftToRefundMinor, type PaymentSession } from '../domain/payment-sessio
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
+import type { PaymentLogEntry, PaymentLogKind } from '../ports/payment-log';
 import type { PaymentProvider } from '../ports/payment-provider';
 import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
 import type { UnitOfWork } from '../ports/unit-of-work';
@@ -104,15 +105,12 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
     if (!fresh) return false;
     deps.stores.sessions.update(session.id, { refundedMinor: session.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
-    deps.stores.log.append({
-      at: now,
-      merchantOrderId: session.merchantOrderId,
-      sessionId: session.id,
-      provider: session.provider,
-      kind: 'refund_requested',
-      message: `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`,
-      data: { shopRefundId: request.shopRefundId, amountMinor },
-    });
+    deps.stores.log.append(
+      refundLogEntry(session, now, `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`, {
+        shopRefundId: request.shopRefundId,
+        amountMinor,
+      }),
+    );
     return true;
   });
   // Two requests for the same WooCommerce refund at once: the second answers with the first's row.
@@ -131,15 +129,12 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   if (result.ok) {
     deps.unitOfWork.transaction(() => {
       deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: result.value.status, providerRefundId: result.value.providerRefundId }, settledAt);
-      deps.stores.log.append({
-        at: settledAt,
-        merchantOrderId: session.merchantOrderId,
-        sessionId: session.id,
-        provider: session.provider,
-        kind: 'refund_requested',
-        message: `${name} ${result.value.status === 'pending' ? 'accepted' : 'made'} the refund of ${formatMoney(amountMinor, session.currency)} (refund ${result.value.providerRefundId}).`,
-        data: { shopRefundId: request.shopRefundId, providerRefundId: result.value.providerRefundId },
-      });
+      deps.stores.log.append(
+        refundLogEntry(session, settledAt, `${name} ${result.value.status === 'pending' ? 'accepted' : 'made'} the refund of ${formatMoney(amountMinor, session.currency)} (refund ${result.value.providerRefundId}).`, {
+          shopRefundId: request.shopRefundId,
+          providerRefundId: result.value.providerRefundId,
+        }),
+      );
     });
     return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
   }
@@ -148,15 +143,12 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   // it is made, whatever became of the answer, and WooCommerce keeps its record only if we say so.
   const confirmed = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
   if (confirmed?.state === 'succeeded' && refundMayHaveBeenMade(result.error.code)) {
-    deps.stores.log.append({
-      at: settledAt,
-      merchantOrderId: session.merchantOrderId,
-      sessionId: session.id,
-      provider: session.provider,
-      kind: 'refund_requested',
-      message: `${name}'s answer to the refund of ${formatMoney(amountMinor, session.currency)} was lost (${result.error.message}), but its refund webhook had confirmed the refund already: it is made.`,
-      data: { shopRefundId: request.shopRefundId, code: result.error.code },
-    });
+    deps.stores.log.append(
+      refundLogEntry(session, settledAt, `${name}'s answer to the refund of ${formatMoney(amountMinor, session.currency)} was lost (${result.error.message}), but its refund webhook had confirmed the refund already: it is made.`, {
+        shopRefundId: request.shopRefundId,
+        code: result.error.code,
+      }),
+    );
     return { ok: true, refund: confirmed, replayed: false };
   }
   const lostAnswer = refundMayHaveBeenMade(result.error.code);
@@ -173,7 +165,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     const refundedMinor = Math.max(0, (current?.refundedMinor ?? before.refundedMinor + amountMinor) - amountMinor);
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: before.status } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
-    deps.stores.log.append({ at: settledAt, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'error', message, data: { shopRefundId: request.shopRefundId, code: result.error.code } });
+    deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
   });
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
 }
@@ -181,6 +173,11 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
 /** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */
 function refundableSession(sessions: PaymentSession[]): PaymentSession | null {
   return sessions.find((s) => s.status === 'paid' && s.providerPaymentId) ?? sessions.find((s) => (s.status === 'paid' || s.status === 'review' || s.status === 'refunded') && s.providerPaymentId) ?? null;
+}
+
+/** A payment log line about this session's refund (kind refund_requested unless it failed). */
+function refundLogEntry(session: PaymentSession, at: number, message: string, data: Record<string, unknown>, kind: PaymentLogKind = 'refund_requested'): PaymentLogEntry {
+  return { at, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind, message, data };
 }
 
 function replay(existing: ShopRefund): RefundAnswer {
