@@ -25,14 +25,6 @@ function status(value: string): SafeHtml {
   return html`<span class="st st-${value}" title="${STATUS_MEANING[value] ?? value}" data-status="${value}">${value}</span>`;
 }
 
-function money(minor: number, currency: string): string {
-  try {
-    return formatMoney(minor, currency);
-  } catch {
-    return `${minor} ${currency} (minor units)`;
-  }
-}
-
 const orderLink = (page: Page, orderId: string) => html`<a href="${adminRoot(page)}/orders/${encodeURIComponent(orderId)}" data-testid="order-link">#${orderId}</a>`;
 
 export function renderLoginPage(page: Page & { error?: string | null }): string {
@@ -71,7 +63,7 @@ export function renderSessionsPage(page: Page & { sessions: SessionSummary[]; by
 ${page.demoShopUrl ? html` Try it in the <a href="${page.demoShopUrl}">demo shop</a>.` : ''}</p></section>
 <section><table data-testid="sessions"><thead><tr><th>Order</th><th>Status</th><th>Provider</th><th class="num">Amount</th><th>Created</th><th>Expires</th><th>Session</th></tr></thead><tbody>
 ${page.sessions.map(
-  (s) => html`<tr data-order="${s.merchantOrderId}"><td>${orderLink(page, s.merchantOrderId)}</td><td>${status(s.status)}</td><td>${s.provider}</td><td class="num">${money(s.amountMinor, s.currency)}</td>
+  (s) => html`<tr data-order="${s.merchantOrderId}"><td>${orderLink(page, s.merchantOrderId)}</td><td>${status(s.status)}</td><td>${s.provider}</td><td class="num">${formatMoney(s.amountMinor, s.currency)}</td>
 <td>${when(s.createdAt)}</td><td>${when(s.expiresAt)}${(s.status === 'created' || s.status === 'pending') && s.expiresAt <= page.now ? html` <span class="muted">(due for expiry)</span>` : ''}</td><td><code>${s.id}</code></td></tr>`,
 )}
 </tbody></table>${page.sessions.length === 0 ? html`<p class="muted">Nothing yet.</p>` : ''}</section>`,
@@ -86,7 +78,7 @@ export function renderTimelinePage(page: Page & { timeline: OrderTimeline }): st
 <section><h2>Sessions</h2><table data-testid="order-sessions"><thead><tr><th>Session</th><th>Status</th><th>Provider</th><th class="num">Amount</th><th>Created</th><th>Expires</th></tr></thead><tbody>
 ${timeline.sessions.map(
   (s) => html`<tr><td><code>${s.id}</code></td><td>${status(s.status)} <span class="muted">${STATUS_MEANING[s.status] ?? ''}</span></td><td>${s.provider}</td>
-<td class="num">${money(s.amountMinor, s.currency)}</td><td>${when(s.createdAt)}</td><td>${when(s.expiresAt)}</td></tr>`,
+<td class="num">${formatMoney(s.amountMinor, s.currency)}</td><td>${when(s.createdAt)}</td><td>${when(s.expiresAt)}</td></tr>`,
 )}</tbody></table></section>
 <section><h2>What happened</h2><ol class="timeline" data-testid="timeline">
 ${timeline.entries.map((e) => html`<li data-kind="${e.kind}"><span class="muted">${when(e.at)}</span><span class="kind">${e.kind.replace(/_/g, ' ')}${e.provider ? html`<br>${e.provider}` : ''}</span><span>${e.message}</span></li>`)}
