@@ -169,10 +169,10 @@ class Gateway extends \WC_Payment_Gateway
     public function checkout_methods(): array
     {
         $cart = CheckoutCart::current();
-        if ($cart === null) {
+        if ($cart === null || $this->methods === null) {
             return $this->offered_methods();
         }
-        return $this->methods_source()->for_cart($cart->currency, $cart->country, $cart->amount_minor);
+        return $this->methods->for_cart($cart->currency, $cart->country, $cart->amount_minor);
     }
 
     public function payment_fields(): void
@@ -257,15 +257,6 @@ class Gateway extends \WC_Payment_Gateway
             return new \WP_Error('payrelay_refund', __('This order was not paid through Payrelay.', 'payrelay'));
         }
         return ($this->refunder ?? Refunder::from_settings())->refund($order, $amount, (string) $reason);
-    }
-
-    private function methods_source(): CheckoutMethods
-    {
-        return $this->methods ??= new CheckoutMethods(
-            RelayClient::from_settings(Settings::from_array($this->settings), new Log(false)),
-            $this->offered_methods(),
-            $this->health
-        );
     }
 
     /**
