@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { sameSecret } from '../domain/same-secret';
 import { ConfigError } from '../config/load-config';
 import type { RelayConfig } from '../config/config-schema';
 import { isShopSetting, shopConfig } from '../config/shop-config';
@@ -50,10 +50,4 @@ export function registerShop(
 
 export function summarise(shop: ShopRecord): ShopSummary {
   return { id: shop.id, wcUrl: shop.wcUrl, settingNames: Object.keys(shop.settings).sort(), createdAt: shop.createdAt };
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && crypto.timingSafeEqual(x, y);
 }

@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { sameSecret } from '../domain/same-secret';
 import express, { type Request, type Response } from 'express';
 import Joi from 'joi';
 import contract from '../../../shared/contract.json';
@@ -232,11 +232,4 @@ function sendCreateError(res: Response, error: CreateSessionError): void {
     default:
       assertNever(error);
   }
-}
-
-/** Constant-time comparison of two strings of any length (hashing first evens out the lengths). */
-function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }

@@ -1,5 +1,7 @@
-import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { sameSecret } from '../domain/same-secret';
+
+export { sameSecret };
 
 /** Is this request from this machine, directly (not relayed by a reverse proxy, which would make anyone local)? */
 export function isDirectLocalRequest(req: IncomingMessage): boolean {
@@ -13,13 +15,6 @@ export function hasBearerToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match !== null && sameSecret(match[1], token);
-}
-
-/** Constant-time comparison of strings of any length (hashing first evens out the lengths). */
-export function sameSecret(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }
 
 export type TokenVerdict = { ok: true } | { ok: false; status: 401 | 403; code: string; message: string };
