@@ -189,7 +189,7 @@ export function recordShopRefund(h: Harness, session: PaymentSession, amount: st
 }
 
 /** The plugin's refund request: `POST /v1/orders/{id}/refunds` signed with the shop secret at the harness clock. */
-export async function askRelayToRefund(h: Harness, session: PaymentSession, body: Record<string, unknown>): Promise<{ status: number; body: any }> {
+export async function askRelayToRefund(h: Harness, session: PaymentSession, body: Record<string, unknown>): Promise<{ status: number; body: any; headers: Headers }> {
   const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
   const raw = JSON.stringify(body);
   const timestamp = Math.floor(h.clock.now() / 1000);
@@ -198,5 +198,5 @@ export async function askRelayToRefund(h: Harness, session: PaymentSession, body
     headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
     body: raw,
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as any, headers: response.headers };
 }

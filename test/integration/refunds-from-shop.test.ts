@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { LOST_REFUND_GRACE_MS } from '../../relay/src/domain/lost-refund';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { startE2E, type E2E } from '../helpers/e2e-relay';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
@@ -226,11 +227,40 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
       wooCommerceDropsRefund(session, first);
+      h.clock.advance(LOST_REFUND_GRACE_MS);
       const second = wooCommerceRefund(session, '10.00');
       const retry = await askRelay(session, { refund_id: second, amount: '10.00', currency: 'EUR' });
       expect(retry).toMatchObject({ status: 201, body: { refund_id: second, status: 'succeeded' } });
       expect(retry.body.message ?? null).toBeNull();
       expect(refundsAtPaypal(session)).toEqual([expect.objectContaining({ id: retry.body.provider_refund_id, invoiceId: `payrelay-refund-${session.merchantOrderId}-${second}` })]);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+    });
+
+    it('clicking again while PayPal may still be making the lost refund: refused with when to try again, and the late refund is not made twice', async () => {
+      // The call hangs past the client's timeout and PayPal commits it later: a look-up in between finds nothing,
+      // and refunding on that "not made" was a second refund.
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'hang');
+      const first = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+
+      h.clock.advance(5_000);
+      const tooSoon = await askRelay(session, { refund_id: wooCommerceRefund(session, '10.00'), amount: '10.00', currency: 'EUR' });
+      expect(tooSoon).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringContaining('try again in 85 s') } } });
+      expect(tooSoon.headers.get('retry-after')).toBe('85');
+      expect(refundCalls()).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      expect(h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.message)).toContainEqual(expect.stringMatching(/refused for now: PayPal does not list the refund of 10\.00 EUR/));
+
+      // PayPal commits the first call after all.
+      const key = `payrelay-refund-${session.merchantOrderId}-${first}`;
+      refundsAtPaypal(session).push({ id: 'LATE-REFUND-1', value: '10.00', requestId: key, invoiceId: key });
+      h.clock.advance(LOST_REFUND_GRACE_MS);
+      const retry = await askRelay(session, { refund_id: wooCommerceRefund(session, '10.00'), amount: '10.00', currency: 'EUR' });
+      expect(retry).toMatchObject({ status: 201, body: { provider_refund_id: 'LATE-REFUND-1', message: expect.stringContaining('nothing was refunded twice') } });
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+      expect(refundCalls()).toHaveLength(1);
       expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
     });
 
@@ -283,6 +313,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       wooCommerceDropsRefund(session, first);
       wooCommerceDropsRefund(session, second);
       expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      h.clock.advance(LOST_REFUND_GRACE_MS);
       const all = wooCommerceRefund(session, '25.00');
       expect(await askRelay(session, { refund_id: all, amount: '25.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { status: 'succeeded' } });
       expect(refundsAtPaypal(session)).toHaveLength(1);
@@ -399,6 +430,7 @@ describe('a Stripe refund whose answer was lost, and the merchant clicking again
     const first = wooCommerceRefund(session, '10.00');
     expect((await askRelay(session, first, '10.00')).status).toBe(502);
     e.h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(first));
+    e.h.clock.advance(LOST_REFUND_GRACE_MS);
     const second = wooCommerceRefund(session, '10.00');
     const retry = await askRelay(session, second, '10.00');
     expect(retry).toMatchObject({ status: 201, json: { refund_id: second, status: 'succeeded' } });

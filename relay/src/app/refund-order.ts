@@ -1,4 +1,4 @@
-import { refundMayHaveBeenMade } from '../domain/lost-refund';
+import { LOST_REFUND_GRACE_MS, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
 import { leftToRefundMinor, type PaymentSession } from '../domain/payment-session';
@@ -42,8 +42,12 @@ export type RefundRefusal = {
     | 'provider_refused'
     | 'provider_unavailable'
     /** A refund whose answer was lost was made after all, and this request asks for another amount. */
-    | 'earlier_refund_made';
+    | 'earlier_refund_made'
+    /** A refund whose answer was lost a moment ago may still be going through at the provider. */
+    | 'earlier_refund_in_flight';
   message: string;
+  /** When asking again can work (sent as Retry-After). */
+  retryAfterSeconds?: number;
 };
 
 /** `message`: what the merchant should know beyond "refunded" (this refund was the one made earlier). */
@@ -154,7 +158,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   const lostAnswer = refundMayHaveBeenMade(result.error.code);
   const unavailable = result.error.kind === 'fallback';
   const message = lostAnswer
-    ? `${name} could not be reached to refund, or its answer was lost (${result.error.message}): the refund may have been made. Refunding again is safe: Payrelay first asks ${name} whether this refund went through, and never makes it twice; if ${name} made it, it also appears on this order by itself.`
+    ? `${name} could not be reached to refund, or its answer was lost (${result.error.message}): the refund may have been made. Refunding again is safe once ${LOST_REFUND_GRACE_MS / 1000} s have passed: Payrelay first asks ${name} whether this refund went through, and never makes it twice; if ${name} made it, it also appears on this order by itself.`
     : unavailable
       ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded.`
       : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;

@@ -1,5 +1,5 @@
 import { withRef } from '../domain/decide';
-import { lostRefundOutcome } from '../domain/lost-refund';
+import { lostRefundOutcome, notMadeBelievedFrom } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
 import { leftToRefundMinor } from '../domain/payment-session';
@@ -31,7 +31,14 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
     );
   }
   const now = deps.clock.now();
-  const outcome = lostRefundOutcome(lost, found.value !== null, { amountMinor, currency: request.currency });
+  const outcome = lostRefundOutcome(lost, found.value !== null, { amountMinor, currency: request.currency }, now);
+  if (outcome === 'maybe_in_flight') {
+    const from = notMadeBelievedFrom(lost.updatedAt);
+    const seconds = Math.ceil((from - now) / 1000);
+    const message = `${name} does not list the refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}), but its answer was lost only ${Math.floor((now - lost.updatedAt) / 1000)} s ago and ${name} may still be making it. Nothing was refunded now, to never refund twice: try again in ${seconds} s (after ${new Date(from).toISOString().slice(11, 19)} UTC), when Payrelay can be sure whether it went through.`;
+    deps.stores.log.append({ at: now, merchantOrderId: lost.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message: `WooCommerce refund ${request.shopRefundId} refused for now: ${message}`, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, retryAt: from } });
+    return { ok: false, error: { status: 409, code: 'earlier_refund_in_flight', message, retryAfterSeconds: seconds } };
+  }
   if (outcome === 'not_made') {
     deps.unitOfWork.transaction(() => {
       const message = `${name} has no refund for WooCommerce refund ${lost.shopRefundId}: it was not made.`;

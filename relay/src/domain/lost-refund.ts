@@ -28,15 +28,36 @@ export function refundMayHaveBeenMade(code: RefundFailureCode): boolean {
 }
 
 /**
- * What the next refund request does about an earlier one whose answer was lost, once the provider has said whether
- * it made it. `not_made`: forget it and refund as asked. `same_refund`: the merchant is asking again for the same
- * amount: answer with the refund already made. `other_refund`: it was made, but this request asks for another
- * amount: the made refund goes on the order, and this one is refused so the merchant decides again.
+ * How long after a refund's answer was lost the provider's "no such refund" is believed. Our client gives up after
+ * PAYRELAY_PROVIDER_TIMEOUT_MS (at most 60 s, config-schema.ts), but the provider may still be working on the
+ * request and commit the refund after that; until it does, its refund list (our key) says "not made", and refunding
+ * again then would refund twice. 90 s outlasts the longest client timeout with room for the provider's own
+ * processing; a "made" answer is believed at once.
  */
-export type LostRefundOutcome = 'not_made' | 'same_refund' | 'other_refund';
+export const LOST_REFUND_GRACE_MS = 90_000;
 
-export function lostRefundOutcome(lost: { amountMinor: number; currency: string }, made: boolean, request: { amountMinor: number; currency: string }): LostRefundOutcome {
-  if (!made) return 'not_made';
+/** From when a "not made" answer about a refund whose answer was lost (at `lostAt`) is believed. */
+export function notMadeBelievedFrom(lostAt: number): number {
+  return lostAt + LOST_REFUND_GRACE_MS;
+}
+
+/**
+ * What the next refund request does about an earlier one whose answer was lost, once the provider has said whether
+ * it made it. `not_made`: forget it and refund as asked. `maybe_in_flight`: the provider has no such refund, but
+ * the answer was lost too recently to believe that (the request may still commit): refund nothing now.
+ * `same_refund`: the merchant is asking again for the same amount: answer with the refund already made.
+ * `other_refund`: it was made, but this request asks for another amount: the made refund goes on the order, and
+ * this one is refused so the merchant decides again.
+ */
+export type LostRefundOutcome = 'not_made' | 'maybe_in_flight' | 'same_refund' | 'other_refund';
+
+export function lostRefundOutcome(
+  lost: { amountMinor: number; currency: string; updatedAt: number },
+  made: boolean,
+  request: { amountMinor: number; currency: string },
+  now: number,
+): LostRefundOutcome {
+  if (!made) return now < notMadeBelievedFrom(lost.updatedAt) ? 'maybe_in_flight' : 'not_made';
   return lost.amountMinor === request.amountMinor && lost.currency.toUpperCase() === request.currency.toUpperCase() ? 'same_refund' : 'other_refund';
 }
 

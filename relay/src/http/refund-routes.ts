@@ -38,7 +38,10 @@ export function refundRoutes(deps: RefundRouteDeps): Router {
       currency: String(value.currency).toUpperCase(),
       reason: value.reason ? String(value.reason) : null,
     });
-    if (!answer.ok) return sendError(res, answer.error.status, answer.error.code, answer.error.message);
+    if (!answer.ok) {
+      if (answer.error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(answer.error.retryAfterSeconds));
+      return sendError(res, answer.error.status, answer.error.code, answer.error.message);
+    }
     const r = answer.refund;
     res.status(answer.replayed ? 200 : 201).json({
       refund_id: r.shopRefundId,

@@ -22,13 +22,15 @@ export interface ShopRefund {
   providerRefundId: string | null;
   message: string | null;
   createdAt: number;
+  /** When its state last changed: for an `unconfirmed` refund, when its answer was lost. */
+  updatedAt: number;
 }
 
 /** Synchronous, so a refund row and the session's refunded total change in one transaction. */
 export interface ShopRefundStore {
   get(merchantOrderId: string, shopRefundId: string): ShopRefund | null;
   /** false when a row for this WooCommerce refund exists already (a retried request). */
-  insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message'>): boolean;
+  insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message' | 'updatedAt'>): boolean;
   settle(merchantOrderId: string, shopRefundId: string, patch: { state: ShopRefundState; providerRefundId?: string | null; message?: string | null }, now: number): void;
   listByOrder(merchantOrderId: string): ShopRefund[];
 }

@@ -1,4 +1,5 @@
-import { lostRefundNamedBy, lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
+import { envSchema } from '../../../relay/src/config/config-schema';
+import { LOST_REFUND_GRACE_MS, lostRefundNamedBy, lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
 
 describe('refunds whose answer was lost', () => {
   const failures: Array<[RefundFailureCode, boolean]> = [
@@ -15,15 +16,25 @@ describe('refunds whose answer was lost', () => {
     expect(refundMayHaveBeenMade(code)).toBe(ambiguous);
   });
 
-  const lost = { amountMinor: 1000, currency: 'EUR' };
+  const lostAt = 1_700_000_000_000;
+  const lost = { amountMinor: 1000, currency: 'EUR', updatedAt: lostAt };
+  const believed = lostAt + LOST_REFUND_GRACE_MS;
   it.each([
-    [false, { amountMinor: 1000, currency: 'EUR' }, 'not_made'],
-    [false, { amountMinor: 500, currency: 'EUR' }, 'not_made'],
-    [true, { amountMinor: 1000, currency: 'eur' }, 'same_refund'],
-    [true, { amountMinor: 500, currency: 'EUR' }, 'other_refund'],
-    [true, { amountMinor: 1000, currency: 'USD' }, 'other_refund'],
-  ] as const)('made at the provider: %s, asked now %o → %s', (made, request, outcome) => {
-    expect(lostRefundOutcome(lost, made, request)).toBe(outcome);
+    [false, { amountMinor: 1000, currency: 'EUR' }, believed, 'not_made'],
+    [false, { amountMinor: 500, currency: 'EUR' }, believed + 1, 'not_made'],
+    [true, { amountMinor: 1000, currency: 'eur' }, lostAt, 'same_refund'],
+    [true, { amountMinor: 500, currency: 'EUR' }, lostAt, 'other_refund'],
+    [true, { amountMinor: 1000, currency: 'USD' }, believed, 'other_refund'],
+    // The provider may still commit a call whose answer we lost: its "not made" waits out the grace period.
+    [false, { amountMinor: 1000, currency: 'EUR' }, lostAt, 'maybe_in_flight'],
+    [false, { amountMinor: 1000, currency: 'EUR' }, believed - 1, 'maybe_in_flight'],
+  ] as const)('made at the provider: %s, asked now %o at %d → %s', (made, request, now, outcome) => {
+    expect(lostRefundOutcome(lost, made, request, now)).toBe(outcome);
+  });
+
+  it('the grace period outlasts the longest provider timeout the configuration allows', () => {
+    const longest = envSchema.extract('PAYRELAY_PROVIDER_TIMEOUT_MS').describe().rules.find((r: { name: string }) => r.name === 'max').args.limit;
+    expect(LOST_REFUND_GRACE_MS).toBeGreaterThan(longest);
   });
 
   it('a refund webhook confirms the lost refunds that fit in what it refunds, oldest first', () => {

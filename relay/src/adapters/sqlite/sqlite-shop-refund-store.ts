@@ -13,6 +13,7 @@ interface Row {
   provider_refund_id: string | null;
   message: string | null;
   created_at: number;
+  updated_at: number;
 }
 
 /** Over table shop_refunds (migration 4): UNIQUE(merchant_order_id, shop_refund_id) makes a retry find its row. */
@@ -52,5 +53,6 @@ export function toRefund(row: Row): ShopRefund {
     providerRefundId: row.provider_refund_id,
     message: row.message,
     createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }

@@ -183,7 +183,10 @@ export class AdyenProvider implements PaymentProvider {
   /**
    * Adyen's Checkout API lists no refunds of a payment: the lost request is sent again under the same
    * Idempotency-Key. A request Adyen took answers as it did the first time; one that never reached Adyen is made
-   * now, which is the refund the merchant asked for. Either way it is made once.
+   * now, which is the refund the merchant asked for. Either way it is made once. It never answers "not made", so
+   * the grace period for a lost call still in flight (LOST_REFUND_GRACE_MS) has nothing to wait for: a replay
+   * while the first request is still being processed is deduplicated or refused by Adyen (an error: nothing is
+   * refunded now), never made a second time (https://docs.adyen.com/development-resources/api-idempotency).
    */
   async findRefund(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>> {
     return this.refund({ ...ref, reason: null });
