@@ -264,6 +264,21 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
     });
 
+    it('the same WooCommerce refund asked again after PayPal said its lost call was not made: refunded under the same key', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'drop');
+      const refund = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: refund, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      h.clock.advance(LOST_REFUND_GRACE_MS);
+      const again = await askRelay(session, { refund_id: refund, amount: '10.00', currency: 'EUR' });
+      expect(again).toMatchObject({ status: 201, body: { refund_id: refund, status: 'succeeded', amount: '10.00' } });
+      const key = `payrelay-refund-${session.merchantOrderId}-${refund}`;
+      expect(refundCalls().map((c) => c.requestId)).toEqual([key, key]);
+      expect(refundsAtPaypal(session)).toEqual([expect.objectContaining({ id: again.body.provider_refund_id, invoiceId: key })]);
+      expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 1000 });
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, refund)).toMatchObject({ state: 'succeeded', providerRefundId: again.body.provider_refund_id });
+    });
+
     it('the webhook of the lost refund arriving first puts the one refund record in the shop; nothing counts twice', async () => {
       const session = paidPaypalOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_drop');

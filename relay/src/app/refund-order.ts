@@ -107,7 +107,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   const full = amountMinor === remaining;
   const inserted = deps.unitOfWork.transaction(() => {
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
-    if (!fresh) return false;
+    if (!fresh && !reopenedAfterNotMade(deps, existing, amountMinor, now)) return false;
     deps.stores.sessions.update(session.id, { refundedMinor: session.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
     deps.stores.log.append(
       refundLogEntry(session, now, `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`, {
@@ -172,6 +172,17 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
   });
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
+}
+
+/**
+ * The same WooCommerce refund asked again after its answer was lost, and the provider has since said it was not
+ * made (settleLostRefund settled its row as refused just now): its row is asked for again, under the same key.
+ */
+function reopenedAfterNotMade(deps: RefundDeps, asked: ShopRefund | null, amountMinor: number, now: number): boolean {
+  if (asked?.state !== 'unconfirmed' || asked.amountMinor !== amountMinor) return false;
+  if (deps.refunds.get(asked.merchantOrderId, asked.shopRefundId)?.state !== 'refused') return false;
+  deps.refunds.settle(asked.merchantOrderId, asked.shopRefundId, { state: 'requested', message: null }, now);
+  return true;
 }
 
 /** The session that took the money: paid, or under review after payment (a dispute), or partly refunded. */
