@@ -1,13 +1,17 @@
 /**
  * `npm run shops:add | shops:list | shops:remove -- …`: the shops a relay serves besides the one in its environment
- * (README, "Many shops"). Kept in the relay's main database (PAYRELAY_DB); a running relay on that database follows a
- * change within seconds. Secrets and keys are stored, never printed.
+ * (README, "Many shops"). Kept in the relay's main database (PAYRELAY_DB, or the main schema of PAYRELAY_DATABASE_URL);
+ * every relay running on that database follows a change within seconds. Secrets and keys are stored, never printed.
  */
+import { openPostgres } from '../relay/src/adapters/postgres/open-postgres';
+import { createPostgresShopRegistry } from '../relay/src/adapters/postgres/postgres-shop-registry';
 import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteShopRegistry } from '../relay/src/adapters/sqlite/sqlite-shop-registry';
 import { registerShop, summarise } from '../relay/src/app/register-shop';
+import type { RelayConfig } from '../relay/src/config/config-schema';
 import { ConfigError, loadConfig, readSettings } from '../relay/src/config/load-config';
-import { shopDatabasePath } from '../relay/src/config/shop-config';
+import { describeShopPlace } from '../relay/src/config/shop-config';
+import type { ShopRegistry } from '../relay/src/ports/shop-registry';
 
 const HELP = `Usage:
   npm run shops:add -- --id <shop> --wc-url <https://shop.example> --wc-key <ck_…> --wc-secret <cs_…> --shop-secret <secret>
@@ -20,7 +24,8 @@ names: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, MOLLIE_API_KEY, PAYPAL_CLIENT_I
 WC_TIMEOUT_MS, PAYRELAY_SANDBOX. A file keeps secrets out of the shell's history.
 
 The shop's webhooks are <PAYRELAY_PUBLIC_URL>/webhooks/<shop>/<provider>; its plugin sends "Shop id" = <shop>.
-A relay running on this database starts serving a shop added (and stops one removed) within 5 seconds.`;
+Every relay running on this database (PAYRELAY_DB, or PAYRELAY_DATABASE_URL for a fleet) starts serving a shop
+added (and stops one removed) within 5 seconds.`;
 
 const FLAG_SETTING: Record<string, string> = {
   '--wc-url': 'WC_URL',
@@ -60,6 +65,16 @@ function parse(args: string[]): { id: string | null; settings: Record<string, st
   return { id, settings, problems };
 }
 
+/** The registry in the relay's main database, migrated like the relay does at start (the first use may come first). */
+function openRegistry(config: Readonly<RelayConfig>): { registry: ShopRegistry; close(): void } {
+  if (config.databaseUrl) {
+    const db = openPostgres(config.databaseUrl, { lockTimeoutMs: config.databaseBusyTimeoutMs });
+    return { registry: createPostgresShopRegistry(db), close: () => db.close() };
+  }
+  const db = openDatabase(config.databasePath);
+  return { registry: createSqliteShopRegistry(db), close: () => db.close() };
+}
+
 function main(): number {
   const [command, ...args] = process.argv.slice(2);
   if (!command || args.includes('--help') || command === '--help' || !['add', 'list', 'remove'].includes(command)) {
@@ -67,19 +82,14 @@ function main(): number {
     return command && !['add', 'list', 'remove', '--help'].includes(command) ? 2 : 0;
   }
   const config = loadConfig();
-  if (config.databaseUrl) {
-    console.error('PAYRELAY_DATABASE_URL is set: shops other than the environment\'s are served on SQLite only for now (README, "Many shops").');
-    return 1;
-  }
-  const db = openDatabase(config.databasePath);
+  const { registry, close } = openRegistry(config);
   try {
-    const registry = createSqliteShopRegistry(db);
     if (command === 'list') {
       const shops = registry.list().map(summarise);
       if (shops.length === 0) console.log('No shops registered (the environment shop is served as always).');
       for (const shop of shops) {
         console.log(`${shop.id}  ${shop.wcUrl}  added ${new Date(shop.createdAt).toISOString()}  settings: ${shop.settingNames.join(', ') || '(none besides the keys)'}`);
-        console.log(`    webhooks ${config.publicUrl}/webhooks/${shop.id}/<provider>   database ${shopDatabasePath(config.databasePath, shop.id)}`);
+        console.log(`    webhooks ${config.publicUrl}/webhooks/${shop.id}/<provider>   ${describeShopPlace(registry.placeOf(shop.id))}`);
       }
       return 0;
     }
@@ -94,7 +104,7 @@ function main(): number {
         console.error(`no shop "${id}" is registered`);
         return 1;
       }
-      console.log(`Removed shop ${id}. Its database ${shopDatabasePath(config.databasePath, id!)} is kept; a running relay stops serving it within 5 seconds.`);
+      console.log(`Removed shop ${id}. Its ${describeShopPlace(registry.placeOf(id!))} is kept; running relays stop serving it within 5 seconds.`);
       return 0;
     }
     const added = registerShop(registry, { id: id!, settings }, { env: process.env, config }, Date.now());
@@ -102,12 +112,12 @@ function main(): number {
       console.error(`The shop was not added, ${added.error.length} problem(s):\n${added.error.map((p) => `  - ${p}`).join('\n')}`);
       return 1;
     }
-    console.log(`Added shop ${added.value.id} (${added.value.wcUrl}). A running relay serves it within 5 seconds.`);
+    console.log(`Added shop ${added.value.id} (${added.value.wcUrl}). Running relays serve it within 5 seconds.`);
     console.log(`  webhooks:  ${config.publicUrl}/webhooks/${added.value.id}/<provider>`);
     console.log(`  plugin:    Payrelay settings → Shop id: ${added.value.id}, and the shop secret you gave`);
     return 0;
   } finally {
-    db.close();
+    close();
   }
 }
 

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import express from 'express';
 import { createSqliteShopRegistry } from './adapters/sqlite/sqlite-shop-registry';
+import { createPostgresShopRegistry } from './adapters/postgres/postgres-shop-registry';
 import { ConfigError } from './config/load-config';
 import type { RelayConfig } from './config/config-schema';
 import { shopConfig } from './config/shop-config';
@@ -16,7 +17,7 @@ import { startRelay, type RelayHandle, type RelayOverrides } from './relay';
 export interface RelayWithShops {
   /** The environment shop's relay; its server serves every shop. */
   relay: RelayHandle;
-  /** Each registered shop's own relay (own database file, providers, WooCommerce gateway, outbox worker, schedules). */
+  /** Each registered shop's own relay (own database file or schema, providers, WooCommerce gateway, outbox worker, schedules). */
   shops: ReadonlyMap<string, RelayHandle>;
   /** Registered shops that did not start, with why. */
   failed: ReadonlyMap<string, string>;
@@ -37,10 +38,15 @@ const REGISTRY_POLL_MS = 5_000;
 
 /**
  * Database per shop: every registered shop gets a relay of its own built by the same composition (startRelay)
- * over its own SQLite file, mounted in the environment shop's server. Keeping each shop's data in its own store
- * and its writes in its own worker is what makes one shop's reads, outage or backlog unable to reach another's:
- * there is no query that could forget a shop filter, and no queue two shops share. Shops are read from the
- * registry at start and every few seconds after (npm run shops:add / shops:remove need no restart). PostgreSQL relays serve the environment shop only.
+ * over its own store (a SQLite file, or on PostgreSQL a schema of its own), mounted in the environment shop's
+ * server. Keeping each shop's data in its own store and its writes in its own worker is what makes one shop's
+ * reads, outage or backlog unable to reach another's: there is no query that could forget a shop filter, and no
+ * queue two shops share. Shops are read from the registry at start and every few seconds after (npm run
+ * shops:add / shops:remove, or the shops API of any relay of a fleet, need no restart).
+ *
+ * A fleet learns of shops by polling the registry in the main schema, not by looking an unknown id up on a miss:
+ * a removal or a shop added again with new settings is never a miss, so the poll is needed anyway, and a look-up
+ * on a miss would put a database read in front of every unauthenticated request naming an unknown shop.
  */
 export async function startRelayWithShops(
   config: Readonly<RelayConfig>,
@@ -69,7 +75,7 @@ export async function startRelayWithShops(
   const log = logger ?? overrides.logger ?? createWinstonLogger(config.logLevel);
   // Only what is the process's, not the environment shop's gateway or providers.
   const shared: RelayOverrides = { clock: overrides.clock, logger: overrides.logger, background: overrides.background, random: overrides.random };
-  const registry = config.databaseUrl ? null : createSqliteShopRegistry(relay.db);
+  const registry = relay.pg ? createPostgresShopRegistry(relay.pg) : createSqliteShopRegistry(relay.db);
 
   const stopShop = async (id: string) => {
     const shop = running.get(id);
@@ -83,7 +89,7 @@ export async function startRelayWithShops(
     startedFrom.set(shop.id, shop.createdAt);
     shopUrls.set(shop.id, shop.wcUrl);
     try {
-      const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url), {
+      const shopRelay = await startRelay(shopConfig(env, config, shop, relay.url, registry.placeOf(shop.id)), {
         ...shared,
         ...shopOverrides(shop.id),
         mounted: true,
@@ -105,7 +111,7 @@ export async function startRelayWithShops(
   const syncShops = (): Promise<SyncReport> => {
     syncing = syncing.then(async () => {
       const report: SyncReport = { started: [], stopped: [] };
-      if (!registry || closing) return report;
+      if (closing) return report;
       const wanted = new Map(registry.list().map((shop) => [shop.id, shop]));
       for (const id of [...startedFrom.keys()]) {
         if (wanted.get(id)?.createdAt === startedFrom.get(id)) continue;

@@ -58,6 +58,7 @@ import { createOutboxWorker, workerOwnerId, type OutboxWorker } from './worker/o
 import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-relay-lock';
 import { openPostgresStorage } from './adapters/postgres/postgres-storage';
 import { FLEET_HEARTBEAT_MS } from './adapters/postgres/postgres-fleet';
+import type { PgDb } from './adapters/postgres/pg-database';
 import { describeHolder, LOCK_STALE_AFTER_MS } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
 import { createBreakerBoard } from './domain/circuit-breaker';
@@ -97,6 +98,8 @@ export interface RelayHandle {
   /** Answers one request as this relay's server would (how a mounted shop's relay is reached). */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void;
   db: Db;
+  /** The PostgreSQL connection (in this relay's schema), or null on SQLite: the shops registry reads through it. */
+  pg: PgDb | null;
   stores: Stores;
   /** The sandbox provider's own state (tests play the provider's side with it). */
   sandboxLedger: SandboxLedger;
@@ -126,7 +129,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const owner = workerOwnerId();
   // PAYRELAY_DATABASE_URL: PostgreSQL, shared by a fleet of relays (adapters/postgres/postgres-fleet.ts). The
   // SQLite handle is then an in-memory one, for the demo shop only.
-  const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs, now: () => clock.now() }) : null;
+  const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs, now: () => clock.now(), schema: config.databaseSchema ?? undefined }) : null;
   const sqliteFile = pg ? ':memory:' : config.databasePath;
   const db = openDatabase(sqliteFile, { busyTimeoutMs: config.databaseBusyTimeoutMs });
   // One relay per file, before anything else starts: a second one would run the same outbox and write every
@@ -451,6 +454,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     server,
     handle,
     db,
+    pg: pg?.db ?? null,
     stores,
     sandboxLedger,
     worker,

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../relay/src/adapters/winston-logger';
+import { openPostgres } from '../../relay/src/adapters/postgres/open-postgres';
+import { createPostgresShopRegistry } from '../../relay/src/adapters/postgres/postgres-shop-registry';
 import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
 import { createSqliteShopRegistry } from '../../relay/src/adapters/sqlite/sqlite-shop-registry';
 import { registerShop } from '../../relay/src/app/register-shop';
@@ -10,11 +12,13 @@ import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import type { PaymentStatus } from '../../relay/src/domain/payment-status';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import type { Clock } from '../../relay/src/ports/clock';
+import type { ShopRegistry } from '../../relay/src/ports/shop-registry';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import type { RelayHandle, RelayOverrides } from '../../relay/src/relay';
 import { startRelayWithShops, type RelayWithShops } from '../../relay/src/relay-shops';
 import { aSandboxEvent, aSession } from './builders';
 import { readBody } from './read-body';
+import { createTestSchema, pgSql, sqliteSql, TEST_STORE, type TestSchema, type TestSql } from './test-store';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from './woocommerce-stand-in';
 
 /** One shop of a many-shops relay, as a test plays it: its secrets, its WooCommerce stand-in, its relay. */
@@ -24,6 +28,8 @@ export interface TestShop {
   sandboxSecret: string;
   woo: WooCommerceStandIn;
   relay: RelayHandle;
+  /** Raw SQL on this shop's own store (its file, or its schema on PostgreSQL), for assertions. */
+  sql: TestSql;
   /** An order at this shop and the relay's sandbox session for it, in this shop's store. */
   seed(): PaymentSession;
 }
@@ -34,6 +40,12 @@ export interface ShopsRelay extends RelayWithShops {
   env: TestShop;
   shop(id: string): TestShop;
   dir: string;
+  /** The registry in the main database (SQLite file or PostgreSQL main schema), over this relay's connection. */
+  registry: ShopRegistry;
+  /** The relay's environment (what shops:add and registerShop are given). */
+  relayEnv: Record<string, string>;
+  /** Each test shop's WooCommerce stand-in, by shop id. */
+  woos: ReadonlyMap<string, WooCommerceStandIn>;
 }
 
 export interface ShopSpec {
@@ -45,14 +57,25 @@ export interface ShopSpec {
 
 let counter = 0;
 
-/** The environment shop plus registered ones, each with its own WooCommerce stand-in, on one relay server. */
-export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; background?: boolean; env?: Record<string, string> } = {}): Promise<ShopsRelay> {
+/**
+ * The environment shop plus registered ones, each with its own WooCommerce stand-in, on one relay server: over a
+ * SQLite file (a file per shop), or under PAYRELAY_TEST_STORE=postgres a schema of its own (a schema per shop).
+ * `joining`: a second relay of a fleet on the first one's PostgreSQL database (same configuration, same stand-ins;
+ * it serves what the shared registry holds, and `specs` must be empty).
+ */
+export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; background?: boolean; env?: Record<string, string>; joining?: ShopsRelay } = {}): Promise<ShopsRelay> {
+  if (opts.joining) {
+    if (specs.length > 0) throw new Error('a joining relay adds no shops: it serves the registry it shares');
+    return joinShopsRelay(opts.joining, opts);
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-shops-'));
+  const schema: TestSchema | null = TEST_STORE === 'postgres' ? createTestSchema() : null;
   const envWoo = await startWooCommerceStandIn();
   const relayEnv: Record<string, string> = {
     PAYRELAY_PORT: '0',
     PAYRELAY_HOST: '127.0.0.1',
     PAYRELAY_DB: path.join(dir, 'relay.db'),
+    ...(schema ? { PAYRELAY_DATABASE_URL: schema.url } : {}),
     WC_URL: envWoo.url,
     WC_CONSUMER_KEY: envWoo.consumerKey,
     WC_CONSUMER_SECRET: envWoo.consumerSecret,
@@ -66,8 +89,9 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
   };
   const config = loadConfig(relayEnv);
   const woos = new Map<string, WooCommerceStandIn>();
-  const db = openDatabase(config.databasePath);
-  const registry = createSqliteShopRegistry(db);
+  const pgMain = schema ? openPostgres(schema.url) : null;
+  const db = pgMain ? null : openDatabase(config.databasePath);
+  const registry = pgMain ? createPostgresShopRegistry(pgMain) : createSqliteShopRegistry(db!);
   for (const spec of specs) {
     const woo = await startWooCommerceStandIn();
     woos.set(spec.id, woo);
@@ -91,15 +115,49 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
     );
     if (!added.ok) throw new Error(added.error.join('; '));
   }
-  db.close();
+  db?.close();
+  pgMain?.close();
+  const served = await startServed(relayEnv, opts);
+  return shopsRelayOf(served, { dir, relayEnv, envWoo, woos, clock: opts.clock }, async () => {
+    // The shops first: a shop that hangs would otherwise hold its relay's worker until the client timeout.
+    await Promise.all([envWoo, ...woos.values()].map((woo) => woo.close()));
+    await served.close();
+    schema?.drop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+interface ShopsRelayParts {
+  dir: string;
+  relayEnv: Record<string, string>;
+  envWoo: WooCommerceStandIn;
+  woos: ReadonlyMap<string, WooCommerceStandIn>;
+  clock?: Clock;
+}
+
+function startServed(relayEnv: Record<string, string>, opts: { clock?: Clock; background?: boolean }): Promise<RelayWithShops> {
   const overrides: RelayOverrides = { clock: opts.clock, logger: silentLogger, background: opts.background ?? false, random: () => 0.5 };
-  const served = await startRelayWithShops(config, relayEnv, overrides);
+  return startRelayWithShops(loadConfig(relayEnv), relayEnv, overrides);
+}
+
+/** Another relay on the first one's database, as a fleet runs: the shops it serves come from the shared registry. */
+async function joinShopsRelay(first: ShopsRelay, opts: { clock?: Clock; background?: boolean }): Promise<ShopsRelay> {
+  if (!first.relayEnv.PAYRELAY_DATABASE_URL) throw new Error('only relays on PostgreSQL share a database (one relay per SQLite file)');
+  const served = await startServed(first.relayEnv, opts);
+  return shopsRelayOf(served, { dir: first.dir, relayEnv: first.relayEnv, envWoo: first.env.woo, woos: first.woos, clock: opts.clock }, () => served.close());
+}
+
+function shopsRelayOf(served: RelayWithShops, parts: ShopsRelayParts, close: () => Promise<void>): ShopsRelay {
+  const { relayEnv, envWoo, woos, clock: testClock } = parts;
+  const opts = { clock: testClock };
   const testShop = (id: string, relay: RelayHandle, woo: WooCommerceStandIn, shopSecret: string, sandboxSecret: string): TestShop => ({
     id,
     shopSecret,
     sandboxSecret,
     woo,
     relay,
+    // Over the shop relay's own connection (in its schema); closed with that relay.
+    sql: relay.pg ? { ...pgSql(relay.pg), close: () => undefined } : sqliteSql(relay.db),
     seed() {
       counter += 1;
       const orderId = woo.orders.createOrder({ total: '19.99', currency: 'EUR', payment_method: 'payrelay' });
@@ -125,19 +183,23 @@ export async function startShopsRelay(specs: ShopSpec[], opts: { clock?: Clock; 
     },
   });
   const env = testShop('env', served.relay, envWoo, relayEnv.PAYRELAY_SHOP_SECRET, relayEnv.SANDBOX_WEBHOOK_SECRET);
-  const shops = new Map(specs.map((spec) => [spec.id, testShop(spec.id, served.shops.get(spec.id)!, woos.get(spec.id)!, `shop_secret_of_shop_${spec.id}_0123456789`, `sandbox_secret_of_shop_${spec.id}_0123`)]));
+  // Looked up when asked: a shop added later (registry, shops API) is found too, with this relay's handle of it.
+  const shop = (id: string): TestShop => {
+    const relay = served.shops.get(id);
+    const woo = woos.get(id);
+    if (!relay || !woo) throw new Error(`shop ${id} is not served by this relay${woo ? '' : ' (nor one of the test shops)'}`);
+    return testShop(id, relay, woo, `shop_secret_of_shop_${id}_0123456789`, `sandbox_secret_of_shop_${id}_0123`);
+  };
   return {
     ...served,
     url: served.relay.url,
     env,
-    dir,
-    shop: (id) => shops.get(id)!,
-    async close() {
-      // The shops first: a shop that hangs would otherwise hold its relay's worker until the client timeout.
-      await Promise.all([envWoo, ...woos.values()].map((woo) => woo.close()));
-      await served.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    dir: parts.dir,
+    relayEnv,
+    woos,
+    registry: served.relay.pg ? createPostgresShopRegistry(served.relay.pg) : createSqliteShopRegistry(served.relay.db),
+    shop,
+    close,
   };
 }
 

@@ -59,7 +59,7 @@ export interface TestSchema {
   drop(): void;
 }
 
-/** A fresh, empty schema in the test database; drop() removes it with everything in it. */
+/** A fresh, empty schema in the test database; drop() removes it with everything in it, and its shops' schemas (<name>_shop_<id>). */
 export function createTestSchema(): TestSchema {
   const name = `payrelay_t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   const admin = connectPg(TEST_POSTGRES_URL);
@@ -70,7 +70,8 @@ export function createTestSchema(): TestSchema {
     name,
     drop() {
       const again = connectPg(TEST_POSTGRES_URL);
-      again.exec(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+      const shops = again.all<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)", [`${name}_shop_`]);
+      for (const schema of [name, ...shops.map((row) => row.nspname)]) again.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       again.close();
     },
   };

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { createSqliteShopRegistry } from '../../relay/src/adapters/sqlite/sqlite-shop-registry';
 import { registerShop } from '../../relay/src/app/register-shop';
 import { loadConfig } from '../../relay/src/config/load-config';
 import type { RelayHandle } from '../../relay/src/relay';
 import { assertMatchesOpenapi } from '../helpers/openapi-contract';
 import { ManualClock } from '../helpers/relay-harness';
 import { callSigned, sendSandboxWebhook, startShopsRelay, type ShopsRelay } from '../helpers/shops-relay';
+import { TEST_STORE } from '../helpers/test-store';
 
 /** Runs one shop's outbox until nothing is pending, moving the test clock over backoff waits. */
 async function drain(relay: RelayHandle, clock: ManualClock): Promise<void> {
@@ -42,10 +42,23 @@ describe('many shops on one relay: each shop sees only its own data', () => {
   });
   afterEach(() => relay.close());
 
-  test('each registered shop has its own database file next to the main one', () => {
+  (TEST_STORE === 'sqlite' ? test : test.skip)('each registered shop has its own database file next to the main one', () => {
     expect(fs.existsSync(`${relay.dir}/shops/alpha.db`)).toBe(true);
     expect(fs.existsSync(`${relay.dir}/shops/beta.db`)).toBe(true);
     expect(relay.shop('alpha').relay.db.name).not.toBe(relay.shop('beta').relay.db.name);
+    expect(relay.failed.size).toBe(0);
+  });
+
+  (TEST_STORE === 'postgres' ? test : test.skip)("each registered shop has its own schema beside the main one, with the relay's tables in it", () => {
+    const main = relay.relay.pg!.schema;
+    for (const id of ['alpha', 'beta']) {
+      const schema = relay.shop(id).relay.pg!.schema;
+      expect(schema).toBe(`${main}_shop_${id}`);
+      expect(relay.registry.placeOf(id)).toEqual({ kind: 'schema', schema });
+      expect(relay.env.sql.get("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name IN ('webhook_events', 'outbox', 'payment_sessions')", schema)).toEqual({ n: 3 });
+    }
+    // The main schema keeps the registry and the environment shop's tables; no shop's rows are there.
+    expect(relay.env.sql.get('SELECT COUNT(*) AS n FROM shops')).toEqual({ n: 2 });
     expect(relay.failed.size).toBe(0);
   });
 
@@ -61,8 +74,8 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     // Nothing reached the other shop or the environment shop.
     expect(beta.woo.requests).toHaveLength(0);
     expect(relay.env.woo.requests).toHaveLength(0);
-    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
-    expect(relay.env.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(beta.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
+    expect(relay.env.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
   });
 
   test("a webhook signed with shop alpha's provider secret is refused at beta's URL, and nothing is stored there", async () => {
@@ -70,7 +83,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     const session = beta.seed();
     const answer = await sendSandboxWebhook(relay.url, '/webhooks/beta/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now());
     expect(answer.status).toBe(401);
-    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(beta.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
     expect(beta.relay.stores.outbox.counts()).toMatchObject({ pending: 0 });
     expect(beta.relay.stores.sessions.get(session.id)?.status).toBe('created');
   });
@@ -79,7 +92,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     const session = relay.shop('alpha').seed();
     const answer = await sendSandboxWebhook(relay.url, '/webhooks/gamma/sandbox', relay.shop('alpha').sandboxSecret, session, 'paid', clock.now());
     expect(answer).toMatchObject({ status: 404, body: { error: { code: 'unknown_shop' } } });
-    expect(relay.shop('alpha').relay.db.prepare('SELECT COUNT(*) AS n FROM webhook_events').get()).toEqual({ n: 0 });
+    expect(relay.shop('alpha').sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
   });
 
   test("the signed API answers a shop with its own data, and refuses alpha's secret naming beta (401, nothing read)", async () => {
@@ -121,8 +134,8 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     expect(asBeta.status).toBe(401);
     const asAlpha = await callSigned(relay.url, 'POST', '/v1/sessions', alpha.shopSecret, 'alpha', sessionRequest(orderId, beta.woo.url), { 'idempotency-key': 'k-cross-2' }, clock.now());
     expect(asAlpha).toMatchObject({ status: 403, body: { error: { code: 'site_mismatch' } } });
-    expect(beta.relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
-    expect(alpha.relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
+    expect(beta.sql.get('SELECT COUNT(*) AS n FROM payment_sessions')).toEqual({ n: 0 });
+    expect(alpha.sql.get('SELECT COUNT(*) AS n FROM payment_sessions')).toEqual({ n: 0 });
   });
 
   test('a shop creates its own sessions with its secret and header; its checkout lives under /shops/<id>/', async () => {
@@ -160,7 +173,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
     const own = await fetch(created.body.url, { redirect: 'manual' });
     expect(own.status).toBe(303);
     expect(own.headers.get('location')).toContain('/shops/alpha/sandbox/checkout/');
-    expect(relay.shop('beta').relay.db.prepare('SELECT COUNT(*) AS n FROM payment_sessions').get()).toEqual({ n: 0 });
+    expect(relay.shop('beta').sql.get('SELECT COUNT(*) AS n FROM payment_sessions')).toEqual({ n: 0 });
 
     // Beta's secret cannot make a link for alpha's order either.
     const crossed = await callSigned(relay.url, 'POST', `/v1/orders/${orderId}/payment-links`, relay.shop('beta').shopSecret, 'alpha', request, {}, clock.now());
@@ -169,8 +182,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
 
   test('a shop added to the registry while the relay runs is served after a sync; removed, it is refused again', async () => {
     const woo = relay.shop('alpha').woo;
-    const registry = createSqliteShopRegistry(relay.relay.db);
-    const relayEnv = { PAYRELAY_DB: relay.relay.db.name, PAYRELAY_SANDBOX: '1' };
+    const { registry, relayEnv } = relay;
     const add = (secret: string) =>
       registerShop(
         registry,
@@ -203,7 +215,7 @@ describe('many shops on one relay: each shop sees only its own data', () => {
   });
 
   test('a registered shop whose settings no longer pass is answered 503 (providers retry) and the others are served', async () => {
-    const registry = createSqliteShopRegistry(relay.relay.db);
+    const { registry } = relay;
     // As if edited by hand in the database: shops:add would have refused it.
     registry.add({ id: 'broken', wcUrl: 'https://broken.example', shopSecret: 'short', settings: { WC_CONSUMER_KEY: 'nope', WC_CONSUMER_SECRET: 'cs_x' }, createdAt: clock.now() });
     expect(await relay.syncShops()).toEqual({ started: ['broken'], stopped: [] });

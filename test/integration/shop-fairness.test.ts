@@ -59,7 +59,7 @@ describe('per-shop fairness: one shop down or with bad keys does not delay anoth
     // …and nothing of the others' backlogs was lost or written: it waits in their own outboxes.
     expect(downOrders.every((id) => down.woo.orders.getOrder(id)?.status === 'pending')).toBe(true);
     expect(revokedOrders.every((id) => revoked.woo.orders.getOrder(id)?.status === 'pending')).toBe(true);
-    const waiting = (shop: TestShop) => shop.relay.db.prepare("SELECT COUNT(DISTINCT order_key) AS n FROM outbox WHERE state IN ('pending', 'dead')").get() as { n: number };
+    const waiting = (shop: TestShop) => shop.sql.get<{ n: number }>("SELECT COUNT(DISTINCT order_key) AS n FROM outbox WHERE state IN ('pending', 'dead')")!;
     expect(waiting(down).n).toBe(BACKLOG);
     expect(waiting(revoked).n).toBe(BACKLOG);
     expect(healthy.relay.stores.outbox.counts()).toMatchObject({ pending: 0 });

@@ -3,8 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
 import { callSigned } from '../helpers/shops-relay';
 import { freePort, startRelayProcess, type RelayProcess } from '../helpers/relay-process';
+import { createTestSchema, TEST_POSTGRES_URL, TEST_STORE, type TestSchema } from '../helpers/test-store';
 
 const run = promisify(execFile);
 const REPO = path.resolve(__dirname, '..', '..');
@@ -25,10 +27,13 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
   let dir: string;
   let env: Record<string, string>;
   let relay: RelayProcess | null = null;
+  // On PostgreSQL the registry is in the main schema and each shop gets a schema of its own beside it.
+  let schema: TestSchema | null = null;
 
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-shops-cli-'));
-    env = { PAYRELAY_DB: path.join(dir, 'relay.db'), PAYRELAY_LOG_LEVEL: 'error' };
+    schema = TEST_STORE === 'postgres' ? createTestSchema() : null;
+    env = { PAYRELAY_DB: path.join(dir, 'relay.db'), PAYRELAY_LOG_LEVEL: 'error', ...(schema ? { PAYRELAY_DATABASE_URL: schema.url } : {}) };
   });
   afterEach(async () => {
     if (relay) {
@@ -36,8 +41,20 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
       await relay.exited;
       relay = null;
     }
+    schema?.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  /** Whether shop `id` has its own store yet: its file beside the main one, or its schema with the relay's tables. */
+  const shopStoreExists = (id: string): boolean => {
+    if (!schema) return fs.existsSync(path.join(dir, 'shops', `${id}.db`));
+    const db = connectPg(TEST_POSTGRES_URL);
+    try {
+      return db.get<{ n: number }>("SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'outbox'", [`${schema.name}_shop_${id}`])!.n === 1;
+    } finally {
+      db.close();
+    }
+  };
 
   const addAlpha = (...extra: string[]) =>
     shops(env, 'add', '--id', 'alpha', '--wc-url', 'http://127.0.0.1:9/', '--wc-key', 'ck_alpha_key_0000000000000000000000000000', '--wc-secret', 'cs_alpha_secret_00000000000000000000000000', '--shop-secret', SECRET, ...extra);
@@ -56,6 +73,7 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('alpha  http://127.0.0.1:9');
     expect(listed.stdout).toContain('STRIPE_WEBHOOK_SECRET');
+    expect(listed.stdout).toContain(schema ? `schema ${schema.name}_shop_alpha` : `database ${path.join(dir, 'shops', 'alpha.db')}`);
     for (const secret of [SECRET, 'whsec_alpha_secret_value', 'cs_alpha_secret_0000']) expect(listed.stdout).not.toContain(secret);
 
     const again = await addAlpha();
@@ -89,7 +107,7 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
     // The banner's shop lines follow the first one, maybe in a later chunk.
     for (let waited = 0; !relay.out.stdout.includes('shop alpha:') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(relay.out.stdout).toContain(`shop alpha:  webhooks ${base}/webhooks/alpha/<provider>`);
-    expect(fs.existsSync(path.join(dir, 'shops', 'alpha.db'))).toBe(true);
+    expect(shopStoreExists('alpha')).toBe(true);
     // Its WooCommerce (port 9) does not answer: said at start, for that shop, with where its readiness is.
     for (let waited = 0; !relay.out.stderr.includes('WARNING: shop alpha:') && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(relay.out.stderr).toContain('WARNING: shop alpha: ');

@@ -37,7 +37,7 @@ export function registerShop(
   const record: ShopRecord = { id: shop.id, wcUrl: (wcUrl ?? '').replace(/\/+$/, ''), shopSecret: secret ?? '', settings: rest, createdAt: now };
   if (problems.length === 0) {
     try {
-      shopConfig(relay.env, relay.config, record, relay.config.publicUrl);
+      shopConfig(relay.env, relay.config, record, relay.config.publicUrl, registry.placeOf(record.id));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.problems);

@@ -7,6 +7,11 @@ export interface RelayConfig {
   databasePath: string;
   /** PAYRELAY_DATABASE_URL: a PostgreSQL database several relays share (a fleet); null: the SQLite file. */
   databaseUrl: string | null;
+  /**
+   * The PostgreSQL schema of this relay's tables: null for the connection's own (the main schema); a registered
+   * shop's relay works in its own (config/shop-config.ts). Not a setting: derived, never read from the environment.
+   */
+  databaseSchema: string | null;
   /** How long a write waits for SQLite's lock before giving up (the webhook then gets a 503 and is retried). */
   databaseBusyTimeoutMs: number;
   /** Store webhooks from a recorder thread (the default), keeping their transactions and fsyncs off the HTTP event loop. */

@@ -66,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Relay
     host: value.PAYRELAY_HOST,
     databasePath: value.PAYRELAY_DB,
     databaseUrl: value.PAYRELAY_DATABASE_URL ?? null,
+    databaseSchema: null,
     databaseBusyTimeoutMs: value.PAYRELAY_DB_BUSY_TIMEOUT_MS,
     ingestThread: value.PAYRELAY_INGEST_THREAD,
     publicUrl: String(value.PAYRELAY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),

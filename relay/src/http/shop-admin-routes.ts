@@ -10,8 +10,8 @@ import { sendError } from './send-error';
 export const SHOP_ADMIN_PATH = '/admin/api/shops';
 
 export interface ShopAdminDeps {
-  /** null on PostgreSQL: registered shops are served on SQLite only. */
-  registry: ShopRegistry | null;
+  /** The main database's registry (on PostgreSQL the fleet's: every relay serves what any relay added). */
+  registry: ShopRegistry;
   relay: { env: NodeJS.ProcessEnv; config: Readonly<RelayConfig> };
   clock: Clock;
   publicUrl: () => string;
@@ -37,7 +37,6 @@ export function shopAdminRoutes(deps: ShopAdminDeps): express.Router {
     const token = deps.relay.config.adminToken;
     if (!token) return sendError(res, 403, 'forbidden', 'the shops API needs PAYRELAY_ADMIN_TOKEN set, sent as "Authorization: Bearer <token>"');
     if (!hasBearerToken(req, token)) return sendError(res, 401, 'unauthorized', 'send "Authorization: Bearer <PAYRELAY_ADMIN_TOKEN>"');
-    if (!deps.registry) return sendError(res, 409, 'postgres_single_shop', 'with PAYRELAY_DATABASE_URL the relay serves the environment shop only (README, "Many shops")');
     next();
   });
   const view = (shop: ReturnType<typeof summarise>) => {
@@ -54,13 +53,13 @@ export function shopAdminRoutes(deps: ShopAdminDeps): express.Router {
   };
 
   router.get(SHOP_ADMIN_PATH, (_req, res) => {
-    res.json({ shops: deps.registry!.list().map(summarise).map(view) });
+    res.json({ shops: deps.registry.list().map(summarise).map(view) });
   });
 
   router.post(SHOP_ADMIN_PATH, express.json({ limit: '32kb' }), async (req, res, next) => {
     const { value, error } = newShop.validate(req.body, { abortEarly: false });
     if (error) return sendError(res, 400, 'invalid_request', 'the shop is not valid', error.details.map((d) => d.message));
-    const added = registerShop(deps.registry!, { id: value.id, settings: value.settings }, deps.relay, deps.clock.now());
+    const added = registerShop(deps.registry, { id: value.id, settings: value.settings }, deps.relay, deps.clock.now());
     if (!added.ok) return sendError(res, 400, 'invalid_shop', `the shop was not added, ${added.error.length} problem(s)`, added.error);
     try {
       await deps.sync();
@@ -71,7 +70,7 @@ export function shopAdminRoutes(deps: ShopAdminDeps): express.Router {
   });
 
   router.delete(`${SHOP_ADMIN_PATH}/:id`, async (req, res, next) => {
-    if (!deps.registry!.remove(req.params.id)) return sendError(res, 404, 'not_found', 'no such shop is registered');
+    if (!deps.registry.remove(req.params.id)) return sendError(res, 404, 'not_found', 'no such shop is registered');
     try {
       await deps.sync();
     } catch (failure) {

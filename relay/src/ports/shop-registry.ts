@@ -20,8 +20,17 @@ export interface ShopSummary {
   createdAt: number;
 }
 
-/** The shops registry, in the relay's main database. */
+/**
+ * Where a registered shop's own data lives, beside the relay's main database: its own SQLite file
+ * (data/shops/<id>.db), or its own schema in the fleet's PostgreSQL database. Nothing else is shared, so no query
+ * of one shop can reach another's rows.
+ */
+export type ShopPlace = { kind: 'file'; path: string } | { kind: 'schema'; schema: string };
+
+/** The shops registry, in the relay's main database (every relay on that database reads the same one). */
 export interface ShopRegistry {
+  /** Where this shop's data lives (or will, once it is first served). */
+  placeOf(shopId: string): ShopPlace;
   list(): ShopRecord[];
   get(id: string): ShopRecord | null;
   /** False when a shop with this id exists already (nothing changed). */

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../relay/src/config/load-config';
-import { isShopSetting, shopConfig, shopDatabasePath } from '../../../relay/src/config/shop-config';
-import type { ShopRecord } from '../../../relay/src/ports/shop-registry';
+import { ConfigError, loadConfig as load } from '../../../relay/src/config/load-config';
+import { isShopSetting, shopConfig, shopDatabasePath, shopSchemaName } from '../../../relay/src/config/shop-config';
+import type { ShopPlace, ShopRecord } from '../../../relay/src/ports/shop-registry';
 
 const relayEnv = {
   PAYRELAY_PORT: '8787',
@@ -28,11 +28,13 @@ const alpha: ShopRecord = {
   createdAt: 0,
 };
 
+const alphaFile: ShopPlace = { kind: 'file', path: shopDatabasePath(relayEnv.PAYRELAY_DB, 'alpha') };
+
 describe("a registered shop's configuration", () => {
-  const relay = loadConfig(relayEnv);
+  const relay = load(relayEnv);
 
   test("is its own shop, secret, providers and database, never the environment shop's", () => {
-    const config = shopConfig(relayEnv, relay, alpha, 'https://pay.example');
+    const config = shopConfig(relayEnv, relay, alpha, 'https://pay.example', alphaFile);
     expect(config.shop).toMatchObject({ url: 'https://alpha.example', consumerKey: alpha.settings.WC_CONSUMER_KEY });
     expect(config.shopSecret).toBe(alpha.shopSecret);
     // The environment shop's Stripe account is not alpha's: alpha configured Mollie only.
@@ -45,7 +47,7 @@ describe("a registered shop's configuration", () => {
   });
 
   test("keeps the relay's own settings (logging, worker, tokens)", () => {
-    const config = shopConfig(relayEnv, relay, alpha, 'https://pay.example');
+    const config = shopConfig(relayEnv, relay, alpha, 'https://pay.example', alphaFile);
     expect(config.logLevel).toBe('warn');
     expect(config.worker.concurrency).toBe(6);
     expect(config.adminToken).toBe(relayEnv.PAYRELAY_ADMIN_TOKEN);
@@ -56,7 +58,7 @@ describe("a registered shop's configuration", () => {
     const file = path.join(dir, 'relay.env');
     fs.writeFileSync(file, 'STRIPE_SECRET_KEY=sk_test_from_the_file\nPAYRELAY_WORKER_POLL_MS=40\n');
     const env = { ...relayEnv, STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '', PAYRELAY_CONFIG_FILE: file };
-    const config = shopConfig(env, loadConfig(env), alpha, 'https://pay.example');
+    const config = shopConfig(env, load(env), alpha, 'https://pay.example', alphaFile);
     expect(config.stripe).toBeNull();
     expect(config.worker.pollMs).toBe(40);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -83,5 +85,26 @@ describe("a registered shop's configuration", () => {
 
   test('its database sits in shops/ next to the main one', () => {
     expect(shopDatabasePath('data/relay.db', 'beta')).toBe(path.resolve('data/shops/beta.db'));
+  });
+
+  describe('on PostgreSQL (a fleet)', () => {
+    const fleetEnv = { ...relayEnv, PAYRELAY_DATABASE_URL: 'postgres://payrelay:secret@db.internal:5432/payrelay' };
+    const fleet = load(fleetEnv);
+
+    test("works in its own schema of the fleet's database, named after the main schema and the shop", () => {
+      const config = shopConfig(fleetEnv, fleet, alpha, 'https://pay.example', { kind: 'schema', schema: shopSchemaName('public', 'alpha') });
+      expect(config.databaseUrl).toBe(fleetEnv.PAYRELAY_DATABASE_URL);
+      expect(config.databaseSchema).toBe('public_shop_alpha');
+      expect(fleet.databaseSchema).toBeNull();
+      expect(config.shopSecret).toBe(alpha.shopSecret);
+      expect(shopSchemaName('payrelay', 'big-shop-2')).toBe('payrelay_shop_big_shop_2');
+    });
+
+    test('an id too long for a PostgreSQL name is refused (it would be cut short, maybe onto another shop)', () => {
+      const id = `a${'b'.repeat(51)}`; // public_shop_ + 52 = 64 bytes
+      const place: ShopPlace = { kind: 'schema', schema: shopSchemaName('public', id) };
+      expect(() => shopConfig(fleetEnv, fleet, { ...alpha, id }, 'https://pay.example', place)).toThrow(ConfigError);
+      expect(() => shopConfig(fleetEnv, fleet, { ...alpha, id }, 'https://pay.example', place)).toThrow(/too long for its PostgreSQL schema/);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { connectPg, type PgDb } from './pg-database';
+import { connectPg, quoteIdent, type PgDb } from './pg-database';
 import { PG_MIGRATIONS } from './pg-migrations';
 
 /**
@@ -6,8 +6,9 @@ import { PG_MIGRATIONS } from './pg-migrations';
  * tuned for speed cannot weaken it for us): COMMIT returns once the WAL is flushed, so a webhook is durable before
  * its 2xx, as on SQLite with synchronous=FULL.
  */
-export function openPostgres(url: string, options: { lockTimeoutMs?: number } = {}): PgDb {
-  const db = connectPg(url);
+export function openPostgres(url: string, options: { lockTimeoutMs?: number; schema?: string } = {}): PgDb {
+  const db = connectPg(url, { schema: options.schema });
+  if (options.schema) createSchema(db, options.schema);
   db.exec('SET synchronous_commit = on');
   // The connection is synchronous: a wait for another relay's row lock stalls this thread. Bounded like
   // SQLite's busy timeout (PAYRELAY_DB_BUSY_TIMEOUT_MS); a webhook that cannot be stored then gets a 503.
@@ -37,4 +38,15 @@ export function migratePostgres(db: PgDb): void {
       db.run('UPDATE payrelay_schema SET version = $1', [version + 1]);
     });
   }
+}
+
+/**
+ * A registered shop's schema, made on its first start. Two relays of a fleet may start the shop at once, and two
+ * concurrent CREATE SCHEMA IF NOT EXISTS can still both try to insert it (a unique violation): one at a time.
+ */
+function createSchema(db: PgDb, schema: string): void {
+  db.transaction(() => {
+    db.get("SELECT pg_advisory_xact_lock(hashtext('payrelay-create-schema'), hashtext($1))", [schema]);
+    db.exec(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  });
 }

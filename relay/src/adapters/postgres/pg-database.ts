@@ -72,7 +72,16 @@ export function sqlState(error: unknown): string | null {
 
 const lingering = new Set<NativeClient>();
 
-export function connectPg(url: string): PgDb {
+/** A schema name as SQL: double-quoted, inner quotes doubled. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * `schema`: work in that schema alone (a registered shop's, schema per shop), whatever search_path the URL or the
+ * server sets. It must exist before a query touches a table (openPostgres creates it).
+ */
+export function connectPg(url: string, options: { schema?: string } = {}): PgDb {
   const Client = loadDriver();
   const client = new Client({ types: typeParsers() });
   client.connectSync(url);
@@ -107,7 +116,8 @@ export function connectPg(url: string): PgDb {
   };
   // Notices (a skipped CREATE … IF NOT EXISTS) would go to stderr through libpq's default printer.
   simple('SET client_min_messages = warning');
-  const schema = String(client.querySync('SELECT current_schema() AS s')[0]?.s ?? 'public');
+  if (options.schema) simple(`SET search_path TO ${quoteIdent(options.schema)}`);
+  const schema = options.schema ?? String(client.querySync('SELECT current_schema() AS s')[0]?.s ?? 'public');
 
   const db: PgDb = {
     schema,

@@ -30,7 +30,8 @@ export interface PostgresStorage {
   probeWrite(): Promise<void>;
 }
 
-export function openPostgresStorage(url: string, owner: string, options: { lockTimeoutMs?: number; now?: () => number } = {}): PostgresStorage {
+/** `schema`: a registered shop's own schema (schema per shop); without it the connection's own (the main one). */
+export function openPostgresStorage(url: string, owner: string, options: { lockTimeoutMs?: number; now?: () => number; schema?: string } = {}): PostgresStorage {
   const now = options.now ?? Date.now;
   const db = openPostgres(url, options);
   const stores = createPostgresStores(db, { claimAs: { owner, leaseMs: FLEET_LEASE_MS } });

@@ -1,26 +1,20 @@
 import type { Db } from './open-database';
-import type { ShopRecord, ShopRegistry } from '../../ports/shop-registry';
+import { shopDatabasePath } from '../../config/shop-config';
+import type { ShopRegistry } from '../../ports/shop-registry';
+import { toShopRecord, type ShopRow } from '../store-rows/shop-rows';
 
-interface ShopRow {
-  id: string;
-  wc_url: string;
-  shop_secret: string;
-  settings: string;
-  created_at: number;
-}
-
-/** The shops table (migration 11) of the relay's main SQLite file. */
+/** The shops table (migration 11) of the relay's main SQLite file; each shop's own file lies beside it. */
 export function createSqliteShopRegistry(db: Db): ShopRegistry {
-  const toRecord = (row: ShopRow): ShopRecord => ({ id: row.id, wcUrl: row.wc_url, shopSecret: row.shop_secret, settings: JSON.parse(row.settings) as Record<string, string>, createdAt: row.created_at });
   const all = db.prepare<[], ShopRow>('SELECT * FROM shops ORDER BY id');
   const one = db.prepare<[string], ShopRow>('SELECT * FROM shops WHERE id = ?');
   const insert = db.prepare('INSERT INTO shops (id, wc_url, shop_secret, settings, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
   const drop = db.prepare('DELETE FROM shops WHERE id = ?');
   return {
-    list: () => all.all().map(toRecord),
+    placeOf: (id) => ({ kind: 'file', path: shopDatabasePath(db.name, id) }),
+    list: () => all.all().map(toShopRecord),
     get: (id) => {
       const row = one.get(id);
-      return row ? toRecord(row) : null;
+      return row ? toShopRecord(row) : null;
     },
     add: (shop) => insert.run(shop.id, shop.wcUrl, shop.shopSecret, JSON.stringify(shop.settings), shop.createdAt).changes === 1,
     remove: (id) => drop.run(id).changes === 1,
