@@ -1,49 +1,52 @@
 /**
  * `npm run prune`: deletes webhook events (raw bodies and dedupe keys), rejected attempts and finished outbox
  * commands older than PAYRELAY_RETENTION_DAYS (at least 45: Adyen retries for up to 30 days, and a dedupe key must
- * outlive every retry). Sessions and the payment log are kept: they are the order's history.
+ * outlive every retry). Sessions and the payment log are kept: they are the order's history. It deletes in small
+ * batches with a pause between them (app/prune-old-data.ts), so the relay's webhooks are stored meanwhile.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSqliteStores } from '../relay/src/adapters/sqlite/sqlite-stores';
+import { countPrunable, PRUNE_BATCH_ROWS, pruneOldData } from '../relay/src/app/prune-old-data';
 import { openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
+
+/**
+ * Between batches: at least long enough for the relay's waiting writes (its lock retry is 2 ms) to take the lock,
+ * and three times as long as the batch took, so the prune keeps to a quarter of a core on a 2-core machine.
+ */
+const PAUSE_MS = 5;
+const IDLE_PER_BUSY = 3;
+
+/** A pause that measures the batch before it (the time since the last pause ended). */
+function pacedPause(): () => Promise<void> {
+  let batchStarted = performance.now();
+  return async () => {
+    await sleep(Math.max(PAUSE_MS, (performance.now() - batchStarted) * IDLE_PER_BUSY));
+    batchStarted = performance.now();
+  };
+}
 
 const spec: CommandSpec = {
   name: 'prune',
   summary:
     'Deletes stored webhook events (their raw bodies and dedupe keys), rejected attempts, finished outbox commands\n' +
     'and settled parked events older than PAYRELAY_RETENTION_DAYS (default and minimum 45 days: a dedupe key must\n' +
-    'outlive every provider retry). Payment sessions and the payment log are kept. Safe while the relay runs.',
-  options: { 'dry-run': { type: 'boolean', short: 'n', description: 'only count what would be deleted (the deletes run and are rolled back)' } },
+    'outlive every provider retry). Payment sessions and the payment log are kept. Safe while the relay runs: it\n' +
+    `deletes ${PRUNE_BATCH_ROWS} rows at a time and lets the relay write between batches.`,
+  options: { 'dry-run': { type: 'boolean', short: 'n', description: 'only count what would be deleted (by the same rules; nothing is written)' } },
   notes: ['Example (cron, weekly): 30 4 * * 0 cd /opt/payrelay && npm run -s prune'],
 };
 
-/** Thrown to roll a dry run's transaction back, carrying its counts out. */
-class DryRun {
-  constructor(readonly counts: { events: number; outbox: number; parked: number }) {}
-}
-
-runCommand(() => {
+runCommand(async () => {
   const { values } = parseCommandLine(spec);
   const { config, db, close } = openRelayDatabase();
   try {
     const stores = createSqliteStores(db);
     const before = Date.now() - config.retentionDays * 24 * 3600_000;
-    const prune = () => ({ events: stores.inbox.pruneBefore(before), outbox: stores.outbox.pruneDoneBefore(before), parked: stores.parked.pruneBefore(before) });
-    let counts;
-    if (values['dry-run']) {
-      // The stores' own deletes, undone: the count is exactly what a real run would delete, by the same rules.
-      try {
-        db.transaction(() => {
-          throw new DryRun(prune());
-        })();
-      } catch (outcome) {
-        if (!(outcome instanceof DryRun)) throw outcome;
-        counts = outcome.counts;
-      }
-    } else {
-      counts = prune();
-      db.pragma('wal_checkpoint(TRUNCATE)');
-    }
-    const { events, outbox, parked } = counts!;
+    const counts = values['dry-run']
+      ? countPrunable(stores, before)
+      : await pruneOldData(stores, before, { batchRows: PRUNE_BATCH_ROWS, pause: pacedPause() });
+    if (!values['dry-run']) db.pragma('wal_checkpoint(TRUNCATE)');
+    const { events, outbox, parked } = counts;
     const verb = values['dry-run'] ? 'would prune' : 'pruned';
     console.log(`${verb} ${events} webhook events and rejections, ${outbox} finished outbox commands and ${parked} settled parked events older than ${config.retentionDays} days (before ${when(before)})`);
     if (values['dry-run']) console.log('Dry run: nothing was deleted.');

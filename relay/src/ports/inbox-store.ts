@@ -27,6 +27,12 @@ export interface InboxStore {
   settleParked(provider: ProviderId, eventId: string, outcome: 'applied' | 'ignored', sessionId: string, merchantOrderId: string): void;
   recordRejection(provider: string, code: string, message: string, receivedAt: number): void;
   lastReceivedAt(): Record<string, number>;
-  /** Removes events (and rejections) received before `before`; returns how many. */
-  pruneBefore(before: number): number;
+  /**
+   * Removes up to `limit` of the oldest events received before `before`, then as many rejections as the limit
+   * leaves room for; returns how many. Fewer than `limit`: nothing older is left. Short, so a prune never holds
+   * the write lock for long (see app/prune-old-data.ts).
+   */
+  pruneBatch(before: number, limit: number): number;
+  /** How many events and rejections pruneBatch would remove in all (a dry run: reads only). */
+  countPrunable(before: number): number;
 }

@@ -77,5 +77,8 @@ export interface OutboxStore {
   counts(): { pending: number; dead: number; done: number };
   /** When the next command that claimDue could return is due (to sleep until then), or null. */
   nextDueAt(filter?: ClaimFilter): number | null;
-  pruneDoneBefore(before: number): number;
+  /** Removes up to `limit` of the oldest commands done before `before` (pending and dead ones stay); how many. */
+  pruneBatch(before: number, limit: number): number;
+  /** How many pruneBatch would remove in all (a dry run: reads only). */
+  countPrunable(before: number): number;
 }

@@ -47,5 +47,8 @@ export interface ParkedEventStore {
   /** Parks past their window become `expired`; returns how many. */
   expire(now: number): number;
   summary(limit: number): ParkedSummary;
-  pruneBefore(before: number): number;
+  /** Removes up to `limit` of the oldest released or expired parks settled before `before`; how many. */
+  pruneBatch(before: number, limit: number): number;
+  /** How many pruneBatch would remove in all (a dry run: reads only). */
+  countPrunable(before: number): number;
 }

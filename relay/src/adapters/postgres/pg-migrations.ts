@@ -206,4 +206,7 @@ export const PG_MIGRATIONS: readonly string[] = [
      started_at BIGINT NOT NULL,
      heartbeat_at BIGINT NOT NULL
    );`,
+  // 5 = SQLite 12 (issue 10): nothing to create. The batched prune reads outbox_state (state, updated_at) and
+  // webhook_rejections_received, both here since 1; the entry keeps the two histories paired.
+  `SELECT 1;`,
 ];

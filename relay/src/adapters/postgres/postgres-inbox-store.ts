@@ -1,4 +1,5 @@
 import type { InboxStore } from '../../ports/inbox-store';
+import { PRUNE_EVENTS, PRUNE_REJECTIONS, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { PgDb } from './pg-database';
 
 /** Over webhook_events and webhook_rejections: the dedupe is the insert itself (UNIQUE + ON CONFLICT DO NOTHING). */
@@ -25,6 +26,11 @@ export function createPostgresInboxStore(db: PgDb): InboxStore {
           .all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'unsigned_notification') GROUP BY provider`)
           .map((row) => [row.provider, row.at]),
       ),
-    pruneBefore: (before) => db.run('DELETE FROM webhook_events WHERE received_at < $1', [before]) + db.run('DELETE FROM webhook_rejections WHERE received_at < $1', [before]),
+    pruneBatch: (before, limit) => {
+      const events = db.run(pruneBatchSql(PRUNE_EVENTS, 'postgres'), [before, limit]);
+      return events < limit ? events + db.run(pruneBatchSql(PRUNE_REJECTIONS, 'postgres'), [before, limit - events]) : events;
+    },
+    countPrunable: (before) =>
+      db.get<{ n: number }>(pruneCountSql(PRUNE_EVENTS, 'postgres'), [before])!.n + db.get<{ n: number }>(pruneCountSql(PRUNE_REJECTIONS, 'postgres'), [before])!.n,
   };
 }

@@ -1,4 +1,5 @@
 import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
+import { PRUNE_DONE_OUTBOX, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { PgDb } from './pg-database';
 
 interface OutboxRow {
@@ -105,6 +106,7 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
     // Heads only, like claimDue; a leased head is due when its lease runs out (a dead relay's claim is taken over then).
     nextDueAt: (filter = {}) =>
       db.get<{ at: number | null }>(`SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o WHERE ${where(filter.shopCommands)}`)?.at ?? null,
-    pruneDoneBefore: (before) => db.run(`DELETE FROM outbox WHERE state = 'done' AND updated_at < $1`, [before]),
+    pruneBatch: (before, limit) => db.run(pruneBatchSql(PRUNE_DONE_OUTBOX, 'postgres'), [before, limit]),
+    countPrunable: (before) => db.get<{ n: number }>(pruneCountSql(PRUNE_DONE_OUTBOX, 'postgres'), [before])!.n,
   };
 }

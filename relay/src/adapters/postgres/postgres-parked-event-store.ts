@@ -1,5 +1,6 @@
 import type { ParkedEvent, ParkedEventStore } from '../../ports/parked-event-store';
 import { toParked } from '../sqlite/sqlite-parked-event-store';
+import { PRUNE_SETTLED_PARKED, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { PgDb } from './pg-database';
 
 type ParkedRow = Parameters<typeof toParked>[0];
@@ -52,6 +53,7 @@ export function createPostgresParkedEventStore(db: PgDb): ParkedEventStore {
         recent: recent.map((row) => ({ provider: row.provider, eventKey: row.event_key, kind: row.kind, state: row.state, parkedAt: row.parked_at, seen: row.seen })),
       };
     },
-    pruneBefore: (before) => db.run(`DELETE FROM parked_events WHERE state <> 'parked' AND settled_at < $1`, [before]),
+    pruneBatch: (before, limit) => db.run(pruneBatchSql(PRUNE_SETTLED_PARKED, 'postgres'), [before, limit]),
+    countPrunable: (before) => db.get<{ n: number }>(pruneCountSql(PRUNE_SETTLED_PARKED, 'postgres'), [before])!.n,
   };
 }

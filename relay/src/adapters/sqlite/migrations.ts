@@ -215,4 +215,9 @@ export const MIGRATIONS: readonly string[] = [
      settings TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // 12 (issue 10, a million stored events): prune deletes in small batches, oldest first, so it never holds the
+  // write lock for long; each batch must find its rows by an index range, not a scan. Finished commands by when
+  // they finished (partial: a command enters it once, when done), rejections by when they came.
+  `CREATE INDEX outbox_done_updated ON outbox (updated_at) WHERE state = 'done';
+   CREATE INDEX webhook_rejections_received ON webhook_rejections (received_at);`,
 ];

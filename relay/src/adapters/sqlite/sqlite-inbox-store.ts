@@ -1,4 +1,5 @@
 import type { InboxStore } from '../../ports/inbox-store';
+import { PRUNE_EVENTS, PRUNE_REJECTIONS, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { Db } from './open-database';
 
 export function createSqliteInboxStore(db: Db): InboxStore {
@@ -14,8 +15,10 @@ export function createSqliteInboxStore(db: Db): InboxStore {
   const lastReceived = db.prepare<[], { provider: string; at: number }>(
     `SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'unsigned_notification') GROUP BY provider`,
   );
-  const pruneEvents = db.prepare('DELETE FROM webhook_events WHERE received_at < ?');
-  const pruneRejections = db.prepare('DELETE FROM webhook_rejections WHERE received_at < ?');
+  const pruneEvents = db.prepare(pruneBatchSql(PRUNE_EVENTS, 'sqlite'));
+  const pruneRejections = db.prepare(pruneBatchSql(PRUNE_REJECTIONS, 'sqlite'));
+  const countEvents = db.prepare<[number], { n: number }>(pruneCountSql(PRUNE_EVENTS, 'sqlite'));
+  const countRejections = db.prepare<[number], { n: number }>(pruneCountSql(PRUNE_REJECTIONS, 'sqlite'));
 
   return {
     insertIfNew: (record) => insert.run(record).changes === 1,
@@ -26,6 +29,10 @@ export function createSqliteInboxStore(db: Db): InboxStore {
       rejection.run(provider.slice(0, 40), code, message.slice(0, 500), at);
     },
     lastReceivedAt: () => Object.fromEntries(lastReceived.all().map((row) => [row.provider, row.at])),
-    pruneBefore: (before) => pruneEvents.run(before).changes + pruneRejections.run(before).changes,
+    pruneBatch: (before, limit) => {
+      const events = pruneEvents.run(before, limit).changes;
+      return events < limit ? events + pruneRejections.run(before, limit - events).changes : events;
+    },
+    countPrunable: (before) => countEvents.get(before)!.n + countRejections.get(before)!.n,
   };
 }

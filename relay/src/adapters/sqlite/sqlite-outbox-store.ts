@@ -1,4 +1,5 @@
 import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
+import { PRUNE_DONE_OUTBOX, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { Db } from './open-database';
 
 interface OutboxRow {
@@ -66,7 +67,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const nextDueProviderOnly = db.prepare<[], { at: number | null }>(
     `SELECT MIN(${dueAt}) AS at FROM outbox o ${viaProviderIndex} WHERE ${isHead} AND ${providerOnly}`,
   );
-  const prune = db.prepare(`DELETE FROM outbox WHERE state = 'done' AND updated_at < ?`);
+  // Through migration 12's outbox_done_updated: each batch is a range of that index.
+  const prune = db.prepare(pruneBatchSql(PRUNE_DONE_OUTBOX, 'sqlite'));
+  const countPrunable = db.prepare<[number], { n: number }>(pruneCountSql(PRUNE_DONE_OUTBOX, 'sqlite'));
 
   return {
     enqueue: (orderKey: string, command: OutboxCommand, now: number) =>
@@ -107,6 +110,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       return result;
     },
     nextDueAt: (filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,
-    pruneDoneBefore: (before) => prune.run(before).changes,
+    pruneBatch: (before, limit) => prune.run(before, limit).changes,
+    countPrunable: (before) => countPrunable.get(before)!.n,
   };
 }

@@ -1,5 +1,6 @@
 import type { ProviderEvent } from '../../domain/provider-event';
 import type { ParkedEvent, ParkedEventStore } from '../../ports/parked-event-store';
+import { PRUNE_SETTLED_PARKED, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
 import type { Db } from './open-database';
 
 interface ParkedRow {
@@ -37,7 +38,8 @@ export function createSqliteParkedEventStore(db: Db): ParkedEventStore {
   const recent = db.prepare<[number], { provider: string; event_key: string; kind: 'event' | 'notification'; state: 'parked' | 'released' | 'expired'; parked_at: number; seen: number }>(
     `SELECT provider, event_key, kind, state, parked_at, seen FROM parked_events WHERE state <> 'released' ORDER BY id DESC LIMIT ?`,
   );
-  const prune = db.prepare(`DELETE FROM parked_events WHERE state <> 'parked' AND settled_at < ?`);
+  const prune = db.prepare(pruneBatchSql(PRUNE_SETTLED_PARKED, 'sqlite'));
+  const countPrunable = db.prepare<[number], { n: number }>(pruneCountSql(PRUNE_SETTLED_PARKED, 'sqlite'));
 
   return {
     park(record, now, until) {
@@ -79,7 +81,8 @@ export function createSqliteParkedEventStore(db: Db): ParkedEventStore {
         recent: recent.all(limit).map((row) => ({ provider: row.provider, eventKey: row.event_key, kind: row.kind, state: row.state, parkedAt: row.parked_at, seen: row.seen })),
       };
     },
-    pruneBefore: (before) => prune.run(before).changes,
+    pruneBatch: (before, limit) => prune.run(before, limit).changes,
+    countPrunable: (before) => countPrunable.get(before)!.n,
   };
 }
 
