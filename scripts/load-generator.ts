@@ -15,6 +15,10 @@ export interface LoadResult {
   ok: number;
   /** CPU this generator spent per request, in microseconds (its own cost, printed so nobody has to trust it). */
   generatorCpuMicros: number;
+  /** Per request, in the order given: when it was sent (performance.now(), ms) and how long its answer took (ms).
+   * For percentiles over part of a run (bench:scale: the requests sent while a prune ran). */
+  sentAt: Float64Array;
+  latencies: Float64Array;
 }
 
 export interface LoadRequest {
@@ -55,6 +59,7 @@ function responseReader(done: (status: number) => void): (chunk: Buffer) => void
 export async function runLoad(port: number, requests: ReadonlyArray<LoadRequest>, concurrency: number): Promise<LoadResult> {
   const wire = requests.map((request) => serialise(port, request));
   const latencies = new Float64Array(wire.length);
+  const sentAt = new Float64Array(wire.length);
   let next = 0;
   let ok = 0;
   const cpuBefore = process.cpuUsage();
@@ -64,20 +69,21 @@ export async function runLoad(port: number, requests: ReadonlyArray<LoadRequest>
     new Promise<void>((resolve, reject) => {
       const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
       let current = -1;
-      let sentAt = 0n;
+      let sentAtNs = 0n;
       const sendNext = () => {
         if (next >= wire.length) {
           socket.end();
           return resolve();
         }
         current = next++;
-        sentAt = process.hrtime.bigint();
+        sentAtNs = process.hrtime.bigint();
+        sentAt[current] = performance.now();
         socket.write(wire[current]);
       };
       socket.on(
         'data',
         responseReader((status) => {
-          latencies[current] = Number(process.hrtime.bigint() - sentAt) / 1e6;
+          latencies[current] = Number(process.hrtime.bigint() - sentAtNs) / 1e6;
           if (status === 200) ok += 1;
           sendNext();
         }),
@@ -89,14 +95,20 @@ export async function runLoad(port: number, requests: ReadonlyArray<LoadRequest>
   await Promise.all(Array.from({ length: concurrency }, connection));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   return {
     seconds,
     perSecond: wire.length / seconds,
-    p50: pct(50),
-    p99: pct(99),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
     ok,
     generatorCpuMicros: ((cpu.user + cpu.system) / wire.length),
+    sentAt,
+    latencies,
   };
+}
+
+/** The p-th percentile (0–100) of the values, nearest rank, as the generator reports p50 and p99. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const sorted = Array.from(values).sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
