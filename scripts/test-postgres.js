@@ -14,7 +14,7 @@ const STORAGE_SUITES = [
     'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'replay-event', 'dashboard', 'monitoring', 'webhook-alarms',
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
     // Many shops (test/helpers/shops-relay.ts): a schema per shop beside the main one, the registry in the main one.
-    'many-shops', 'shop-fairness', 'shops-cli', 'shop-admin-api',
+    'many-shops', 'shop-fairness', 'shops-cli', 'shop-admin-api', 'shops-fleet',
     // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).
     'fleet',
   ].map((name) => `test/integration/${name}.test.ts`),

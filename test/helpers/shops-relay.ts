@@ -44,8 +44,8 @@ export interface ShopsRelay extends RelayWithShops {
   registry: ShopRegistry;
   /** The relay's environment (what shops:add and registerShop are given). */
   relayEnv: Record<string, string>;
-  /** Each test shop's WooCommerce stand-in, by shop id. */
-  woos: ReadonlyMap<string, WooCommerceStandIn>;
+  /** Each test shop's WooCommerce stand-in, by shop id (a test that adds a shop itself sets its stand-in here). */
+  woos: Map<string, WooCommerceStandIn>;
 }
 
 export interface ShopSpec {
@@ -131,7 +131,7 @@ interface ShopsRelayParts {
   dir: string;
   relayEnv: Record<string, string>;
   envWoo: WooCommerceStandIn;
-  woos: ReadonlyMap<string, WooCommerceStandIn>;
+  woos: Map<string, WooCommerceStandIn>;
   clock?: Clock;
 }
 
@@ -203,9 +203,9 @@ function shopsRelayOf(served: RelayWithShops, parts: ShopsRelayParts, close: () 
   };
 }
 
-/** A sandbox webhook for a session, signed with `secret`, POSTed to `path` (`/webhooks/<shop>/sandbox`). */
-export async function sendSandboxWebhook(base: string, pathname: string, secret: string, session: PaymentSession, status: PaymentStatus, nowMs = Date.now()) {
-  const body = JSON.stringify(aSandboxEvent(session, status, nowMs));
+/** A sandbox webhook for a session, signed with `secret`, POSTed to `path` (`/webhooks/<shop>/sandbox`); `eventId` to deliver one event twice. */
+export async function sendSandboxWebhook(base: string, pathname: string, secret: string, session: PaymentSession, status: PaymentStatus, nowMs = Date.now(), eventId?: string) {
+  const body = JSON.stringify(aSandboxEvent(session, status, nowMs, eventId ? { id: eventId } : {}));
   const response = await fetch(`${base}${pathname}`, { method: 'POST', headers: { 'content-type': 'application/json', 'payrelay-sandbox-signature': signSandboxEvent(secret, body, nowMs) }, body });
   return { status: response.status, body: await readBody(response) };
 }
