@@ -209,4 +209,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 5 = SQLite 12 (issue 10): nothing to create. The batched prune reads outbox_state (state, updated_at) and
   // webhook_rejections_received, both here since 1; the entry keeps the two histories paired.
   `SELECT 1;`,
+  // 6 = SQLite 13 (issue 10): the alarm pass's recent sessions by creation time (webhook_events_session is here
+  // since 1; the last accepted webhook per provider is left to PostgreSQL's planner).
+  `CREATE INDEX payment_sessions_created ON payment_sessions (created_at);`,
 ];

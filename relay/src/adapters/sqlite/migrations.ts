@@ -220,4 +220,10 @@ export const MIGRATIONS: readonly string[] = [
   // they finished (partial: a command enters it once, when done), rejections by when they came.
   `CREATE INDEX outbox_done_updated ON outbox (updated_at) WHERE state = 'done';
    CREATE INDEX webhook_rejections_received ON webhook_rejections (received_at);`,
+  // 13 (issue 10): the alarm pass (every 15 s, on the HTTP loop) read the whole store at a million events: the
+  // last accepted webhook per provider scanned every event (9 s), and each recent session without a webhook
+  // scanned them all again (no index on session_id; PostgreSQL has had webhook_events_session since its 1).
+  `CREATE INDEX webhook_events_session ON webhook_events (session_id);
+   CREATE INDEX webhook_events_last_accepted ON webhook_events (provider, verification, received_at);
+   CREATE INDEX payment_sessions_created ON payment_sessions (created_at);`,
 ];
