@@ -51,6 +51,9 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     const event = refundTemplate();
     event.id = `WH-REFUND-${refundId}`;
     event.resource.id = refundId;
+    // PayPal's resource is the refund as made: ours carry our key as invoice_id, a dashboard refund none.
+    const made = paypal.orders.get(session.providerSessionId!)?.refunds.find((r) => r.id === refundId);
+    if (made?.invoiceId) event.resource.invoice_id = made.invoiceId;
     if (customId) event.resource.custom_id = customId;
     else delete event.resource.custom_id;
     event.resource.seller_payable_breakdown.total_refunded_amount.value = totalRefunded;
@@ -295,6 +298,51 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(refundsAtPaypal(session)).toHaveLength(2);
     });
 
+    it('a dashboard refund of the same amount is not taken for the lost refund: the lost one is still asked about', async () => {
+      const session = paidPaypalOrder();
+      paypal.fault('/v2/payments/captures/', 'drop');
+      const first = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      wooCommerceDropsRefund(session, first);
+      await refundWebhook(session, '10.00', 'DASHBOARD-SAME-AMOUNT', null);
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, first)!.state).toBe('unconfirmed');
+      expect(refundNotes(session).join(' ')).not.toContain('whose answer from PayPal was lost');
+      // PayPal never made it: the next click (after the grace period) refunds, and 20.00 is refunded in all.
+      h.clock.advance(LOST_REFUND_GRACE_MS);
+      const again = wooCommerceRefund(session, '10.00');
+      expect(await askRelay(session, { refund_id: again, amount: '10.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { refund_id: again, status: 'succeeded' } });
+      expect(refundsAtPaypal(session)).toHaveLength(1);
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(2000);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00', '10.00']);
+    });
+
+    it('two lost refunds of the same amount: PayPal\'s webhook confirms the one it names (invoice_id), and the other is still asked about', async () => {
+      // Two unconfirmed refunds at once on one order: two relays clicked at once before refunds were serialised.
+      const session = paidPaypalOrder();
+      const key = (refundId: string) => `payrelay-refund-${session.merchantOrderId}-${refundId}`;
+      const lost = (refundId: string) => {
+        h.relay.stores.refunds.insertIfNew({ merchantOrderId: session.merchantOrderId, shopRefundId: refundId, sessionId: session.id, provider: 'paypal', amountMinor: 1000, currency: 'EUR', state: 'requested', createdAt: h.clock.now() });
+        h.relay.stores.refunds.settle(session.merchantOrderId, refundId, { state: 'unconfirmed' }, h.clock.now());
+      };
+      lost('901');
+      lost('902');
+      // PayPal made the second only.
+      refundsAtPaypal(session).push({ id: 'MADE-902', value: '10.00', requestId: key('902'), invoiceId: key('902') });
+      await refundWebhook(session, '10.00', 'MADE-902');
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, '902')!.state).toBe('succeeded');
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, '901')!.state).toBe('unconfirmed');
+      expect(refundNotes(session)).toEqual([expect.stringContaining('(WooCommerce refund 902)')]);
+
+      // The next click asks PayPal about 901 (not made) and refunds: two refunds at PayPal, two in the shop, 20.00.
+      h.clock.advance(LOST_REFUND_GRACE_MS);
+      const next = wooCommerceRefund(session, '10.00');
+      expect(await askRelay(session, { refund_id: next, amount: '10.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { refund_id: next, status: 'succeeded' } });
+      expect(refundsAtPaypal(session).map((r) => r.invoiceId)).toEqual([key('902'), key(next)]);
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, '901')!.state).toBe('refused');
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(2000);
+      expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00', '10.00']);
+    });
+
     it('the webhook arriving while the refund call still waits, then the answer lost: the refund counts as made, and the shop keeps its one record', async () => {
       // The webhook finds the amount counted already (the call is in flight) and writes nothing; undoing the count
       // on the lost answer afterwards would leave PayPal refunded and WooCommerce (which drops its record on the
@@ -304,8 +352,11 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       const first = wooCommerceRefund(session, '10.00');
       const answer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
       while (refundsAtPaypal(session).length === 0) await new Promise((resolve) => setImmediate(resolve));
-      await refundWebhook(session, '10.00', refundsAtPaypal(session)[0].id);
+      // Recorded (not yet written to the shop) within the 400 ms the call waits: the shop write comes after.
+      const recorded = await postRefundWebhook(refundWebhookBody(session, '10.00', refundsAtPaypal(session)[0].id, session.id));
+      expect(recorded.status).toBe(200);
       expect(await answer).toMatchObject({ status: 201, body: { refund_id: first, status: 'succeeded' } });
+      await h.drain();
       expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00']);
       expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
       expect(refundCalls()).toHaveLength(1);

@@ -286,7 +286,7 @@ function applyDecision(
     },
     now,
   );
-  const lostNote = confirmLostRefunds(stores, session, decision, decided.refunds, now);
+  const lostNote = confirmLostRefunds(stores, event, session, decision, decided.refunds, now);
   const change = decision.from === decision.to
     ? `Payment stays ${decision.to} (${decision.why.replace(/_/g, ' ')}: ${formatMoney(decision.refundedMinor, session.currency)} refunded in total).`
     : `Payment status ${decision.from} → ${decision.to} (${decision.why.replace(/_/g, ' ')}).`;
@@ -318,11 +318,11 @@ function applyDecision(
  * deleted its record, so this webhook's refund record takes its place, and the lost refund is settled (the next
  * refund request need not ask the provider about it). Returns a sentence for the order note, or null.
  */
-function confirmLostRefunds(stores: EventStores, session: PaymentSession, decision: Extract<Decision, { kind: 'apply' }>, refunds: readonly ShopRefund[], now: number): string | null {
+function confirmLostRefunds(stores: EventStores, event: ProviderEvent, session: PaymentSession, decision: Extract<Decision, { kind: 'apply' }>, refunds: readonly ShopRefund[], now: number): string | null {
   const increment = decision.refundedMinor - session.refundedMinor;
   if (increment <= 0) return null;
-  const lost = refunds.filter((r) => r.state === 'unconfirmed' && r.sessionId === session.id);
-  const confirmed = lostRefundsConfirmedBy(increment, lost);
+  const lost = refunds.filter((r) => r.state === 'unconfirmed' && r.sessionId === session.id).map((r) => ({ ...r, reference: shopRefundKey(r.merchantOrderId, r.shopRefundId) }));
+  const confirmed = lostRefundsConfirmedBy(increment, lost, event.refundReferences);
   if (confirmed.length === 0) return null;
   const name = providerDisplayName(session.provider);
   const ids = confirmed.map((r) => r.shopRefundId).join(', ');

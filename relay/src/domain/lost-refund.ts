@@ -61,14 +61,31 @@ export function lostRefundOutcome(
   return lost.amountMinor === request.amountMinor && lost.currency.toUpperCase() === request.currency.toUpperCase() ? 'same_refund' : 'other_refund';
 }
 
+/** The longest reference every provider keeps whole (PayPal's invoice_id). */
+export const REFUND_REFERENCE_MAX_LENGTH = 127;
+
+/**
+ * Whether a reference a provider kept is our key: PayPal's invoice_id holds 127 characters (paypal-provider.ts
+ * cuts the key there), Stripe's and Mollie's metadata the whole key.
+ */
+export function isRefundReference(key: string, reference: string): boolean {
+  return key.slice(0, REFUND_REFERENCE_MAX_LENGTH) === reference.slice(0, REFUND_REFERENCE_MAX_LENGTH);
+}
+
 /**
  * A provider refund webhook adds `incrementMinor` to what is refunded: which of the refunds whose answer was lost
- * (oldest first) does it confirm? Those that fit in it, so a webhook never confirms more than it refunds.
+ * (oldest first) does it confirm? When the event names the refunds it shows made (`madeReferences`), only those:
+ * two lost refunds of one amount are told apart, and a dashboard refund of the same amount confirms none. Only an
+ * event that names no refunds at all (a Stripe charge from an API version that no longer lists its refunds, a
+ * Mollie payment whose refund list could not be read) is matched by amount: the webhook's refund record is real
+ * money in the shop either way, and the refund it is taken for is then not asked about again. Never more than the
+ * webhook refunds.
  */
-export function lostRefundsConfirmedBy<T extends { amountMinor: number }>(incrementMinor: number, lost: readonly T[]): T[] {
+export function lostRefundsConfirmedBy<T extends { amountMinor: number; reference: string }>(incrementMinor: number, lost: readonly T[], madeReferences?: readonly string[]): T[] {
+  const candidates = madeReferences ? lost.filter((r) => madeReferences.some((made) => isRefundReference(r.reference, made))) : lost;
   const confirmed: T[] = [];
   let left = incrementMinor;
-  for (const refund of lost) {
+  for (const refund of candidates) {
     if (refund.amountMinor > left) continue;
     confirmed.push(refund);
     left -= refund.amountMinor;

@@ -60,6 +60,13 @@ export interface ProviderEvent {
   currency?: string;
   /** Total refunded so far (for `refunded`): less than the amount means a partial refund. */
   refundedMinor?: number;
+  /**
+   * Our references (shopRefundKey) of the refunds this event shows made, when the provider says which refunds it is
+   * about: PayPal's refund resource (its invoice_id), the refunds a Stripe charge lists (their metadata), a Mollie
+   * payment's refunds (their metadata). Empty: the event names refunds, none of them asked for by the shop (a
+   * dashboard refund). Absent: it says only an amount.
+   */
+  refundReferences?: string[];
   /** This refund alone, when the provider does not say the total (Adyen REFUND items carry only their own amount). */
   refundIncrementMinor?: number;
   /**

@@ -1,5 +1,5 @@
 import { envSchema } from '../../../relay/src/config/config-schema';
-import { LOST_REFUND_GRACE_MS, lostRefundNamedBy, lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
+import { isRefundReference, LOST_REFUND_GRACE_MS, lostRefundNamedBy, REFUND_REFERENCE_MAX_LENGTH, lostRefundOutcome, lostRefundsConfirmedBy, refundMayHaveBeenMade, type RefundFailureCode } from '../../../relay/src/domain/lost-refund';
 
 describe('refunds whose answer was lost', () => {
   const failures: Array<[RefundFailureCode, boolean]> = [
@@ -38,11 +38,27 @@ describe('refunds whose answer was lost', () => {
   });
 
   it('a refund webhook confirms the lost refunds that fit in what it refunds, oldest first', () => {
-    const rows = [{ id: 'a', amountMinor: 1000 }, { id: 'b', amountMinor: 700 }, { id: 'c', amountMinor: 300 }];
+    const rows = [{ id: 'a', amountMinor: 1000, reference: 'payrelay-refund-1-a' }, { id: 'b', amountMinor: 700, reference: 'payrelay-refund-1-b' }, { id: 'c', amountMinor: 300, reference: 'payrelay-refund-1-c' }];
     expect(lostRefundsConfirmedBy(1000, rows).map((r) => r.id)).toEqual(['a']);
     expect(lostRefundsConfirmedBy(1300, rows).map((r) => r.id)).toEqual(['a', 'c']);
     expect(lostRefundsConfirmedBy(2000, rows).map((r) => r.id)).toEqual(['a', 'b', 'c']);
     expect(lostRefundsConfirmedBy(200, rows)).toEqual([]);
+  });
+
+  it('an event that names its refunds confirms only those: two lost refunds of one amount are told apart, a dashboard refund confirms none', () => {
+    const rows = [{ id: 'a', amountMinor: 1000, reference: 'payrelay-refund-1-10' }, { id: 'b', amountMinor: 1000, reference: 'payrelay-refund-1-11' }];
+    expect(lostRefundsConfirmedBy(1000, rows, ['payrelay-refund-1-11']).map((r) => r.id)).toEqual(['b']);
+    expect(lostRefundsConfirmedBy(1000, rows, ['payrelay-refund-1-10']).map((r) => r.id)).toEqual(['a']);
+    expect(lostRefundsConfirmedBy(1000, rows, [])).toEqual([]);
+    expect(lostRefundsConfirmedBy(1000, rows, ['payrelay-refund-1-10', 'payrelay-refund-1-11']).map((r) => r.id)).toEqual(['a']);
+    expect(lostRefundsConfirmedBy(1000, rows).map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('a reference is our key as the provider kept it: PayPal\'s invoice_id keeps its first 127 characters', () => {
+    const key = `payrelay-refund-${'o'.repeat(64)}-${'9'.repeat(64)}`;
+    expect(isRefundReference(key, key.slice(0, REFUND_REFERENCE_MAX_LENGTH))).toBe(true);
+    expect(isRefundReference(key, key)).toBe(true);
+    expect(isRefundReference('payrelay-refund-1-10', 'payrelay-refund-1-1')).toBe(false);
   });
 
   it('a provider\'s "not made" names a lost refund only by our reference, on the same session, while it is unconfirmed', () => {

@@ -89,6 +89,29 @@ describe('MollieProvider.fetchStatus against recorded payments', () => {
     expect(result.ok && result.value.event).toEqual(expect.objectContaining({ status: 'refunded', refundedMinor: 550, amountMinor: 2000, relaySessionId: 'ps_9', merchantOrderId: '77' }));
   });
 
+  it('a refunded payment names the refunds asked for in the shop by the key in their metadata (a failed one is no refund); an unreadable list names none', async () => {
+    const refunded = { ...payment('payment-paid'), amountRefunded: { value: '20.00', currency: 'EUR' } };
+    nock(API).get(`/v2/payments/${ID}`).reply(200, refunded);
+    nock(API).get(`/v2/payments/${ID}/refunds`).query({ limit: '250' }).reply(200, {
+      count: 3,
+      _embedded: {
+        refunds: [
+          { resource: 'refund', id: 're_ours', status: 'refunded', metadata: { payrelay_refund_key: 'payrelay-refund-77-11' } },
+          { resource: 'refund', id: 're_dashboard', status: 'pending', metadata: null },
+          { resource: 'refund', id: 're_failed', status: 'failed', metadata: { payrelay_refund_key: 'payrelay-refund-77-10' } },
+        ],
+      },
+    });
+    const result = await provider().fetchStatus({ providerSessionId: ID, relaySessionId: 'ps_1' });
+    expect(result.ok && result.value.event.refundReferences).toEqual(['payrelay-refund-77-11']);
+
+    nock(API).get(`/v2/payments/${ID}`).reply(200, refunded);
+    nock(API).get(`/v2/payments/${ID}/refunds`).query(true).reply(503, 'upstream');
+    const unread = await provider().fetchStatus({ providerSessionId: ID, relaySessionId: 'ps_1' });
+    expect(unread.ok && unread.value.event).toEqual(expect.objectContaining({ status: 'refunded', refundedMinor: 2000 }));
+    expect(unread.ok && 'refundReferences' in unread.value.event).toBe(false);
+  });
+
   it.each([
     [404, { status: 404, title: 'Not Found', detail: 'No payment exists with token tr_44aKxzEbr8.' }, 'final', 'not_found'],
     [401, { status: 401, title: 'Unauthorized Request', detail: 'Missing authentication, or failed to authenticate' }, 'final', 'auth'],

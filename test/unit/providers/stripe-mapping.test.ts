@@ -70,6 +70,17 @@ describe('Stripe event → status', () => {
     expect(mapFile('community-stripe-ruby-mock/charge.refunded.json')).toEqual(expect.objectContaining({ refundedMinor: 100, amountMinor: 100, currency: 'USD' }));
   });
 
+  it('names the refunds asked for in the shop that the refunded charge lists (their metadata key), when it lists all of them', () => {
+    const charge = (refunds: unknown) =>
+      mapStripeEvent({ id: 'evt_r', type: 'charge.refunded', livemode: false, created: 10, object: { object: 'charge', id: 'ch_1', payment_intent: 'pi_1', amount: 2500, amount_refunded: 2000, currency: 'eur', ...(refunds ? { refunds } : {}) } });
+    const refund = (id: string, status: string, key?: string) => ({ id, object: 'refund', status, amount: 1000, metadata: key ? { payrelay_refund_key: key } : {} });
+    const listed = { object: 'list', has_more: false, data: [refund('re_1', 'succeeded', 'payrelay-refund-7-10'), refund('re_2', 'pending', 'payrelay-refund-7-11'), refund('re_3', 'failed', 'payrelay-refund-7-12'), refund('re_4', 'succeeded')] };
+    expect(charge(listed).refundReferences).toEqual(['payrelay-refund-7-10', 'payrelay-refund-7-11']);
+    // API versions from 2022-11-15 leave the list out; a first page says nothing of the rest.
+    expect(charge(undefined).refundReferences).toBeUndefined();
+    expect(charge({ ...listed, has_more: true }).refundReferences).toBeUndefined();
+  });
+
   const session = (type: string, fields: Record<string, unknown>) =>
     mapStripeEvent({ id: 'evt_x', type, livemode: true, created: 10, object: { object: 'checkout.session', id: 'cs_x', ...fields } });
 

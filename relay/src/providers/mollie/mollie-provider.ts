@@ -137,7 +137,8 @@ export class MollieProvider implements PaymentProvider {
     if (!payment.ok) return payment;
     const chargedBack = await this.chargedBackNet(payment.value);
     const seen = chargedBack ? { ...payment.value, amountChargedBack: chargedBack } : payment.value;
-    return ok({ event: mapMolliePayment(seen, this.deps.clock.now()) });
+    const refundReferences = await this.refundReferences(payment.value);
+    return ok({ event: { ...mapMolliePayment(seen, this.deps.clock.now()), ...(refundReferences ? { refundReferences } : {}) } });
   }
 
   /**
@@ -213,9 +214,7 @@ export class MollieProvider implements PaymentProvider {
   async findRefund(ref: RefundLookup): Promise<Result<ProviderRefund | null, ProviderFailure>> {
     if (!MOLLIE_PAYMENT_ID.test(ref.providerPaymentId)) return err({ kind: 'final', code: 'bad_request', message: `${ref.providerPaymentId} is not a Mollie payment id` });
     try {
-      const response = await this.http.get(`/payments/${encodeURIComponent(ref.providerPaymentId)}/refunds`, { params: { limit: 250 } });
-      const embedded = isObject(response.data) ? obj(response.data, '_embedded') : undefined;
-      const list = embedded && Array.isArray(embedded.refunds) ? embedded.refunds.filter(isObject) : [];
+      const list = await this.listRefunds(ref.providerPaymentId);
       const refund = list.find((r) => str(obj(r, 'metadata') ?? {}, META_REFUND_KEY) === ref.idempotencyKey);
       const id = refund ? str(refund, 'id') : undefined;
       const status = refund ? str(refund, 'status') : undefined;
@@ -223,6 +222,33 @@ export class MollieProvider implements PaymentProvider {
       return ok({ providerRefundId: id, status: status === 'refunded' ? 'succeeded' : 'pending' });
     } catch (error) {
       return err(classifyMollieError(error));
+    }
+  }
+
+  /** GET /v2/payments/{id}/refunds (throws what axios throws). */
+  private async listRefunds(paymentId: string): Promise<JsonObject[]> {
+    const response = await this.http.get(`/payments/${encodeURIComponent(paymentId)}/refunds`, { params: { limit: 250 } });
+    const embedded = isObject(response.data) ? obj(response.data, '_embedded') : undefined;
+    return embedded && Array.isArray(embedded.refunds) ? embedded.refunds.filter(isObject) : [];
+  }
+
+  /**
+   * Our keys on the payment's refunds that are not failed or canceled, so the refund this fetch shows is matched to
+   * the right refund asked for in the shop (ProviderEvent.refundReferences). Only for a payment with refunds;
+   * undefined when the list cannot be read (the event then says only an amount).
+   */
+  private async refundReferences(payment: JsonObject): Promise<string[] | undefined> {
+    const id = str(payment, 'id');
+    const refunded = Number(str(obj(payment, 'amountRefunded'), 'value') ?? '0');
+    if (!id || !(refunded > 0)) return undefined;
+    try {
+      const list = await this.listRefunds(id);
+      return list
+        .filter((r) => str(r, 'status') !== 'failed' && str(r, 'status') !== 'canceled')
+        .map((r) => str(obj(r, 'metadata') ?? {}, META_REFUND_KEY))
+        .filter((key): key is string => key !== undefined);
+    } catch {
+      return undefined;
     }
   }
 

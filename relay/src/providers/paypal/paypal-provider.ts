@@ -1,5 +1,6 @@
 import axios from 'axios';
 import type { RelayConfig } from '../../config/config-schema';
+import { REFUND_REFERENCE_MAX_LENGTH } from '../../domain/lost-refund';
 import { minorToDecimal } from '../../domain/money';
 import type { ProviderEvent } from '../../domain/provider-event';
 import { err, ok, type Result } from '../../domain/result';
@@ -203,7 +204,7 @@ export class PaypalProvider implements PaymentProvider {
           amount: { value: minorToDecimal(input.amountMinor, input.currency), currency_code: input.currency.toUpperCase() },
           custom_id: input.relaySessionId,
           // Our key again, readable on the refund later: how a refund whose answer was lost is found (findRefund).
-          invoice_id: input.idempotencyKey.slice(0, 127),
+          invoice_id: input.idempotencyKey.slice(0, REFUND_REFERENCE_MAX_LENGTH),
           ...(input.reason ? { note_to_payer: input.reason.slice(0, 255) } : {}),
         },
         headers: { 'PayPal-Request-Id': input.idempotencyKey, Prefer: 'return=representation', 'Content-Type': 'application/json' },
@@ -235,7 +236,7 @@ export class PaypalProvider implements PaymentProvider {
 /** A refund of the order carrying our key as invoice_id (refund above); a cancelled or failed one refunded nothing. */
 function refundWithKey(order: JsonObject, key: string): ProviderRefund | null {
   const refunds = obj(firstUnitOf(order), 'payments')?.refunds;
-  const refund = Array.isArray(refunds) ? refunds.filter(isObject).find((r) => str(r, 'invoice_id') === key.slice(0, 127)) : undefined;
+  const refund = Array.isArray(refunds) ? refunds.filter(isObject).find((r) => str(r, 'invoice_id') === key.slice(0, REFUND_REFERENCE_MAX_LENGTH)) : undefined;
   const id = refund ? str(refund, 'id') : undefined;
   const status = refund ? str(refund, 'status') : undefined;
   if (!id || status === 'CANCELLED' || status === 'FAILED') return null;

@@ -171,6 +171,8 @@ function refundRefs(refund: JsonObject, type: string): Partial<ProviderEvent> & 
     ...defined({ providerPaymentId: captureId, relaySessionId: str(refund, 'custom_id'), currency }),
     status: 'refunded',
     ...(type === 'PAYMENT.CAPTURE.REFUNDED' && total.amountMinor !== undefined ? { refundedMinor: total.amountMinor } : {}),
+    // The resource is one refund: ours carry our key as invoice_id (paypal-provider.ts); one without is not ours.
+    ...(type === 'PAYMENT.CAPTURE.REFUNDED' ? { refundReferences: [str(refund, 'invoice_id')].filter((id): id is string => id !== undefined) } : {}),
     reason: type === 'PAYMENT.CAPTURE.REVERSED' ? 'PayPal reversed the payment (a dispute or chargeback went to the buyer)' : 'refunded at PayPal',
   };
 }

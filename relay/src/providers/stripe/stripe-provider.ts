@@ -24,10 +24,8 @@ import { classifyStripeError, isStripeStateError } from './stripe-errors';
 import { parseStripeEvent } from './stripe-event-schema';
 import { verifyStripeSignature } from './stripe-signature';
 import { toStripeAmount } from './stripe-amount';
-import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_SESSION_ID, STRIPE_DISPUTE_DESK, stripeMinor } from './stripe-status-map';
+import { checkoutSessionRefs, declineReason, mapStripeEvent, META_ORDER_ID, META_REFUND_KEY, META_SESSION_ID, STRIPE_DISPUTE_DESK, stripeMinor } from './stripe-status-map';
 
-/** The relay's refund key, kept on the refund: how a refund whose answer was lost is found again. */
-const META_REFUND_KEY = 'payrelay_refund_key';
 
 type AllowedMethod = Stripe.Checkout.SessionCreateParams.AllowedPaymentMethodType;
 

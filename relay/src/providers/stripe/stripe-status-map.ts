@@ -1,10 +1,12 @@
 import type { DisputeFacts, EventStatus, ProviderEvent } from '../../domain/provider-event';
-import { defined, int, obj, ref, str, type JsonObject } from '../json-reader';
+import { defined, int, isObject, obj, ref, str, type JsonObject } from '../json-reader';
 import { fromStripeAmount } from './stripe-amount';
 import type { StripeEventEnvelope } from './stripe-event-schema';
 
 /** Metadata keys the relay puts on every Checkout Session and its PaymentIntent. */
 export const META_SESSION_ID = 'payrelay_session_id';
+/** The relay's refund key, kept on the refund: how a refund whose answer was lost is found again. */
+export const META_REFUND_KEY = 'payrelay_refund_key';
 export const META_ORDER_ID = 'payrelay_order_id';
 
 /** The event types the relay acts on; every other type maps to `unsupported` (fail closed). */
@@ -57,6 +59,7 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
       status: 'refunded',
       refundedMinor: stripeMinor(o, 'amount_refunded') ?? amount,
       reason: refundReason(o),
+      ...defined({ refundReferences: chargeRefundReferences(o) }),
     };
   }
   if (kind === 'dispute' && event.type.startsWith('charge.dispute.')) {
@@ -201,6 +204,21 @@ export function declineFault(error: JsonObject | undefined): 'provider' | 'custo
 function cancelReason(pi: JsonObject): string {
   const reason = words(str(pi, 'cancellation_reason'));
   return reason ? `the payment was cancelled (${reason})` : 'the payment was cancelled';
+}
+
+/**
+ * Our keys on the refunds the charge lists as made (succeeded or pending). Charges list their refunds only up to API
+ * version 2022-11-15 (https://docs.stripe.com/upgrades#2022-11-15); without the list, or with only its first page
+ * (`has_more`), undefined: the event says only an amount.
+ */
+function chargeRefundReferences(charge: JsonObject): string[] | undefined {
+  const list = obj(charge, 'refunds');
+  if (!list || !Array.isArray(list.data) || list.has_more !== false) return undefined;
+  return list.data
+    .filter(isObject)
+    .filter((r) => str(r, 'status') === 'succeeded' || str(r, 'status') === 'pending')
+    .map((r) => str(obj(r, 'metadata'), META_REFUND_KEY))
+    .filter((key): key is string => key !== undefined);
 }
 
 function refundReason(charge: JsonObject): string {
