@@ -2,7 +2,8 @@
  * `npm run bench`: webhook ingest throughput of the relay (verify, dedupe, durable commit, ack) divided by that of a
  * bare express endpoint that only returns 200, measured in the same run with the same load generator, plus ack
  * latency at 50 concurrent connections with WooCommerce up and with WooCommerce down. Prints ratios, not verdicts
- * a test would time: these machines are shared and noisy.
+ * a test would time: these machines are shared and noisy. With PAYRELAY_DATABASE_URL the relays run on that
+ * PostgreSQL database instead of a SQLite file, each round in a schema of its own (dropped after).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
+import { connectPg } from '../relay/src/adapters/postgres/pg-database';
+import { openPostgres } from '../relay/src/adapters/postgres/open-postgres';
+import { redactDatabaseUrl } from '../relay/src/adapters/postgres/postgres-storage';
+import { createPostgresSessionStore } from '../relay/src/adapters/postgres/postgres-session-store';
+import type { NewPaymentSession } from '../relay/src/ports/session-store';
+import { withSearchPath } from '../test/helpers/test-store';
 import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
 import { freePort, startRelayProcess } from '../test/helpers/relay-process';
 import { runLoad, type LoadResult } from './load-generator';
@@ -59,22 +66,77 @@ async function load(name: string, port: number, requests: Array<{ body: string; 
   return { name, ...result };
 }
 
-function seedSessions(dbFile: string, count: number, prefix: string): void {
-  const db = openDatabase(dbFile);
-  const sessions = createSqliteSessionStore(db);
+/** The database the relays run on: a SQLite file (the default) or, with PAYRELAY_DATABASE_URL, a fresh PostgreSQL schema. */
+interface BenchStore {
+  env: Record<string, string>;
+  seed(sessions: NewPaymentSession[]): void;
+  countEvents(): number;
+  drop(): void;
+}
+
+const DATABASE_URL = process.env.PAYRELAY_DATABASE_URL;
+
+function sqliteStore(): BenchStore {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-bench-'));
+  const dbFile = path.join(dir, 'relay.db');
+  return {
+    env: { PAYRELAY_DB: dbFile },
+    seed(sessions) {
+      const db = openDatabase(dbFile);
+      const store = createSqliteSessionStore(db);
+      db.transaction(() => sessions.forEach((session) => store.insert(session)))();
+      db.close();
+    },
+    countEvents() {
+      const check = new Database(dbFile, { readonly: true });
+      const n = (check.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n;
+      check.close();
+      return n;
+    },
+    drop: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+let schemas = 0;
+function postgresStore(baseUrl: string): BenchStore {
+  const schema = `payrelay_bench_${process.pid}_${++schemas}`;
+  const admin = connectPg(baseUrl);
+  admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  admin.close();
+  const url = withSearchPath(baseUrl, schema);
+  return {
+    env: { PAYRELAY_DATABASE_URL: url },
+    seed(sessions) {
+      const db = openPostgres(url);
+      const store = createPostgresSessionStore(db);
+      db.transaction(() => sessions.forEach((session) => store.insert(session)));
+      db.close();
+    },
+    countEvents() {
+      const db = connectPg(url);
+      const n = db.get<{ n: number }>('SELECT COUNT(*) AS n FROM webhook_events')!.n;
+      db.close();
+      return n;
+    },
+    drop() {
+      const again = connectPg(baseUrl);
+      again.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      again.close();
+    },
+  };
+}
+
+function benchSessions(count: number, prefix: string): NewPaymentSession[] {
   const now = Date.now();
-  db.transaction(() => {
-    for (let i = 0; i < count; i += 1) {
-      const id = `${prefix}${i}`;
-      sessions.insert({
-        id, merchantOrderId: String(1000 + i), orderKey: `wc_order_${i}`, provider: 'sandbox', providerSessionId: id, providerPaymentId: null,
-        customerEmail: null, customerCountry: null, method: 'card', amountMinor: 1999, currency: 'EUR', status: 'created', refundedMinor: 0,
-        livemode: false, checkoutUrl: null, returnUrl: null, cancelUrl: null, statusToken: 'st', createdAt: now, expiresAt: now + 3600_000, updatedAt: now,
-        idempotencyKey: null, attempt: 1,
-      });
-    }
-  })();
-  db.close();
+  return Array.from({ length: count }, (_, i) => {
+    const id = `${prefix}${i}`;
+    return {
+      id, merchantOrderId: String(1000 + i), orderKey: `wc_order_${i}`, provider: 'sandbox', providerSessionId: id, providerPaymentId: null,
+      customerEmail: null, customerCountry: null, method: 'card', amountMinor: 1999, currency: 'EUR', status: 'created', refundedMinor: 0,
+      livemode: false, checkoutUrl: null, returnUrl: null, cancelUrl: null, statusToken: 'st', createdAt: now, expiresAt: now + 3600_000, updatedAt: now,
+      idempotencyKey: null, attempt: 1,
+    };
+  });
 }
 
 function requestsFor(prefix: string, count: number): Array<{ body: string; signature: string }> {
@@ -86,14 +148,13 @@ function requestsFor(prefix: string, count: number): Array<{ body: string; signa
 }
 
 async function benchRelay(name: string, wcUrl: string, keys: { consumerKey: string; consumerSecret: string }): Promise<{ run: Run; durable: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-bench-'));
-  const dbFile = path.join(dir, 'relay.db');
+  const store = DATABASE_URL ? postgresStore(DATABASE_URL) : sqliteStore();
   const total = WARMUP + REQUESTS;
-  seedSessions(dbFile, total, 'ps_b_');
+  store.seed(benchSessions(total, 'ps_b_'));
   const port = await freePort();
   const relay = startRelayProcess(
     {
-      PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: wcUrl, WC_CONSUMER_KEY: keys.consumerKey,
+      PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', ...store.env, WC_URL: wcUrl, WC_CONSUMER_KEY: keys.consumerKey,
       WC_CONSUMER_SECRET: keys.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
       SANDBOX_WEBHOOK_SECRET: SECRET, PAYRELAY_LOG_LEVEL: 'error', WC_TIMEOUT_MS: '2000',
     },
@@ -104,11 +165,9 @@ async function benchRelay(name: string, wcUrl: string, keys: { consumerKey: stri
   const all = requestsFor('ps_b_', total);
   await load('warmup', port, all.slice(0, WARMUP));
   const run = await load(name, port, all.slice(WARMUP));
-  const check = new Database(dbFile, { readonly: true });
-  const durable = (check.prepare('SELECT COUNT(*) AS n FROM webhook_events').get() as { n: number }).n - WARMUP;
-  check.close();
+  const durable = store.countEvents() - WARMUP;
   await stop(child);
-  fs.rmSync(dir, { recursive: true, force: true });
+  store.drop();
   return { run, durable };
 }
 
@@ -130,7 +189,8 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 const spread = (values: number[]): string => `median of ${values.length} ${median(values).toFixed(2)}, rounds ${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}`;
 
 async function main(): Promise<void> {
-  console.log(`Payrelay ingest benchmark: ${ROUNDS} rounds of ${REQUESTS} webhooks, ${CONCURRENCY} concurrent connections, ${os.cpus().length} cores\n`);
+  const storeName = DATABASE_URL ? `PostgreSQL (${redactDatabaseUrl(DATABASE_URL)})` : 'SQLite';
+  console.log(`Payrelay ingest benchmark on ${storeName}: ${ROUNDS} rounds of ${REQUESTS} webhooks, ${CONCURRENCY} concurrent connections, ${os.cpus().length} cores\n`);
   // The shop runs in its own process, as a real one would, so it takes no CPU from the load generator.
   const shopProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'bench-shop.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const shop = await new Promise<{ url: string; consumerKey: string; consumerSecret: string }>((resolve) => {
@@ -152,7 +212,11 @@ async function main(): Promise<void> {
     p99Ratios.push(down.run.p99 / up.run.p99);
     durableNote += ` round ${round}: ${up.durable}/${up.run.ok} and ${down.durable}/${down.run.ok};`;
     console.log(`round ${round}: relay/bare ${ratiosUp[round - 1].toFixed(2)} (shop up), ${ratiosDown[round - 1].toFixed(2)} (shop down)`);
-    if (round === ROUNDS) durableNote = `every 2xx follows an fdatasync of the WAL covering its commit (wal-fsync.ts); acknowledged and in the file:${durableNote}`;
+    if (round === ROUNDS) {
+      durableNote = DATABASE_URL
+        ? `every 2xx follows a COMMIT with synchronous_commit=on (the server flushed its WAL); acknowledged and in the database:${durableNote}`
+        : `every 2xx follows an fdatasync of the WAL covering its commit (wal-fsync.ts); acknowledged and in the file:${durableNote}`;
+    }
   }
   shopProcess.kill('SIGTERM');
 
