@@ -6,7 +6,7 @@ import type { PgDb } from './pg-database';
 type ParkedRow = Parameters<typeof toParked>[0];
 
 export function createPostgresParkedEventStore(db: PgDb): ParkedEventStore {
-  const parked = (where: string, params: unknown[]) => db.all<ParkedRow>(`SELECT * FROM parked_events WHERE ${where} AND state = 'parked' AND until >= $${params.length}`, params);
+  const parked = (where: string, params: unknown[]) => db.all<ParkedRow>(`SELECT * FROM parked_events WHERE state = 'parked' AND until >= $${params.length} AND ${where}`, params);
   return {
     park(record, now, until) {
       // A repeat (Stripe retrying, Mollie pinging again) updates the one row: a flood of pings is one row per payment.
@@ -20,12 +20,13 @@ export function createPostgresParkedEventStore(db: PgDb): ParkedEventStore {
       return row?.seen === 1 ? 'parked' : 'again';
     },
     release(refs, now) {
-      const rows = new Map<number, ParkedRow>();
-      for (const row of parked('relay_session_id = $1', [refs.relaySessionId, now])) if (row.provider === refs.provider) rows.set(row.id, row);
-      if (refs.providerSessionId) for (const row of parked('provider = $1 AND provider_session_id = $2', [refs.provider, refs.providerSessionId, now])) rows.set(row.id, row);
-      if (refs.providerPaymentId) for (const row of parked('provider = $1 AND provider_payment_id = $2', [refs.provider, refs.providerPaymentId, now])) rows.set(row.id, row);
+      // One query for the three ways an early event names its session (each has its partial index): this runs for
+      // every payment that teaches a session its payment id, and each statement is a round trip the batch waits for.
+      const rows = parked('provider = $1 AND (relay_session_id = $2 OR provider_session_id = $3 OR provider_payment_id = $4) ORDER BY id', [
+        refs.provider, refs.relaySessionId, refs.providerSessionId ?? null, refs.providerPaymentId ?? null, now,
+      ]);
       const out: ParkedEvent[] = [];
-      for (const row of [...rows.values()].sort((a, b) => a.id - b.id)) {
+      for (const row of rows) {
         // Marked in the same transaction as whatever applies it: released exactly once, whichever relay gets there.
         if (db.run(`UPDATE parked_events SET state = 'released', settled_at = $1 WHERE id = $2 AND state = 'parked'`, [now, row.id]) === 1) out.push(toParked(row));
       }

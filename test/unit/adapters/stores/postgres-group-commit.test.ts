@@ -30,6 +30,9 @@ import { createTestSchema, TEST_STORE, type TestSchema } from '../../../helpers/
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(messages()).toEqual(['one', 'three']);
+    // Each answer is its committed row's, not one from the attempt that was rolled back.
+    const committed = db.all<{ id: number }>('SELECT id FROM payment_log ORDER BY id').map((row) => row.id);
+    expect([outcomes[0], outcomes[2]].map((o) => (o as PromiseFulfilledResult<number>).value)).toEqual(committed);
   });
 
   it('an item that meets a row another relay holds does not hold up the batch: it runs again alone, after the others committed', async () => {
