@@ -15,6 +15,8 @@ const STORAGE_SUITES = [
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
     // Many shops (test/helpers/shops-relay.ts): a schema per shop beside the main one, the registry in the main one.
     'many-shops', 'shop-fairness', 'shops-cli', 'shop-admin-api', 'shops-fleet',
+    // The recorder process: answered after COMMIT, duplicates stored once (PostgreSQL only).
+    'postgres-recorder',
     // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).
     'fleet',
   ].map((name) => `test/integration/${name}.test.ts`),

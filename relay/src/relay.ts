@@ -10,6 +10,7 @@ import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
 import { createWalFsync } from './adapters/sqlite/wal-fsync';
 import { createThreadedRecorder } from './adapters/recorder-thread/threaded-recorder';
+import { createProcessRecorder } from './adapters/recorder-process/process-recorder';
 import { createWooCommerceGateway } from './adapters/woocommerce/woocommerce-order-gateway';
 import { createInProcessRecorder } from './app/in-process-recorder';
 import { createWebhookIntake } from './app/webhook-intake';
@@ -257,13 +258,16 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.get('/', (_req, res) => {
     res.type('html').send(renderIndexPage({ version: RELAY_VERSION, mode: config.mode, providers: [...providers.keys()], demoShopUrl: demo ? `${publicUrl}${DEMO_SHOP_PATH}/` : null, shopUrl: config.shop?.url ?? null }));
   });
-  // A :memory: database cannot be shared with a thread. On PostgreSQL webhooks are recorded on this thread:
-  // libpq's addon registers its socket with the main thread's libuv loop even when connected from a worker
-  // thread, which is not thread-safe; the server does the fsync, so the thread would only save the wait.
-  const recorder: EventRecorder & { close?: () => Promise<void>; failure?: () => Error | null } =
-    config.ingestThread && sqliteFile !== ':memory:'
-      ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
-      : createInProcessRecorder(stores, stores.unitOfWork, livemode);
+  // Webhook transactions off the HTTP loop: SQLite's in a thread on its own connection; PostgreSQL's in a child
+  // process on its own connection (recorder-process.ts says why not a thread). A :memory: database cannot be
+  // shared with a thread.
+  const recorder: EventRecorder & { close?: () => Promise<void>; failure?: () => Error | null } = !config.ingestThread
+    ? createInProcessRecorder(stores, stores.unitOfWork, livemode)
+    : config.databaseUrl
+      ? createProcessRecorder({ databaseUrl: config.databaseUrl, lockTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
+      : sqliteFile !== ':memory:'
+        ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
+        : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle(), onEventsRecorded: learnFromDeclines(health, stores.sessions) });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
   // One set of create-session dependencies: the plugin's POST /v1/sessions and a payment link opened by a customer.

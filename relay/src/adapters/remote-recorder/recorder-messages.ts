@@ -4,20 +4,13 @@ import type { RelayConfig } from '../../config/config-schema';
 export type LogLevel = RelayConfig['logLevel'];
 
 /**
- * The thread's exit code after the disk refused a flush (EX_IOERR). Not restarted: a new descriptor would not
+ * The recorder's exit code after the disk refused a flush (EX_IOERR). Not restarted: a new descriptor would not
  * see the old error, and a provider's retry would be answered "duplicate" for a row that may never have reached
  * the disk. Webhooks get 503 until the relay restarts.
  */
 export const STORAGE_FAILED_EXIT_CODE = 74;
 
-/** What the HTTP thread starts the recorder thread with: plain data, since a thread shares no objects. */
-export interface RecorderThreadSetup {
-  databasePath: string;
-  busyTimeoutMs: number;
-  livemode: boolean;
-}
-
-/** One EventRecorder call, as a message. Raw bodies travel as transferred bytes, not copies. */
+/** One EventRecorder call, as a message. Raw bodies travel as transferred bytes to a thread, copied to a process. */
 export type RecordRequest =
   | { id: number; kind: 'events'; events: ProviderEvent[]; raw: Uint8Array; receivedAt: number }
   | { id: number; kind: 'notification'; provider: ProviderId; ref: string; raw: Uint8Array; receivedAt: number }
@@ -33,9 +26,9 @@ export interface ForwardedLog {
   fields?: Record<string, unknown>;
 }
 
-export interface FromRecorderThread {
+export interface FromRecorder {
   replies: RecordReply[];
   logs: ForwardedLog[];
 }
 
-export type ToRecorderThread = { kind: 'requests'; requests: RecordRequest[] } | { kind: 'close' };
+export type ToRecorder = { kind: 'requests'; requests: RecordRequest[] } | { kind: 'close' };
