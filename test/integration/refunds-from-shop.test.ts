@@ -347,12 +347,16 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       // The webhook finds the amount counted already (the call is in flight) and writes nothing; undoing the count
       // on the lost answer afterwards would leave PayPal refunded and WooCommerce (which drops its record on the
       // 502) with no refund at all, and nothing left to bring it back.
+      // The webhook must be recorded while the call still waits: 400 ms was too short on a loaded CI machine, so
+      // this test's relay waits 3 s for PayPal (the answer is still lost, by timeout, after the webhook).
+      await stop();
+      ({ h, paypal, close: stop } = await startPaypalHarness({ PAYRELAY_PROVIDER_TIMEOUT_MS: '3000' }));
       const session = paidPaypalOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');
       const first = wooCommerceRefund(session, '10.00');
       const answer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
       while (refundsAtPaypal(session).length === 0) await new Promise((resolve) => setImmediate(resolve));
-      // Recorded (not yet written to the shop) within the 400 ms the call waits: the shop write comes after.
+      // Recorded (not yet written to the shop) within the 3 s the call waits: the shop write comes after.
       const recorded = await postRefundWebhook(refundWebhookBody(session, '10.00', refundsAtPaypal(session)[0].id, session.id));
       expect(recorded.status).toBe(200);
       expect(await answer).toMatchObject({ status: 201, body: { refund_id: first, status: 'succeeded' } });
