@@ -14,6 +14,7 @@ import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-se
 import { createWooCommerceGateway } from '../relay/src/adapters/woocommerce/woocommerce-order-gateway';
 import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
 import { freePort, startRelayProcess } from '../test/helpers/relay-process';
+import { BENCH_SANDBOX_SECRET, benchRelayEnv } from './lib/bench-relay-env';
 import type { DrainReport, ShopCommand } from './bench-drain-shop';
 import { runLoad } from './load-generator';
 
@@ -21,7 +22,7 @@ const ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 /** How long the shop stays down after the whole backlog is stored: long enough for the worker to settle into its pause. */
 const DOWN_MS = Number(process.env.BENCH_DOWN_MS ?? 6000);
-const SECRET = 'sandbox_bench_secret_0123456789';
+const SECRET = BENCH_SANDBOX_SECRET;
 
 interface Shop {
   url: string;
@@ -114,14 +115,7 @@ async function relayDrain(shop: Shop, round: number): Promise<Measured & { store
   seedSessions(dbFile, orders, prefix);
   await shop.ask({ cmd: 'down' });
   const port = await freePort();
-  const relay = startRelayProcess(
-    {
-      PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: shop.url, WC_CONSUMER_KEY: shop.consumerKey,
-      WC_CONSUMER_SECRET: shop.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
-      SANDBOX_WEBHOOK_SECRET: SECRET, PAYRELAY_LOG_LEVEL: 'error', PAYRELAY_RECONCILE_INTERVAL_MS: '0',
-    },
-    { inherit: true },
-  );
+  const relay = startRelayProcess(benchRelayEnv(port, dbFile, shop, { PAYRELAY_RECONCILE_INTERVAL_MS: '0' }), { inherit: true });
   await relay.listening;
   const now = Date.now();
   const events = orders.map((_, i) => {

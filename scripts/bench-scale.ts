@@ -19,6 +19,7 @@ import { openDatabase } from '../relay/src/adapters/sqlite/open-database';
 import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
 import { signSandboxEvent } from '../relay/src/providers/sandbox/sandbox-signature';
 import { freePort, startRelayProcess } from '../test/helpers/relay-process';
+import { BENCH_SANDBOX_SECRET, benchRelayEnv } from './lib/bench-relay-env';
 import { seedStore } from './lib/seed-store';
 import { percentile, runLoad, type LoadRequest, type LoadResult } from './load-generator';
 
@@ -27,7 +28,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = 1_000;
-const SECRET = 'sandbox_bench_secret_0123456789';
+const SECRET = BENCH_SANDBOX_SECRET;
 const DAY = 24 * 3600_000;
 /** The stored events span these days before now; a prune keeping PRUNE_KEEP_DAYS removes the oldest month. */
 const OLDEST_DAY = 180;
@@ -42,14 +43,7 @@ interface Relay {
 
 async function startRelay(dbFile: string, shop: { url: string; consumerKey: string; consumerSecret: string }): Promise<Relay> {
   const port = await freePort();
-  const relay = startRelayProcess(
-    {
-      PAYRELAY_PORT: String(port), PAYRELAY_HOST: '127.0.0.1', PAYRELAY_DB: dbFile, WC_URL: shop.url, WC_CONSUMER_KEY: shop.consumerKey,
-      WC_CONSUMER_SECRET: shop.consumerSecret, PAYRELAY_SHOP_SECRET: 'bench_shop_secret_0123456789abcdef', PAYRELAY_SANDBOX: '1',
-      SANDBOX_WEBHOOK_SECRET: SECRET, PAYRELAY_LOG_LEVEL: 'error', WC_TIMEOUT_MS: '2000',
-    },
-    { inherit: true },
-  );
+  const relay = startRelayProcess(benchRelayEnv(port, dbFile, shop, { WC_TIMEOUT_MS: '2000' }), { inherit: true });
   await relay.listening;
   return {
     port,
