@@ -97,6 +97,39 @@ describe('one relay per database file', () => {
       db.close();
     });
 
+    it('a worker that stalls past its lease while another takes the order over and writes it: its late failure is dropped (no dead letter, no alert)', async () => {
+      const session = h.seed();
+      await h.send(session, 'paid');
+      const db = openDatabase(h.dbFile);
+      const stores = createSqliteStores(db);
+      // Worker A reads the order only after the lease ran out, and then gets an answer it gives up on.
+      let answer!: () => void;
+      const late = new Promise<void>((resolve) => (answer = resolve));
+      const stalled: OrderGateway = {
+        ...h.relay.gateway,
+        getOrder: async () => {
+          await late;
+          return { ok: false, error: { kind: 'permanent', code: 'woocommerce_rest_shop_order_invalid_id', message: 'Invalid ID.', httpStatus: 400 } };
+        },
+      };
+      const workerA = createOutboxWorker(
+        { gateway: stalled, providers: h.relay.providers, stores, unitOfWork: stores.unitOfWork, clock: h.clock, livemode: false, logger: silentLogger },
+        { policy: { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 }, concurrency: 1, pollMs: 50, owner: 'worker-A', leaseMs: 60_000 },
+      );
+      const runningA = workerA.runOnce();
+      await eventually('worker A holds the command', () => (h.sql.get("SELECT lease_owner FROM outbox WHERE lease_owner = 'worker-A'") ? true : undefined));
+
+      h.clock.advance(61_000);
+      await h.drain();
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+      answer();
+      await runningA;
+      expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0, done: 1 });
+      expect(h.relay.stores.alerts.listOpen(100).filter((alert) => alert.code === 'dead_letter')).toEqual([]);
+      expect(h.sql.get("SELECT COUNT(*) AS n FROM payment_log WHERE kind = 'order_update_failed'")).toEqual({ n: 0 });
+      db.close();
+    });
+
     it('two workers that see the same command due: one claims it, the other gets nothing', async () => {
       const session = h.seed();
       await h.send(session, 'paid');

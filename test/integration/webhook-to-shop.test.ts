@@ -97,7 +97,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     // Fails for as long as the pass runs (the group commit retries a failed item once on its own).
     outbox.markDone = (id, now) => {
       if (id === idOf(quick.merchantOrderId)) throw new Error('SQLITE_IOERR: disk I/O error');
-      markDone(id, now);
+      return markDone(id, now);
     };
     // One command ran; the one whose bookkeeping failed does not count, so the worker waits instead of spinning.
     expect(await h.relay.worker.runOnce()).toBe(1);

@@ -66,11 +66,13 @@ export interface OutboxStore {
   markAttempt(id: number, now: number, lease?: { owner: string; until: number }): boolean;
   /**
    * Done, unless a rerun was requested while it ran: then it is due again at once, as a fresh command. With
-   * `owner`, the outcomes below are dropped when the lease has passed to another worker. Each clears the lease.
+   * `owner`, the outcomes below apply only while that worker still holds the lease: once it passed to another
+   * worker (running it, waiting to retry it, or done with it) a late outcome is dropped. Each clears the lease;
+   * each says whether it applied.
    */
-  markDone(id: number, now: number, owner?: string | null): void;
-  markRetry(id: number, nextAttemptAt: number, error: string, now: number, owner?: string | null): void;
-  markDead(id: number, error: string, now: number, owner?: string | null): void;
+  markDone(id: number, now: number, owner?: string | null): boolean;
+  markRetry(id: number, nextAttemptAt: number, error: string, now: number, owner?: string | null): boolean;
+  markDead(id: number, error: string, now: number, owner?: string | null): boolean;
   hasPending(orderKey: string): boolean;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   /** Dead letters a person dismissed are not counted (they are dealt with; see OpsStore.dismissDead). */

@@ -108,27 +108,37 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const failure = result.error;
     const retryAt = failure.kind === 'retryable' ? nextAttemptAt(options.policy, attemptNumber, now, failure.retryAfterMs, options.random) : null;
     if (retryAt !== null) {
-      await deps.unitOfWork.commitDurably(() => {
-        outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now, owner);
+      const recorded = await deps.unitOfWork.commitDurably(() => {
+        if (!outbox.markRetry(item.id, retryAt, `${failure.code}: ${failure.message}`, now, owner)) return false;
         log.append({
           ...base,
           kind: 'order_update_retry',
           message: `Could not ${subject.task} (${failure.message}); trying again in ${Math.round((retryAt - now) / 1000)} s (attempt ${attemptNumber}).`,
           data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus },
         });
+        return true;
       });
+      if (!recorded) return lostLease(item, failure.code);
       observe('retry');
       deps.logger.warn('outbox command will retry', { id: item.id, code: failure.code, attempt: attemptNumber });
       return;
     }
     const why = failure.kind === 'retryable' ? `gave up after ${attemptNumber} attempts: ${failure.message}` : failure.message;
-    await deps.unitOfWork.commitDurably(() => {
-      outbox.markDead(item.id, `${failure.code}: ${why}`, now, owner);
+    const recorded = await deps.unitOfWork.commitDurably(() => {
+      if (!outbox.markDead(item.id, `${failure.code}: ${why}`, now, owner)) return false;
       log.append({ ...base, kind: 'order_update_failed', message: `${subject.failed}: ${why}. ${subject.followUp}`, data: { outboxId: item.id, code: failure.code, httpStatus: failure.httpStatus } });
       if (orderId) alerts.raise({ at: now, merchantOrderId: orderId, sessionId, code: 'dead_letter', message: `Order ${orderId}: ${subject.failed.charAt(0).toLowerCase()}${subject.failed.slice(1)}: ${why}` });
+      return true;
     });
+    if (!recorded) return lostLease(item, failure.code);
     observe('dead');
     deps.logger.error('outbox command dead-lettered', { id: item.id, code: failure.code, attempt: attemptNumber });
+  };
+
+  // This worker stalled past its lease and another took the command over: that one's outcome stands. No retry
+  // note and no dead letter from here (a "NOT updated" alert for an order the other worker wrote would be false).
+  const lostLease = (item: OutboxItem, code: string): void => {
+    deps.logger.warn('outbox command was taken over by another worker meanwhile; its outcome here is dropped', { id: item.id, kind: item.command.kind, order: item.orderKey, code });
   };
 
   const pass = async (): Promise<number> => {

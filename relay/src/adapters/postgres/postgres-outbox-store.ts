@@ -24,8 +24,9 @@ export interface PostgresOutboxOptions {
 const IS_HEAD = `o.state = 'pending' AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`;
 const PROVIDER_ONLY = `o.kind IN (${PROVIDER_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ')})`;
 const DUE = `o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)`;
-// Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now.
-const OWNED_BY = (n: number) => `($${n}::text IS NULL OR lease_owner IS NULL OR lease_owner = $${n}::text)`;
+// Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now, and
+// a lease cleared meanwhile means the new holder already recorded its own outcome (retry or done).
+const OWNED_BY = (n: number) => `($${n}::text IS NULL OR lease_owner = $${n}::text)`;
 
 /** Over table outbox (PostgreSQL migration 1): the queue rules of sqlite-outbox-store.ts, shared by a fleet. */
 export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptions = {}): OutboxStore {
@@ -72,7 +73,7 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
             [id, lease.owner, lease.until, now],
           )
         : db.run('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = $2 WHERE id = $1', [id, now])) === 1,
-    markDone: (id, now, owner = null) => {
+    markDone: (id, now, owner = null) =>
       // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
       db.run(
         `UPDATE outbox SET
@@ -82,16 +83,13 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
            rerun = 0, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = $2
          WHERE id = $1 AND ${OWNED_BY(3)}`,
         [id, now, owner],
-      );
-    },
-    markRetry: (id, nextAttemptAt, error, now, owner = null) => {
+      ) === 1,
+    markRetry: (id, nextAttemptAt, error, now, owner = null) =>
       db.run(`UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $1 AND ${OWNED_BY(5)}`, [
         id, nextAttemptAt, error, now, owner,
-      ]);
-    },
-    markDead: (id, error, now, owner = null) => {
-      db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]);
-    },
+      ]) === 1,
+    markDead: (id, error, now, owner = null) =>
+      db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]) === 1,
     hasPending: (orderKey) => db.get(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = $1 LIMIT 1`, [orderKey]) !== undefined,
     state: (id) => {
       const row = db.get<{ state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>('SELECT state, attempts, last_error FROM outbox WHERE id = $1', [id]);

@@ -41,8 +41,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   // The claim: one statement, so of two workers that both saw the command due, exactly one gets it.
   const leasedAttempt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = @owner, lease_until = @until, updated_at = @now
     WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`);
-  // Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now.
-  const ownedBy = '(@owner IS NULL OR lease_owner IS NULL OR lease_owner = @owner)';
+  // Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now, and
+  // a lease cleared meanwhile means the new holder already recorded its own outcome (retry or done).
+  const ownedBy = '(@owner IS NULL OR lease_owner = @owner)';
   // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
   const done = db.prepare(`UPDATE outbox SET
       state = CASE WHEN rerun = 1 THEN 'pending' ELSE 'done' END,
@@ -89,15 +90,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
         attempts: row.attempts,
       })),
     markAttempt: (id, now, lease) => (lease ? leasedAttempt.run({ id, now, owner: lease.owner, until: lease.until }).changes : attempt.run(now, id).changes) === 1,
-    markDone: (id, now, owner = null) => {
-      done.run({ now, id, owner });
-    },
-    markRetry: (id, nextAttemptAt, error, now, owner = null) => {
-      retry.run({ at: nextAttemptAt, error, now, id, owner });
-    },
-    markDead: (id, error, now, owner = null) => {
-      dead.run({ error, now, id, owner });
-    },
+    markDone: (id, now, owner = null) => done.run({ now, id, owner }).changes === 1,
+    markRetry: (id, nextAttemptAt, error, now, owner = null) => retry.run({ at: nextAttemptAt, error, now, id, owner }).changes === 1,
+    markDead: (id, error, now, owner = null) => dead.run({ error, now, id, owner }).changes === 1,
     hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
     state: (id) => {
       const row = stateOf.get(id);

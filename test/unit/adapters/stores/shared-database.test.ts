@@ -15,6 +15,8 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
   let shared: ReturnType<typeof openSharedTestDatabase>;
   beforeEach(() => (shared = openSharedTestDatabase()));
   afterEach(() => shared.close());
+  /** Every lease held now runs out `ms` sooner, as if that long had passed (no waiting in a test). */
+  const runLeasesOut = (ms: number) => shared.connections[0].sql.run('UPDATE outbox SET lease_until = lease_until - ? WHERE lease_until IS NOT NULL', ms);
 
   it('one event delivered to both: one inbox row, the second insert sees the first', () => {
     const [a, b] = shared.connections;
@@ -41,6 +43,26 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
     expect(b.stores.outbox.state(id)).toEqual({ state: 'pending', attempts: 2, lastError: null });
     b.stores.outbox.markDone(id, now + 10_002, 'relay-b');
     expect(a.stores.outbox.state(id)?.state).toBe('done');
+  });
+
+  it('a worker whose lease was taken over: its late outcome changes nothing, whether the new holder is still at it or already finished', () => {
+    const [a, b] = shared.connections;
+    const id = a.stores.outbox.enqueue('7', write('7'), now);
+    expect(a.stores.outbox.markAttempt(id, now, { owner: 'relay-a', until: now + 10_000 })).toBe(true);
+    runLeasesOut(10_000);
+    expect(b.stores.outbox.markAttempt(id, now + 10_000, { owner: 'relay-b', until: now + 20_000 })).toBe(true);
+    // b's attempt failed and waits to retry; a's late give-up does not turn it into a dead letter.
+    expect(b.stores.outbox.markRetry(id, now + 60_000, 'timeout: the shop did not answer', now + 10_001, 'relay-b')).toBe(true);
+    expect(a.stores.outbox.markDead(id, 'not_found: gone', now + 10_002, 'relay-a')).toBe(false);
+    expect(a.stores.outbox.state(id)).toEqual({ state: 'pending', attempts: 2, lastError: 'timeout: the shop did not answer' });
+    // b ran it again and wrote the order: a's late failure or retry leaves it done, with no error on it.
+    expect(b.stores.outbox.markAttempt(id, now + 60_000, { owner: 'relay-b', until: now + 70_000 })).toBe(true);
+    expect(b.stores.outbox.markDone(id, now + 60_001, 'relay-b')).toBe(true);
+    expect(a.stores.outbox.markDead(id, 'not_found: gone', now + 60_002, 'relay-a')).toBe(false);
+    expect(a.stores.outbox.markRetry(id, now + 90_000, 'timeout: late', now + 60_003, 'relay-a')).toBe(false);
+    expect(a.stores.outbox.markDone(id, now + 60_004, 'relay-a')).toBe(false);
+    expect(b.stores.outbox.state(id)).toEqual({ state: 'done', attempts: 3, lastError: null });
+    expect(b.stores.outbox.counts()).toEqual({ pending: 0, dead: 0, done: 1 });
   });
 
   it('one coalesced fetch per key, whichever connection queues it', () => {
