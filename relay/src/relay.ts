@@ -425,7 +425,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     if (pg) {
       const beat = () => {
         try {
-          pg.fleet.beat(clock.now());
+          pg.fleet.beat(clock.now(), worker.commandsInHand());
         } catch (error) {
           logger.warn('fleet heartbeat failed', { error: String(error) });
         }

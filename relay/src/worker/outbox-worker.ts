@@ -43,6 +43,8 @@ export interface OutboxWorker {
   poke(): void;
   /** When the worker next has something to do: the next due command, or later while the shop is paused. */
   nextWakeAt(): number | null;
+  /** The commands being run right now (from their claim to their recorded outcome): the leases worth renewing. */
+  commandsInHand(): number[];
 }
 
 /** After this many shop failures in a row (any orders), the worker pauses instead of hammering a shop that is down. */
@@ -60,8 +62,18 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   // A shop that is down fails every order alike: back off as a whole, then probe with one command.
   let shopFailuresInARow = 0;
   let shopPausedUntil = 0;
+  const inHand = new Set<number>();
 
   const runItem = async (item: OutboxItem): Promise<void> => {
+    inHand.add(item.id);
+    try {
+      await runClaimed(item);
+    } finally {
+      inHand.delete(item.id);
+    }
+  };
+
+  const runClaimed = async (item: OutboxItem): Promise<void> => {
     const attemptNumber = item.attempts + 1;
     // On disk before the shop is called: after a crash, attempts > 0 tells the next try to look before it writes.
     // It is also the claim: when another worker got there first, that one runs it and this one does nothing.
@@ -205,6 +217,7 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     },
     runOnce,
     nextWakeAt,
+    commandsInHand: () => [...inHand],
     poke() {
       // Called for every stored webhook: cheap when a pass is running or about to run anyway.
       // While the shop is paused the timer already points at the end of the pause: new work changes nothing.

@@ -12,8 +12,13 @@ import type { PgDb } from './pg-database';
  * Circuit breakers stay per relay: each relay learns a provider's health from its own calls.
  */
 export interface PostgresFleet {
-  /** One heartbeat: renew this relay's leases and take the leadership if it is free. */
-  beat(now: number): void;
+  /**
+   * One heartbeat: renew this relay's leases on `inHand` (the commands its worker is running now) and take the
+   * leadership if it is free. Only those: a command whose outcome could not be recorded (a lock or a connection
+   * blip at the end) is pending with this relay's lease on it, and renewing that lease would hide it from every
+   * relay, this one included, for as long as this relay lives; left alone it runs out and is run again.
+   */
+  beat(now: number, inHand: readonly number[]): void;
   isLeader(): boolean;
   /** This relay's row in relay_heartbeats, written now (the beat does it too; /readyz uses it as its real write). */
   recordHeartbeat(now: number): void;
@@ -46,9 +51,13 @@ export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.no
     leave: () => {
       db.run('DELETE FROM relay_heartbeats WHERE owner = $1', [owner]);
     },
-    beat(now) {
+    beat(now, inHand) {
       recordHeartbeat(now);
-      db.run(`UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_until > $3`, [now + FLEET_LEASE_MS, owner, now]);
+      if (inHand.length > 0) {
+        db.run(`UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_until > $3 AND id = ANY($4::bigint[])`, [
+          now + FLEET_LEASE_MS, owner, now, `{${inHand.join(',')}}`,
+        ]);
+      }
       if (!leader) leader = db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
     },
     isLeader: () => leader,

@@ -2,6 +2,9 @@ import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
 import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
 import { createPostgresOutboxStore } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
 import { createPostgresFleet, FLEET_LEASE_MS } from '../../../../relay/src/adapters/postgres/postgres-fleet';
+import { silentLogger } from '../../../../relay/src/adapters/winston-logger';
+import type { OrderGateway } from '../../../../relay/src/ports/order-gateway';
+import { createOutboxWorker } from '../../../../relay/src/worker/outbox-worker';
 import { openSharedTestDatabase, TEST_STORE } from '../../../helpers/test-store';
 
 /** Two relays on one database (two connections): what must hold across them, on either store. */
@@ -100,13 +103,13 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       const [a, b] = shared.connections;
       const fleetA = createPostgresFleet(a.pg!, 'relay-a');
       const fleetB = createPostgresFleet(b.pg!, 'relay-b');
-      fleetA.beat(now);
-      fleetB.beat(now);
+      fleetA.beat(now, []);
+      fleetB.beat(now, []);
       expect([fleetA.isLeader(), fleetB.isLeader()]).toEqual([true, false]);
-      fleetB.beat(now + 2000);
+      fleetB.beat(now + 2000, []);
       expect(fleetB.isLeader()).toBe(false);
       a.close();
-      fleetB.beat(now + 4000);
+      fleetB.beat(now + 4000, []);
       expect(fleetB.isLeader()).toBe(true);
     });
 
@@ -116,12 +119,46 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       const theirs = a.stores.outbox.enqueue('2', write('2'), now);
       a.stores.outbox.markAttempt(mine, now, { owner: 'relay-a', until: now + FLEET_LEASE_MS });
       a.stores.outbox.markAttempt(theirs, now, { owner: 'relay-dead', until: now + FLEET_LEASE_MS });
-      createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000);
+      createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000, [mine, theirs]);
       expect(b.sql.all('SELECT lease_owner AS owner, lease_until AS until FROM outbox ORDER BY id')).toEqual([
         { owner: 'relay-a', until: now + 5000 + FLEET_LEASE_MS },
         { owner: 'relay-dead', until: now + FLEET_LEASE_MS },
       ]);
       expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => item.id)).toEqual([theirs]);
+    });
+
+    it('PostgreSQL: the heartbeat renews only the leases of commands in hand: one whose outcome could not be recorded runs out, and another relay runs it again', async () => {
+      const [a, b] = shared.connections;
+      const relayA = createPostgresOutboxStore(a.pg!, { claimAs: { owner: 'relay-a', leaseMs: FLEET_LEASE_MS } });
+      const id = relayA.enqueue('7', write('7'), now);
+      // While relay a writes the note, another connection holds the command's row (an operator's transaction, a
+      // newer relay's migration) past a's lock wait: a's outcome cannot be recorded and the command stays pending.
+      a.pg!.exec('SET lock_timeout = 100');
+      const written: string[] = [];
+      const gateway = {
+        addNote: async (_order: string, note: string) => {
+          b.pg!.exec('BEGIN');
+          b.sql.get('SELECT id FROM outbox WHERE id = ? FOR UPDATE', id);
+          written.push(note);
+          return { ok: true as const, value: { id: 'n1', note, customerNote: false } };
+        },
+      } as unknown as OrderGateway;
+      const worker = createOutboxWorker(
+        { gateway, providers: new Map(), stores: { ...a.stores, outbox: relayA }, unitOfWork: a.stores.unitOfWork, clock: { now: () => now }, livemode: false, logger: silentLogger },
+        { policy: { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 }, concurrency: 4, pollMs: 50, owner: 'relay-a', leaseMs: FLEET_LEASE_MS },
+      );
+      const pass = worker.runOnce();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(worker.commandsInHand()).toEqual([id]);
+      expect(await pass).toBe(0);
+      b.pg!.exec('COMMIT');
+      expect(written).toHaveLength(1);
+      expect(b.stores.outbox.state(id)).toMatchObject({ state: 'pending', attempts: 1 });
+      // Relay a lives on and beats, but no longer has the command in hand: its lease is not renewed.
+      expect(worker.commandsInHand()).toEqual([]);
+      createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000, worker.commandsInHand());
+      // Once it runs out, relay b takes it over (attempts 1: it looks for the note before writing it again).
+      expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => [item.id, item.attempts])).toEqual([[id, 1]]);
     });
 
     it('PostgreSQL: one order\'s session creation runs on one relay at a time; other orders do not wait', async () => {
