@@ -138,7 +138,7 @@ describe('one relay per database file', () => {
       expect(h.relay.stores.outbox.markAttempt(item.id, now, { owner: 'A', until: now + 60_000 })).toBe(true);
       expect(h.relay.stores.outbox.markAttempt(item.id, now, { owner: 'B', until: now + 60_000 })).toBe(false);
       expect(h.relay.stores.outbox.claimDue(now, 10)).toEqual([]);
-      expect(h.relay.stores.outbox.nextDueAt()).toBe(now + 60_000);
+      expect(h.relay.stores.outbox.nextDueAt(now)).toBe(now + 60_000);
       // A's outcome clears the lease; B's late bookkeeping on a command it never held would have been dropped.
       h.relay.stores.outbox.markRetry(item.id, now, 'x', now, 'B');
       expect(h.relay.stores.outbox.claimDue(now, 10)).toEqual([]);

@@ -62,6 +62,8 @@ export interface OutboxStore {
    * Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own
    * note. Also clears a coalesced command's rerun request: this run reads the latest state. With a lease it is
    * the claim: false when another worker holds a live lease on it (that worker runs it; this one must not).
+   * The lease lasts `until - now`: on PostgreSQL, which a fleet of relays shares, by the database's clock (the
+   * relays' own clocks may disagree); on SQLite, one relay per file, by the caller's.
    */
   markAttempt(id: number, now: number, lease?: { owner: string; until: number }): boolean;
   /**
@@ -77,8 +79,8 @@ export interface OutboxStore {
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   /** Dead letters a person dismissed are not counted (they are dealt with; see OpsStore.dismissDead). */
   counts(): { pending: number; dead: number; done: number };
-  /** When the next command that claimDue could return is due (to sleep until then), or null. */
-  nextDueAt(filter?: ClaimFilter): number | null;
+  /** When, by the caller's clock (`now`), the next command that claimDue could return is due (to sleep until then), or null. */
+  nextDueAt(now: number, filter?: ClaimFilter): number | null;
   /** Removes up to `limit` of the oldest commands done before `before` (pending and dead ones stay); how many. */
   pruneBatch(before: number, limit: number): number;
   /** How many pruneBatch would remove in all (a dry run: reads only). */

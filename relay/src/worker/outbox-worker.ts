@@ -169,10 +169,11 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
   };
 
   const nextWakeAt = (): number | null => {
-    const due = outbox.nextDueAt();
+    const now = deps.clock.now();
+    const due = outbox.nextDueAt(now);
     if (due === null || due >= shopPausedUntil) return due;
     // Shop commands wait for the pause to end; provider-only ones do not.
-    const providerDue = outbox.nextDueAt({ shopCommands: false });
+    const providerDue = outbox.nextDueAt(now, { shopCommands: false });
     return providerDue === null ? shopPausedUntil : Math.min(providerDue, shopPausedUntil);
   };
 

@@ -1,4 +1,5 @@
 import type { PgDb } from './pg-database';
+import { DATABASE_NOW_MS } from './postgres-outbox-store';
 
 /**
  * What several relays on one PostgreSQL database agree on, beyond the row-level rules of the stores:
@@ -54,9 +55,12 @@ export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.no
     beat(now, inHand) {
       recordHeartbeat(now);
       if (inHand.length > 0) {
-        db.run(`UPDATE outbox SET lease_until = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_until > $3 AND id = ANY($4::bigint[])`, [
-          now + FLEET_LEASE_MS, owner, now, `{${inHand.join(',')}}`,
-        ]);
+        // By the database's clock, like the claims (postgres-outbox-store.ts): relays' clocks may disagree.
+        db.run(
+          `UPDATE outbox SET lease_until = ${DATABASE_NOW_MS} + $1::bigint
+           WHERE state = 'pending' AND lease_owner = $2 AND lease_until > ${DATABASE_NOW_MS} AND id = ANY($3::bigint[])`,
+          [FLEET_LEASE_MS, owner, `{${inHand.join(',')}}`],
+        );
       }
       if (!leader) leader = db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
     },

@@ -23,7 +23,14 @@ export interface PostgresOutboxOptions {
 // order, one at a time. A head another worker holds a live lease on is not due: that worker is running it.
 const IS_HEAD = `o.state = 'pending' AND o.id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = o.order_key)`;
 const PROVIDER_ONLY = `o.kind IN (${PROVIDER_COMMAND_KINDS.map((kind) => `'${kind}'`).join(', ')})`;
-const DUE = `o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= $1)`;
+/**
+ * Leases are measured by the database's clock, which every relay of a fleet shares: by the relays' own clocks, a
+ * relay whose clock ran 10 s ahead would take over the live leases of the others (and one behind would wait too
+ * long for a dead relay's). Due times stay in the relays' clocks: a skew there moves a retry, it never runs a
+ * command twice.
+ */
+export const DATABASE_NOW_MS = '(extract(epoch from statement_timestamp()) * 1000)::bigint';
+const DUE = `o.next_attempt_at <= $1 AND (o.lease_until IS NULL OR o.lease_until <= ${DATABASE_NOW_MS})`;
 // Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now, and
 // a lease cleared meanwhile means the new holder already recorded its own outcome (retry or done).
 const OWNED_BY = (n: number) => `($${n}::text IS NULL OR lease_owner = $${n}::text)`;
@@ -59,18 +66,19 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
       // SKIP LOCKED: a head another relay is claiming this instant is left to it rather than waited for.
       const rows = db.all<OutboxRow>(
         `WITH due AS (${select(filter.shopCommands)} FOR UPDATE OF o SKIP LOCKED)
-         UPDATE outbox SET lease_owner = $3, lease_until = $4 FROM due WHERE outbox.id = due.id
+         UPDATE outbox SET lease_owner = $3, lease_until = ${DATABASE_NOW_MS} + $4::bigint FROM due WHERE outbox.id = due.id
          RETURNING outbox.id, outbox.order_key, outbox.command, outbox.attempts, outbox.next_attempt_at`,
-        [now, limit, options.claimAs.owner, now + options.claimAs.leaseMs],
+        [now, limit, options.claimAs.owner, options.claimAs.leaseMs],
       );
       return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toItem);
     },
     markAttempt: (id, now, lease) =>
       (lease
         ? db.run(
-            `UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = $2, lease_until = $3, updated_at = $4
-             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4 OR lease_owner = $2)`,
-            [id, lease.owner, lease.until, now],
+            // The lease lasts `until - now` of the database's clock.
+            `UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = $2, lease_until = ${DATABASE_NOW_MS} + $3::bigint, updated_at = $4
+             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= ${DATABASE_NOW_MS} OR lease_owner = $2)`,
+            [id, lease.owner, lease.until - now, now],
           )
         : db.run('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = $2 WHERE id = $1', [id, now])) === 1,
     markDone: (id, now, owner = null) =>
@@ -101,9 +109,13 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
       for (const row of db.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM outbox WHERE dismissed_at IS NULL GROUP BY state")) result[row.state as keyof typeof result] = row.n;
       return result;
     },
-    // Heads only, like claimDue; a leased head is due when its lease runs out (a dead relay's claim is taken over then).
-    nextDueAt: (filter = {}) =>
-      db.get<{ at: number | null }>(`SELECT MIN(GREATEST(o.next_attempt_at, COALESCE(o.lease_until, 0))) AS at FROM outbox o WHERE ${where(filter.shopCommands)}`)?.at ?? null,
+    // Heads only, like claimDue; a leased head is due when its lease runs out (a dead relay's claim is taken over
+    // then): what is left of the lease by the database's clock, from the caller's now.
+    nextDueAt: (now, filter = {}) =>
+      db.get<{ at: number | null }>(
+        `SELECT MIN(GREATEST(o.next_attempt_at, COALESCE($1::bigint + (o.lease_until - ${DATABASE_NOW_MS}), 0))) AS at FROM outbox o WHERE ${where(filter.shopCommands)}`,
+        [now],
+      )?.at ?? null,
     pruneBatch: (before, limit) => db.run(pruneBatchSql(PRUNE_DONE_OUTBOX, 'postgres'), [before, limit]),
     countPrunable: (before) => db.get<{ n: number }>(pruneCountSql(PRUNE_DONE_OUTBOX, 'postgres'), [before])!.n,
   };

@@ -104,7 +104,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       result.dead -= dismissed.get()!.n;
       return result;
     },
-    nextDueAt: (filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,
+    // One relay per file: its own clock measures the leases, so `now` is not needed.
+    nextDueAt: (_now, filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,
     pruneBatch: (before, limit) => prune.run(before, limit).changes,
     countPrunable: (before) => countPrunable.get(before)!.n,
   };

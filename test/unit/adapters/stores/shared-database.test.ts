@@ -1,6 +1,6 @@
 import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
 import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
-import { createPostgresOutboxStore } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
+import { createPostgresOutboxStore, DATABASE_NOW_MS } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
 import { createPostgresFleet, FLEET_LEASE_MS } from '../../../../relay/src/adapters/postgres/postgres-fleet';
 import { silentLogger } from '../../../../relay/src/adapters/winston-logger';
 import type { OrderGateway } from '../../../../relay/src/ports/order-gateway';
@@ -38,8 +38,12 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
     // One in flight per order: the lease hides the head, and the command behind it waits for it.
     expect(b.stores.outbox.claimDue(now + 1, 10)).toEqual([]);
     expect(b.stores.outbox.markAttempt(id, now + 1, { owner: 'relay-b', until: now + 10_001 })).toBe(false);
-    expect(b.stores.outbox.nextDueAt()).toBe(now + 10_000);
+    // b sleeps until the lease runs out (on PostgreSQL measured by the database's clock, so about then).
+    const wake = b.stores.outbox.nextDueAt(now + 1)!;
+    expect(wake).toBeGreaterThan(now + 9_000);
+    expect(wake).toBeLessThanOrEqual(now + 10_001);
     // Relay a died: after its lease, b takes the command over, and a's late bookkeeping is dropped.
+    runLeasesOut(10_000);
     expect(b.stores.outbox.claimDue(now + 10_000, 10).map((item) => item.id)).toEqual([id]);
     expect(b.stores.outbox.markAttempt(id, now + 10_000, { owner: 'relay-b', until: now + 20_000 })).toBe(true);
     a.stores.outbox.markDone(id, now + 10_001, 'relay-a');
@@ -119,11 +123,14 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       const theirs = a.stores.outbox.enqueue('2', write('2'), now);
       a.stores.outbox.markAttempt(mine, now, { owner: 'relay-a', until: now + FLEET_LEASE_MS });
       a.stores.outbox.markAttempt(theirs, now, { owner: 'relay-dead', until: now + FLEET_LEASE_MS });
+      runLeasesOut(5000);
       createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000, [mine, theirs]);
-      expect(b.sql.all('SELECT lease_owner AS owner, lease_until AS until FROM outbox ORDER BY id')).toEqual([
-        { owner: 'relay-a', until: now + 5000 + FLEET_LEASE_MS },
-        { owner: 'relay-dead', until: now + FLEET_LEASE_MS },
+      // Seconds left on each lease, by the database's clock: a's is back to a whole lease, the dead relay's is not.
+      expect(b.sql.all(`SELECT lease_owner AS owner, round((lease_until - ${DATABASE_NOW_MS}) / 1000.0) AS left FROM outbox ORDER BY id`)).toEqual([
+        { owner: 'relay-a', left: String(FLEET_LEASE_MS / 1000) },
+        { owner: 'relay-dead', left: String(FLEET_LEASE_MS / 1000 - 5) },
       ]);
+      runLeasesOut(FLEET_LEASE_MS - 5000);
       expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => item.id)).toEqual([theirs]);
     });
 
@@ -156,9 +163,39 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       expect(b.stores.outbox.state(id)).toMatchObject({ state: 'pending', attempts: 1 });
       // Relay a lives on and beats, but no longer has the command in hand: its lease is not renewed.
       expect(worker.commandsInHand()).toEqual([]);
-      createPostgresFleet(a.pg!, 'relay-a').beat(now + 5000, worker.commandsInHand());
+      runLeasesOut(FLEET_LEASE_MS - 1000);
+      createPostgresFleet(a.pg!, 'relay-a').beat(now + FLEET_LEASE_MS - 1000, worker.commandsInHand());
       // Once it runs out, relay b takes it over (attempts 1: it looks for the note before writing it again).
+      runLeasesOut(1000);
       expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => [item.id, item.attempts])).toEqual([[id, 1]]);
+    });
+
+    it('PostgreSQL: leases run on the database\'s clock: a relay whose clock is a minute ahead neither takes a live lease over nor polls for it in a loop; one a minute behind takes a dead relay\'s over once it ran out', () => {
+      const [a, b] = shared.connections;
+      const relayA = createPostgresOutboxStore(a.pg!, { claimAs: { owner: 'relay-a', leaseMs: FLEET_LEASE_MS } });
+      const ahead = createPostgresOutboxStore(b.pg!, { claimAs: { owner: 'relay-b', leaseMs: FLEET_LEASE_MS } });
+      const behind = createPostgresOutboxStore(b.pg!, { claimAs: { owner: 'relay-c', leaseMs: FLEET_LEASE_MS } });
+      const wall = Date.now();
+      const id = relayA.enqueue('7', write('7'), wall - 120_000);
+      expect(relayA.claimDue(wall, 10).map((item) => item.id)).toEqual([id]);
+      expect(relayA.markAttempt(id, wall, { owner: 'relay-a', until: wall + FLEET_LEASE_MS })).toBe(true);
+      // By b's clock a's lease ran out 50 s ago; by the database's it has 10 s to go.
+      const aheadNow = wall + 60_000;
+      expect(ahead.claimDue(aheadNow, 10)).toEqual([]);
+      expect(ahead.markAttempt(id, aheadNow, { owner: 'relay-b', until: aheadNow + FLEET_LEASE_MS })).toBe(false);
+      // b sleeps until the lease's end, told in its own clock ("due already" would have it poll without pause).
+      const wake = ahead.nextDueAt(aheadNow)!;
+      expect(wake).toBeGreaterThan(aheadNow + FLEET_LEASE_MS - 2_000);
+      expect(wake).toBeLessThanOrEqual(aheadNow + FLEET_LEASE_MS);
+      // a's clock runs a minute behind: its heartbeat renews the lease for 10 s of the database's clock all the same.
+      runLeasesOut(FLEET_LEASE_MS - 1_000);
+      createPostgresFleet(a.pg!, 'relay-a').beat(wall - 60_000, [id]);
+      runLeasesOut(FLEET_LEASE_MS - 1_000);
+      expect(ahead.claimDue(aheadNow, 10)).toEqual([]);
+      // a dies: once its lease ran out by the database's clock, a relay whose clock is behind takes the command over.
+      runLeasesOut(1_000);
+      expect(behind.claimDue(wall - 60_000, 10).map((item) => item.id)).toEqual([id]);
+      expect(behind.markAttempt(id, wall - 60_000, { owner: 'relay-c', until: wall - 60_000 + FLEET_LEASE_MS })).toBe(true);
     });
 
     it('PostgreSQL: one order\'s session creation runs on one relay at a time; other orders do not wait', async () => {
