@@ -41,6 +41,27 @@ import { TEST_STORE } from '../helpers/test-store';
     for (const { waited } of observed) expect(waited).toBeGreaterThanOrEqual(380);
   });
 
+  it('a recorder whose database connection was cut (idle_session_timeout, a proxy, a DBA) is started again: the webhook that met the cut gets 503, the provider\'s retry is stored', async () => {
+    expect((await h.send(h.seed(), 'paid')).status).toBe(200);
+    // The recorder's connection says whose it is in pg_stat_activity; the relay's own connection is not touched.
+    const cut = h.sql.get<{ n: number }>('SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = ?', `payrelay recorder (relay pid ${process.pid})`);
+    expect(cut).toEqual({ n: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const session = h.seed();
+    const delivery = signed(aSandboxEvent(session, 'paid', h.clock.now()));
+    const answers: number[] = [];
+    // The provider retries (here every 200 ms, for at most 10 s).
+    for (let tries = 0; tries < 50 && answers.at(-1) !== 200; tries += 1) {
+      answers.push((await h.post(delivery.body, delivery.headers)).status);
+      if (answers.at(-1) !== 200) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(answers[0]).toBe(503);
+    expect(answers.at(-1)).toBe(200);
+    expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_events WHERE event_id = ?', delivery.eventId)).toEqual({ n: 1 });
+    expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
+  });
+
   it('a duplicate delivered at once to the same relay and to a second relay on the database is stored once', async () => {
     const other = await startHarness({ PAYRELAY_DATABASE_URL: h.databaseUrl! });
     try {

@@ -13,7 +13,7 @@ interface NativeClient {
   prepareSync(name: string, text: string, nParams: number): void;
   executeSync(name: string, values: unknown[]): Array<Record<string, unknown>>;
   end(cb?: () => void): void;
-  pq: { cmdTuples(): string; resultErrorFields(): { sqlState?: string } | undefined; finish(): void };
+  pq: { cmdTuples(): string; resultErrorFields(): { sqlState?: string } | undefined; transactionStatus(): number; finish(): void };
 }
 
 export const PG_NATIVE_MISSING =
@@ -61,6 +61,8 @@ export interface PgDb {
   /** One transaction; nested calls are savepoints (a failing inner one undoes only itself). */
   transaction<T>(work: () => T): T;
   close(): void;
+  /** The server is gone for this connection (it ended it, or the network did): every statement will fail. */
+  connectionLost(): boolean;
   /** The schema the connection works in (search_path), for keys that must not collide across schemas. */
   readonly schema: string;
 }
@@ -149,6 +151,8 @@ export function connectPg(url: string, options: { schema?: string } = {}): PgDb 
       simple(savepoint ? `RELEASE SAVEPOINT ${savepoint}` : 'COMMIT');
       return value;
     },
+    // libpq's PQtransactionStatus is PQTRANS_UNKNOWN (4) once the connection is bad.
+    connectionLost: () => !closed && client.pq.transactionStatus() === 4,
     close() {
       if (closed) return;
       closed = true;

@@ -12,7 +12,8 @@
 import { openPostgres } from '../postgres/open-postgres';
 import { createPostgresStores } from '../postgres/postgres-stores';
 import { createInProcessRecorder } from '../../app/in-process-recorder';
-import type { FromRecorder, ToRecorder } from '../remote-recorder/recorder-messages';
+import type { EventRecorder } from '../../ports/event-recorder';
+import { CONNECTION_LOST_EXIT_CODE, type FromRecorder, type ToRecorder } from '../remote-recorder/recorder-messages';
 import { serveRecorder } from '../remote-recorder/serve-recorder';
 import type { RecorderProcessSetup } from './process-recorder';
 
@@ -22,9 +23,32 @@ process.on('disconnect', () => process.exit(0));
 
 process.once('message', (setup: RecorderProcessSetup) => {
   const db = openPostgres(setup.databaseUrl, { lockTimeoutMs: setup.lockTimeoutMs });
+  // Which relay's recorder this connection is, for whoever reads pg_stat_activity.
+  db.exec(`SET application_name = 'payrelay recorder (relay pid ${process.ppid})'`);
   const stores = createPostgresStores(db);
   let lastSent = Promise.resolve();
-  serveRecorder(
+  const recorder = createInProcessRecorder(stores, stores.unitOfWork, setup.livemode);
+  // A request that failed because the connection is gone: answered (503), then this process exits to be started
+  // again on a new connection. What the lost connection had not committed the server rolled back; none of it was
+  // acknowledged.
+  let leaving = false;
+  const leaveIfDisconnected = (error: unknown): never => {
+    if (!leaving && db.connectionLost()) {
+      leaving = true;
+      server.log({ level: 'error', message: 'the recorder process lost its database connection; starting it again on a new one', fields: { error: String(error) } });
+      setImmediate(() => {
+        server.flush();
+        void lastSent.then(() => process.exit(CONNECTION_LOST_EXIT_CODE));
+      });
+    }
+    throw error;
+  };
+  const reconnecting: EventRecorder = {
+    recordEvents: (...args) => recorder.recordEvents(...args).catch(leaveIfDisconnected),
+    recordNotification: (...args) => recorder.recordNotification(...args).catch(leaveIfDisconnected),
+    recordRejection: (...args) => recorder.recordRejection(...args).catch(leaveIfDisconnected),
+  };
+  const server = serveRecorder(
     {
       send: (message: FromRecorder) => {
         lastSent = new Promise((resolve) => process.send!(message, () => resolve()));
@@ -37,6 +61,6 @@ process.once('message', (setup: RecorderProcessSetup) => {
           process.disconnect();
         }),
     },
-    createInProcessRecorder(stores, stores.unitOfWork, setup.livemode),
+    reconnecting,
   );
 });

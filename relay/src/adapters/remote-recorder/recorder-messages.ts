@@ -10,6 +10,13 @@ export type LogLevel = RelayConfig['logLevel'];
  */
 export const STORAGE_FAILED_EXIT_CODE = 74;
 
+/**
+ * The recorder process's exit code when the server ended its connection (idle_session_timeout, a proxy's idle
+ * limit, a DBA, a restart): restarted like any other exit, on a new connection. Staying up on a dead one would
+ * answer every webhook 503 until the relay restarted, while /healthz, on the relay's own connection, said ok.
+ */
+export const CONNECTION_LOST_EXIT_CODE = 75;
+
 /** One EventRecorder call, as a message. Raw bodies travel as transferred bytes to a thread, copied to a process. */
 export type RecordRequest =
   | { id: number; kind: 'events'; events: ProviderEvent[]; raw: Uint8Array; receivedAt: number }
