@@ -16,6 +16,9 @@ export class InMemorySessionStore implements SessionStore {
   get(sessionId: string): PaymentSession | null {
     return this.copy(this.rows.get(sessionId));
   }
+  getForUpdate(sessionId: string): PaymentSession | null {
+    return this.get(sessionId);
+  }
   findByProviderSessionId(provider: ProviderId, providerSessionId: string): PaymentSession | null {
     return this.copy(this.all().find((s) => s.provider === provider && s.providerSessionId === providerSessionId));
   }

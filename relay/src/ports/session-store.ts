@@ -20,6 +20,12 @@ export type SessionPatch = Partial<
 export interface SessionStore {
   insert(session: NewPaymentSession): void;
   get(sessionId: string): PaymentSession | null;
+  /**
+   * The same, to change it in this transaction from what it holds now (the refunded total): on PostgreSQL the row
+   * stays locked until the transaction ends, so no other relay's write falls between the read and the update;
+   * SQLite's write transactions hold the file's write lock from their first statement already.
+   */
+  getForUpdate(sessionId: string): PaymentSession | null;
   findByProviderSessionId(provider: ProviderId, providerSessionId: string): PaymentSession | null;
   findByProviderPaymentId(provider: ProviderId, providerPaymentId: string): PaymentSession | null;
   findByIdempotencyKey(key: string): PaymentSession | null;

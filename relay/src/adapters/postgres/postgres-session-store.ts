@@ -26,6 +26,7 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
       ]);
     },
     get: (id) => one('SELECT * FROM payment_sessions WHERE id = $1', [id]),
+    getForUpdate: (id) => one('SELECT * FROM payment_sessions WHERE id = $1 FOR UPDATE', [id]),
     findByProviderSessionId: (provider, ref) => one('SELECT * FROM payment_sessions WHERE provider = $1 AND provider_session_id = $2', [provider, ref]),
     findByProviderPaymentId: (provider, ref) =>
       one('SELECT * FROM payment_sessions WHERE provider = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1', [provider, ref]),

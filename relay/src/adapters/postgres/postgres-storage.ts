@@ -1,5 +1,6 @@
 import type { AlarmStore } from '../../ports/alarm-store';
 import type { OpsStore } from '../../ports/ops-store';
+import type { OrderLock } from '../../ports/order-lock';
 import type { ShopRefundStore } from '../../ports/shop-refund-store';
 import type { WebhookSecretStore } from '../../ports/webhook-secret-store';
 import type { SandboxLedger } from '../../providers/sandbox/sandbox-ledger';
@@ -9,6 +10,7 @@ import type { PgDb } from './pg-database';
 import { createPostgresAlarmStore } from './postgres-alarm-store';
 import { createPostgresFleet, FLEET_LEASE_MS, type PostgresFleet } from './postgres-fleet';
 import { createPostgresOpsStore } from './postgres-ops-store';
+import { createPostgresOrderLock } from './postgres-order-lock';
 import { createPostgresSandboxLedger } from './postgres-sandbox-ledger';
 import { createPostgresShopRefundStore } from './postgres-shop-refund-store';
 import { createPostgresStores } from './postgres-stores';
@@ -24,6 +26,8 @@ export interface PostgresStorage {
   refunds: ShopRefundStore;
   sandboxLedger: SandboxLedger;
   fleet: PostgresFleet;
+  /** One holder per key (an order's refunds) across the fleet. */
+  orderLock: OrderLock;
   /** How long a worker's claim holds before another relay may take it over (renewed by the heartbeat). */
   leaseMs: number;
   /** A real write, durable when it resolves (/readyz): this relay's heartbeat row. */
@@ -45,6 +49,7 @@ export function openPostgresStorage(url: string, owner: string, options: { lockT
     refunds: createPostgresShopRefundStore(db),
     sandboxLedger: createPostgresSandboxLedger(db),
     fleet,
+    orderLock: createPostgresOrderLock(db),
     leaseMs: FLEET_LEASE_MS,
     probeWrite: () => stores.unitOfWork.commitDurably(() => fleet.recordHeartbeat(now())),
   };
