@@ -19,6 +19,8 @@ const STORAGE_SUITES = [
     'postgres-recorder',
     // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).
     'fleet',
+    // Refunds asked of two relay processes on one database at once (PostgreSQL only).
+    'refunds-fleet',
   ].map((name) => `test/integration/${name}.test.ts`),
 ];
 

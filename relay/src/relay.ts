@@ -59,6 +59,7 @@ import { createOutboxWorker, workerOwnerId, type OutboxWorker } from './worker/o
 import { createSqliteRelayLock, processAlive } from './adapters/sqlite/sqlite-relay-lock';
 import { openPostgresStorage } from './adapters/postgres/postgres-storage';
 import { FLEET_HEARTBEAT_MS } from './adapters/postgres/postgres-fleet';
+import { createInProcessOrderLock } from './adapters/in-process-order-lock';
 import type { PgDb } from './adapters/postgres/pg-database';
 import { describeHolder, LOCK_STALE_AFTER_MS } from './domain/relay-lock-rule';
 import { loadRouteRules } from './app/route-rules';
@@ -310,7 +311,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
-  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
+  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock: pg?.orderLock ?? createInProcessOrderLock(), shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(
     monitoringRoutes({
       readiness: {

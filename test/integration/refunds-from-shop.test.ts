@@ -133,6 +133,20 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     expect(h.shop.orders.refunds(Number(session.merchantOrderId))).toHaveLength(1);
   });
 
+  it('two refunds asked at once for more than was paid in all: PayPal refunds once, the other is refused with what is left, and the order\'s refunded total is PayPal\'s', async () => {
+    // Two admins in two tabs: WooCommerce's own check of what is left passes for both when they come at once (its
+    // stand-in here is one at a time and would refuse the second record, hence ids of our own).
+    const session = paidPaypalOrder();
+    const asks = [['wc-901', '20.00'], ['wc-902', '15.00']].map(([id, amount]) => ({ refund_id: id, amount, currency: 'EUR' }));
+    const answers = await Promise.all(asks.map((body) => askRelay(session, body)));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
+    const refused = answers.find((a) => a.status === 422)!;
+    expect(refused.body.error).toMatchObject({ code: 'amount_exceeds_remaining', message: expect.stringMatching(/^Only (5|10)\.00 EUR of this payment is left to refund/) });
+    expect(refundCalls()).toHaveLength(1);
+    const paypalTotal = refundsAtPaypal(session).reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(paypalTotal);
+  });
+
   it('two partial refunds from the shop, then one from the dashboard: three records, one note (the dashboard\'s)', async () => {
     const session = paidPaypalOrder();
     const first = wooCommerceRefund(session, '5.00');
@@ -370,19 +384,24 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       expect(refundsAtPaypal(session)).toHaveLength(2);
     });
 
-    it('two refunds in flight at once, both answers lost, neither made: nothing stays counted, and the whole payment can still be refunded', async () => {
-      // Each undoes only its own amount: the second to fail once kept the first's count as if it were a webhook's.
+    it('a second refund asked while the first one\'s call to PayPal is unanswered waits its turn, and is refused while the first may still be made: PayPal is asked once', async () => {
+      // Refunds of one order take turns from the check of what is left to the provider's answer. Before, the second
+      // went to PayPal beside the first, and the order had two refunds in flight, then two unsettled ones.
       const session = paidPaypalOrder();
-      paypal.fault('/v2/payments/captures/', 'hang', 2);
+      paypal.fault('/v2/payments/captures/', 'hang');
       const first = wooCommerceRefund(session, '10.00');
       const firstAnswer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
       while (refundCalls().length === 0) await new Promise((resolve) => setImmediate(resolve));
       const second = wooCommerceRefund(session, '5.00');
-      const answers = await Promise.all([firstAnswer, askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' })]);
-      expect(answers.map((a) => a.status)).toEqual([502, 502]);
+      const [lost, refused] = await Promise.all([firstAnswer, askRelay(session, { refund_id: second, amount: '5.00', currency: 'EUR' })]);
+      expect(lost).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable' } } });
+      expect(refused).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringContaining(`(WooCommerce refund ${first})`) } } });
+      expect(refundCalls()).toHaveLength(1);
       wooCommerceDropsRefund(session, first);
       wooCommerceDropsRefund(session, second);
       expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      expect(h.relay.stores.refunds.get(session.merchantOrderId, second)).toBeNull();
+      // PayPal never made the first: after the grace period the whole payment can be refunded, once.
       h.clock.advance(LOST_REFUND_GRACE_MS);
       const all = wooCommerceRefund(session, '25.00');
       expect(await askRelay(session, { refund_id: all, amount: '25.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { status: 'succeeded' } });

@@ -5,6 +5,7 @@ import { leftToRefundMinor, type PaymentSession } from '../domain/payment-sessio
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
+import type { OrderLock } from '../ports/order-lock';
 import type { PaymentLogEntry, PaymentLogKind } from '../ports/payment-log';
 import type { PaymentProvider } from '../ports/payment-provider';
 import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
@@ -18,7 +19,16 @@ export interface RefundDeps {
   refunds: ShopRefundStore;
   unitOfWork: UnitOfWork;
   clock: Clock;
+  /** One refund of an order at a time, in this relay and across the fleet. */
+  orderLock: OrderLock;
 }
+
+/**
+ * How long a refund request waits for its turn. The order's refund before it holds the turn from its check to its
+ * provider's answer, which takes a second or two; the plugin gives the whole request 20 s (class-relay-client.php),
+ * and this request's own provider calls must still fit in after the wait.
+ */
+export const REFUND_TURN_WAIT_MS = 5_000;
 
 export interface RefundRequest {
   merchantOrderId: string;
@@ -43,7 +53,10 @@ export type RefundRefusal = {
     | 'provider_unavailable'
     /** A refund whose answer was lost was made after all, and this request asks for another amount. */
     | 'earlier_refund_made'
-    /** A refund whose answer was lost a moment ago may still be going through at the provider. */
+    /**
+     * A refund whose answer was lost a moment ago may still be going through at the provider, or another refund of
+     * the order is being made right now.
+     */
     | 'earlier_refund_in_flight';
   message: string;
   /** When asking again can work (sent as Retry-After). */
@@ -63,13 +76,39 @@ export type RefundAnswer = { ok: true; refund: ShopRefund; replayed: boolean; me
  * `unconfirmed`: nothing more is refunded on this order until it is settled. The merchant's next click (a new
  * WooCommerce refund, a new key) first asks the provider about it (lost-refund.ts), so a refund made after all is
  * never made twice.
+ *
+ * One order's refunds are made one at a time (deps.orderLock: in this relay, and across every relay on a shared
+ * PostgreSQL database), from the check of what is left to refund to the provider's answer: two clicks, or two
+ * relays asked at once, never both pass the check for the same money, and at most one refund of an order is at
+ * the provider at a time. A request that does not get its turn within REFUND_TURN_WAIT_MS is refused (409) with
+ * when to try again; nothing is refunded for it.
  */
 export async function refundOrder(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
+  // A repeat of a refund already asked for is answered at once, without waiting behind another refund of the order.
+  const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
+  if (existing && existing.state !== 'unconfirmed') return replay(existing);
+  const turn = await deps.orderLock.run(`refund:${request.merchantOrderId}`, REFUND_TURN_WAIT_MS, () => refundInTurn(deps, request));
+  if (turn.acquired) return turn.value;
+  const seconds = REFUND_TURN_WAIT_MS / 1000;
+  return {
+    ok: false,
+    error: {
+      status: 409,
+      code: 'earlier_refund_in_flight',
+      message: `Another refund of order ${request.merchantOrderId} is being made right now, and Payrelay makes one refund of an order at a time so that no more goes back than was paid. Nothing was refunded for this one: try again in ${seconds} s.`,
+      retryAfterSeconds: seconds,
+    },
+  };
+}
+
+/** The refund, holding the order's turn. */
+async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
+  // Read again in turn: the request waited for may have been this same WooCommerce refund.
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
   // The same WooCommerce refund asked again after its answer was lost: settled below like any lost refund.
   if (existing && existing.state !== 'unconfirmed') return replay(existing);
 
-  let session = refundableSession(deps.stores.sessions.listByOrder(request.merchantOrderId));
+  const session = refundableSession(deps.stores.sessions.listByOrder(request.merchantOrderId));
   if (!session) return refuse(409, 'no_payment', `Order ${request.merchantOrderId} has no payment taken through Payrelay that could be refunded.`);
   const name = providerDisplayName(session.provider);
   if (request.currency.toUpperCase() !== session.currency.toUpperCase()) {
@@ -89,36 +128,39 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
     const settled = await settleLostRefund(deps, lost, request, amountMinor);
     if (settled) return settled;
   }
-  session = deps.stores.sessions.get(session.id) ?? session;
 
-  // Every lost refund is settled above (or this request stopped): what is left is what the session says.
-  const remaining = leftToRefundMinor(session);
-  if (amountMinor > remaining) {
-    const chargedBack = session.chargedBackMinor ? `, ${formatMoney(session.chargedBackMinor, session.currency)} taken back by a chargeback` : '';
-    return refuse(
-      422,
-      'amount_exceeds_remaining',
-      `Only ${formatMoney(remaining, session.currency)} of this payment is left to refund (${formatMoney(session.refundedMinor, session.currency)} of ${formatMoney(session.amountMinor, session.currency)} refunded already${chargedBack}); ${formatMoney(amountMinor, session.currency)} is too much.`,
-    );
-  }
-
+  // Every lost refund is settled above (or this request stopped): what is left is what the session says, read and
+  // counted in one transaction, so a refund webhook recorded meanwhile (a dashboard refund) is neither missed by
+  // the check nor overwritten by the count.
   const now = deps.clock.now();
-  const before = { status: session.status, refundedMinor: session.refundedMinor };
-  const full = amountMinor === remaining;
-  const inserted = deps.unitOfWork.transaction(() => {
+  const reserved = deps.unitOfWork.transaction((): Reservation => {
+    const current = deps.stores.sessions.getForUpdate(session.id) ?? session;
+    const remaining = leftToRefundMinor(current);
+    if (amountMinor > remaining) return { kind: 'exceeds', session: current, remaining };
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
-    if (!fresh && !reopenedAfterNotMade(deps, existing, amountMinor, now)) return false;
-    deps.stores.sessions.update(session.id, { refundedMinor: session.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
+    if (!fresh && !reopenedAfterNotMade(deps, existing, amountMinor, now)) return { kind: 'exists' };
+    const full = amountMinor === remaining;
+    deps.stores.sessions.update(session.id, { refundedMinor: current.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
     deps.stores.log.append(
       refundLogEntry(session, now, `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`, {
         shopRefundId: request.shopRefundId,
         amountMinor,
       }),
     );
-    return true;
+    return { kind: 'counted', statusBefore: current.status, full };
   });
-  // Two requests for the same WooCommerce refund at once: the second answers with the first's row.
-  if (!inserted) return replay(deps.refunds.get(request.merchantOrderId, request.shopRefundId)!);
+  if (reserved.kind === 'exceeds') {
+    const { session: counted, remaining } = reserved;
+    const chargedBack = counted.chargedBackMinor ? `, ${formatMoney(counted.chargedBackMinor, counted.currency)} taken back by a chargeback` : '';
+    return refuse(
+      422,
+      'amount_exceeds_remaining',
+      `Only ${formatMoney(remaining, counted.currency)} of this payment is left to refund (${formatMoney(counted.refundedMinor, counted.currency)} of ${formatMoney(counted.amountMinor, counted.currency)} refunded already${chargedBack}); ${formatMoney(amountMinor, counted.currency)} is too much.`,
+    );
+  }
+  // This WooCommerce refund's row exists and was not asked for again (its lost call was settled otherwise above).
+  if (reserved.kind === 'exists') return replay(deps.refunds.get(request.merchantOrderId, request.shopRefundId)!);
+  const { statusBefore, full } = reserved;
 
   const result = await provider.refund({
     relaySessionId: session.id,
@@ -163,16 +205,19 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
       ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded.`
       : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
   deps.unitOfWork.transaction(() => {
-    const current = deps.stores.sessions.get(session.id);
-    // Undo only our own count: a refund webhook recorded meanwhile (a dashboard refund) keeps its part, and another
-    // refund of this order that failed meanwhile has undone its own (so not "at least what it was before").
-    const refundedMinor = Math.max(0, (current?.refundedMinor ?? before.refundedMinor + amountMinor) - amountMinor);
-    deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: before.status } : {}) }, settledAt);
+    const current = deps.stores.sessions.getForUpdate(session.id);
+    // Undo only our own count, from the total as it is now: a refund webhook recorded meanwhile (a dashboard
+    // refund) keeps its part.
+    const refundedMinor = Math.max(0, (current?.refundedMinor ?? amountMinor) - amountMinor);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: statusBefore } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
   });
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
 }
+
+/** The check of what is left and the count, in one transaction: counted, too much, or this refund's row exists. */
+type Reservation = { kind: 'counted'; statusBefore: PaymentSession['status']; full: boolean } | { kind: 'exceeds'; session: PaymentSession; remaining: number } | { kind: 'exists' };
 
 /**
  * The same WooCommerce refund asked again after its answer was lost, and the provider has since said it was not

@@ -49,11 +49,14 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
   }
   const made = found.value as ProviderRefund;
   return deps.unitOfWork.transaction((): RefundAnswer | null => {
-    // Another request (a second click) or the refund's webhook settled it while the provider was asked: it is
-    // counted and on the order already; adding it again would write a second refund record.
+    // The session's row first: a refund webhook that confirms the lost refund writes it too, so from here on its
+    // settlement is either seen below or comes after this transaction.
+    const current = deps.stores.sessions.getForUpdate(session.id) ?? session;
+    // The refund's webhook settled it while the provider was asked (refunds of one order take turns, webhooks do
+    // not): it is counted and on the order already; adding it again would write a second refund record.
     if (deps.refunds.get(lost.merchantOrderId, lost.shopRefundId)?.state !== 'unconfirmed') return null;
-    // Counted as in the shop from now on: the provider's webhook for it then finds nothing new to write.
-    const current = deps.stores.sessions.get(session.id) ?? session;
+    // Counted as in the shop from now on, from the total as it is now: the provider's webhook for it then finds
+    // nothing new to write.
     const refundedMinor = current.refundedMinor + Math.min(lost.amountMinor, leftToRefundMinor(current));
     const left = leftToRefundMinor({ ...current, refundedMinor });
     const full = left <= 0;

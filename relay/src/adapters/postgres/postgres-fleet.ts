@@ -10,6 +10,7 @@ import { DATABASE_NOW_MS } from './postgres-outbox-store';
  *   lease and are taken over, while a live relay keeps a slow shop call however long it takes.
  * - Session creation is serialised per order across the fleet with an advisory lock held while the provider is
  *   asked (a double click that lands on two relays makes one provider call at a time, like it does on one).
+ *   Refunds take turns per order the same way, through their own lock (postgres-order-lock.ts).
  * Circuit breakers stay per relay: each relay learns a provider's health from its own calls.
  */
 export interface PostgresFleet {

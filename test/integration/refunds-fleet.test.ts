@@ -1,0 +1,190 @@
+import { openPostgres } from '../../relay/src/adapters/postgres/open-postgres';
+import { connectPg, type PgDb } from '../../relay/src/adapters/postgres/pg-database';
+import { createPostgresSessionStore } from '../../relay/src/adapters/postgres/postgres-session-store';
+import type { PaymentSession } from '../../relay/src/domain/payment-session';
+import { signShopRequest } from '../../relay/src/http/request-signature';
+import { aSession } from '../helpers/builders';
+import { startPaypalStandIn, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { freePort, startRelayProcess, type RelayProcess } from '../helpers/relay-process';
+import { createTestSchema, TEST_STORE, type TestSchema } from '../helpers/test-store';
+import { startWooCommerceStandIn, type WooCommerceStandIn } from '../helpers/woocommerce-stand-in';
+
+const SHOP_SECRET = 'refunds_fleet_shop_secret_0123456789';
+
+/**
+ * Refunds the shop asks for, on two relay processes sharing one PostgreSQL database: one order's refunds take
+ * turns across the fleet, from the check of what is left to PayPal's answer. Processes, not two relays in this
+ * one: a relay's database calls are synchronous, so two in one process never overlap and could not show the race.
+ * On SQLite one relay owns the file, so this suite runs in the PostgreSQL pass only.
+ */
+const onPostgres = TEST_STORE === 'postgres' ? describe : describe.skip;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
+  let shop: WooCommerceStandIn;
+  let paypal: PaypalStandIn;
+  let schema: TestSchema;
+  let db: PgDb;
+  const relays: Array<RelayProcess & { url: string }> = [];
+
+  beforeAll(async () => {
+    shop = await startWooCommerceStandIn();
+    paypal = await startPaypalStandIn();
+    schema = createTestSchema();
+    db = openPostgres(schema.url);
+    for (let i = 0; i < 2; i += 1) {
+      const port = await freePort();
+      const relay = startRelayProcess(
+        {
+          PAYRELAY_PORT: String(port),
+          PAYRELAY_HOST: '127.0.0.1',
+          PAYRELAY_DATABASE_URL: schema.url,
+          PAYRELAY_DB_BUSY_TIMEOUT_MS: '5000',
+          WC_URL: shop.url,
+          WC_CONSUMER_KEY: shop.consumerKey,
+          WC_CONSUMER_SECRET: shop.consumerSecret,
+          PAYRELAY_SHOP_SECRET: SHOP_SECRET,
+          PAYPAL_CLIENT_ID: 'client-id',
+          PAYPAL_CLIENT_SECRET: 'client-secret',
+          PAYPAL_WEBHOOK_ID: TEST_PAYPAL_WEBHOOK_ID,
+          PAYPAL_API_BASE: paypal.url,
+          // A hung PayPal call is an answer lost after 1 s.
+          PAYRELAY_PROVIDER_TIMEOUT_MS: '1000',
+          PAYRELAY_LOG_LEVEL: 'error',
+        },
+        { inherit: true },
+      );
+      relays.push({ ...relay, url: `http://127.0.0.1:${port}` });
+    }
+    await Promise.all(relays.map((relay) => relay.listening));
+  }, 60_000);
+  afterAll(async () => {
+    relays.forEach((relay) => relay.child.kill('SIGKILL'));
+    await Promise.all(relays.map((relay) => relay.exited));
+    await paypal?.close();
+    await shop?.close();
+    db?.close();
+    schema?.drop();
+  });
+
+  let seq = 0;
+  /** A PayPal payment of 25.00 EUR, captured, as the relays know it. */
+  function paidPaypalOrder(): PaymentSession {
+    seq += 1;
+    const merchantOrderId = shop.orders.createOrder({ total: '25.00', currency: 'EUR', payment_method: 'payrelay' });
+    const session = aSession({
+      id: `ps_fleet_refund_${seq}`,
+      merchantOrderId,
+      provider: 'paypal',
+      providerSessionId: `5O19FL${seq}TN364715T`,
+      providerPaymentId: `3C6FL${seq}HH908993F`,
+      method: 'wallet',
+      amountMinor: 2500,
+      status: 'paid',
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 3600_000,
+      updatedAt: Date.now(),
+    });
+    createPostgresSessionStore(db).insert({ ...session, idempotencyKey: null, attempt: 1 });
+    paypal.addApprovedOrder({ id: session.providerSessionId!, customId: session.id, referenceId: merchantOrderId, value: '25.00', status: 'COMPLETED', captureId: session.providerPaymentId! });
+    return session;
+  }
+
+  /** The plugin's refund request to one relay of the fleet. */
+  async function askRelay(relay: { url: string }, session: PaymentSession, refundId: string, amount: string): Promise<{ status: number; body: any }> {
+    const pathname = `/v1/orders/${session.merchantOrderId}/refunds`;
+    const raw = JSON.stringify({ refund_id: refundId, amount, currency: 'EUR' });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const response = await fetch(`${relay.url}${pathname}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-payrelay-timestamp': String(timestamp), 'x-payrelay-signature': signShopRequest(SHOP_SECRET, timestamp, 'POST', pathname, raw) },
+      body: raw,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  const refundCalls = (session: PaymentSession) => paypal.calls.filter((c) => c.path === `/v2/payments/captures/${session.providerPaymentId}/refund`);
+  const paypalRefundedMinor = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds.reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0);
+  const refundedMinor = (session: PaymentSession) => db.get<{ n: number }>('SELECT refunded_minor AS n FROM payment_sessions WHERE id = $1', [session.id])!.n;
+  /** Connections of the relays waiting for the lock on shop_refunds (this schema's table). */
+  const waitingForRefundRows = () => db.get<{ n: number }>("SELECT COUNT(*) AS n FROM pg_locks WHERE relation = 'shop_refunds'::regclass AND NOT granted")!.n;
+  const until = async (done: () => boolean, what: string, limitMs = 10_000) => {
+    const stop = Date.now() + limitMs;
+    while (!done()) {
+      if (Date.now() > stop) throw new Error(`gave up waiting: ${what}`);
+      await sleep(10);
+    }
+  };
+
+  it('both relays asked at once for more than was paid in all: PayPal refunds once, the other is refused with what is left, and the refunded total is PayPal\'s', async () => {
+    const session = paidPaypalOrder();
+    // Another connection holds back every new refund row, so both requests are in the relays at the same moment:
+    // without turns, both have checked what is left (25.00) and wait to count their refund.
+    const blocker = connectPg(schema.url);
+    blocker.exec('BEGIN; LOCK TABLE shop_refunds IN EXCLUSIVE MODE');
+    const answers = Promise.all([askRelay(relays[0], session, 'wc-1', '20.00'), askRelay(relays[1], session, 'wc-2', '15.00')]);
+    try {
+      await until(() => waitingForRefundRows() >= 1, 'a relay to reach the refund row');
+      // The other relay has its request by now: it waits for its turn, or (without turns) for the row as well.
+      const stop = Date.now() + 700;
+      await until(() => waitingForRefundRows() >= 2 || Date.now() > stop, 'the second relay');
+    } finally {
+      blocker.exec('COMMIT');
+      blocker.close();
+    }
+    const [first, second] = await answers;
+    expect([first.status, second.status].sort()).toEqual([201, 422]);
+    const refused = first.status === 422 ? first : second;
+    expect(refused.body.error).toMatchObject({ code: 'amount_exceeds_remaining', message: expect.stringMatching(/^Only (5|10)\.00 EUR of this payment is left to refund/) });
+    expect(refundCalls(session)).toHaveLength(1);
+    expect(refundedMinor(session)).toBe(paypalRefundedMinor(session));
+  });
+
+  it('two refunds that both fit, asked at once on the two relays: both made, and the refunded total counts both (neither count overwrites the other)', async () => {
+    const session = paidPaypalOrder();
+    const blocker = connectPg(schema.url);
+    blocker.exec('BEGIN; LOCK TABLE shop_refunds IN EXCLUSIVE MODE');
+    const answers = Promise.all([askRelay(relays[0], session, 'wc-1', '10.00'), askRelay(relays[1], session, 'wc-2', '5.00')]);
+    try {
+      await until(() => waitingForRefundRows() >= 1, 'a relay to reach the refund row');
+      const stop = Date.now() + 700;
+      await until(() => waitingForRefundRows() >= 2 || Date.now() > stop, 'the second relay');
+    } finally {
+      blocker.exec('COMMIT');
+      blocker.close();
+    }
+    expect((await answers).map((a) => a.status)).toEqual([201, 201]);
+    expect(paypalRefundedMinor(session)).toBe(1500);
+    expect(refundedMinor(session)).toBe(1500);
+  });
+
+  it('a refund asked on one relay while the other relay\'s call to PayPal for the order is unanswered: no second call to PayPal', async () => {
+    const session = paidPaypalOrder();
+    paypal.fault(`/v2/payments/captures/${session.providerPaymentId}/refund`, 'hang');
+    const firstAnswer = askRelay(relays[0], session, 'wc-1', '10.00');
+    await until(() => refundCalls(session).length === 1, 'the first relay to call PayPal');
+    const [lost, refused] = await Promise.all([firstAnswer, askRelay(relays[1], session, 'wc-2', '5.00')]);
+    expect(lost).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable' } } });
+    // Its turn came once the first relay's answer was lost; that refund may still be being made at PayPal.
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringContaining('(WooCommerce refund wc-1)') } } });
+    expect(refundCalls(session)).toHaveLength(1);
+    expect(refundedMinor(session)).toBe(0);
+  });
+
+  it('a relay killed while its call to PayPal waits holds no refund of the order up: the other relay refunds what is left', async () => {
+    const session = paidPaypalOrder();
+    paypal.fault(`/v2/payments/captures/${session.providerPaymentId}/refund`, 'hang');
+    const victim = relays[0];
+    void askRelay(victim, session, 'wc-1', '10.00').catch(() => undefined);
+    await until(() => refundCalls(session).length === 1, 'the first relay to call PayPal');
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    // PostgreSQL let go of the dead relay's turn with its connection. Its refund still counts (it may have been
+    // made), so 15.00 is left.
+    const answer = await askRelay(relays[1], session, 'wc-2', '15.00');
+    expect(answer).toMatchObject({ status: 201, body: { refund_id: 'wc-2', status: 'succeeded' } });
+    expect(refundCalls(session)).toHaveLength(2);
+    expect(refundedMinor(session)).toBe(2500);
+  });
+});
