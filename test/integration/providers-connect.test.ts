@@ -128,6 +128,20 @@ describe('providers:connect registers the relay\'s webhooks and keeps what verif
     expect((await deliverStripe('whsec_second')).status).toBe(200);
   });
 
+  it('rotation whose old endpoint cannot be deleted: the new endpoint\'s secret is kept all the same (Stripe shows it only once) and the old endpoint is reported', async () => {
+    nock(STRIPE).get('/v1/webhook_endpoints').query(true).reply(200, { object: 'list', data: [], has_more: false });
+    nock(STRIPE).post('/v1/webhook_endpoints').reply(200, stripeEndpoint('we_1', ourStripeUrl(), STRIPE_HANDLED_EVENT_TYPES, 'whsec_first'));
+    await connect();
+    nock(STRIPE).get('/v1/webhook_endpoints').query(true).reply(200, { object: 'list', data: [stripeEndpoint('we_1', ourStripeUrl(), STRIPE_HANDLED_EVENT_TYPES)], has_more: false });
+    nock(STRIPE).post('/v1/webhook_endpoints').reply(200, stripeEndpoint('we_2', ourStripeUrl(), STRIPE_HANDLED_EVENT_TYPES, 'whsec_second'));
+    nock(STRIPE).delete('/v1/webhook_endpoints/we_1').times(5).reply(500, { error: { type: 'api_error', message: 'boom' } });
+    const stripe = (await connect({ rotate: true })).body.providers.find((p: any) => p.provider === 'stripe');
+    expect(stripe).toMatchObject({ action: 'rotated', endpointId: 'we_2', duplicates: [expect.objectContaining({ id: 'we_1' })], warnings: [expect.stringContaining('we_1 could not be deleted')] });
+    // Stripe delivers to we_2 from now on, signed with the secret shown once: the relay has it.
+    expect((await deliverStripe('whsec_second')).status).toBe(200);
+    expect((await deliverStripe('whsec_first')).status).toBe(200);
+  });
+
   it('a provider that cannot be reached is reported, the others still connect', async () => {
     nock(STRIPE).get('/v1/webhook_endpoints').query(true).reply(500, { error: { type: 'api_error', message: 'boom' } });
     const answer = await connect();

@@ -25,8 +25,18 @@ export class StripeWebhookRegistrar implements WebhookRegistrar {
       if (!first || options.rotate) {
         const created = await this.client.webhookEndpoints.create({ url, enabled_events: events as Stripe.WebhookEndpointCreateParams.EnabledEvent[], description: 'Payrelay relay' });
         // Rotation: the old endpoints go; their secret stays valid for the grace period, for deliveries in flight.
-        for (const old of ours) await this.client.webhookEndpoints.del(old.id);
-        return ok({ report: { ...base, action: first ? 'rotated' : 'created', endpointId: created.id, duplicates: [], warnings }, secret: created.secret ?? null });
+        // One that cannot be deleted is reported, not a failure: the new endpoint delivers already, signed with a
+        // secret Stripe shows only now, so the relay must keep it.
+        const left: RemoteEndpoint[] = [];
+        for (const old of ours) {
+          try {
+            await this.client.webhookEndpoints.del(old.id);
+          } catch (error) {
+            left.push(old);
+            warnings.push(`endpoint ${old.id} could not be deleted (${classifyStripeError(error).message}): it still gets every event, signed with its old secret, which stops verifying after the grace period; delete it in the Stripe dashboard`);
+          }
+        }
+        return ok({ report: { ...base, action: first ? 'rotated' : 'created', endpointId: created.id, duplicates: left, warnings }, secret: created.secret ?? null });
       }
       let action: 'updated' | 'unchanged' = 'unchanged';
       if (!sameEvents(first.events, events) || !first.enabled) {
