@@ -265,7 +265,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   const recorder: EventRecorder & { close?: () => Promise<void>; failure?: () => Error | null } = !config.ingestThread
     ? createInProcessRecorder(stores, stores.unitOfWork, livemode)
     : config.databaseUrl
-      ? createProcessRecorder({ databaseUrl: config.databaseUrl, lockTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
+      ? createProcessRecorder({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, lockTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : sqliteFile !== ':memory:'
         ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
         : createInProcessRecorder(stores, stores.unitOfWork, livemode);

@@ -1,6 +1,7 @@
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { aSandboxEvent } from '../helpers/builders';
 import { SANDBOX_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
+import { sendSandboxWebhook, startShopsRelay } from '../helpers/shops-relay';
 import { TEST_STORE } from '../helpers/test-store';
 
 /**
@@ -60,6 +61,25 @@ import { TEST_STORE } from '../helpers/test-store';
     expect(answers.at(-1)).toBe(200);
     expect(h.sql.get('SELECT COUNT(*) AS n FROM webhook_events WHERE event_id = ?', delivery.eventId)).toEqual({ n: 1 });
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
+  });
+
+  it("a registered shop's webhooks are recorded in that shop's schema, and its order is written", async () => {
+    // The default: a recorder process for the environment shop and one for each registered shop.
+    const relay = await startShopsRelay([{ id: 'alpha' }], { env: { PAYRELAY_INGEST_THREAD: '1' } });
+    try {
+      const alpha = relay.shop('alpha');
+      const session = alpha.seed();
+      const answer = await sendSandboxWebhook(relay.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid');
+      expect(answer.status).toBe(200);
+      expect((answer.body as { results: Array<{ outcome: string }> }).results[0].outcome).toBe('applied');
+      expect(alpha.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 1 });
+      expect(relay.env.sql.get('SELECT COUNT(*) AS n FROM webhook_events')).toEqual({ n: 0 });
+      expect(relay.env.sql.get('SELECT COUNT(*) AS n FROM parked_events')).toEqual({ n: 0 });
+      await alpha.relay.worker.runOnce();
+      expect(alpha.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
+    } finally {
+      await relay.close();
+    }
   });
 
   it('a duplicate delivered at once to the same relay and to a second relay on the database is stored once', async () => {

@@ -9,6 +9,8 @@ import { createRemoteRecorder, type RecorderChannel, type RemoteRecorder } from 
 export interface RecorderProcessSetup {
   kind: 'setup';
   databaseUrl: string;
+  /** The schema the relay works in (a registered shop's, schema per shop); null: the URL's own, the main one. */
+  schema: string | null;
   /** lock_timeout of its connection: how long one webhook may wait for a row another connection holds. */
   lockTimeoutMs: number;
   livemode: boolean;

@@ -22,7 +22,7 @@ import type { RecorderProcessSetup } from './process-recorder';
 process.on('disconnect', () => process.exit(0));
 
 process.once('message', (setup: RecorderProcessSetup) => {
-  const db = openPostgres(setup.databaseUrl, { lockTimeoutMs: setup.lockTimeoutMs });
+  const db = openPostgres(setup.databaseUrl, { lockTimeoutMs: setup.lockTimeoutMs, schema: setup.schema ?? undefined });
   // Which relay's recorder this connection is, for whoever reads pg_stat_activity.
   db.exec(`SET application_name = 'payrelay recorder (relay pid ${process.ppid})'`);
   const stores = createPostgresStores(db);
