@@ -411,6 +411,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   app.use(createErrorHandler(logger));
 
   const timers: NodeJS.Timeout[] = [];
+  // Apart from the schedules: it renews the leases of the commands in hand, so it beats until the worker has
+  // stopped (a drain that finishes a slow shop write must not let another relay take that write over meanwhile).
+  let fleetBeat: NodeJS.Timeout | null = null;
   const runExpiry = () => expireDueSessions({ ...refreshDeps, cancelOnExpiry: config.cancelOnExpiry }).then((report) => (report.expired > 0 && worker.poke(), report));
   const runReconcile = () =>
     reconcile({ ...refreshDeps, gateway }, { staleAfterMs: config.reconcile.pendingAfterMinutes * 60_000, compareWindowMs: 24 * 3600_000, limit: 100 }).then((report) => {
@@ -432,9 +435,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         }
       };
       beat();
-      const timer = setInterval(beat, FLEET_HEARTBEAT_MS);
-      timer.unref();
-      timers.push(timer);
+      fleetBeat = setInterval(beat, FLEET_HEARTBEAT_MS);
+      fleetBeat.unref();
     }
     const every = (ms: number, job: () => Promise<unknown>, name: string) => {
       let busy = false;
@@ -480,6 +482,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
           server.closeAllConnections?.();
         });
         await worker.stop();
+        if (fleetBeat) clearInterval(fleetBeat);
         await recorder.close?.();
         if (heartbeat) clearInterval(heartbeat);
         relayLock?.release(owner);

@@ -1,8 +1,11 @@
 import { openPostgres } from '../../relay/src/adapters/postgres/open-postgres';
+import { FLEET_LEASE_MS } from '../../relay/src/adapters/postgres/postgres-fleet';
+import { DATABASE_NOW_MS } from '../../relay/src/adapters/postgres/postgres-outbox-store';
 import type { PgDb } from '../../relay/src/adapters/postgres/pg-database';
 import { createPostgresSessionStore } from '../../relay/src/adapters/postgres/postgres-session-store';
 import { signSandboxEvent } from '../../relay/src/providers/sandbox/sandbox-signature';
 import { aSession } from '../helpers/builders';
+import { startHarness } from '../helpers/relay-harness';
 import { freePort, startRelayProcess, type RelayProcess } from '../helpers/relay-process';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy';
 import { createTestSchema, TEST_STORE, type TestSchema } from '../helpers/test-store';
@@ -159,3 +162,28 @@ onPostgres('a fleet: three relays on one PostgreSQL database behind a round-robi
   }, 90_000);
 });
 
+
+onPostgres('a relay of a fleet that is stopped (SIGTERM, a rolling deploy) while it writes to a slow shop', () => {
+  it('keeps the lease of the write it finishes: no other relay can take that command over and write it a second time meanwhile', async () => {
+    const h = await startHarness({ WC_TIMEOUT_MS: String(FLEET_LEASE_MS + 10_000) }, { background: true });
+    try {
+      const session = h.seed();
+      // The shop answers the write's first call later than a lease lasts.
+      h.shop.faults.add({ path: new RegExp(`/orders/${session.merchantOrderId}`), fault: { kind: 'latency', ms: FLEET_LEASE_MS + 3_000 } });
+      expect((await h.send(session, 'paid')).status).toBe(200);
+      const leaseLeft = () => h.sql.get<{ ms: number | null }>(`SELECT lease_until - ${DATABASE_NOW_MS} AS ms FROM outbox WHERE state = 'pending'`)?.ms ?? null;
+      for (let tries = 0; leaseLeft() === null && tries < 100; tries += 1) await sleep(20);
+      expect(leaseLeft()).toBeGreaterThan(0);
+
+      const stopping = h.relay.close();
+      await sleep(FLEET_LEASE_MS + 1_000);
+      // Still draining, and still holding the command: by the database's clock its lease has not run out.
+      expect(leaseLeft()).toBeGreaterThan(0);
+      await stopping;
+      expect(h.sql.all('SELECT state FROM outbox')).toEqual([{ state: 'done' }]);
+      expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  }, 40_000);
+});
