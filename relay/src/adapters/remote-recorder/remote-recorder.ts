@@ -10,6 +10,15 @@ import { STORAGE_FAILED_EXIT_CODE, type FromRecorder, type RecordRequest, type T
  */
 const MAX_PER_MESSAGE = 4;
 
+/**
+ * Requests the recorder has not answered yet, at most. A recorder that falls behind (a stalled disk, a database
+ * connection hanging on a dead network) would otherwise collect every webhook that arrives, and the bodies waiting
+ * for it, until memory ran out; beyond this the next one is refused at once (503: the provider keeps it and
+ * retries later, so nothing is lost), which also tells providers to back off. Far above what one relay has in
+ * flight when it keeps up (the benchmark's 50 connections).
+ */
+export const MAX_IN_FLIGHT = 1000;
+
 /** The HTTP loop's end of a recorder that runs elsewhere: a worker thread or a child process, started anew on each call. */
 export interface RecorderChannel {
   /** `transfer`: bodies a thread may take without a copy (a process is sent a copy of everything anyway). */
@@ -107,6 +116,7 @@ export function createRemoteRecorder(name: string, start: () => RecorderChannel,
     new Promise<T>((resolve, reject) => {
       if (failed) return reject(failed);
       if (!alive) return reject(new Error(`${name} is restarting`));
+      if (pending.size >= MAX_IN_FLIGHT) return reject(new Error(`too many webhooks waiting for the ${name} (${MAX_IN_FLIGHT})`));
       const id = nextId++;
       pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       if (outgoing.push({ ...request, id } as RecordRequest) === 1) setImmediate(post);
