@@ -1,11 +1,16 @@
 /**
  * `npm run backup -- <file>`: a consistent copy of the relay's SQLite database, taken with SQLite's online backup
  * API while the relay keeps running and writing. The copy is then opened and checked (integrity_check).
+ * On PostgreSQL it copies nothing: it says which pg_dump command backs up the configured schema (a tool of the
+ * database server's own version does that better than a copy made here could).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { CliError, openRelayDatabase, parseCommandLine, runCommand, type CommandSpec } from './lib/cli';
+import { loadConfig } from '../relay/src/config/load-config';
+import { CliError, parseCommandLine, runCommand, SHOP_OPTION, type CommandSpec } from './lib/cli';
+import { pgDumpAdvice } from './lib/pg-dump-advice';
+import { openRelayStore } from './lib/relay-store';
 import { renderTable } from './lib/table';
 
 const spec: CommandSpec = {
@@ -16,8 +21,11 @@ const spec: CommandSpec = {
     'receives webhooks (it is not stopped or locked out). The copy holds every event acknowledged before the backup\n' +
     'started. Then opens the copy and runs PRAGMA integrity_check on it.',
   positionals: { min: 1, max: 1 },
-  options: { force: { type: 'boolean', short: 'f', description: 'overwrite <file> if it exists' } },
-  notes: ['Example (cron, nightly at 03:10): 10 3 * * * cd /opt/payrelay && npm run -s backup -- /var/backups/payrelay-$(date +\\%F).db'],
+  options: { force: { type: 'boolean', short: 'f', description: 'overwrite <file> if it exists' }, shop: SHOP_OPTION },
+  notes: [
+    'Example (cron, nightly at 03:10): 10 3 * * * cd /opt/payrelay && npm run -s backup -- /var/backups/payrelay-$(date +\\%F).db',
+    'With PAYRELAY_DATABASE_URL (PostgreSQL) nothing is copied: it prints the pg_dump command for the schema and exits 1.',
+  ],
 };
 
 /** Tables worth naming in the summary: what a person restoring the copy wants to see counted. */
@@ -25,10 +33,23 @@ const COUNTED = ['payment_sessions', 'webhook_events', 'payment_log', 'outbox', 
 
 runCommand(async () => {
   const { values, positionals } = parseCommandLine(spec);
+  const shop = values.shop as string | undefined;
+  if (loadConfig().databaseUrl) {
+    // Opened all the same: the schema is named from the database itself, and a wrong URL is said now, not at 03:10.
+    const store = openRelayStore({ shop });
+    try {
+      if (store.place.kind === 'schema') throw new CliError(pgDumpAdvice(store.place, positionals[0], { withShops: !shop }));
+    } finally {
+      store.close();
+    }
+  }
   const target = path.resolve(positionals[0]);
   if (!fs.existsSync(path.dirname(target))) throw new CliError(`Cannot write ${target}: the folder ${path.dirname(target)} does not exist.`);
   if (fs.existsSync(target) && !values.force) throw new CliError(`${target} exists already; give another file, or --force to overwrite it.`, 2);
-  const { config, db, close } = openRelayDatabase();
+  const store = openRelayStore({ shop });
+  const { config } = store;
+  const db = store.sqlite!;
+  const close = () => store.close();
   const source = path.resolve(config.databasePath);
   if (source === target) throw new CliError('The backup file is the relay database itself; give another file.', 2);
   const started = Date.now();

@@ -3,14 +3,12 @@
  * provider's references, the payment log in words, and the outbox commands still pending or given up on.
  * Read-only: safe at any time, next to the running relay.
  */
-import { createSqliteOpsStore } from '../relay/src/adapters/sqlite/sqlite-ops-store';
-import { createSqlitePaymentLog } from '../relay/src/adapters/sqlite/sqlite-payment-log';
-import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
 import { describeTask, splitError } from '../relay/src/app/dead-letters';
 import { queuedCommandsOfOrder } from '../relay/src/app/order-commands';
 import { orderTimeline } from '../relay/src/app/order-timeline';
 import { formatMoney } from '../relay/src/domain/money';
-import { CliError, openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
+import { CliError, parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
+import { openRelayStore } from './lib/relay-store';
 import { renderTable } from './lib/table';
 
 const spec: CommandSpec = {
@@ -18,22 +16,23 @@ const spec: CommandSpec = {
   args: '<order id>',
   summary: "Shows one WooCommerce order's payment timeline: payment sessions (provider references, amount, status,\ncreated and expiry times), the payment log in words, and outbox commands still pending or dead-lettered.",
   positionals: { min: 1, max: 1 },
-  notes: ['Example: npm run inspect -- 1001', 'Dead letters: npm run retry-dead -- --list'],
+  options: { shop: SHOP_OPTION },
+  notes: ['Example: npm run inspect -- 1001', '         npm run inspect -- 1001 --shop alpha', 'Dead letters: npm run retry-dead -- --list'],
 };
 
 runCommand(() => {
-  const { positionals } = parseCommandLine(spec);
+  const { values, positionals } = parseCommandLine(spec);
   const orderId = positionals[0].replace(/^#/, '');
-  const { config, db, close } = openRelayDatabase();
+  const store = openRelayStore({ shop: values.shop as string | undefined });
+  const { config, ops, stores } = store;
   try {
-    const ops = createSqliteOpsStore(db);
-    const found = orderTimeline({ sessions: createSqliteSessionStore(db), log: createSqlitePaymentLog(db) }, orderId);
+    const found = orderTimeline(stores, orderId);
     const sessions = [...(found?.sessions ?? [])].sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
     const timeline = { sessions, log: found?.entries ?? [], commands: queuedCommandsOfOrder(ops, orderId, sessions) };
     if (timeline.sessions.length === 0 && timeline.log.length === 0 && timeline.commands.length === 0) {
-      throw new CliError(`The relay knows nothing about order ${orderId} in ${config.databasePath}: no payment session, no payment log entry, nothing queued.\nIs it paid with another gateway, or does this relay use another database (PAYRELAY_DB)?`);
+      throw new CliError(`The relay knows nothing about order ${orderId} in ${store.where}: no payment session, no payment log entry, nothing queued.\nIs it paid with another gateway, or does this relay use another database (${store.setting})?`);
     }
-    const out: string[] = [`Order ${orderId} (${config.mode} mode, database ${config.databasePath})`, ''];
+    const out: string[] = [`Order ${orderId} (${config.mode} mode, database ${store.where})`, ''];
 
     out.push(`Payment sessions (${timeline.sessions.length})`);
     out.push(
@@ -79,6 +78,6 @@ runCommand(() => {
     if (dead.some((c) => !c.dismissedAt)) out.push('', `Retry: npm run retry-dead -- --id ${dead.find((c) => !c.dismissedAt)!.id}`);
     console.log(out.join('\n'));
   } finally {
-    close();
+    store.close();
   }
 });

@@ -5,9 +5,9 @@
  * batches with a pause between them (app/prune-old-data.ts), so the relay's webhooks are stored meanwhile.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createSqliteStores } from '../relay/src/adapters/sqlite/sqlite-stores';
 import { countPrunable, PRUNE_BATCH_ROWS, pruneOldData } from '../relay/src/app/prune-old-data';
-import { openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
+import { parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
+import { openRelayStore } from './lib/relay-store';
 
 /**
  * Between batches: at least long enough for the relay's waiting writes (its lock retry is 2 ms) to take the lock,
@@ -32,25 +32,25 @@ const spec: CommandSpec = {
     'and settled parked events older than PAYRELAY_RETENTION_DAYS (default and minimum 45 days: a dedupe key must\n' +
     'outlive every provider retry). Payment sessions and the payment log are kept. Safe while the relay runs: it\n' +
     `deletes ${PRUNE_BATCH_ROWS} rows at a time and lets the relay write between batches.`,
-  options: { 'dry-run': { type: 'boolean', short: 'n', description: 'only count what would be deleted (by the same rules; nothing is written)' } },
+  options: { 'dry-run': { type: 'boolean', short: 'n', description: 'only count what would be deleted (by the same rules; nothing is written)' }, shop: SHOP_OPTION },
   notes: ['Example (cron, weekly): 30 4 * * 0 cd /opt/payrelay && npm run -s prune'],
 };
 
 runCommand(async () => {
   const { values } = parseCommandLine(spec);
-  const { config, db, close } = openRelayDatabase();
+  const store = openRelayStore({ shop: values.shop as string | undefined });
+  const { config, stores } = store;
   try {
-    const stores = createSqliteStores(db);
     const before = Date.now() - config.retentionDays * 24 * 3600_000;
     const counts = values['dry-run']
       ? countPrunable(stores, before)
       : await pruneOldData(stores, before, { batchRows: PRUNE_BATCH_ROWS, pause: pacedPause() });
-    if (!values['dry-run']) db.pragma('wal_checkpoint(TRUNCATE)');
+    if (!values['dry-run']) store.compact();
     const { events, outbox, parked } = counts;
     const verb = values['dry-run'] ? 'would prune' : 'pruned';
     console.log(`${verb} ${events} webhook events and rejections, ${outbox} finished outbox commands and ${parked} settled parked events older than ${config.retentionDays} days (before ${when(before)})`);
     if (values['dry-run']) console.log('Dry run: nothing was deleted.');
   } finally {
-    close();
+    store.close();
   }
 });

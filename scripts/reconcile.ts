@@ -2,9 +2,13 @@
  * `npm run reconcile`: one reconciliation pass now, against the configured database, providers and shop.
  * Repairs lost webhooks (asks providers about stale open sessions) and finds shop disagreements. It only queues
  * shop writes: the running relay's outbox worker applies them, so two processes never write to one order.
+ *
+ * On PostgreSQL it takes the fleet's schedules lock for the pass, so no relay becomes leader and sweeps at the
+ * same time. When the leader holds it, the expiry sweep is left to the leader (its note and provider close are
+ * not deduped across processes); the provider look-ups and shop comparisons still run, because each of their
+ * answers is recorded through the inbox's unique key, as the shop's "check payment" is on any relay.
  */
 import { createWinstonLogger } from '../relay/src/adapters/winston-logger';
-import { createSqliteStores } from '../relay/src/adapters/sqlite/sqlite-stores';
 import { createWooCommerceGateway } from '../relay/src/adapters/woocommerce/woocommerce-order-gateway';
 import { expireDueSessions } from '../relay/src/app/expire-sessions';
 import { reconcile, type ReconcileProgress } from '../relay/src/app/reconcile';
@@ -12,10 +16,9 @@ import { systemClock } from '../relay/src/ports/clock';
 import { err } from '../relay/src/domain/result';
 import type { OrderGateway } from '../relay/src/ports/order-gateway';
 import { buildProviders } from '../relay/src/providers/provider-registry';
-import { SqliteSandboxLedger } from '../relay/src/providers/sandbox/sqlite-sandbox-ledger';
-import { openRelayDatabase, parseCommandLine, runCommand, type CommandSpec } from './lib/cli';
+import { parseCommandLine, runCommand, SHOP_OPTION, type CommandSpec } from './lib/cli';
 import { progressBar } from './lib/progress';
-import { relayOnFile } from './lib/relay-status';
+import { openRelayStore } from './lib/relay-store';
 import { renderTable } from './lib/table';
 
 const spec: CommandSpec = {
@@ -24,22 +27,37 @@ const spec: CommandSpec = {
     'One reconciliation pass now: expires overdue checkout sessions, asks each provider about open sessions that\n' +
     'have had no news (lost webhooks), and compares recently settled orders with the shop. Shop writes it finds\n' +
     'needed are queued for the running relay, which applies them. A progress bar shows on a terminal.',
-  notes: ['The relay runs the same pass by itself every PAYRELAY_RECONCILE_INTERVAL_MS; this is for "now".'],
+  options: { shop: SHOP_OPTION },
+  notes: [
+    'The relay runs the same pass by itself every PAYRELAY_RECONCILE_INTERVAL_MS; this is for "now".',
+    "On PostgreSQL the pass takes the fleet's schedules lock; while a relay leads the fleet, the expiry sweep is left",
+    'to it and the provider and shop checks run here (each answer is recorded once).',
+    'With --shop ID: that registered shop\'s store, providers and WooCommerce.',
+  ],
 };
 
 runCommand(async () => {
-  parseCommandLine(spec);
-  const { config, db, close } = openRelayDatabase();
+  const { values } = parseCommandLine(spec);
+  const store = openRelayStore({ shop: values.shop as string | undefined });
+  const { config, stores } = store;
+  // Free: held for the pass, so no relay of the fleet starts the same sweep meanwhile. Taken: a relay leads.
+  const leading = store.schedules ? store.schedules.take() : true;
   try {
     const logger = createWinstonLogger('warn');
-    const stores = createSqliteStores(db);
-    const providers = buildProviders(config, { clock: systemClock, sandboxLedger: new SqliteSandboxLedger(db), logger, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] });
+    const providers = buildProviders(config, { clock: systemClock, sandboxLedger: store.sandboxLedger(), logger, mollieWebhookSecrets: config.mollie?.webhookSecrets ?? [] });
     const noShop: OrderGateway['getOrder'] = async () => err({ kind: 'permanent', code: 'no_shop', message: 'no WC_URL configured' });
     const gateway: OrderGateway = config.shop ? createWooCommerceGateway({ ...config.shop, logger, clock: systemClock }) : ({ getOrder: noShop } as OrderGateway);
     const deps = { providers, stores, unitOfWork: stores.unitOfWork, clock: systemClock, livemode: config.mode === 'live', logger, gateway };
 
-    console.log(`Reconciling ${config.databasePath} (${config.mode} mode; providers: ${[...providers.keys()].join(', ') || 'none'}; shop: ${config.shop ? config.shop.url : 'none configured'})`);
-    const expiry = await expireDueSessions(deps, 500);
+    console.log(`Reconciling ${store.where} (${config.mode} mode; providers: ${[...providers.keys()].join(', ') || 'none'}; shop: ${config.shop ? config.shop.url : 'none configured'})`);
+    if (!leading) {
+      const every = config.reconcile.intervalMs > 0 ? `and a pass like this one every ${Math.round(config.reconcile.intervalMs / 1000)} s` : 'but no reconciliation (PAYRELAY_RECONCILE_INTERVAL_MS=0)';
+      console.log(
+        `A relay of the fleet leads this schema (it holds the schedules' lock): it runs the expiry sweep ${every}.\n` +
+          'The expiry sweep is left to it; the provider look-ups and shop comparisons run here, each answer recorded once (the inbox\'s unique key).',
+      );
+    }
+    const expiry = leading ? await expireDueSessions(deps, 500) : null;
     const bars = { providers: progressBar(process.stdout, 'providers: stale open sessions'), shop: progressBar(process.stdout, 'shop:      settled sessions compared') };
     const seen = { providers: 0, shop: 0 };
     let phase: ReconcileProgress['phase'] | null = null;
@@ -64,7 +82,9 @@ runCommand(async () => {
       renderTable(
         ['check', 'looked at', 'changed', 'failed', 'what it means'],
         [
-          ['expiry', expiry.checked, expiry.expired + expiry.settledAtProvider, expiry.deferred, `${expiry.expired} expired, ${expiry.settledAtProvider} settled at the provider meanwhile, ${expiry.deferred} deferred (provider unreachable)`],
+          expiry
+            ? ['expiry', expiry.checked, expiry.expired + expiry.settledAtProvider, expiry.deferred, `${expiry.expired} expired, ${expiry.settledAtProvider} settled at the provider meanwhile, ${expiry.deferred} deferred (provider unreachable)`]
+            : ['expiry', '-', '-', '-', "left to the fleet's leader, which runs it"],
           ['providers', report.lookedUp, report.repaired, report.providerErrors, `${report.repaired} lost webhooks repaired${report.providerErrors ? `, ${report.providerErrors} providers did not answer` : ''}`],
           config.shop
             ? ['shop', report.comparedWithShop, report.raised, report.shopErrors, `${report.raised} disagreements raised as alerts${report.shopErrors ? `, ${report.shopErrors} shop lookups failed` : ''}`]
@@ -73,9 +93,10 @@ runCommand(async () => {
       ),
     );
     console.log('');
-    console.log(`outbox: ${counts.pending} commands pending, ${counts.dead} dead-lettered${counts.dead ? ' (npm run retry-dead -- --list)' : ''}. ${relayOnFile(db, Date.now()).says}`);
+    console.log(`outbox: ${counts.pending} commands pending, ${counts.dead} dead-lettered${counts.dead ? ' (npm run retry-dead -- --list)' : ''}. ${store.relays(Date.now()).says}`);
   } finally {
-    close();
+    if (leading) store.schedules?.release();
+    store.close();
   }
 });
 

@@ -3,15 +3,11 @@
  * writing (two processes never write to one order); it first looks for the note the write carries, so replaying
  * an event that was applied writes nothing new.
  */
-import { createSqliteOpsStore } from '../relay/src/adapters/sqlite/sqlite-ops-store';
-import { createSqlitePaymentLog } from '../relay/src/adapters/sqlite/sqlite-payment-log';
-import { createSqliteOutboxStore } from '../relay/src/adapters/sqlite/sqlite-outbox-store';
-import { createUnitOfWork } from '../relay/src/adapters/sqlite/group-commit';
 import { replayEvent } from '../relay/src/app/replay-event';
 import { systemClock } from '../relay/src/ports/clock';
-import type { StoredEvent } from '../relay/src/ports/ops-store';
-import { CliError, openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
-import { relayOnFile } from './lib/relay-status';
+import type { OpsStore, StoredEvent } from '../relay/src/ports/ops-store';
+import { CliError, parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
+import { openRelayStore } from './lib/relay-store';
 
 const spec: CommandSpec = {
   name: 'replay',
@@ -24,6 +20,7 @@ const spec: CommandSpec = {
   options: {
     provider: { type: 'string', short: 'p', value: 'ID', description: 'the provider, when two providers used the same event id' },
     wait: { type: 'string', short: 'w', value: 'SECONDS', description: 'wait this long for the relay to apply it (default 30; 0: do not wait)' },
+    shop: SHOP_OPTION,
   },
   notes: [
     'The event id is the provider\'s (evt_…, as the payment log and `npm run inspect` show it); a plain number that is',
@@ -36,11 +33,12 @@ runCommand(async () => {
   const { values, positionals } = parseCommandLine(spec);
   const waitSeconds = values.wait === undefined ? 30 : Number(values.wait);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new CliError(`--wait takes a number of seconds, got "${String(values.wait)}"`, 2);
-  const { db, close } = openRelayDatabase();
+  const store = openRelayStore({ shop: values.shop as string | undefined });
+  const { ops, stores } = store;
   try {
-    const ops = createSqliteOpsStore(db);
     const event = findEvent(ops, positionals[0], values.provider as string | undefined);
-    const outcome = await replayEvent({ ops, log: createSqlitePaymentLog(db), unitOfWork: createUnitOfWork(db), clock: systemClock }, event, 'command line');
+    // The relay's own use case over its own ports: the dashboard's Replay does exactly this.
+    const outcome = await replayEvent({ ops, log: stores.log, unitOfWork: stores.unitOfWork, clock: systemClock }, event, 'command line');
     const what = `Event ${event.eventId} (${event.provider}, ${event.eventType}, received ${when(event.receivedAt)}${event.merchantOrderId ? `, order ${event.merchantOrderId}` : ''})`;
     switch (outcome.kind) {
       case 'nothing_to_replay':
@@ -55,12 +53,12 @@ runCommand(async () => {
         break;
     }
     console.log(`${what}: shop write queued again as outbox ${outcome.copies.map((c) => `${c.id} (copy of ${c.of})`).join(', ')}.`);
-    const relay = relayOnFile(db, Date.now());
+    const relay = store.relays(Date.now());
     console.log(relay.says);
     if (!relay.running || waitSeconds === 0) return;
-    const outbox = createSqliteOutboxStore(db);
+    const outbox = stores.outbox;
     const until = Date.now() + waitSeconds * 1000;
-    // A person waits on this, not a test: polling the file is the only line to another process's worker.
+    // A person waits on this, not a test: polling the store is the only line to another process's worker.
     for (;;) {
       const states = outcome.copies.map((copy) => ({ id: copy.id, ...outbox.state(copy.id)! }));
       if (states.every((s) => s.state !== 'pending')) {
@@ -77,11 +75,11 @@ runCommand(async () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
-    close();
+    store.close();
   }
 });
 
-function findEvent(ops: ReturnType<typeof createSqliteOpsStore>, id: string, provider: string | undefined): StoredEvent {
+function findEvent(ops: OpsStore, id: string, provider: string | undefined): StoredEvent {
   const matches = ops.storedEventsByEventId(id).filter((event) => !provider || event.provider === provider);
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) throw new CliError(`Event id ${id} was sent by ${matches.map((m) => m.provider).join(' and ')}: say which with --provider.`, 2);

@@ -2,14 +2,10 @@
  * `npm run retry-dead`: puts dead-lettered outbox commands back in the queue for the running relay (all, or one
  * with --id), lists them (--list), or dismisses one (--dismiss). Each retry or dismissal is in the order's log.
  */
-import { createSqliteOpsStore } from '../relay/src/adapters/sqlite/sqlite-ops-store';
-import { createSqlitePaymentLog } from '../relay/src/adapters/sqlite/sqlite-payment-log';
-import { createSqliteSessionStore } from '../relay/src/adapters/sqlite/sqlite-session-store';
-import { createUnitOfWork } from '../relay/src/adapters/sqlite/group-commit';
 import { dismissDeadLetter, listDeadLetters, retryAllDeadLetters, retryDeadLetter, type DeadLetterDeps, type DeadLetterView } from '../relay/src/app/dead-letters';
 import { systemClock } from '../relay/src/ports/clock';
-import { CliError, openRelayDatabase, parseCommandLine, runCommand, when, type CommandSpec } from './lib/cli';
-import { relayOnFile } from './lib/relay-status';
+import { CliError, parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
+import { openRelayStore } from './lib/relay-store';
 import { renderTable } from './lib/table';
 
 const spec: CommandSpec = {
@@ -22,6 +18,7 @@ const spec: CommandSpec = {
     id: { type: 'string', value: 'N', description: 'retry only dead letter N' },
     list: { type: 'boolean', short: 'l', description: 'only list the dead letters' },
     dismiss: { type: 'string', value: 'N', description: 'dismiss dead letter N instead: kept for the record, never retried' },
+    shop: SHOP_OPTION,
   },
   notes: ['Examples: npm run retry-dead -- --list', '          npm run retry-dead -- --id 42'],
 };
@@ -35,9 +32,11 @@ runCommand(async () => {
     if (!Number.isInteger(value) || value <= 0) throw new CliError(`--${name} takes a dead letter's number (see --list), got "${String(values[name])}"`, 2);
     return value;
   };
-  const { db, close } = openRelayDatabase();
+  const store = openRelayStore({ shop: values.shop as string | undefined });
   try {
-    const deps: DeadLetterDeps = { ops: createSqliteOpsStore(db), log: createSqlitePaymentLog(db), sessions: createSqliteSessionStore(db), unitOfWork: createUnitOfWork(db), clock: systemClock };
+    // The dashboard's dead-letter use cases over the relay's ports: checked and changed in one transaction, so a
+    // retry from here and a click on the dashboard (any relay of a fleet) retry a letter once, with one log entry.
+    const deps: DeadLetterDeps = { ops: store.ops, log: store.stores.log, sessions: store.stores.sessions, unitOfWork: store.stores.unitOfWork, clock: systemClock };
     if (values.list) {
       const { total, letters } = listDeadLetters(deps, 200);
       if (total === 0) return console.log('No dead letters: every outbox command ran or is still queued.');
@@ -61,9 +60,9 @@ runCommand(async () => {
     }
     console.log(`Retried ${retried.length} dead letter(s), queued again and due now:`);
     console.log(table(retried));
-    console.log(relayOnFile(db, Date.now()).says);
+    console.log(store.relays(Date.now()).says);
   } finally {
-    close();
+    store.close();
   }
 });
 

@@ -1,16 +1,9 @@
 /**
- * What every command-line tool shares: arguments and --help (node's util.parseArgs), the configured database
- * opened the way a second process on a live relay's file must open it, and one way to say what went wrong.
+ * What every command-line tool shares: arguments and --help (node's util.parseArgs), the --shop option, and one
+ * way to say what went wrong. The store they work on is opened by relay-store.ts.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
-import { redactDatabaseUrl } from '../../relay/src/adapters/postgres/postgres-storage';
-import { MIGRATIONS } from '../../relay/src/adapters/sqlite/migrations';
-import type { Db } from '../../relay/src/adapters/sqlite/open-database';
-import { ConfigError, loadConfig } from '../../relay/src/config/load-config';
-import type { RelayConfig } from '../../relay/src/config/config-schema';
+import { ConfigError } from '../../relay/src/config/load-config';
 
 /** A mistake the person can fix (a wrong argument, no database yet): said in one message, without a stack. */
 export class CliError extends Error {
@@ -45,6 +38,14 @@ export interface CommandSpec {
   notes?: string[];
 }
 
+/** --shop: a registered shop's own store and configuration instead of the environment shop's ("Many shops"). */
+export const SHOP_OPTION: OptionSpec = {
+  type: 'string',
+  short: 's',
+  value: 'ID',
+  description: "a registered shop's own store (data/shops/<id>.db, or schema <main>_shop_<id>) instead of the main one",
+};
+
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
@@ -66,7 +67,8 @@ export function helpText(spec: CommandSpec): string {
     ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`),
     '',
     'The database and the rest come from the relay\'s own configuration: the PAYRELAY_* variables, or the file named',
-    'by PAYRELAY_CONFIG_FILE (see README.md, "Configuration"). Safe while the relay runs on the same file.',
+    'by PAYRELAY_CONFIG_FILE (see README.md, "Configuration"): the SQLite file PAYRELAY_DB, or with PAYRELAY_DATABASE_URL',
+    'the fleet\'s PostgreSQL database. Safe while relays run on it.',
     ...(spec.notes?.length ? ['', ...spec.notes] : []),
   ].join('\n');
 }
@@ -95,48 +97,6 @@ export function parseCommandLine(spec: CommandSpec, argv: string[] = process.arg
     throw new CliError(`npm run ${spec.name} takes ${wanted}, got ${parsed.positionals.length}.\nSee: npm run ${spec.name} -- --help`, 2);
   }
   return { values: parsed.values as ParsedArgs['values'], positionals: parsed.positionals };
-}
-
-export interface RelayDatabase {
-  config: Readonly<RelayConfig>;
-  db: Db;
-  close(): void;
-}
-
-/**
- * The configured relay's database, opened as a second process on a live relay's file may open it: it must exist
- * (a tool never creates an empty database where the relay would look), the relay lock is left alone (the relay
- * holds it; these tools do not run the outbox), and the schema must be the one this checkout knows, because the
- * tools do not migrate a file a running relay of another version is using.
- */
-export function openRelayDatabase(env: NodeJS.ProcessEnv = process.env): RelayDatabase {
-  const config = loadConfig(env);
-  const file = config.databasePath;
-  if (config.databaseUrl) {
-    throw new CliError(`PAYRELAY_DATABASE_URL is set (${redactDatabaseUrl(config.databaseUrl)}): the relay keeps its data in PostgreSQL, and these tools work on the SQLite file only (PAYRELAY_DB). Use the relay dashboard (/admin) for this database.`);
-  }
-  if (file === ':memory:') throw new CliError('PAYRELAY_DB is :memory:: that database lives inside the relay process; there is nothing to open from here.');
-  if (!fs.existsSync(file)) {
-    const where = env.PAYRELAY_DB || env.PAYRELAY_CONFIG_FILE ? `${file}: there is no such file` : `${file}: PAYRELAY_DB is not set, and there is no such file at the relay's default path (relative to ${process.cwd()})`;
-    throw new CliError(`No relay database at ${where}.\nStart the relay once (npm start) to create it, or set PAYRELAY_DB (or PAYRELAY_CONFIG_FILE) to the file your relay uses.`);
-  }
-  const db = new Database(file, { fileMustExist: true });
-  const close = () => db.close();
-  try {
-    db.pragma(`busy_timeout = ${Math.floor(config.databaseBusyTimeoutMs)}`);
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) throw new CliError(`${path.resolve(file)} is not a relay database yet (no schema): start the relay once (npm start) on it.`);
-    if (version < MIGRATIONS.length) {
-      throw new CliError(`${path.resolve(file)} has schema version ${version}; these tools expect ${MIGRATIONS.length}. Start this version of the relay once: it migrates the file at start-up (take a backup first: npm run backup -- <file>).`);
-    }
-    if (version > MIGRATIONS.length) throw new CliError(`${path.resolve(file)} has schema version ${version}, newer than these tools (${MIGRATIONS.length}): use the tools of the relay version that runs on it.`);
-  } catch (error) {
-    close();
-    throw error;
-  }
-  return { config, db, close };
 }
 
 /** Runs a tool's main: a CliError or a configuration problem is one clear message and its exit code. */

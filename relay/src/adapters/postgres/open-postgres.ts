@@ -9,12 +9,37 @@ import { PG_MIGRATIONS } from './pg-migrations';
 export function openPostgres(url: string, options: { lockTimeoutMs?: number; schema?: string } = {}): PgDb {
   const db = connectPg(url, { schema: options.schema });
   if (options.schema) createSchema(db, options.schema);
+  setSessionRules(db, options.lockTimeoutMs);
+  migratePostgres(db);
+  return db;
+}
+
+/**
+ * A relay database as it is, for the command-line tools: connected with the relay's session rules, but no schema
+ * is created and nothing migrated (relays of another version may be running on it). Check postgresSchemaVersion.
+ */
+export function openPostgresAsIs(url: string, options: { lockTimeoutMs?: number; schema?: string } = {}): PgDb {
+  const db = connectPg(url, { schema: options.schema });
+  try {
+    setSessionRules(db, options.lockTimeoutMs);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** The version of the relay tables where `db` works (its search_path), or null when there are none yet. */
+export function postgresSchemaVersion(db: PgDb): number | null {
+  if (!db.get<{ found: string | null }>("SELECT to_regclass('payrelay_schema')::text AS found")?.found) return null;
+  return db.get<{ version: number }>('SELECT version FROM payrelay_schema')?.version ?? 0;
+}
+
+function setSessionRules(db: PgDb, lockTimeoutMs = 5000): void {
   db.exec('SET synchronous_commit = on');
   // The connection is synchronous: a wait for another relay's row lock stalls this thread. Bounded like
   // SQLite's busy timeout (PAYRELAY_DB_BUSY_TIMEOUT_MS); a webhook that cannot be stored then gets a 503.
-  db.exec(`SET lock_timeout = ${Math.floor(options.lockTimeoutMs ?? 5000)}`);
-  migratePostgres(db);
-  return db;
+  db.exec(`SET lock_timeout = ${Math.floor(lockTimeoutMs)}`);
 }
 
 /** Several relays may start at once on a fresh database: one migrates under a lock, the others wait and find it done. */

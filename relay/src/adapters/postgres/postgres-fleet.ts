@@ -37,9 +37,41 @@ const ORDER_LOCK_RETRY_MS = 20;
 
 import os from 'node:os';
 
+// Two-key advisory locks: the first key is the schema, so relays of other schemas (tests, other shops) never collide.
+const SPACE = `hashtext(current_schema())`;
+
+/**
+ * The schedules' leader lock of the schema `db` works in, as a relay's heartbeat takes it: true when this
+ * connection holds it now (it is held until released or the connection ends). `npm run reconcile` takes it for
+ * its pass, so no relay runs the same sweep meanwhile.
+ */
+export function tryLeaderLock(db: PgDb): boolean {
+  return db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${SPACE}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
+}
+
+export function releaseLeaderLock(db: PgDb): void {
+  db.get(`SELECT pg_advisory_unlock(${SPACE}, hashtext('payrelay-leader'))`);
+}
+
+export interface FleetMember {
+  owner: string;
+  pid: number;
+  host: string;
+  startedAt: number;
+  heartbeatAt: number;
+}
+
+/** The relays whose heartbeat is younger than a lease: alive, and running the outbox of this schema. */
+export function liveFleetMembers(db: PgDb, now: number): FleetMember[] {
+  return db
+    .all<{ owner: string; pid: number; host: string; started_at: number; heartbeat_at: number }>(
+      'SELECT owner, pid, host, started_at, heartbeat_at FROM relay_heartbeats WHERE heartbeat_at > $1 ORDER BY started_at, owner',
+      [now - FLEET_LEASE_MS],
+    )
+    .map((row) => ({ owner: row.owner, pid: row.pid, host: row.host, startedAt: row.started_at, heartbeatAt: row.heartbeat_at }));
+}
+
 export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.now()): PostgresFleet {
-  // Two-key advisory locks: the first key is the schema, so relays of other schemas (tests) never collide.
-  const space = `hashtext(current_schema())`;
   let leader = false;
   const recordHeartbeat = (now: number): void => {
     db.run(
@@ -63,16 +95,16 @@ export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.no
           [FLEET_LEASE_MS, owner, `{${inHand.join(',')}}`],
         );
       }
-      if (!leader) leader = db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('payrelay-leader')) AS ok`)!.ok === true;
+      if (!leader) leader = tryLeaderLock(db);
     },
     isLeader: () => leader,
     async withOrderLock(orderId, work) {
-      const tryLock = () => db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${space}, hashtext('order:' || $1)) AS ok`, [orderId])!.ok === true;
+      const tryLock = () => db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${SPACE}, hashtext('order:' || $1)) AS ok`, [orderId])!.ok === true;
       while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, ORDER_LOCK_RETRY_MS));
       try {
         return await work();
       } finally {
-        db.get(`SELECT pg_advisory_unlock(${space}, hashtext('order:' || $1))`, [orderId]);
+        db.get(`SELECT pg_advisory_unlock(${SPACE}, hashtext('order:' || $1))`, [orderId]);
       }
     },
   };
