@@ -131,3 +131,39 @@ export function openSharedTestDatabase(): { kind: 'sqlite' | 'postgres'; connect
   const connections: [TestDatabase, TestDatabase] = [one(), one()];
   return { kind: 'postgres', connections, close: () => (connections.forEach((c) => c.close()), schema.drop()) };
 }
+
+/**
+ * A migrated relay database for the command-line tools to open as a second process: a SQLite file, or under
+ * PAYRELAY_TEST_STORE=postgres a fresh schema. `env` points a tool at it (PAYRELAY_DB, PAYRELAY_DATABASE_URL);
+ * `stores` and `sql` are the test's own connection to it, open until close() (which removes it all).
+ */
+export interface ToolTestStore {
+  kind: 'sqlite' | 'postgres';
+  env: Record<string, string>;
+  stores: Stores;
+  sql: TestSql;
+  /** The PostgreSQL connection (its schema is `pg.schema`), or null on SQLite. */
+  pg: PgDb | null;
+  close(): void;
+}
+
+export function createToolTestStore(): ToolTestStore {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-tool-'));
+  const file = path.join(dir, 'relay.db');
+  const removeDir = () => fs.rmSync(dir, { recursive: true, force: true });
+  if (TEST_STORE === 'sqlite') {
+    const db = openDatabase(file);
+    return { kind: 'sqlite', env: { PAYRELAY_DB: file }, stores: createSqliteStores(db), sql: sqliteSql(db), pg: null, close: () => (db.close(), removeDir()) };
+  }
+  const schema = createTestSchema();
+  const db = openPostgres(schema.url);
+  return {
+    kind: 'postgres',
+    // PAYRELAY_DB too, as a fleet's relays have it: the URL must win, and the file must never be created.
+    env: { PAYRELAY_DB: file, PAYRELAY_DATABASE_URL: schema.url },
+    stores: createPostgresStores(db),
+    sql: pgSql(db),
+    pg: db,
+    close: () => (db.close(), schema.drop(), removeDir()),
+  };
+}

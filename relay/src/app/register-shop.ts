@@ -3,6 +3,7 @@ import { ConfigError } from '../config/load-config';
 import type { RelayConfig } from '../config/config-schema';
 import { isShopSetting, shopConfig } from '../config/shop-config';
 import { SHOP_ID } from '../domain/shop-routing';
+import { assertNever } from '../domain/payment-status';
 import { err, ok, type Result } from '../domain/result';
 import type { ShopRecord, ShopRegistry, ShopSummary } from '../ports/shop-registry';
 
@@ -11,6 +12,8 @@ export interface NewShop {
   /** Under the single-shop variable names: WC_URL, WC_CONSUMER_KEY, WC_CONSUMER_SECRET, PAYRELAY_SHOP_SECRET, STRIPE_SECRET_KEY… */
   settings: Record<string, string>;
 }
+
+const SECRET_TAKEN = 'that shop secret is already another shop\'s: each shop needs its own (openssl rand -hex 32)';
 
 /**
  * Checks a new shop the way its relay will be checked at start (same schema, every problem listed) and adds it.
@@ -31,7 +34,7 @@ export function registerShop(
   if (!wcUrl) problems.push('a shop needs its WooCommerce address (--wc-url) and REST keys (--wc-key, --wc-secret)');
   if (!secret) problems.push('a shop needs its shop secret (--shop-secret), the one its plugin signs with');
   if (secret && (secret === relay.config.shopSecret || registry.list().some((other) => sameSecret(other.shopSecret, secret)))) {
-    problems.push('that shop secret is already another shop\'s: each shop needs its own (openssl rand -hex 32)');
+    problems.push(SECRET_TAKEN);
   }
   if (registry.get(shop.id)) problems.push(`a shop "${shop.id}" is registered already (npm run shops:remove -- --id ${shop.id} first)`);
   const record: ShopRecord = { id: shop.id, wcUrl: (wcUrl ?? '').replace(/\/+$/, ''), shopSecret: secret ?? '', settings: rest, createdAt: now };
@@ -44,8 +47,18 @@ export function registerShop(
     }
   }
   if (problems.length > 0) return err(problems);
-  if (!registry.add(record)) return err([`a shop "${shop.id}" is registered already`]);
-  return ok(summarise(record));
+  // Checked again as it is added, atomically: another relay or shops:add may have added a shop since the look above.
+  const added = registry.add(record);
+  switch (added) {
+    case 'added':
+      return ok(summarise(record));
+    case 'id_taken':
+      return err([`a shop "${shop.id}" is registered already`]);
+    case 'secret_taken':
+      return err([SECRET_TAKEN]);
+    default:
+      return assertNever(added);
+  }
 }
 
 export function summarise(shop: ShopRecord): ShopSummary {

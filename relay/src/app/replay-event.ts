@@ -31,28 +31,37 @@ const SHOP_KINDS: ReadonlySet<string> = new Set(SHOP_COMMAND_KINDS);
  * each writes before writing it. A replay of an applied event writes nothing; one whose note a person deleted
  * writes it again. Never decides anew: what the event did is what its commands say.
  */
-export async function replayEvent(deps: ReplayDeps, event: StoredEvent, actor: 'command line' | 'dashboard'): Promise<ReplayOutcome> {
-  return deps.unitOfWork.commitDurably((): ReplayOutcome => {
-    const ref = isProviderId(event.provider) ? noteRef({ provider: event.provider, eventId: event.eventId }) : `${event.provider}:${event.eventId}`;
-    const commands = deps.ops.commandsWithRef(ref).filter((command) => SHOP_KINDS.has(command.kind));
-    if (commands.length === 0) {
-      return { kind: 'nothing_to_replay', event, why: `it wrote nothing to the shop when it came (outcome: ${event.outcome.replace(/_/g, ' ')}), or its finished commands were pruned` };
-    }
-    const pending = commands.filter((command) => command.state === 'pending').map((command) => command.id);
-    if (pending.length > 0) return { kind: 'still_queued', event, pending };
-    const dead = commands.filter((command) => command.state === 'dead').map((command) => command.id);
-    if (dead.length > 0) return { kind: 'dead_letter', event, dead };
-    const now = deps.clock.now();
-    const copies = commands.map((command) => ({ of: command.id, id: deps.ops.requeueCopy(command.id, now)! }));
-    deps.log.append({
-      at: now,
-      merchantOrderId: event.merchantOrderId,
-      sessionId: event.sessionId,
-      provider: event.provider,
-      kind: 'event_replayed',
-      message: `Event ${event.eventId} (${event.eventType}) replayed from the ${actor}: its shop write is queued again (outbox ${copies.map((c) => c.id).join(', ')}). The relay first looks for the note it wrote, so nothing already applied is written twice.`,
-      data: { inboxId: event.id, eventId: event.eventId, copies },
-    });
-    return { kind: 'queued', event, copies };
+export async function replayEvent(deps: ReplayDeps, event: StoredEvent, actor: ReplayActor): Promise<ReplayOutcome> {
+  return deps.unitOfWork.commitDurably(() => replayInTransaction(deps, event, actor));
+}
+
+export type ReplayActor = 'command line' | 'dashboard';
+
+/**
+ * The replay's work inside the caller's transaction. It looks for copies queued by another replay of the same
+ * event only after lockEventReplay: two at once (a tool and a dashboard on another relay) queue one set of copies.
+ */
+export function replayInTransaction(deps: Omit<ReplayDeps, 'unitOfWork'>, event: StoredEvent, actor: ReplayActor): ReplayOutcome {
+  const ref = isProviderId(event.provider) ? noteRef({ provider: event.provider, eventId: event.eventId }) : `${event.provider}:${event.eventId}`;
+  deps.ops.lockEventReplay(ref);
+  const commands = deps.ops.commandsWithRef(ref).filter((command) => SHOP_KINDS.has(command.kind));
+  if (commands.length === 0) {
+    return { kind: 'nothing_to_replay', event, why: `it wrote nothing to the shop when it came (outcome: ${event.outcome.replace(/_/g, ' ')}), or its finished commands were pruned` };
+  }
+  const pending = commands.filter((command) => command.state === 'pending').map((command) => command.id);
+  if (pending.length > 0) return { kind: 'still_queued', event, pending };
+  const dead = commands.filter((command) => command.state === 'dead').map((command) => command.id);
+  if (dead.length > 0) return { kind: 'dead_letter', event, dead };
+  const now = deps.clock.now();
+  const copies = commands.map((command) => ({ of: command.id, id: deps.ops.requeueCopy(command.id, now)! }));
+  deps.log.append({
+    at: now,
+    merchantOrderId: event.merchantOrderId,
+    sessionId: event.sessionId,
+    provider: event.provider,
+    kind: 'event_replayed',
+    message: `Event ${event.eventId} (${event.eventType}) replayed from the ${actor}: its shop write is queued again (outbox ${copies.map((c) => c.id).join(', ')}). The relay first looks for the note it wrote, so nothing already applied is written twice.`,
+    data: { inboxId: event.id, eventId: event.eventId, copies },
   });
+  return { kind: 'queued', event, copies };
 }

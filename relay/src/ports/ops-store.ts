@@ -93,6 +93,13 @@ export interface OpsStore {
   storedEvent(id: number): StoredEvent | null;
   /** Inbox rows with this provider event id (one per provider that used it). */
   storedEventsByEventId(eventId: string): StoredEvent[];
+  /**
+   * Called first in a replay's transaction: another replay of the same event (a dashboard on another relay of the
+   * fleet, a command-line tool) waits until this transaction ends, then sees the copies it queued. PostgreSQL: a
+   * transaction-level advisory lock (under READ COMMITTED two replays would both find no copy and queue two).
+   * SQLite: nothing to do, its write transactions run one at a time (BEGIN IMMEDIATE).
+   */
+  lockEventReplay(ref: string): void;
   /** Every outbox command, in any state, that carries this ref (`provider:eventId`: what an event queued), oldest first. */
   commandsWithRef(ref: string): Array<{ id: number; orderKey: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>;
   /**

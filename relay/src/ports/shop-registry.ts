@@ -27,14 +27,19 @@ export interface ShopSummary {
  */
 export type ShopPlace = { kind: 'file'; path: string } | { kind: 'schema'; schema: string };
 
+export type ShopAddOutcome = 'added' | 'id_taken' | 'secret_taken';
+
 /** The shops registry, in the relay's main database (every relay on that database reads the same one). */
 export interface ShopRegistry {
   /** Where this shop's data lives (or will, once it is first served). */
   placeOf(shopId: string): ShopPlace;
   list(): ShopRecord[];
   get(id: string): ShopRecord | null;
-  /** False when a shop with this id exists already (nothing changed). */
-  add(shop: ShopRecord): boolean;
+  /**
+   * Adds the shop unless its id, or its shop secret, is another registered shop's (then nothing changes). Checked
+   * and inserted atomically: two relays (or shops:add runs) adding two shops with one secret at once add one.
+   */
+  add(shop: ShopRecord): ShopAddOutcome;
   /** False when there was no such shop. */
   remove(id: string): boolean;
 }

@@ -53,6 +53,7 @@ export function createPostgresOpsStore(db: PgDb): OpsStore {
     },
     storedEventsByEventId: (eventId) =>
       db.all<StoredEventRow>(`SELECT ${STORED_EVENT_COLUMNS} FROM webhook_events WHERE provider IN (${PROVIDER_IDS.map((id) => `'${id}'`).join(', ')}) AND event_id = $1 ORDER BY id`, [eventId]).map(toStoredEvent),
+    lockEventReplay: (ref) => void db.get("SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('replay:' || $1))", [ref]),
     commandsWithRef: (ref) =>
       db
         .all<{ id: number; order_key: string; kind: string; state: 'pending' | 'done' | 'dead' }>("SELECT id, order_key, kind, state FROM outbox WHERE (command::jsonb ->> 'ref') = $1 ORDER BY id", [ref])

@@ -1,6 +1,6 @@
 import { shopSchemaName } from '../../config/shop-config';
 import type { ShopRegistry } from '../../ports/shop-registry';
-import { toShopRecord, type ShopRow } from '../store-rows/shop-rows';
+import { shopConflict, toShopRecord, type ShopRow } from '../store-rows/shop-rows';
 import type { PgDb } from './pg-database';
 
 /**
@@ -17,7 +17,15 @@ export function createPostgresShopRegistry(db: PgDb): ShopRegistry {
       return row ? toShopRecord(row) : null;
     },
     add: (shop) =>
-      db.run('INSERT INTO shops (id, wc_url, shop_secret, settings, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING', [shop.id, shop.wcUrl, shop.shopSecret, JSON.stringify(shop.settings), shop.createdAt]) === 1,
+      db.transaction(() => {
+        // One add at a time across the fleet and the tools: under READ COMMITTED two adds with one secret would
+        // both read no such secret and both insert. The lock is the transaction's, released at its COMMIT.
+        db.get("SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':shops-registry'))");
+        const conflict = shopConflict(db.all<ShopRow>('SELECT id, shop_secret FROM shops'), shop);
+        if (conflict) return conflict;
+        db.run('INSERT INTO shops (id, wc_url, shop_secret, settings, created_at) VALUES ($1, $2, $3, $4, $5)', [shop.id, shop.wcUrl, shop.shopSecret, JSON.stringify(shop.settings), shop.createdAt]);
+        return 'added' as const;
+      }),
     remove: (id) => db.run('DELETE FROM shops WHERE id = $1', [id]) === 1,
   };
 }

@@ -77,6 +77,8 @@ export function createSqliteOpsStore(db: Db): OpsStore {
       return row ? toStoredEvent(row) : null;
     },
     storedEventsByEventId: (eventId) => eventsByEventId.all(eventId).map(toStoredEvent),
+    // The replay's transaction is BEGIN IMMEDIATE: a second one waits for the write lock, then sees the copies.
+    lockEventReplay: () => undefined,
     commandsWithRef: (ref) => withRef.all(ref).map((row) => ({ id: row.id, orderKey: row.order_key, kind: row.kind, state: row.state })),
     requeueCopy: (id, now) => {
       const result = copy.run({ id, now });

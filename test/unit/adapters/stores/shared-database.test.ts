@@ -1,11 +1,17 @@
 import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
 import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
 import { createPostgresOutboxStore, DATABASE_NOW_MS } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
-import { createPostgresFleet, FLEET_LEASE_MS } from '../../../../relay/src/adapters/postgres/postgres-fleet';
+import { createPostgresFleet, FLEET_LEASE_MS, liveFleetMembers, releaseLeaderLock, tryLeaderLock } from '../../../../relay/src/adapters/postgres/postgres-fleet';
+import { createPostgresOpsStore } from '../../../../relay/src/adapters/postgres/postgres-ops-store';
+import { createPostgresShopRegistry } from '../../../../relay/src/adapters/postgres/postgres-shop-registry';
+import { createSqliteOpsStore } from '../../../../relay/src/adapters/sqlite/sqlite-ops-store';
+import { createSqliteShopRegistry } from '../../../../relay/src/adapters/sqlite/sqlite-shop-registry';
 import { silentLogger } from '../../../../relay/src/adapters/winston-logger';
+import { replayInTransaction } from '../../../../relay/src/app/replay-event';
 import type { OrderGateway } from '../../../../relay/src/ports/order-gateway';
+import type { ShopRecord } from '../../../../relay/src/ports/shop-registry';
 import { createOutboxWorker } from '../../../../relay/src/worker/outbox-worker';
-import { openSharedTestDatabase, TEST_STORE } from '../../../helpers/test-store';
+import { openSharedTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
 
 /** Two relays on one database (two connections): what must hold across them, on either store. */
 describe(`${TEST_STORE}: two connections to one database`, () => {
@@ -81,7 +87,73 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
     expect(a.stores.outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now)).toEqual({ kind: 'rerun_requested', id: first.id });
   });
 
+  /**
+   * The race window of a check-then-write: connection a is inside its transaction (checked and written, not yet
+   * committed) when b does the same. Connection b must wait for a, not pass the check against a's invisible row; in
+   * one test thread that wait is cut short (SQLite's busy timeout, PostgreSQL's lock_timeout) and shows as a throw.
+   */
+  const waitsShort = (db: TestDatabase): void => {
+    if (db.pg) db.pg.exec('SET lock_timeout = 100');
+    else db.sqlite!.pragma('busy_timeout = 100');
+  };
+  const inTransaction = (db: TestDatabase, work: () => void): void => {
+    if (db.pg) db.pg.transaction(work);
+    else db.sqlite!.transaction(work).immediate();
+  };
+  const LOCK_WAIT = /lock timeout|database is locked/;
+
+  it('two shops added at once with one shop secret: the second waits for the first, then is refused', () => {
+    const [a, b] = shared.connections;
+    const registryOf = (db: TestDatabase) => (db.pg ? createPostgresShopRegistry(db.pg) : createSqliteShopRegistry(db.sqlite!));
+    const shop = (id: string): ShopRecord => ({ id, wcUrl: `https://${id}.example`, shopSecret: 'one_secret_for_two_shops_0123456789', settings: {}, createdAt: now });
+    waitsShort(b);
+    inTransaction(a, () => {
+      expect(registryOf(a).add(shop('alpha'))).toBe('added');
+      expect(() => registryOf(b).add(shop('beta'))).toThrow(LOCK_WAIT);
+    });
+    expect(registryOf(b).add(shop('beta'))).toBe('secret_taken');
+    expect(registryOf(b).add({ ...shop('alpha'), shopSecret: 'another_secret_of_another_shop_0123' })).toBe('id_taken');
+    expect(registryOf(a).list().map((s) => s.id)).toEqual(['alpha']);
+  });
+
+  it('one event replayed from both at once (a dashboard, a tool): one set of copies, one log entry', () => {
+    const [a, b] = shared.connections;
+    const opsOf = (db: TestDatabase) => (db.pg ? createPostgresOpsStore(db.pg) : createSqliteOpsStore(db.sqlite!));
+    a.stores.inbox.insertIfNew({ ...event('evt_replayed'), merchantOrderId: '9' });
+    const original = a.stores.outbox.enqueue('9', { kind: 'order_note', ref: 'sandbox:evt_replayed', sessionId: null, text: 'paid' }, now);
+    a.stores.outbox.markDone(original, now);
+    const stored = opsOf(a).storedEventsByEventId('evt_replayed')[0];
+    const replay = (db: TestDatabase) => replayInTransaction({ ops: opsOf(db), log: db.stores.log, clock: { now: () => now + 1 } }, stored, 'command line');
+    waitsShort(b);
+    inTransaction(a, () => {
+      expect(replay(a).kind).toBe('queued');
+      expect(() => b.stores.unitOfWork.transaction(() => replay(b))).toThrow(LOCK_WAIT);
+    });
+    expect(b.stores.unitOfWork.transaction(() => replay(b))).toMatchObject({ kind: 'still_queued' });
+    expect(a.sql.get("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")).toEqual({ n: 1 });
+    expect(a.stores.log.listByOrder('9').filter((entry) => entry.kind === 'event_replayed')).toHaveLength(1);
+  });
+
   if (TEST_STORE === 'postgres') {
+    it("PostgreSQL: npm run reconcile holds the schedules' lock for its pass (no relay leads meanwhile), and cannot take it from a leader", () => {
+      const [a, b] = shared.connections;
+      const relay = createPostgresFleet(a.pg!, 'relay-a');
+      expect(tryLeaderLock(b.pg!)).toBe(true);
+      relay.beat(now, []);
+      expect(relay.isLeader()).toBe(false);
+      releaseLeaderLock(b.pg!);
+      relay.beat(now + 2000, []);
+      expect(relay.isLeader()).toBe(true);
+      expect(tryLeaderLock(b.pg!)).toBe(false);
+    });
+
+    it('PostgreSQL: the relays running on a schema are those with a heartbeat younger than a lease', () => {
+      const [a, b] = shared.connections;
+      createPostgresFleet(a.pg!, 'relay-old').recordHeartbeat(now);
+      createPostgresFleet(a.pg!, 'relay-live').recordHeartbeat(now + FLEET_LEASE_MS);
+      expect(liveFleetMembers(b.pg!, now + FLEET_LEASE_MS + 1).map((member) => member.owner)).toEqual(['relay-live']);
+    });
+
     it('PostgreSQL: relays polling together claim different commands (FOR UPDATE SKIP LOCKED with a lease), one per order', () => {
       const [a, b] = shared.connections;
       const relayA = createPostgresOutboxStore(a.pg!, { claimAs: { owner: 'relay-a', leaseMs: 10_000 } });
