@@ -15,6 +15,8 @@ const STORAGE_SUITES = [
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
     // Many shops (test/helpers/shops-relay.ts): a schema per shop beside the main one, the registry in the main one.
     'many-shops', 'shop-fairness', 'shops-cli', 'shop-admin-api', 'shops-fleet',
+    // The operator's tools as processes beside a running relay: its schema (PAYRELAY_DATABASE_URL), or a shop's (--shop).
+    'cli-tools', 'prune-cli',
     // The recorder process: answered after COMMIT, duplicates stored once (PostgreSQL only).
     'postgres-recorder',
     // Three relay processes on one database behind a round-robin proxy (PostgreSQL only).

@@ -2,23 +2,54 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../../relay/src/adapters/sqlite/open-database';
-import { createSqliteSessionStore } from '../../relay/src/adapters/sqlite/sqlite-session-store';
+import { connectPg } from '../../relay/src/adapters/postgres/pg-database';
+import { createPostgresFleet, FLEET_HEARTBEAT_MS, tryLeaderLock } from '../../relay/src/adapters/postgres/postgres-fleet';
+import { redactDatabaseUrl } from '../../relay/src/adapters/postgres/postgres-storage';
 import { SANDBOX_SECRET, SHOP_SECRET, startHarness, type Harness } from '../helpers/relay-harness';
 import { runCli } from '../helpers/run-cli';
+import { sendSandboxWebhook, startShopsRelay, type ShopsRelay } from '../helpers/shops-relay';
+import { createTestSchema, createToolTestStore, TEST_POSTGRES_URL, TEST_STORE } from '../helpers/test-store';
+
+/** What points a tool at the harness relay's store: its SQLite file, or (PAYRELAY_TEST_STORE=postgres) its schema. */
+const storeEnv = (h: Harness): Record<string, string> => ({ PAYRELAY_DB: h.dbFile, ...(h.databaseUrl ? { PAYRELAY_DATABASE_URL: h.databaseUrl } : {}) });
+
+/** How the tools name that store in what they print. */
+const whereOf = (h: Harness): string => (h.relay.pg ? `${redactDatabaseUrl(h.databaseUrl!)} (schema ${h.relay.pg.schema})` : h.dbFile);
 
 /**
- * inspect, replay and retry-dead as processes against the file of a relay that is running (it holds the relay
- * lock; the tools must work beside it without taking it). The relay's worker is driven by the test (drain).
+ * On PostgreSQL a relay is running when its heartbeat is fresh (relay_heartbeats). The harness relay runs no
+ * timers of its own (the test drives its worker), so it beats here as a fleet relay does; stop() leaves the fleet.
+ * On SQLite the harness relay holds the file's relay lock, which says the same.
  */
-describe('command-line tools beside a running relay: inspect, replay, retry-dead', () => {
+function beatLikeARelay(h: Harness): () => void {
+  if (!h.relay.pg) return () => undefined;
+  const fleet = createPostgresFleet(h.relay.pg, `harness-${process.pid}`);
+  fleet.recordHeartbeat(Date.now());
+  const timer = setInterval(() => fleet.recordHeartbeat(Date.now()), FLEET_HEARTBEAT_MS);
+  return () => {
+    clearInterval(timer);
+    fleet.leave();
+  };
+}
+
+/**
+ * inspect, replay and retry-dead as processes against the store of a relay that is running: its SQLite file (it
+ * holds the relay lock; the tools must work beside it without taking it), or under PAYRELAY_TEST_STORE=postgres its
+ * schema, as a fleet runs. The relay's worker is driven by the test (drain).
+ */
+describe(`command-line tools beside a running relay (${TEST_STORE}): inspect, replay, retry-dead`, () => {
   let h: Harness;
   let env: Record<string, string>;
+  let stopBeating: () => void;
   beforeAll(async () => {
     h = await startHarness({ PAYRELAY_WORKER_MAX_ATTEMPTS: '2' });
-    env = { PAYRELAY_DB: h.dbFile };
+    env = storeEnv(h);
+    stopBeating = beatLikeARelay(h);
   });
-  afterAll(() => h.close());
+  afterAll(async () => {
+    stopBeating();
+    await h.close();
+  });
 
   const refuseOnce = () =>
     h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'status', status: 400, body: { code: 'woocommerce_rest_invalid_param', message: 'Invalid parameter(s): status', data: { status: 400 } } }, count: 1 });
@@ -41,7 +72,7 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     expect(missing.stderr).toContain('See: npm run inspect -- --help');
   });
 
-  it('with nothing configured and no database: says where it looked, creates nothing', async () => {
+  (TEST_STORE === 'sqlite' ? it : it.skip)('SQLite: with nothing configured and no database: says where it looked, creates nothing', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-cli-empty-'));
     for (const tool of ['inspect', 'replay', 'retry-dead'] as const) {
       const run = await runCli(tool, tool === 'retry-dead' ? [] : ['1001'], {}, { cwd: empty });
@@ -53,6 +84,31 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     fs.rmSync(empty, { recursive: true, force: true });
   });
 
+  (TEST_STORE === 'postgres' ? it : it.skip)('PostgreSQL: a schema without the relay\'s tables, or no server, is said in one line; nothing is created', async () => {
+    const empty = createTestSchema();
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-cli-empty-'));
+    try {
+      for (const tool of ['inspect', 'replay', 'retry-dead', 'prune', 'reconcile'] as const) {
+        const run = await runCli(tool, tool === 'inspect' || tool === 'replay' ? ['1001'] : [], { PAYRELAY_DATABASE_URL: empty.url }, { cwd });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toContain(`(schema ${empty.name}) has no relay tables yet: start a relay once with this PAYRELAY_DATABASE_URL`);
+        expect(run.stderr).not.toMatch(/\n\s+at /);
+      }
+      const admin = connectPg(TEST_POSTGRES_URL);
+      expect(admin.get('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = $1', [empty.name])).toEqual({ n: 0 });
+      admin.close();
+      // No SQLite file at the default path either: the URL chose the store.
+      expect(fs.readdirSync(cwd)).toEqual([]);
+      const nowhere = await runCli('inspect', ['1001'], { PAYRELAY_DATABASE_URL: 'postgres://payrelay:hunter2secret@127.0.0.1:1/none' });
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr).toContain("Cannot connect to the relay's PostgreSQL database postgres://payrelay:***@127.0.0.1:1/none (PAYRELAY_DATABASE_URL):");
+      expect(nowhere.stderr).not.toContain('hunter2secret');
+    } finally {
+      empty.drop();
+      fs.rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('inspect shows the sessions with provider references, the payment log in words, and the outbox', async () => {
     const session = h.seed({ amountMinor: 4250 });
     refuseOnce();
@@ -60,7 +116,7 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     await h.drain();
     const run = await runCli('inspect', [session.merchantOrderId], env);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Order ${session.merchantOrderId} (test mode, database ${h.dbFile})`);
+    expect(run.stdout).toContain(`Order ${session.merchantOrderId} (test mode, database ${whereOf(h)})`);
     expect(run.stdout).toMatch(new RegExp(`${session.id}\\s+sandbox\\s+${session.providerSessionId}\\s+sbx_pay_${session.id}\\s+42.50 EUR\\s+paid`));
     expect(run.stdout).toContain('Payment log (');
     expect(run.stdout).toMatch(/webhook_received\s+/);
@@ -109,6 +165,21 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     expect(again.stderr).toContain(`Dead letter ${id} was dismissed on`);
   });
 
+  it('retry-dead --id N from two terminals at once: retried once, one log entry, one write to the shop', async () => {
+    const session = h.seed();
+    refuseOnce();
+    await h.send(session, 'paid');
+    await h.drain();
+    const id = /\n\s*(\d+)\s+\d+\s+mark shop order/.exec((await runCli('retry-dead', ['--list'], env)).stdout)![1];
+    const runs = await Promise.all([runCli('retry-dead', ['--id', id], env), runCli('retry-dead', ['--id', id], env)]);
+    expect(runs.map((run) => run.code).sort()).toEqual([0, 1]);
+    expect(runs.find((run) => run.code === 1)!.stderr).toMatch(new RegExp(`Outbox command ${id} is not a dead letter|Dead letter ${id} changed meanwhile`));
+    await h.drain();
+    expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    expect(h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'dead_letter' && e.message.includes('retried from the command line'))).toHaveLength(1);
+  });
+
   it('replay of an applied event writes nothing new to the shop (the worker finds its own note first)', async () => {
     const session = h.seed();
     const { eventId } = await h.send(session, 'paid');
@@ -127,6 +198,19 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     expect(h.relay.stores.log.listByOrder(session.merchantOrderId).some((e) => e.kind === 'event_replayed')).toBe(true);
   });
 
+  it('one event replayed from two terminals at once: one set of copies queued, the other told it is queued', async () => {
+    const session = h.seed();
+    const { eventId } = await h.send(session, 'paid');
+    await h.drain();
+    const runs = await Promise.all([runCli('replay', [eventId, '--wait', '0'], env), runCli('replay', [eventId, '--wait', '0'], env)]);
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    expect(runs.filter((run) => run.stdout.includes('shop write queued again as outbox'))).toHaveLength(1);
+    expect(runs.filter((run) => run.stdout.includes('its shop write is still queued'))).toHaveLength(1);
+    expect(h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'event_replayed')).toHaveLength(1);
+    await h.drain();
+    expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+  });
+
   it('replay says plainly when there is nothing to replay, or no such event', async () => {
     const session = h.seed();
     await h.send(session, 'paid');
@@ -139,10 +223,70 @@ describe('command-line tools beside a running relay: inspect, replay, retry-dead
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('No stored event evt_never_sent');
   });
+
+  (TEST_STORE === 'postgres' ? it : it.skip)('PostgreSQL: backup copies nothing and prints the pg_dump command for the schema (exit 1), a command that works', async () => {
+    const file = path.join(os.tmpdir(), `payrelay-cli-${process.pid}.dump`);
+    const run = await runCli('backup', [file], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('PAYRELAY_DATABASE_URL is set: the relay keeps its data in PostgreSQL, and this tool copies SQLite files only. Nothing was copied.');
+    const schema = h.relay.pg!.schema;
+    const command = new RegExp(`\\n  (pg_dump --format=custom --schema='${schema}' --schema='${schema}_shop_\\*' --file='${file}' '[^']+')\\n`).exec(run.stderr);
+    expect(command).not.toBeNull();
+    expect(run.stderr).toContain('To restore: stop the relays, then: pg_restore --clean --if-exists');
+    if (fs.existsSync('/usr/bin/pg_dump')) {
+      const dumped = await new Promise<number | null>((resolve) => spawn('/bin/sh', ['-c', command![1]], { stdio: 'ignore' }).once('close', resolve));
+      expect(dumped).toBe(0);
+      expect(fs.statSync(file).size).toBeGreaterThan(0);
+      fs.rmSync(file, { force: true });
+    }
+  });
+});
+
+describe(`--shop ID: a registered shop's own store (${TEST_STORE === 'postgres' ? 'its schema <main>_shop_<id>' : 'its file data/shops/<id>.db'})`, () => {
+  let relay: ShopsRelay;
+  beforeAll(async () => {
+    relay = await startShopsRelay([{ id: 'alpha' }]);
+  });
+  afterAll(() => relay.close());
+
+  it("inspect, replay and reconcile work on that shop's store and settings; an unknown shop is named with the registered ones", async () => {
+    const alpha = relay.shop('alpha');
+    const drainAlpha = async () => {
+      while ((await alpha.relay.worker.runOnce()) > 0);
+    };
+    const session = alpha.seed();
+    expect((await sendSandboxWebhook(relay.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid', Date.now(), 'evt_alpha_paid')).status).toBe(200);
+    await drainAlpha();
+    const env = relay.relayEnv;
+    const alphaStore = alpha.relay.pg ? `(schema ${alpha.relay.pg.schema})` : path.join(relay.dir, 'shops', 'alpha.db');
+
+    const inspect = await runCli('inspect', [session.merchantOrderId, '--shop', 'alpha'], env);
+    expect(inspect.code).toBe(0);
+    expect(inspect.stdout).toContain(alphaStore);
+    expect(inspect.stdout).toMatch(new RegExp(`${session.id}\\s+sandbox\\s+.*paid`));
+    // The environment shop's store has never heard of it.
+    expect((await runCli('inspect', [session.merchantOrderId], env)).stderr).toContain(`The relay knows nothing about order ${session.merchantOrderId}`);
+
+    const replay = await runCli('replay', ['evt_alpha_paid', '--shop', 'alpha', '--wait', '0'], env);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain('shop write queued again as outbox');
+    expect(alpha.sql.get("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")).toEqual({ n: 1 });
+    await drainAlpha();
+    expect(alpha.woo.orders.notes(session.merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'))).toHaveLength(1);
+
+    const reconcile = await runCli('reconcile', ['--shop', 'alpha'], env);
+    expect(reconcile.code).toBe(0);
+    expect(reconcile.stdout).toContain(`shop: ${alpha.woo.url})`);
+    expect(reconcile.stdout).toContain(alphaStore);
+
+    const unknown = await runCli('retry-dead', ['--list', '--shop', 'nope'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe('No shop "nope" is registered on this relay (registered: alpha; npm run shops:list).');
+  });
 });
 
 const shopEnv = (h: Harness): Record<string, string> => ({
-  PAYRELAY_DB: h.dbFile,
+  ...storeEnv(h),
   WC_URL: h.shop.url,
   WC_CONSUMER_KEY: h.shop.consumerKey,
   WC_CONSUMER_SECRET: h.shop.consumerSecret,
@@ -165,9 +309,10 @@ function runOnTerminal(tool: string, env: Record<string, string>): Promise<strin
   });
 }
 
-describe('npm run reconcile as a process', () => {
+describe(`npm run reconcile as a process (${TEST_STORE})`, () => {
   it('with a shop: a summary table counting the disagreement it raised, plain lines when stdout is not a terminal', async () => {
     const h = await startHarness();
+    const stopBeating = beatLikeARelay(h);
     try {
       const session = h.seed();
       // Paid at the provider, but the shop write died: the shop still shows the order pending.
@@ -190,15 +335,47 @@ describe('npm run reconcile as a process', () => {
         expect(tty).toContain('\r\x1b[2Kshop:      settled sessions compared: 1 checked');
       }
     } finally {
+      stopBeating();
+      await h.close();
+    }
+  });
+
+  it("beside the relay's own pass (on PostgreSQL, while a relay leads the fleet): a disagreement is raised once, one note in the shop", async () => {
+    const h = await startHarness();
+    // The fleet's leader holds the schedules' lock on its own connection for as long as it lives.
+    const leader = h.databaseUrl ? connectPg(h.databaseUrl) : null;
+    try {
+      if (leader) expect(tryLeaderLock(leader)).toBe(true);
+      const session = h.seed();
+      const overdue = h.seed({ expiresAt: h.clock.now() - 60_000 });
+      h.shop.faults.add({ method: 'PUT', path: /orders/, fault: { kind: 'status', status: 400 }, count: 1 });
+      await h.send(session, 'paid');
+      await h.drain();
+      const run = await runCli('reconcile', [], shopEnv(h));
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/\nshop\s+1\s+1\s+0\s+1 disagreements raised as alerts/);
+      if (leader) {
+        expect(run.stdout).toContain("A relay of the fleet leads this schema (it holds the schedules' lock)");
+        expect(run.stdout).toMatch(/\nexpiry\s+-\s+-\s+-\s+left to the fleet's leader, which runs it/);
+        // The expiry sweep is the leader's: the tool did not expire the overdue session.
+        expect(h.relay.stores.sessions.get(overdue.id)!.status).toBe('created');
+      }
+      // The relay's (the leader's) own pass finds the same disagreement: already told, nothing more.
+      await h.relay.runReconcile();
+      expect(h.relay.stores.alerts.listOpen(10).filter((a) => a.code === 'paid_not_in_shop')).toHaveLength(1);
+      await h.drain();
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
+      expect(h.ourNotes(session.merchantOrderId).filter((note) => note.includes('Payrelay reconciliation'))).toHaveLength(1);
+    } finally {
+      leader?.close();
       await h.close();
     }
   });
 
   it('with no shop configured: says so plainly instead of counting failed lookups', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-cli-sandbox-'));
-    const dbFile = path.join(dir, 'relay.db');
-    const db = openDatabase(dbFile);
-    const sessions = createSqliteSessionStore(db);
+    const store = createToolTestStore();
+    const { sessions } = store.stores;
     const now = Date.now();
     for (let i = 1; i <= 3; i += 1) {
       sessions.insert({
@@ -207,9 +384,8 @@ describe('npm run reconcile as a process', () => {
         checkoutUrl: null, returnUrl: null, cancelUrl: null, statusToken: 'st', createdAt: now, expiresAt: now + 3600_000, updatedAt: now, idempotencyKey: null, attempt: 1,
       });
     }
-    db.close();
-    const run = await runCli('reconcile', [], { PAYRELAY_DB: dbFile });
-    fs.rmSync(dir, { recursive: true, force: true });
+    const run = await runCli('reconcile', [], store.env);
+    store.close();
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('shop: none configured');
     expect(run.stdout).toMatch(/\nshop\s+-\s+-\s+-\s+not compared: no shop is configured \(WC_URL is not set: sandbox mode with the demo shop\)/);

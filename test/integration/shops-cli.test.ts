@@ -98,6 +98,18 @@ describe('npm run shops:add / shops:list / shops:remove, then the relay serves t
     expect((await shops(env, 'list')).stdout).not.toContain('beta');
   }, 60_000);
 
+  test('two shops:add at once with one shop secret (two terminals, or the shops API of two relays): one added, the other refused', async () => {
+    // The main database exists before the race (the first use creates and migrates it).
+    expect((await shops(env, 'list')).code).toBe(0);
+    const add = (id: string) =>
+      shops(env, 'add', '--id', id, '--wc-url', 'http://127.0.0.1:9/', '--wc-key', 'ck_race_key_00000000000000000000000000000', '--wc-secret', 'cs_race_secret_0000000000000000000000000', '--shop-secret', SECRET);
+    const runs = await Promise.all([add('alpha'), add('beta')]);
+    expect(runs.map((run) => run.code).sort()).toEqual([0, 1]);
+    expect(runs.find((run) => run.code === 1)!.stderr).toContain("that shop secret is already another shop's");
+    const listed = (await shops(env, 'list')).stdout;
+    expect(['alpha', 'beta'].filter((id) => listed.includes(`${id}  http://127.0.0.1:9`))).toHaveLength(1);
+  }, 60_000);
+
   test('a relay started on that database serves the added shop: its banner names it, its signed API answers', async () => {
     expect((await addAlpha()).code).toBe(0);
     const port = await freePort();
