@@ -101,7 +101,8 @@ async function loadWhilePruning(relay: Relay, dbFile: string, requests: LoadRequ
   const oldestAt = () => (oldest.prepare('SELECT MIN(received_at) AS at FROM webhook_events').get() as { at: number }).at;
   const before = oldestAt();
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'prune.ts')], {
-    env: { ...process.env, PAYRELAY_DB: dbFile, PAYRELAY_RETENTION_DAYS: String(PRUNE_KEEP_DAYS) },
+    // The benchmark's file and nothing of the shell's PAYRELAY_*: a PAYRELAY_DATABASE_URL there would send the prune to PostgreSQL.
+    env: { PATH: process.env.PATH ?? '', PAYRELAY_DB: dbFile, PAYRELAY_RETENTION_DAYS: String(PRUNE_KEEP_DAYS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

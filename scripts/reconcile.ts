@@ -53,7 +53,7 @@ runCommand(async () => {
     if (!leading) {
       const every = config.reconcile.intervalMs > 0 ? `and a pass like this one every ${Math.round(config.reconcile.intervalMs / 1000)} s` : 'but no reconciliation (PAYRELAY_RECONCILE_INTERVAL_MS=0)';
       console.log(
-        `A relay of the fleet leads this schema (it holds the schedules' lock): it runs the expiry sweep ${every}.\n` +
+        `A relay of the fleet leads this schema (it holds the schedules' lock; or another npm run reconcile does): it runs the expiry sweep ${every}.\n` +
           'The expiry sweep is left to it; the provider look-ups and shop comparisons run here, each answer recorded once (the inbox\'s unique key).',
       );
     }

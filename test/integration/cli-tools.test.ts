@@ -356,7 +356,7 @@ describe(`npm run reconcile as a process (${TEST_STORE})`, () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/\nshop\s+1\s+1\s+0\s+1 disagreements raised as alerts/);
       if (leader) {
-        expect(run.stdout).toContain("A relay of the fleet leads this schema (it holds the schedules' lock)");
+        expect(run.stdout).toContain("A relay of the fleet leads this schema (it holds the schedules' lock");
         expect(run.stdout).toMatch(/\nexpiry\s+-\s+-\s+-\s+left to the fleet's leader, which runs it/);
         // The expiry sweep is the leader's: the tool did not expire the overdue session.
         expect(h.relay.stores.sessions.get(overdue.id)!.status).toBe('created');
