@@ -130,6 +130,44 @@ describe('one relay per database file', () => {
       db.close();
     });
 
+    it('a worker that stalls past its lease while another takes the order over and writes it: when it wakes it writes nothing (one note, not two)', async () => {
+      const session = h.seed();
+      await h.send(session, 'paid');
+      const db = openDatabase(h.dbFile);
+      const stores = createSqliteStores(db);
+      // Worker A's read of the order comes back only after the lease ran out and another worker wrote the order.
+      let answer!: () => void;
+      const late = new Promise<void>((resolve) => (answer = resolve));
+      const real = h.relay.gateway;
+      const writesByA: string[] = [];
+      const stalled: OrderGateway = {
+        ...real,
+        getOrder: async (id) => {
+          const order = await real.getOrder(id);
+          await late;
+          return order;
+        },
+        updateOrder: (id, fields) => (writesByA.push('update'), real.updateOrder(id, fields)),
+        addNote: (id, note) => (writesByA.push('note'), real.addNote(id, note)),
+      };
+      const workerA = createOutboxWorker(
+        { gateway: stalled, providers: h.relay.providers, stores, unitOfWork: stores.unitOfWork, clock: h.clock, livemode: false, logger: silentLogger },
+        { policy: { maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 60_000 }, concurrency: 1, pollMs: 50, owner: 'worker-A', leaseMs: 60_000 },
+      );
+      const runningA = workerA.runOnce();
+      await eventually('worker A holds the command', () => (h.sql.get("SELECT lease_owner FROM outbox WHERE lease_owner = 'worker-A'") ? true : undefined));
+
+      h.clock.advance(61_000);
+      await h.drain();
+      expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+      answer();
+      await runningA;
+      expect(writesByA).toEqual([]);
+      expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+      expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0, done: 1 });
+      db.close();
+    });
+
     it('two workers that see the same command due: one claims it, the other gets nothing', async () => {
       const session = h.seed();
       await h.send(session, 'paid');

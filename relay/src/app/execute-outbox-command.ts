@@ -24,19 +24,25 @@ export interface CommandDeps {
 
 export type CommandResult = { ok: true; summary: string } | { ok: false; error: GatewayFailure };
 
+/** A command whose worker no longer holds it stops before its next write: another worker has it (or may take it). */
+export const CLAIM_LOST: GatewayFailure = { kind: 'retryable', code: 'claim_lost', message: 'this worker no longer holds the command (its lease ran out): it writes nothing more' };
+
+/** Is the command still this worker's? Asked right before each write to the shop or a provider. */
+export type ClaimCheck = () => boolean;
+
 /**
  * Carries out one outbox command. `item.attempts` counts earlier attempts: when one may have reached the shop
  * (a timeout after the request was sent, a crash before it was marked done), the shop is checked for the
  * note and refund this command writes before writing them again.
  */
-export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem): Promise<CommandResult> {
+export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem, stillClaimed: ClaimCheck = () => true): Promise<CommandResult> {
   const command = item.command;
   const mayHaveRun = item.attempts > 0;
   switch (command.kind) {
     case 'order_write':
-      return writeOrder(deps, item.orderKey, command, mayHaveRun);
+      return writeOrder(deps, item.orderKey, command, mayHaveRun, stillClaimed);
     case 'order_note':
-      return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun).then((result) =>
+      return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun, stillClaimed).then((result) =>
         result.ok ? { ok: true, summary: 'note added' } : result,
       );
     case 'fetch_status':
@@ -44,22 +50,24 @@ export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem):
     case 'expire_at_provider': {
       const provider = deps.providers.get(command.provider);
       if (!provider) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${command.provider} is no longer configured` } };
+      if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const result = await provider.expireCheckout({ providerSessionId: command.providerSessionId });
       return result.ok
         ? { ok: true, summary: `session ${command.providerSessionId} closed at ${providerDisplayName(command.provider)}` }
         : { ok: false, error: fromProviderFailure(result.error) };
     }
     case 'capture_at_provider':
-      return captureAtProvider(deps, command);
+      return captureAtProvider(deps, command, stillClaimed);
     default:
       return assertNever(command);
   }
 }
 
 /** Capture, then record PayPal's answer like a fetched status (the capture webhook that follows is a duplicate state). */
-async function captureAtProvider(deps: CommandDeps, command: Extract<OutboxCommand, { kind: 'capture_at_provider' }>): Promise<CommandResult> {
+async function captureAtProvider(deps: CommandDeps, command: Extract<OutboxCommand, { kind: 'capture_at_provider' }>, stillClaimed: ClaimCheck): Promise<CommandResult> {
   const provider = deps.providers.get(command.provider);
   if (!provider?.capture) return { ok: false, error: { kind: 'permanent', code: 'provider_not_configured', message: `${command.provider} is not configured to capture payments` } };
+  if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
   const captured = await provider.capture({ providerSessionId: command.providerSessionId, relaySessionId: command.sessionId });
   if (!captured.ok) return { ok: false, error: fromProviderFailure(captured.error) };
   // Never capture again because of the capture's own answer (an order still APPROVED would loop).
@@ -72,6 +80,7 @@ async function writeOrder(
   orderId: string,
   command: Extract<OutboxCommand, { kind: 'order_write' }>,
   mayHaveRun: boolean,
+  stillClaimed: ClaimCheck,
 ): Promise<CommandResult> {
   const order = await deps.gateway.getOrder(orderId);
   if (!order.ok) return order;
@@ -81,10 +90,12 @@ async function writeOrder(
 
   for (const step of plan.value.steps) {
     if (step.kind === 'update') {
+      if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const updated = await deps.gateway.updateOrder(orderId, step.fields);
       if (!updated.ok) return updated;
       // WooCommerce silently ignores set_paid unless the order is pending or failed: check the answer.
       if (step.fields.set_paid && !looksPaid(updated.value)) {
+        if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
         const forced = await deps.gateway.updateOrder(orderId, { status: 'processing', ...(step.fields.transaction_id ? { transaction_id: step.fields.transaction_id } : {}) });
         if (!forced.ok) return forced;
       }
@@ -95,10 +106,11 @@ async function writeOrder(
       // manually"): the provider's webhook is that same refund, not a second one.
       const recorded = order.value.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
       if (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor) continue;
+      if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
       if (!refund.ok) return refund;
     } else {
-      const note = await addNoteOnce(deps.gateway, orderId, step.text, command.ref, mayHaveRun);
+      const note = await addNoteOnce(deps.gateway, orderId, step.text, command.ref, mayHaveRun, stillClaimed);
       if (!note.ok) return note;
     }
   }
@@ -116,12 +128,14 @@ async function addNoteOnce(
   text: string,
   ref: string,
   mayHaveRun: boolean,
+  stillClaimed: ClaimCheck,
 ): Promise<{ ok: true } | { ok: false; error: GatewayFailure }> {
   if (mayHaveRun) {
     const notes = await gateway.listNotes(orderId);
     if (!notes.ok) return notes;
     if (notes.value.some((note) => note.note.includes(refMarker(ref)))) return { ok: true };
   }
+  if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
   const added = await gateway.addNote(orderId, text.includes(refMarker(ref)) ? text : `${text} ${refMarker(ref)}`);
   return added.ok ? { ok: true } : added;
 }

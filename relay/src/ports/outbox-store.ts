@@ -67,6 +67,12 @@ export interface OutboxStore {
    */
   markAttempt(id: number, now: number, lease?: { owner: string; until: number }): boolean;
   /**
+   * Does `owner` still hold a live lease on this pending command? Asked right before each write a command makes:
+   * a worker that stalled past its lease (a paused VM, a blocked loop) must not write what the worker that took
+   * the command over may be writing too. By the same clock as markAttempt's lease.
+   */
+  holdsLease(id: number, owner: string, now: number): boolean;
+  /**
    * Done, unless a rerun was requested while it ran: then it is due again at once, as a fresh command. With
    * `owner`, the outcomes below apply only while that worker still holds the lease: once it passed to another
    * worker (running it, waiting to retry it, or done with it) a late outcome is dropped. Each clears the lease;

@@ -7,7 +7,7 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { CommandOutcome, RelayMetrics } from '../ports/metrics';
 import { touchesShop, type OutboxItem } from '../ports/outbox-store';
-import { executeOutboxCommand, type CommandDeps } from '../app/execute-outbox-command';
+import { CLAIM_LOST, executeOutboxCommand, type CommandDeps } from '../app/execute-outbox-command';
 
 export interface OutboxWorkerOptions {
   policy: RetryPolicy;
@@ -87,10 +87,13 @@ export function createOutboxWorker(deps: CommandDeps & { logger: Logger; clock: 
     const timer = performance.now();
     let result;
     try {
-      result = await executeOutboxCommand(deps, item);
+      // Asked before each write: a worker that stalled past its lease writes nothing the next holder may write too.
+      result = await executeOutboxCommand(deps, item, () => outbox.holdsLease(item.id, owner, deps.clock.now()));
     } catch (bug) {
       result = { ok: false as const, error: { kind: 'retryable' as const, code: 'internal_error', message: String(bug) } };
     }
+    // Nothing to record: the command is another worker's now, or anyone's again (its lease ran out, attempts counted).
+    if (!result.ok && result.error.code === CLAIM_LOST.code) return lostLease(item, CLAIM_LOST.code);
     const now = deps.clock.now();
     const sessionId = 'sessionId' in item.command ? item.command.sessionId : null;
     const orderId = item.command.kind === 'fetch_status' ? (item.command.merchantOrderId ?? null) : item.orderKey;

@@ -81,6 +81,8 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
             [id, lease.owner, lease.until - now, now],
           )
         : db.run('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = $2 WHERE id = $1', [id, now])) === 1,
+    holdsLease: (id, owner) =>
+      db.get(`SELECT id FROM outbox WHERE id = $1 AND state = 'pending' AND lease_owner = $2 AND lease_until > ${DATABASE_NOW_MS}`, [id, owner]) !== undefined,
     markDone: (id, now, owner = null) =>
       // A rerun request (a ping while the fetch ran) turns the finished command back into a fresh one, due now.
       db.run(

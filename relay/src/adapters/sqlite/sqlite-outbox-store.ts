@@ -41,6 +41,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   // The claim: one statement, so of two workers that both saw the command due, exactly one gets it.
   const leasedAttempt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = @owner, lease_until = @until, updated_at = @now
     WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`);
+  const holding = db.prepare<[{ id: number; owner: string; now: number }], { id: number }>(
+    `SELECT id FROM outbox WHERE id = @id AND state = 'pending' AND lease_owner = @owner AND lease_until > @now`,
+  );
   // Bookkeeping by a worker whose lease was taken over is dropped: the command belongs to the new holder now, and
   // a lease cleared meanwhile means the new holder already recorded its own outcome (retry or done).
   const ownedBy = '(@owner IS NULL OR lease_owner = @owner)';
@@ -90,6 +93,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
         attempts: row.attempts,
       })),
     markAttempt: (id, now, lease) => (lease ? leasedAttempt.run({ id, now, owner: lease.owner, until: lease.until }).changes : attempt.run(now, id).changes) === 1,
+    holdsLease: (id, owner, now) => holding.get({ id, owner, now }) !== undefined,
     markDone: (id, now, owner = null) => done.run({ now, id, owner }).changes === 1,
     markRetry: (id, nextAttemptAt, error, now, owner = null) => retry.run({ at: nextAttemptAt, error, now, id, owner }).changes === 1,
     markDead: (id, error, now, owner = null) => dead.run({ error, now, id, owner }).changes === 1,

@@ -44,14 +44,21 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
     // One in flight per order: the lease hides the head, and the command behind it waits for it.
     expect(b.stores.outbox.claimDue(now + 1, 10)).toEqual([]);
     expect(b.stores.outbox.markAttempt(id, now + 1, { owner: 'relay-b', until: now + 10_001 })).toBe(false);
+    // What a worker asks before each write it makes: the command is still a's, and never b's.
+    expect(b.stores.outbox.holdsLease(id, 'relay-a', now + 1)).toBe(true);
+    expect(a.stores.outbox.holdsLease(id, 'relay-b', now + 1)).toBe(false);
     // b sleeps until the lease runs out (on PostgreSQL measured by the database's clock, so about then).
     const wake = b.stores.outbox.nextDueAt(now + 1)!;
     expect(wake).toBeGreaterThan(now + 9_000);
     expect(wake).toBeLessThanOrEqual(now + 10_001);
     // Relay a died: after its lease, b takes the command over, and a's late bookkeeping is dropped.
     runLeasesOut(10_000);
+    // A lease that ran out is held by nobody, even before another worker takes the command.
+    expect(a.stores.outbox.holdsLease(id, 'relay-a', now + 10_000)).toBe(false);
     expect(b.stores.outbox.claimDue(now + 10_000, 10).map((item) => item.id)).toEqual([id]);
     expect(b.stores.outbox.markAttempt(id, now + 10_000, { owner: 'relay-b', until: now + 20_000 })).toBe(true);
+    expect(a.stores.outbox.holdsLease(id, 'relay-b', now + 10_000)).toBe(true);
+    expect(a.stores.outbox.holdsLease(id, 'relay-a', now + 10_000)).toBe(false);
     a.stores.outbox.markDone(id, now + 10_001, 'relay-a');
     expect(b.stores.outbox.state(id)).toEqual({ state: 'pending', attempts: 2, lastError: null });
     b.stores.outbox.markDone(id, now + 10_002, 'relay-b');
