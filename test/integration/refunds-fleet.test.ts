@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { openPostgres } from '../../relay/src/adapters/postgres/open-postgres';
 import { connectPg, type PgDb } from '../../relay/src/adapters/postgres/pg-database';
 import { createPostgresSessionStore } from '../../relay/src/adapters/postgres/postgres-session-store';
@@ -5,6 +7,8 @@ import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { signShopRequest } from '../../relay/src/http/request-signature';
 import { aSession } from '../helpers/builders';
 import { startPaypalStandIn, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { startAdyenStandIn, type AdyenPayment, type ApiStandIn } from '../helpers/provider-api-stand-ins';
+import { ADYEN_TEST_HMAC_KEY, PROVIDER_FIXTURES, signedAdyenNotification } from '../helpers/provider-signers';
 import { freePort, startRelayProcess, type RelayProcess } from '../helpers/relay-process';
 import { createTestSchema, TEST_STORE, type TestSchema } from '../helpers/test-store';
 import { startWooCommerceStandIn, type WooCommerceStandIn } from '../helpers/woocommerce-stand-in';
@@ -13,7 +17,8 @@ const SHOP_SECRET = 'refunds_fleet_shop_secret_0123456789';
 
 /**
  * Refunds the shop asks for, on two relay processes sharing one PostgreSQL database: one order's refunds take
- * turns across the fleet, from the check of what is left to PayPal's answer. Processes, not two relays in this
+ * turns across the fleet, from the check of what is left to PayPal's answer, and a refund webhook recorded on one
+ * relay while the other counts a refund neither loses the other's count. Processes, not two relays in this
  * one: a relay's database calls are synchronous, so two in one process never overlap and could not show the race.
  * On SQLite one relay owns the file, so this suite runs in the PostgreSQL pass only.
  */
@@ -21,9 +26,13 @@ const onPostgres = TEST_STORE === 'postgres' ? describe : describe.skip;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+type AdyenStandIn = ApiStandIn & { payments: Map<string, AdyenPayment>; addPayment(psp: string, value: number, currency?: string): void };
+const adyenItemTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'adyen', 'notifications', 'openapi-examples', 'REFUND_FAILED.json'), 'utf8')).notificationItems[0].NotificationRequestItem;
+
 onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
   let shop: WooCommerceStandIn;
   let paypal: PaypalStandIn;
+  let adyen: AdyenStandIn;
   let schema: TestSchema;
   let db: PgDb;
   const relays: Array<RelayProcess & { url: string }> = [];
@@ -31,6 +40,7 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
   beforeAll(async () => {
     shop = await startWooCommerceStandIn();
     paypal = await startPaypalStandIn();
+    adyen = await startAdyenStandIn();
     schema = createTestSchema();
     db = openPostgres(schema.url);
     for (let i = 0; i < 2; i += 1) {
@@ -49,6 +59,11 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
           PAYPAL_CLIENT_SECRET: 'client-secret',
           PAYPAL_WEBHOOK_ID: TEST_PAYPAL_WEBHOOK_ID,
           PAYPAL_API_BASE: paypal.url,
+          // Adyen as well: its notifications are signed with a key the relays can be given (PayPal's need PayPal's certificates).
+          ADYEN_API_KEY: 'AQE_fleet_refund_key',
+          ADYEN_MERCHANT_ACCOUNT: 'PayrelayShop_ECOM',
+          ADYEN_HMAC_KEY: ADYEN_TEST_HMAC_KEY,
+          ADYEN_API_BASE: adyen.url,
           // A hung PayPal call is an answer lost after 1 s.
           PAYRELAY_PROVIDER_TIMEOUT_MS: '1000',
           PAYRELAY_LOG_LEVEL: 'error',
@@ -63,6 +78,7 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     relays.forEach((relay) => relay.child.kill('SIGKILL'));
     await Promise.all(relays.map((relay) => relay.exited));
     await paypal?.close();
+    await adyen?.close();
     await shop?.close();
     db?.close();
     schema?.drop();
@@ -104,11 +120,44 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     return { status: response.status, body: await response.json() };
   }
 
+  let adyenSeq = 0;
+  /** An Adyen payment of 25.00 EUR, captured, as the relays know it. */
+  function paidAdyenOrder(): PaymentSession {
+    adyenSeq += 1;
+    const merchantOrderId = shop.orders.createOrder({ total: '25.00', currency: 'EUR', payment_method: 'payrelay' });
+    const session = aSession({
+      id: `ps_fleet_adyen_${adyenSeq}`,
+      merchantOrderId,
+      provider: 'adyen',
+      providerSessionId: `PLFLEET${adyenSeq}A1B2C3`,
+      providerPaymentId: `PSPFLEET${String(adyenSeq).padStart(8, '0')}`,
+      amountMinor: 2500,
+      status: 'paid',
+      createdAt: Date.now(),
+      expiresAt: Date.now() + 3600_000,
+      updatedAt: Date.now(),
+    });
+    createPostgresSessionStore(db).insert({ ...session, idempotencyKey: null, attempt: 1 });
+    adyen.addPayment(session.providerPaymentId!, 2500, 'EUR');
+    return session;
+  }
+
+  /** Adyen's REFUND notification for a refund made in its Customer Area (not one the shop asked for), to one relay. */
+  async function customerAreaRefund(relay: { url: string }, session: PaymentSession, psp: string, value: number): Promise<{ status: number; body: string }> {
+    const item = { ...adyenItemTemplate(), eventCode: 'REFUND', success: 'true', pspReference: psp, originalReference: session.providerPaymentId, merchantReference: session.id, merchantAccountCode: 'PayrelayShop_ECOM', amount: { value, currency: 'EUR' }, reason: '', additionalData: {} };
+    const response = await fetch(`${relay.url}/webhooks/adyen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signedAdyenNotification([item]) });
+    return { status: response.status, body: await response.text() };
+  }
+
   const refundCalls = (session: PaymentSession) => paypal.calls.filter((c) => c.path === `/v2/payments/captures/${session.providerPaymentId}/refund`);
   const paypalRefundedMinor = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds.reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0);
   const refundedMinor = (session: PaymentSession) => db.get<{ n: number }>('SELECT refunded_minor AS n FROM payment_sessions WHERE id = $1', [session.id])!.n;
   /** Connections of the relays waiting for the lock on shop_refunds (this schema's table). */
   const waitingForRefundRows = () => db.get<{ n: number }>("SELECT COUNT(*) AS n FROM pg_locks WHERE relation = 'shop_refunds'::regclass AND NOT granted")!.n;
+  /** The connection of a relay whose webhook transaction waits to record its event (webhook_events held by a test), or null. */
+  const waitingToRecord = () => db.get<{ pid: number }>("SELECT pid FROM pg_locks WHERE relation = 'webhook_events'::regclass AND NOT granted LIMIT 1")?.pid ?? null;
+  /** How many connections wait for a lock that connection `pid` holds. */
+  const waitingBehind = (pid: number) => db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE $1::int = ANY(pg_blocking_pids(pid))', [pid])!.n;
   const until = async (done: () => boolean, what: string, limitMs = 10_000) => {
     const stop = Date.now() + limitMs;
     while (!done()) {
@@ -170,6 +219,32 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringContaining('(WooCommerce refund wc-1)') } } });
     expect(refundCalls(session)).toHaveLength(1);
     expect(refundedMinor(session)).toBe(0);
+  });
+
+  it('a refund webhook on one relay that read the payment before the other relay counted a refund from the shop, and records after it: both refunds stay counted (the webhook does not write back the total it read)', async () => {
+    const session = paidAdyenOrder();
+    // Another connection holds back every new webhook row: relay 0's webhook transaction has read the payment and
+    // decided on it, and waits to record the event.
+    const blocker = connectPg(schema.url);
+    blocker.exec('BEGIN; LOCK TABLE webhook_events IN EXCLUSIVE MODE');
+    const webhook = customerAreaRefund(relays[0], session, 'CA00000000000001', 500);
+    let refund: Promise<{ status: number; body: any }> | null = null;
+    try {
+      await until(() => waitingToRecord() !== null, 'the webhook to reach its row');
+      const recorder = waitingToRecord()!;
+      let answered = false;
+      refund = askRelay(relays[1], session, 'wc-1', '10.00').finally(() => (answered = true));
+      // The shop's refund is counted and made at Adyen meanwhile, or waits for the payment the webhook is changing.
+      await until(() => answered || waitingBehind(recorder) > 0, 'the refund from the shop to be made or to wait for the webhook');
+    } finally {
+      blocker.exec('COMMIT');
+      blocker.close();
+    }
+    expect(await webhook).toEqual({ status: 200, body: '[accepted]' });
+    expect(await refund).toMatchObject({ status: 201, body: { refund_id: 'wc-1', status: 'pending' } });
+    expect(adyen.payments.get(session.providerPaymentId!)!.refunds).toHaveLength(1);
+    // 5.00 refunded in Adyen's Customer Area and 10.00 from the shop.
+    expect(refundedMinor(session)).toBe(1500);
   });
 
   it('a relay killed while its call to PayPal waits holds no refund of the order up: the other relay refunds what is left', async () => {

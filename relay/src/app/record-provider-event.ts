@@ -46,8 +46,12 @@ export function recordProviderEvent(
   now: number,
 ): RecordOutcome {
   // Read and decide first (no writes), then one insert both dedupes and records the outcome: a duplicate
-  // stops there, before anything else is written.
-  const session = findSession(stores.sessions, event);
+  // stops there, before anything else is written. The session is read under its row lock and decided on from
+  // that: a refund from the shop counted meanwhile on another connection (refund-order.ts, settle-lost-refund.ts,
+  // which lock the row too) is seen, or waits for this transaction and counts on top of what it writes, instead
+  // of being overwritten by a total read before it.
+  const found = findSession(stores.sessions, event);
+  const session = found ? stores.sessions.getForUpdate(found.id) : null;
   const decided = session ? decideForSession(stores, event, session, livemode) : null;
   const outcome = !decided ? 'parked' : decided.decision.kind === 'apply' ? 'applied' : 'ignored';
   const isNew = stores.inbox.insertIfNew({
@@ -163,7 +167,7 @@ export function releaseParkedEvents(stores: EventStores, session: PaymentSession
     }
     if (!parked.event) continue;
     // Read again each time: an earlier parked event may just have moved the session on.
-    const current = stores.sessions.get(session.id) ?? session;
+    const current = stores.sessions.getForUpdate(session.id) ?? session;
     const decided = decideForSession(stores, parked.event, current, livemode);
     const outcome = recordForSession(stores, parked.event, current, decided, 'signature', livemode, now, `Webhook from ${name}, received ${Math.round((now - parked.parkedAt) / 1000)} s before this session was written: ${parked.event.eventType} (${parked.event.status}).`);
     stores.inbox.settleParked(parked.provider, parked.event.eventId, outcome.outcome === 'applied' ? 'applied' : 'ignored', current.id, current.merchantOrderId);
