@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PROVIDER_FIXTURES } from './provider-signers';
 
-/** What a stand-in does to the next call instead of answering it. */
-export type ApiFault = { kind: 'server_error' } | { kind: 'unavailable' } | { kind: 'rate_limited' } | { kind: 'hang' } | { kind: 'drop' };
+/**
+ * What a stand-in does to the next call instead of answering it. `held`: a 500 once `until` settles, so a test
+ * chooses the moment the answer is lost (before the relay's own timeout).
+ */
+export type ApiFault = { kind: 'server_error' } | { kind: 'unavailable' } | { kind: 'rate_limited' } | { kind: 'hang' } | { kind: 'drop' } | { kind: 'held'; until: Promise<unknown> };
 
 export interface ApiCall {
   method: string;
@@ -56,6 +59,13 @@ async function startApiStandIn(handler: Handler): Promise<ApiStandIn> {
             return send(res, 429, { status: 429, errorCode: '000', message: 'Too many requests', errorType: 'throttling', error: { type: 'rate_limit_exceeded', message: 'Too many requests' } });
           case 'hang':
             hung.add(res);
+            return;
+          case 'held':
+            hung.add(res);
+            void fault.until.then(() => {
+              hung.delete(res);
+              send(res, 500, { status: 500, errorCode: '000', message: 'internal error', errorType: 'internal', error: { type: 'internal_server_error', message: 'internal error' } });
+            });
             return;
           case 'drop':
             return req.socket.destroy();

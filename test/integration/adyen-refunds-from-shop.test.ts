@@ -18,9 +18,12 @@ const refundItemTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_F
 describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in → notification → shop stand-in)', () => {
   let h: Harness;
   let adyen: AdyenStandIn;
+  /** A relay for the Adyen stand-in; `timeoutMs`: how long it waits for Adyen's answer. */
+  const startRelay = (timeoutMs = 400) =>
+    startHarness({ ADYEN_API_KEY: 'AQE_refund_key', ADYEN_MERCHANT_ACCOUNT: 'PayrelayShop_ECOM', ADYEN_HMAC_KEY: ADYEN_TEST_HMAC_KEY, ADYEN_API_BASE: adyen.url, PAYRELAY_PROVIDER_TIMEOUT_MS: String(timeoutMs) });
   beforeEach(async () => {
     adyen = await startAdyenStandIn();
-    h = await startHarness({ ADYEN_API_KEY: 'AQE_refund_key', ADYEN_MERCHANT_ACCOUNT: 'PayrelayShop_ECOM', ADYEN_HMAC_KEY: ADYEN_TEST_HMAC_KEY, ADYEN_API_BASE: adyen.url, PAYRELAY_PROVIDER_TIMEOUT_MS: '400' });
+    h = await startRelay();
   });
   afterEach(async () => {
     await h.close();
@@ -204,5 +207,26 @@ describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in
     expect(retry.body.message ?? null).toBeNull();
     expect(refundCalls().map((c) => c.headers['idempotency-key'])).toEqual([`payrelay-refund-${session.merchantOrderId}-${first}`, `payrelay-refund-${session.merchantOrderId}-${second}`]);
     expect(shopRefunds(session)).toHaveLength(1);
+  });
+
+  it('REFUND_FAILED arriving while the refund call waits, then the answer lost: the failed refund is taken off the total once, and a refund made in the Customer Area stays counted', async () => {
+    // The relay waits 3 s for Adyen here, so the notification is recorded before the answer is lost (when this test says).
+    await h.close();
+    h = await startRelay(3000);
+    const session = paidAdyenOrder();
+    await refundNotification(session, 'REFUND', { psp: 'CA00000000000002', value: 500 });
+    let loseTheAnswer!: () => void;
+    adyen.fail({ kind: 'held', until: new Promise<void>((resolve) => (loseTheAnswer = resolve)) });
+    const wcRefund = wooCommerceRefund(session, '10.00');
+    const answer = askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    while (refundCalls().length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await refundNotification(session, 'REFUND_FAILED', { psp: 'RF_FAILED_0000001', value: 1000, reference: `payrelay-refund-${session.merchantOrderId}-${wcRefund}`, reason: 'Insufficient balance on payment' });
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(500);
+    loseTheAnswer();
+    const answered = await answer;
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(500);
+    // Adyen's final word is that it was not made: refused, not "may have been made" (nothing to ask Adyen again).
+    expect(answered).toMatchObject({ status: 422, body: { error: { code: 'provider_refused', message: expect.stringContaining('Insufficient balance on payment') } } });
+    expect(shopRefundRow(session, wcRefund)!.state).toBe('refused');
   });
 });

@@ -64,8 +64,8 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
           ADYEN_MERCHANT_ACCOUNT: 'PayrelayShop_ECOM',
           ADYEN_HMAC_KEY: ADYEN_TEST_HMAC_KEY,
           ADYEN_API_BASE: adyen.url,
-          // A hung PayPal call is an answer lost after 1 s.
-          PAYRELAY_PROVIDER_TIMEOUT_MS: '1000',
+          // A hung provider call is an answer lost after 3 s (a test that needs it sooner has the stand-in lose it).
+          PAYRELAY_PROVIDER_TIMEOUT_MS: '3000',
           PAYRELAY_LOG_LEVEL: 'error',
         },
         { inherit: true },
@@ -142,9 +142,12 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     return session;
   }
 
-  /** Adyen's REFUND notification for a refund made in its Customer Area (not one the shop asked for), to one relay. */
-  async function customerAreaRefund(relay: { url: string }, session: PaymentSession, psp: string, value: number): Promise<{ status: number; body: string }> {
-    const item = { ...adyenItemTemplate(), eventCode: 'REFUND', success: 'true', pspReference: psp, originalReference: session.providerPaymentId, merchantReference: session.id, merchantAccountCode: 'PayrelayShop_ECOM', amount: { value, currency: 'EUR' }, reason: '', additionalData: {} };
+  /**
+   * Adyen's REFUND notification to one relay: by default for a refund made in its Customer Area (the payment's own
+   * reference); `reference`: the one the relay sent with its refund request.
+   */
+  async function adyenRefundNotification(relay: { url: string }, session: PaymentSession, fields: { psp: string; value: number; reference?: string }): Promise<{ status: number; body: string }> {
+    const item = { ...adyenItemTemplate(), eventCode: 'REFUND', success: 'true', pspReference: fields.psp, originalReference: session.providerPaymentId, merchantReference: fields.reference ?? session.id, merchantAccountCode: 'PayrelayShop_ECOM', amount: { value: fields.value, currency: 'EUR' }, reason: '', additionalData: {} };
     const response = await fetch(`${relay.url}/webhooks/adyen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signedAdyenNotification([item]) });
     return { status: response.status, body: await response.text() };
   }
@@ -152,6 +155,8 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
   const refundCalls = (session: PaymentSession) => paypal.calls.filter((c) => c.path === `/v2/payments/captures/${session.providerPaymentId}/refund`);
   const paypalRefundedMinor = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds.reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0);
   const refundedMinor = (session: PaymentSession) => db.get<{ n: number }>('SELECT refunded_minor AS n FROM payment_sessions WHERE id = $1', [session.id])!.n;
+  const refundState = (session: PaymentSession, shopRefundId: string) =>
+    db.get<{ state: string }>('SELECT state FROM shop_refunds WHERE merchant_order_id = $1 AND shop_refund_id = $2', [session.merchantOrderId, shopRefundId])?.state;
   /** Connections of the relays waiting for the lock on shop_refunds (this schema's table). */
   const waitingForRefundRows = () => db.get<{ n: number }>("SELECT COUNT(*) AS n FROM pg_locks WHERE relation = 'shop_refunds'::regclass AND NOT granted")!.n;
   /** The connection of a relay whose webhook transaction waits to record its event (webhook_events held by a test), or null. */
@@ -227,7 +232,7 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     // decided on it, and waits to record the event.
     const blocker = connectPg(schema.url);
     blocker.exec('BEGIN; LOCK TABLE webhook_events IN EXCLUSIVE MODE');
-    const webhook = customerAreaRefund(relays[0], session, 'CA00000000000001', 500);
+    const webhook = adyenRefundNotification(relays[0], session, { psp: 'CA00000000000001', value: 500 });
     let refund: Promise<{ status: number; body: any }> | null = null;
     try {
       await until(() => waitingToRecord() !== null, 'the webhook to reach its row');
@@ -245,6 +250,34 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     expect(adyen.payments.get(session.providerPaymentId!)!.refunds).toHaveLength(1);
     // 5.00 refunded in Adyen's Customer Area and 10.00 from the shop.
     expect(refundedMinor(session)).toBe(1500);
+  });
+
+  it('the refund\'s webhook confirming it on one relay while the other relay, whose answer from Adyen was lost, undoes its count: the refund stays made and counted, and the shop keeps its record', async () => {
+    const session = paidAdyenOrder();
+    let loseTheAnswer!: () => void;
+    adyen.fail({ kind: 'held', until: new Promise<void>((resolve) => (loseTheAnswer = resolve)) });
+    const answer = askRelay(relays[0], session, 'wc-1', '10.00');
+    await until(() => adyen.calls.some((c) => c.path === `/v71/payments/${session.providerPaymentId}/refunds`), 'the relay to ask Adyen');
+    // Another connection holds back every new webhook row: relay 1's webhook transaction has read the payment and
+    // the refund, which it is about to settle as made, and waits to record the event.
+    const blocker = connectPg(schema.url);
+    blocker.exec('BEGIN; LOCK TABLE webhook_events IN EXCLUSIVE MODE');
+    const webhook = adyenRefundNotification(relays[1], session, { psp: 'RF00000000000001', value: 1000, reference: `payrelay-refund-${session.merchantOrderId}-wc-1` });
+    try {
+      await until(() => waitingToRecord() !== null, 'the webhook to reach its row');
+      const recorder = waitingToRecord()!;
+      // Adyen's answer to relay 0 is lost now (a 500): relay 0 settles it behind the webhook, which holds the payment's row.
+      loseTheAnswer();
+      await until(() => waitingBehind(recorder) > 0, 'the relay whose answer was lost to settle it');
+    } finally {
+      blocker.exec('COMMIT');
+      blocker.close();
+    }
+    expect(await webhook).toEqual({ status: 200, body: '[accepted]' });
+    // Made, as Adyen's webhook says: a 502 would have WooCommerce delete its record of a refund Adyen made.
+    expect(await answer).toMatchObject({ status: 201, body: { refund_id: 'wc-1' } });
+    expect(refundState(session, 'wc-1')).toBe('succeeded');
+    expect(refundedMinor(session)).toBe(1000);
   });
 
   it('a relay killed while its call to PayPal waits holds no refund of the order up: the other relay refunds what is left', async () => {

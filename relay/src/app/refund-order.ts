@@ -185,18 +185,6 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
     return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
   }
 
-  // The provider's refund webhook arrived while we waited and confirmed this refund (record-provider-event.ts):
-  // it is made, whatever became of the answer, and WooCommerce keeps its record only if we say so.
-  const confirmed = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
-  if (confirmed?.state === 'succeeded' && refundMayHaveBeenMade(result.error.code)) {
-    deps.stores.log.append(
-      refundLogEntry(session, settledAt, `${name}'s answer to the refund of ${formatMoney(amountMinor, session.currency)} was lost (${result.error.message}), but its refund webhook had confirmed the refund already: it is made.`, {
-        shopRefundId: request.shopRefundId,
-        code: result.error.code,
-      }),
-    );
-    return { ok: true, refund: confirmed, replayed: false };
-  }
   const lostAnswer = refundMayHaveBeenMade(result.error.code);
   const unavailable = result.error.kind === 'fallback';
   const message = lostAnswer
@@ -204,17 +192,41 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
     : unavailable
       ? `${name} could not be reached to refund (${result.error.message}). Nothing was refunded.`
       : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
-  deps.unitOfWork.transaction(() => {
+  const settled = deps.unitOfWork.transaction((): Settlement => {
     const current = deps.stores.sessions.getForUpdate(session.id);
+    // Read under the session's row lock, which the provider's refund webhook takes before it settles this refund
+    // (record-provider-event.ts): its word is seen here, or it comes after this transaction and finds the count
+    // undone and the refund unconfirmed, and counts it itself like any lost refund it confirms.
+    const row = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
+    // The webhook confirmed the refund while we waited: it is made, whatever became of the answer, and WooCommerce
+    // keeps its record only if we say so.
+    if (row?.state === 'succeeded' && lostAnswer) {
+      deps.stores.log.append(
+        refundLogEntry(session, settledAt, `${name}'s answer to the refund of ${formatMoney(amountMinor, session.currency)} was lost (${result.error.message}), but its refund webhook had confirmed the refund already: it is made.`, {
+          shopRefundId: request.shopRefundId,
+          code: result.error.code,
+        }),
+      );
+      return { kind: 'confirmed', refund: row };
+    }
+    // The webhook said it was not made: it took the count off the total and told the merchant already. Taking it
+    // off again would take another refund (one made in the provider's dashboard) off with it.
+    if (row?.state === 'refused') return { kind: 'refused', refund: row };
     // Undo only our own count, from the total as it is now: a refund webhook recorded meanwhile (a dashboard
     // refund) keeps its part.
     const refundedMinor = Math.max(0, (current?.refundedMinor ?? amountMinor) - amountMinor);
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: statusBefore } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
+    return { kind: 'undone' };
   });
+  if (settled.kind === 'confirmed') return { ok: true, refund: settled.refund, replayed: false };
+  if (settled.kind === 'refused') return replay(settled.refund);
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
 }
+
+/** A failed call, settled from what the refund's webhook said meanwhile (made, not made) or by undoing the count. */
+type Settlement = { kind: 'confirmed' | 'refused'; refund: ShopRefund } | { kind: 'undone' };
 
 /** The check of what is left and the count, in one transaction: counted, too much, or this refund's row exists. */
 type Reservation = { kind: 'counted'; statusBefore: PaymentSession['status']; full: boolean } | { kind: 'exceeds'; session: PaymentSession; remaining: number } | { kind: 'exists' };
