@@ -271,6 +271,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle(), onEventsRecorded: learnFromDeclines(health, stores.sessions) });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
+  // An order's session requests (session:<order>) and its refunds (refund:<order>) take turns, each among their own:
+  // in this relay, and on PostgreSQL across the fleet.
+  const orderLock = pg?.orderLock ?? createInProcessOrderLock();
   // One set of create-session dependencies: the plugin's POST /v1/sessions and a payment link opened by a customer.
   const sessionDeps: CreateSessionDeps = {
     sessions: stores.sessions,
@@ -283,7 +286,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     ids: { sessionId: () => `ps_${crypto.randomBytes(12).toString('hex')}`, statusToken: () => `st_${crypto.randomBytes(18).toString('base64url')}` },
     config: { sessionTtlMinutes: config.sessionTtlMinutes, publicUrl, livemode, attemptTimeoutMs: config.providerTimeoutMs },
     transaction: (fn) => stores.unitOfWork.transaction(fn),
-    serialiseOrder: pg?.fleet.withOrderLock,
+    orderLock,
     onSessionWritten: (session, now) => {
       if (releaseParkedEvents(stores, session, livemode, now).length > 0 || stores.outbox.hasPending(session.merchantOrderId)) setImmediate(() => worker.poke());
     },
@@ -311,7 +314,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
-  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock: pg?.orderLock ?? createInProcessOrderLock(), shopSecret, maxBodyBytes: config.maxBodyBytes }));
+  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(
     monitoringRoutes({
       readiness: {

@@ -1,9 +1,11 @@
+import { createInProcessOrderLock } from '../../relay/src/adapters/in-process-order-lock';
 import { createSession, type CreateSessionDeps } from '../../relay/src/app/create-session';
 import { parseRouteRules } from '../../relay/src/app/route-rules';
 import { BreakerBoard, DEFAULT_BREAKER_POLICY, type BreakerPolicy } from '../../relay/src/domain/circuit-breaker';
 import type { ProviderId } from '../../relay/src/domain/provider-event';
 import type { RouteRule } from '../../relay/src/domain/routing';
 import type { SessionRequest } from '../../relay/src/domain/session-request';
+import type { OrderLock } from '../../relay/src/ports/order-lock';
 import type { FakeProvider } from './fake-provider';
 import { InMemoryPaymentLog, InMemorySessionStore, ManualClock, sequentialIds } from './in-memory-stores';
 
@@ -47,7 +49,8 @@ export const SESSION_TEST_RULES: readonly RouteRule[] = parsedRules.value;
 /** Wires createSession to in-memory ports and the given fake providers. */
 export function sessionHarness(
   providers: FakeProvider[],
-  options: { rules?: readonly RouteRule[]; policy?: BreakerPolicy; budgetMs?: number; attemptTimeoutMs?: number } = {},
+  /** `orderLock`: whose turns the requests take (default: this harness's own, as in one relay). */
+  options: { rules?: readonly RouteRule[]; policy?: BreakerPolicy; budgetMs?: number; attemptTimeoutMs?: number; orderLock?: OrderLock } = {},
 ): SessionHarness {
   const sessions = new InMemorySessionStore();
   const log = new InMemoryPaymentLog();
@@ -64,6 +67,7 @@ export function sessionHarness(
     // In-memory stores: nothing to roll back, so the work simply runs.
     transaction: (fn) => fn(),
     config: { sessionTtlMinutes: 60, publicUrl: 'https://relay.example', livemode: false, budgetMs: options.budgetMs, attemptTimeoutMs: options.attemptTimeoutMs },
+    orderLock: options.orderLock ?? createInProcessOrderLock(),
   };
   return {
     deps,

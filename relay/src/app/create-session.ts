@@ -11,6 +11,7 @@ import { describeSkips, routeFor, type RouteRule, type SkippedProvider } from '.
 import { sameRequest, type SessionRequest, type SessionView } from '../domain/session-request';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { OrderLock } from '../ports/order-lock';
 import type { PaymentLog, PaymentLogEntry } from '../ports/payment-log';
 import type { CreatedCheckout, PaymentProvider, ProviderCapabilities, ProviderFailure } from '../ports/payment-provider';
 import type { NewPaymentSession, SessionStore } from '../ports/session-store';
@@ -46,10 +47,11 @@ export interface CreateSessionDeps {
   onSessionWritten?: (session: PaymentSession, now: number) => void;
   logger?: Logger;
   /**
-   * Serialises one order's requests across processes too (several relays on one PostgreSQL database): `work`
-   * runs while this relay holds the order's fleet-wide lock. Absent on SQLite, where one relay owns the file.
+   * One request of an order at a time (`session:<order>`), in this relay and across every relay on a shared
+   * PostgreSQL database, so a double click (with or without an Idempotency-Key, on one relay or two) cannot race
+   * two provider calls for the same attempt.
    */
-  serialiseOrder?: <T>(orderId: string, work: () => Promise<T>) => Promise<T>;
+  orderLock: OrderLock;
 }
 
 /** A reason a provider was skipped or failed; `temporary` ones may clear up (timeouts, 5xx, open breakers). */
@@ -66,43 +68,39 @@ export type CreateSessionError =
   /** Every provider that could take it is failing right now (503): trying again later may work. */
   | { code: 'providers_unavailable'; message: string; reasons: AttemptReason[] }
   /** A provider refused our request in a way another provider would not fix (bad request, bad key). */
-  | { code: 'provider_refused'; message: string; reasons: AttemptReason[] };
+  | { code: 'provider_refused'; message: string; reasons: AttemptReason[] }
+  /** The order's request before this one still holds its turn past this one's wait (409): nothing was created. */
+  | { code: 'earlier_request_in_flight'; message: string; retryAfterSeconds: number };
 
 const DEFAULT_BUDGET_MS = 20_000;
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
 const MIN_USEFUL_CALL_MS = 250;
 const OPEN_STATUSES = new Set(['created', 'pending']);
-
-/**
- * Requests for one order run one after another in this process, so a double click (with or without an
- * Idempotency-Key) cannot race two provider calls for the same attempt. Keyed by store so tests stay apart.
- */
-const orderQueues = new WeakMap<SessionStore, Map<string, Promise<unknown>>>();
+/** A request refused its turn waited out the whole budget of the one before it, which ends within moments. */
+const RETRY_AFTER_TURN_SECONDS = 5;
 
 /**
  * Creates a hosted checkout session for one order: routes it, tries the candidates in order within a time
  * budget, falls back on failures another provider may not have, records everything in the payment log and
  * stores the session. An Idempotency-Key repeat returns the stored session without calling any provider.
+ *
+ * One order's requests take turns (deps.orderLock). A request waits for its turn as long as the one before it may
+ * take (its time budget, which is also how long the plugin waits for an answer, class-relay-client.php): a turn
+ * that came later would answer nobody, so it is refused instead, and nothing is created for it.
  */
-export function createSession(
+export async function createSession(
   deps: CreateSessionDeps,
   request: SessionRequest,
   idempotencyKey: string | null,
 ): Promise<Result<SessionView, CreateSessionError>> {
-  let queues = orderQueues.get(deps.sessions);
-  if (!queues) {
-    queues = new Map();
-    orderQueues.set(deps.sessions, queues);
-  }
-  const previous = queues.get(request.orderId) ?? Promise.resolve();
-  const now = () => createSessionNow(deps, request, idempotencyKey);
-  const run = previous.then(() => (deps.serialiseOrder ? deps.serialiseOrder(request.orderId, now) : now()));
-  const settled = run.catch(() => undefined);
-  queues.set(request.orderId, settled);
-  void settled.then(() => {
-    if (queues.get(request.orderId) === settled) queues.delete(request.orderId);
+  const waitMs = deps.config.budgetMs ?? DEFAULT_BUDGET_MS;
+  const turn = await deps.orderLock.run(`session:${request.orderId}`, waitMs, () => createSessionNow(deps, request, idempotencyKey));
+  if (turn.acquired) return turn.value;
+  return err({
+    code: 'earlier_request_in_flight',
+    message: `An earlier payment request for order ${request.orderId} is still being made (its providers are slow to answer), and Payrelay makes one at a time; nothing was created for this one. Try again in ${RETRY_AFTER_TURN_SECONDS} s.`,
+    retryAfterSeconds: RETRY_AFTER_TURN_SECONDS,
   });
-  return run;
 }
 
 async function createSessionNow(

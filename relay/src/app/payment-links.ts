@@ -168,7 +168,7 @@ async function openNow(deps: PaymentLinkDeps, linkId: string): Promise<Result<Op
       );
       if (!created.ok) {
         deps.links.recordOpen(link.id, null);
-        const temporary = created.error.code === 'providers_unavailable';
+        const temporary = created.error.code === 'providers_unavailable' || created.error.code === 'earlier_request_in_flight';
         return err({ code: 'no_checkout', temporary, message: temporary ? 'The payment page cannot be opened right now. Please try the link again in a few minutes.' : 'This order cannot be paid online right now. Please contact the shop.' });
       }
       deps.session.transaction(() => {

@@ -229,6 +229,10 @@ function sendCreateError(res: Response, error: CreateSessionError): void {
     case 'provider_refused':
       sendError(res, 502, error.code, error.message, error.reasons.map(describeSkip));
       return;
+    case 'earlier_request_in_flight':
+      res.set('Retry-After', String(error.retryAfterSeconds));
+      sendError(res, 409, error.code, error.message);
+      return;
     default:
       assertNever(error);
   }

@@ -144,6 +144,20 @@ describe('createSession', () => {
     expect(h.sessions.rows.size).toBe(1);
   });
 
+  test('a request whose turn does not come within its budget (the order\'s request before it still holds it) is refused, and calls no provider', async () => {
+    const stripe = fakeProvider({ id: 'stripe' });
+    const h = sessionHarness([stripe], { budgetMs: 400 });
+    let release!: () => void;
+    const earlier = h.deps.orderLock.run('session:1001', 1_000, () => new Promise<void>((resolve) => (release = resolve)));
+    const result = await h.create({}, 'key-late');
+    expect(result).toEqual({ ok: false, error: { code: 'earlier_request_in_flight', message: expect.stringContaining('An earlier payment request for order 1001 is still being made'), retryAfterSeconds: 5 } });
+    expect(stripe.calls).toHaveLength(0);
+    release();
+    await earlier;
+    // Its turn free, the same request is made.
+    expect((await h.create({}, 'key-late')).ok).toBe(true);
+  });
+
   test('the same Idempotency-Key with a different body is a conflict', async () => {
     const h = sessionHarness([fakeProvider({ id: 'stripe' })]);
     await h.create({}, 'key-2');

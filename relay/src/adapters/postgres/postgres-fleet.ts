@@ -8,9 +8,9 @@ import { DATABASE_NOW_MS } from './postgres-outbox-store';
  *   the socket), and another relay takes it at its next heartbeat.
  * - Outbox leases are short and renewed by each relay's heartbeat, so a dead relay's claims run out within one
  *   lease and are taken over, while a live relay keeps a slow shop call however long it takes.
- * - Session creation is serialised per order across the fleet with an advisory lock held while the provider is
- *   asked (a double click that lands on two relays makes one provider call at a time, like it does on one).
- *   Refunds take turns per order the same way, through their own lock (postgres-order-lock.ts).
+ * - An order's session requests, and its refunds, take turns across the fleet through the OrderLock port
+ *   (postgres-order-lock.ts: an advisory lock held while the provider is asked), so a double click that lands on
+ *   two relays makes one provider call at a time, like it does on one.
  * Circuit breakers stay per relay: each relay learns a provider's health from its own calls.
  */
 export interface PostgresFleet {
@@ -26,14 +26,11 @@ export interface PostgresFleet {
   recordHeartbeat(now: number): void;
   /** Leaving the fleet on a clean stop: the row goes (a killed relay's row just stops moving). */
   leave(): void;
-  /** Runs `work` while holding the order's fleet-wide lock (waits on a timer, never blocking the thread). */
-  withOrderLock<T>(orderId: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** A lease outlives three missed heartbeats; a dead relay's commands wait at most this long. */
 export const FLEET_HEARTBEAT_MS = 2_000;
 export const FLEET_LEASE_MS = 10_000;
-const ORDER_LOCK_RETRY_MS = 20;
 
 import os from 'node:os';
 
@@ -98,14 +95,5 @@ export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.no
       if (!leader) leader = tryLeaderLock(db);
     },
     isLeader: () => leader,
-    async withOrderLock(orderId, work) {
-      const tryLock = () => db.get<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${SPACE}, hashtext('order:' || $1)) AS ok`, [orderId])!.ok === true;
-      while (!tryLock()) await new Promise((resolve) => setTimeout(resolve, ORDER_LOCK_RETRY_MS));
-      try {
-        return await work();
-      } finally {
-        db.get(`SELECT pg_advisory_unlock(${SPACE}, hashtext('order:' || $1))`, [orderId]);
-      }
-    },
   };
 }

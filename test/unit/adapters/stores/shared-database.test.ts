@@ -1,6 +1,7 @@
 import type { OutboxCommand } from '../../../../relay/src/ports/outbox-store';
 import type { InboxRecord } from '../../../../relay/src/ports/inbox-store';
 import { createPostgresOutboxStore, DATABASE_NOW_MS } from '../../../../relay/src/adapters/postgres/postgres-outbox-store';
+import { createPostgresOrderLock } from '../../../../relay/src/adapters/postgres/postgres-order-lock';
 import { createPostgresFleet, FLEET_LEASE_MS, liveFleetMembers, releaseLeaderLock, tryLeaderLock } from '../../../../relay/src/adapters/postgres/postgres-fleet';
 import { createPostgresOpsStore } from '../../../../relay/src/adapters/postgres/postgres-ops-store';
 import { createPostgresShopRegistry } from '../../../../relay/src/adapters/postgres/postgres-shop-registry';
@@ -11,6 +12,8 @@ import { replayInTransaction } from '../../../../relay/src/app/replay-event';
 import type { OrderGateway } from '../../../../relay/src/ports/order-gateway';
 import type { ShopRecord } from '../../../../relay/src/ports/shop-registry';
 import { createOutboxWorker } from '../../../../relay/src/worker/outbox-worker';
+import { fakeProvider } from '../../../helpers/fake-provider';
+import { sessionHarness } from '../../../helpers/session-fixtures';
 import { openSharedTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
 
 /** Two relays on one database (two connections): what must hold across them, on either store. */
@@ -279,24 +282,20 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
 
     it('PostgreSQL: one order\'s session creation runs on one relay at a time; other orders do not wait', async () => {
       const [a, b] = shared.connections;
-      const fleetA = createPostgresFleet(a.pg!, 'relay-a');
-      const fleetB = createPostgresFleet(b.pg!, 'relay-b');
-      const events: string[] = [];
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      const first = fleetA.withOrderLock('42', async () => {
-        events.push('a starts 42');
-        await held;
-        events.push('a ends 42');
-      });
+      // One provider both relays call; the first call hangs until released.
+      const stripe = fakeProvider({ id: 'stripe', script: [{ do: 'hang' }] });
+      const relayA = sessionHarness([stripe], { orderLock: createPostgresOrderLock(a.pg!), attemptTimeoutMs: 5_000 });
+      const relayB = sessionHarness([stripe], { orderLock: createPostgresOrderLock(b.pg!), attemptTimeoutMs: 5_000 });
+      const first = relayA.create({ orderId: '42' });
       await new Promise((resolve) => setImmediate(resolve));
-      const second = fleetB.withOrderLock('42', async () => void events.push('b runs 42'));
-      await fleetB.withOrderLock('43', async () => void events.push('b runs 43'));
+      const second = relayB.create({ orderId: '42' });
+      expect((await relayB.create({ orderId: '43' })).ok).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(events).toEqual(['a starts 42', 'b runs 43']);
-      release();
-      await Promise.all([first, second]);
-      expect(events).toEqual(['a starts 42', 'b runs 43', 'a ends 42', 'b runs 42']);
+      expect(stripe.calls.map((call) => call.merchantOrderId)).toEqual(['42', '43']);
+      stripe.release();
+      await first;
+      expect((await second).ok).toBe(true);
+      expect(stripe.calls.map((call) => call.merchantOrderId)).toEqual(['42', '43', '42']);
     });
   }
 });
