@@ -56,10 +56,13 @@ runCommand(async () => {
       retried = [one.value];
     } else {
       retried = await retryAllDeadLetters(deps, 'command line');
-      if (retried.length === 0) return console.log('No dead letters to retry.');
+      if (retried.length === 0 && listDeadLetters(deps, 1).total === 0) return console.log('No dead letters to retry.');
     }
     console.log(`Retried ${retried.length} dead letter(s), queued again and due now:`);
-    console.log(table(retried));
+    if (retried.length > 0) console.log(table(retried));
+    // Left as they were: another command of their order was being written (OpsStore.retryDead), or one died meanwhile.
+    const left = values.id === undefined ? listDeadLetters(deps, 1).total : 0;
+    if (left > 0) console.log(`${left} dead letter(s) left as they were (another command of their order was being written, or they died just now): run this again in a moment.`);
     console.log(store.relays(Date.now()).says);
   } finally {
     store.close();

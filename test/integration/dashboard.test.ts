@@ -226,6 +226,29 @@ describe('dashboard with PAYRELAY_ADMIN_TOKEN: login, cookie, CSRF', () => {
     expect((await post(`/admin/dead-letters/${id}/retry`, { csrf: csrfOf(page.body) }, cookie)).location).toBe(`/admin/dead-letters?done=dead-letter-gone&id=${id}`);
   });
 
+  test('Retry while another command of the order is being written: not retried, the page says why; a moment later it is', async () => {
+    const { orderId, id } = await deadLetterFor();
+    const session = h.relay.stores.sessions.get(h.ops.sessionsOfOrder(orderId)[0].id)!;
+    await h.send(session, 'review');
+    h.shop.faults.add({ method: 'GET', path: /orders\/\d+$/, fault: { kind: 'latency', ms: 600 } });
+    const gets = h.shop.requests.filter((r) => r.method === 'GET').length;
+    const writing = h.relay.worker.runOnce();
+    while (h.shop.requests.filter((r) => r.method === 'GET').length === gets) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const cookie = await logIn();
+    const csrf = csrfOf((await get('/admin/dead-letters', cookie)).body);
+    const refused = await post(`/admin/dead-letters/${id}/retry`, { csrf }, cookie);
+    expect(refused.location).toBe(`/admin/dead-letters?done=dead-letter-busy&id=${id}`);
+    expect((await get(refused.location!, cookie)).body).toContain(`Dead letter ${id} was not retried: another command of its order is being written right now`);
+    expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'dead' });
+
+    await writing;
+    expect((await post(`/admin/dead-letters/${id}/retry`, { csrf }, cookie)).location).toBe(`/admin/dead-letters?done=dead-letter-retried&id=${id}`);
+    await h.drain();
+    // The newer hold stands: the old "paid" adds its note only.
+    expect(h.shop.orders.getOrder(orderId)?.status).toBe('on-hold');
+  });
+
   test('Dismiss on a dead letter keeps it out of the list and out of the queue', async () => {
     const { orderId, id } = await deadLetterFor();
     const cookie = await logIn();

@@ -144,6 +144,86 @@ describe('dead letters by hand (retry, retry all, dismiss)', () => {
     expect(h.relay.stores.outbox.state(id)?.state).toBe(retried.ok ? 'done' : 'dead');
   });
 
+  describe('one order, one write at a time, newest status last', () => {
+    const LATE_NOTE = 'Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written';
+
+    /** A paid webhook whose write the shop refuses (a dead letter), then a newer event for the same order. */
+    async function paidDeadThen(newer: 'review' | 'refunded') {
+      const session = h.seed();
+      refuseOrderWrites(h);
+      await h.send(session, 'paid');
+      await h.drain();
+      const [letter] = listDeadLetters(deps).letters;
+      expect(letter).toMatchObject({ merchantOrderId: session.merchantOrderId, task: `mark shop order ${session.merchantOrderId} paid` });
+      await h.send(session, newer);
+      return { orderId: session.merchantOrderId, id: letter.id };
+    }
+
+    // The shop's order cannot tell a newer event's status from an older one's: by the live-order rules alone, an
+    // old "paid" marks an order on hold for a review (or a dispute) processing, and a refunded one too.
+    it.each([
+      ['review', 'on-hold'],
+      ['refunded', 'pending'],
+    ] as const)('an old "paid" retried after a newer "%s" was written leaves the order %s; its note comes, saying why', async (newer, status) => {
+      const { orderId, id } = await paidDeadThen(newer);
+      await h.drain();
+      expect(h.shop.orders.getOrder(orderId)!.status).toBe(status);
+      const notesBefore = h.ourNotes(orderId).length;
+
+      expect((await retryDeadLetter(deps, id, 'dashboard')).ok).toBe(true);
+      await h.drain();
+      expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'done' });
+      expect(h.shop.orders.getOrder(orderId)!.status).toBe(status);
+      expect(h.shop.orders.getOrder(orderId)!.datePaid ?? null).toBeNull();
+      const notes = h.ourNotes(orderId);
+      expect(notes).toHaveLength(notesBefore + 1);
+      expect(notes[notes.length - 1]).toContain(`${LATE_NOTE}, so the order stays ${status}.`);
+      expect(h.relay.stores.log.listByOrder(orderId).map((e) => e.message)).toEqual(
+        expect.arrayContaining([`Shop order ${orderId} updated: order left ${status} (a newer update was written first), note added.`]),
+      );
+    });
+
+    it('a retry while a newer command of the order is being written is refused and names it; retried after, it writes no status over it', async () => {
+      const { orderId, id } = await paidDeadThen('review');
+      const [newer] = h.ops.openCommandsOf([orderId]).filter((command) => command.state === 'pending');
+      // The shop is slow to answer the newer write: the worker holds it (its lease) while the retry is clicked.
+      h.shop.faults.add({ method: 'GET', path: /orders\/\d+$/, fault: { kind: 'latency', ms: 600 } });
+      const gets = h.shop.requests.filter((r) => r.method === 'GET').length;
+      const writing = h.relay.worker.runOnce();
+      while (h.shop.requests.filter((r) => r.method === 'GET').length === gets) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      const refused = await retryDeadLetter(deps, id, 'dashboard');
+      expect(refused).toMatchObject({ ok: false, error: { code: 'order_busy', commandId: newer.id } });
+      expect(!refused.ok && refused.error.message).toBe(
+        `Order ${orderId} is being written right now by outbox command ${newer.id}; dead letter ${id} was not retried, so that the two do not write the order at once. Retry it in a moment.`,
+      );
+      expect(await retryAllDeadLetters(deps, 'command line')).toEqual([]);
+      expect(h.relay.stores.outbox.state(id)).toMatchObject({ state: 'dead' });
+      expect(h.relay.stores.log.listByOrder(orderId).filter((e) => e.kind === 'dead_letter')).toEqual([]);
+
+      await writing;
+      expect(h.shop.orders.getOrder(orderId)!.status).toBe('on-hold');
+      expect((await retryDeadLetter(deps, id, 'dashboard')).ok).toBe(true);
+      await h.drain();
+      expect(h.shop.orders.getOrder(orderId)!.status).toBe('on-hold');
+      expect(h.ourNotes(orderId).at(-1)).toContain(LATE_NOTE);
+    });
+
+    it('retried before the newer command ran, the old one goes first and both statuses are written in order', async () => {
+      const session = h.seed();
+      refuseOrderWrites(h);
+      await h.send(session, 'paid');
+      await h.drain();
+      const [letter] = listDeadLetters(deps).letters;
+      // Queued, not yet run: the worker is not called until after the retry.
+      await h.send(session, 'refunded');
+      expect((await retryDeadLetter(deps, letter.id, 'dashboard')).ok).toBe(true);
+      await h.drain();
+      expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
+      expect(h.ourNotes(session.merchantOrderId).some((note) => note.includes(LATE_NOTE))).toBe(false);
+    });
+  });
+
   it('says why when the id is not a dead letter: unknown, or already retried', async () => {
     const { id } = await deadLetterFor();
     expect(await retryDeadLetter(deps, 999_999, 'dashboard')).toMatchObject({ ok: false, error: { code: 'not_found' } });

@@ -43,7 +43,9 @@ export interface DeadLetterView {
 export type DeadLetterProblem =
   | { code: 'not_found'; message: string }
   | { code: 'not_dead'; message: string }
-  | { code: 'dismissed'; message: string };
+  | { code: 'dismissed'; message: string }
+  /** Another command of its order is running right now: retried, it would run beside it (see OpsStore.retryDead). */
+  | { code: 'order_busy'; message: string; commandId: number };
 
 /** Who acted, for the payment log ("retried from the dashboard"). */
 export type DeadLetterActor = 'dashboard' | 'command line';
@@ -61,18 +63,24 @@ export function getDeadLetter(deps: Pick<DeadLetterDeps, 'ops' | 'sessions'>, id
 
 /**
  * Makes one dead letter pending again, due now, with a fresh retry budget; the running relay's worker picks it up.
- * It still counts as having run once, so the worker looks for its own note or refund before writing again.
+ * It still counts as having run once, so the worker looks for its own note or refund before writing again. It
+ * runs before what its order queued after it died, as they were queued; refused while one of those is running
+ * (`order_busy`: try again in a moment). Retried after a newer status write of its order was done, it writes
+ * its note and refund record but not its older status (execute-outbox-command.ts).
  */
 export async function retryDeadLetter(deps: DeadLetterDeps, id: number, actor: DeadLetterActor): Promise<Result<DeadLetterView, DeadLetterProblem>> {
   return act(deps, id, actor, 'retry');
 }
 
-/** Every undismissed dead letter back in the queue, oldest first (orders keep their order); the ones retried. */
+/**
+ * Every undismissed dead letter back in the queue, oldest first (orders keep their order); the ones retried. A
+ * letter whose order has a command running right now is left as it is (a later retry all takes it).
+ */
 export async function retryAllDeadLetters(deps: DeadLetterDeps, actor: DeadLetterActor): Promise<DeadLetterView[]> {
   return deps.unitOfWork.commitDurably(() => {
     const now = deps.clock.now();
     const letters = deps.ops.deadLetters(deps.ops.deadLetterCount()).reverse();
-    return letters.filter((letter) => deps.ops.retryDead(letter.id, now)).map((letter) => logged(deps, viewOf(deps, letter), actor, 'retry', now));
+    return letters.filter((letter) => deps.ops.retryDead(letter.id, now).kind === 'retried').map((letter) => logged(deps, viewOf(deps, letter), actor, 'retry', now));
   });
 }
 
@@ -90,9 +98,21 @@ async function act(deps: DeadLetterDeps, id: number, actor: DeadLetterActor, act
       return err({ code: 'dismissed', message: `Dead letter ${id} was dismissed on ${new Date(letter.dismissedAt).toISOString()}; it stays as it was.` });
     }
     const now = deps.clock.now();
-    const changed = action === 'retry' ? deps.ops.retryDead(id, now) : deps.ops.dismissDead(id, now);
-    if (!changed) return err({ code: 'not_dead', message: `Dead letter ${id} changed meanwhile; list the dead letters again.` });
-    return ok(logged(deps, viewOf(deps, letter), actor, action, now));
+    const view = viewOf(deps, letter);
+    const changedMeanwhile = { code: 'not_dead' as const, message: `Dead letter ${id} changed meanwhile; list the dead letters again.` };
+    if (action === 'retry') {
+      const retried = deps.ops.retryDead(id, now);
+      if (retried.kind === 'not_dead') return err(changedMeanwhile);
+      if (retried.kind === 'order_busy') {
+        const order = view.merchantOrderId ? `Order ${view.merchantOrderId}` : 'Its order';
+        return err({
+          code: 'order_busy',
+          commandId: retried.commandId,
+          message: `${order} is being written right now by outbox command ${retried.commandId}; dead letter ${id} was not retried, so that the two do not write the order at once. Retry it in a moment.`,
+        });
+      }
+    } else if (!deps.ops.dismissDead(id, now)) return err(changedMeanwhile);
+    return ok(logged(deps, view, actor, action, now));
   });
 }
 

@@ -40,7 +40,7 @@ export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem, 
   const mayHaveRun = item.attempts > 0;
   switch (command.kind) {
     case 'order_write':
-      return writeOrder(deps, item.orderKey, command, mayHaveRun, stillClaimed);
+      return writeOrder(deps, item, command, mayHaveRun, stillClaimed);
     case 'order_note':
       return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun, stillClaimed).then((result) =>
         result.ok ? { ok: true, summary: 'note added' } : result,
@@ -77,15 +77,19 @@ async function captureAtProvider(deps: CommandDeps, command: Extract<OutboxComma
 
 async function writeOrder(
   deps: CommandDeps,
-  orderId: string,
+  item: OutboxItem,
   command: Extract<OutboxCommand, { kind: 'order_write' }>,
   mayHaveRun: boolean,
   stillClaimed: ClaimCheck,
 ): Promise<CommandResult> {
+  const orderId = item.orderKey;
   const order = await deps.gateway.getOrder(orderId);
   if (!order.ok) return order;
+  // A dead letter retried after a newer write of its order was done: the live order cannot tell a newer event's
+  // status (a hold, a refund) from an older one's, so the plan must be told. Only a command that ran before can be one.
+  const overtaken = mayHaveRun && deps.stores.outbox.newerWriteDone(item.id) !== null;
   // Decided again against the order as it is now: a person may have changed it since the event arrived.
-  const plan = planOrderWrite(command.intent, order.value, command.expected, { cancelOnExpiry: deps.cancelOnExpiry ?? false });
+  const plan = planOrderWrite(command.intent, order.value, command.expected, { cancelOnExpiry: deps.cancelOnExpiry ?? false, overtaken });
   if (!plan.ok) return { ok: false, error: { kind: 'permanent', code: plan.error.code, message: plan.error.message } };
 
   for (const step of plan.value.steps) {

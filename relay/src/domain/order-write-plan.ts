@@ -28,6 +28,12 @@ export interface PlanOptions {
    * own hold-stock rule still cancels unpaid orders when the merchant set one.
    */
   cancelOnExpiry: boolean;
+  /**
+   * A newer write of this order was done before this one ran (a dead letter retried by hand after its order moved
+   * on): its status is older than the order's, so none is written, whatever the order's status now. Its refund
+   * record is still added (money that moved is recorded; the worker checks what the shop has) and its note says why.
+   */
+  overtaken?: boolean;
 }
 
 /** What the shopper can still do after an expired checkout, said in the order note. */
@@ -59,6 +65,7 @@ export function planOrderWrite(
     return noteOnly(`${intent.note} Payrelay did not change the order status: ${mismatch}.`, `order not changed: ${mismatch}`);
   }
 
+  if (options.overtaken) return overtakenPlan(intent, order.status);
   const fields = statusFields(intent, order.status, options);
   if (fields === 'moved_on') {
     return noteOnly(
@@ -98,6 +105,14 @@ function expiryNote(intent: OrderWriteIntent, current: string, written: string |
 function paidOnCancelledNote(intent: OrderWriteIntent, current: string, note: string): string {
   if (intent.target !== 'paid' || intent.refundMinor !== undefined || current !== 'cancelled') return note;
   return `${note} ${PAID_ON_CANCELLED}`;
+}
+
+/** Overtaken: the live status may be a newer event's (a hold, a refund) or a person's; neither is undone. */
+function overtakenPlan(intent: OrderWriteIntent, status: string): { ok: true; value: OrderWritePlan } {
+  const why = `Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written, so the order stays ${status}.`;
+  if (intent.refundMinor === undefined) return noteOnly(`${intent.note} ${why}`, `order left ${status} (a newer update was written first), note added`);
+  const steps: OrderWriteStep[] = [{ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note }, { kind: 'note', text: `${intent.note} ${why}` }];
+  return { ok: true, value: { steps, outcome: 'status_written', summary: `refund record added, order left ${status} (a newer update was written first)` } };
 }
 
 function noteOnly(text: string, summary: string): { ok: true; value: OrderWritePlan } {

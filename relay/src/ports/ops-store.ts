@@ -60,6 +60,9 @@ export interface StoredEvent {
   receivedAt: number;
 }
 
+/** What retryDead did: queued again, refused because another command of its order is running, or not a dead letter. */
+export type RetryDeadOutcome = { kind: 'retried' } | { kind: 'order_busy'; commandId: number } | { kind: 'not_dead' };
+
 export interface OpsStore {
   /** When the oldest command still waiting in the outbox was queued, or null when nothing waits. */
   oldestPendingAt(): number | null;
@@ -77,9 +80,13 @@ export interface OpsStore {
    * Puts a dead-lettered command back in the queue, due now, with a fresh retry budget (a person fixed the cause).
    * Its attempts restart at 1, not 0: it ran at least once, and the worker looks for its own note or refund
    * before writing again only when attempts > 0 (a dead letter may have reached the shop: a timeout after the
-   * request was sent). False when the command is not an undismissed dead letter (already retried, or no such id).
+   * request was sent). It keeps its place: older than what its order queued after it died, it is its order's
+   * head again and runs before them. So it is refused (`order_busy`) while a worker holds a live lease on another
+   * command of its order: put back then, it would run beside that one, two writes to one order at once. The
+   * check and the change are atomic with the workers' claims (markAttempt takes only a head). `not_dead` when
+   * the command is not an undismissed dead letter (already retried, dismissed, or no such id).
    */
-  retryDead(id: number, now: number): boolean;
+  retryDead(id: number, now: number): RetryDeadOutcome;
   /** Keeps a dead letter as it is but out of lists and counts. False when it is not an undismissed dead letter. */
   dismissDead(id: number, now: number): boolean;
   /**

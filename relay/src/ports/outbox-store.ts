@@ -61,7 +61,9 @@ export interface OutboxStore {
   /**
    * Counted before the slow call: a crash mid-call leaves attempts > 1, which makes the retry check for its own
    * note. Also clears a coalesced command's rerun request: this run reads the latest state. With a lease it is
-   * the claim: false when another worker holds a live lease on it (that worker runs it; this one must not).
+   * the claim: false when another worker holds a live lease on it (that worker runs it; this one must not), or
+   * when it is no longer its order's head (a dead letter of its order was retried since claimDue read it: that
+   * one runs first, and the two must not run at once).
    * The lease lasts `until - now`: on PostgreSQL, which a fleet of relays shares, by the database's clock (the
    * relays' own clocks may disagree); on SQLite, one relay per file, by the caller's.
    */
@@ -82,6 +84,12 @@ export interface OutboxStore {
   markRetry(id: number, nextAttemptAt: number, error: string, now: number, owner?: string | null): boolean;
   markDead(id: number, error: string, now: number, owner?: string | null): boolean;
   hasPending(orderKey: string): boolean;
+  /**
+   * The newest order write of this command's order that is done and was queued after it, or null. Only a dead
+   * letter retried by hand can run after a newer write of its order (heads only, otherwise): its status is then
+   * older than the one that write made, and the worker must not write it over that one.
+   */
+  newerWriteDone(id: number): number | null;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
   /** Dead letters a person dismissed are not counted (they are dealt with; see OpsStore.dismissDead). */
   counts(): { pending: number; dead: number; done: number };

@@ -93,6 +93,40 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     expect(fieldsFor('review', 'refunded')).toBe('note (left alone)');
   });
 
+  describe('overtaken: a dead letter retried after a newer write of its order was done', () => {
+    const overtaken = (target: PaymentStatus, status: string, extra: Partial<OrderWriteIntent> = {}) => {
+      const plan = planOrderWrite(intent(target, extra), anOrder({ status }), expected, { cancelOnExpiry: false, overtaken: true });
+      if (!plan.ok) throw new Error(plan.error.message);
+      return plan.value;
+    };
+
+    // Each of these would be written if it were the newest (the table above): an old "paid" over a newer hold
+    // or refund, an old hold over a newer payment, an old decline over a newer retry.
+    it.each([
+      ['paid', 'on-hold'],
+      ['paid', 'pending'],
+      ['review', 'processing'],
+      ['failed', 'pending'],
+      ['pending', 'failed'],
+      ['refunded', 'processing'],
+    ] as const)('%s on a %s order: no status, a note that says why', (target, status) => {
+      const plan = overtaken(target, status);
+      expect(plan.steps).toEqual([{ kind: 'note', text: `N. Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written, so the order stays ${status}.` }]);
+      expect(plan.outcome).toBe('note_only');
+      expect(plan.summary).toBe(`order left ${status} (a newer update was written first), note added`);
+    });
+
+    it('a refund record is still added (money that moved is recorded), without a status', () => {
+      expect(overtaken('paid', 'on-hold', { refundMinor: 500, releasesHold: true }).steps.map((step) => step.kind)).toEqual(['refund', 'note']);
+    });
+
+    it('another gateway\'s order or a total that differs: refused or noted, as for any write', () => {
+      expect(planOrderWrite(intent('paid'), anOrder({ paymentMethod: 'bacs' }), expected, { cancelOnExpiry: false, overtaken: true })).toMatchObject({ ok: false });
+      const plan = planOrderWrite(intent('paid'), anOrder({ totalMinor: 2999 }), expected, { cancelOnExpiry: false, overtaken: true });
+      expect(plan.ok && plan.value.steps).toEqual([{ kind: 'note', text: expect.stringContaining('differs from the payment session') }]);
+    });
+  });
+
   it('never writes to an order of another gateway', () => {
     const plan = planOrderWrite(intent('paid'), anOrder({ paymentMethod: 'bacs' }), expected);
     expect(plan).toMatchObject({ ok: false, error: { code: 'not_our_gateway' } });

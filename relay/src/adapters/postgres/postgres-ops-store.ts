@@ -16,6 +16,7 @@ import {
   type StoredEventRow,
 } from '../store-rows/ops-rows';
 import type { PgDb } from './pg-database';
+import { DATABASE_NOW_MS } from './postgres-outbox-store';
 
 /** The operator's queries of sqlite-ops-store.ts, on PostgreSQL. */
 export function createPostgresOpsStore(db: PgDb): OpsStore {
@@ -31,14 +32,27 @@ export function createPostgresOpsStore(db: PgDb): OpsStore {
       const row = db.get<DeadLetterRow>(`SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE id = $1 AND state = 'dead'`, [id]);
       return row ? toDeadLetter(row) : null;
     },
-    // A retried coalesced fetch gives up its key when a newer one is pending (see sqlite-ops-store.ts).
-    retryDead: (id, now) =>
-      db.run(
+    retryDead: (id, now) => {
+      // Not while a relay holds another command of its order (ops-store.ts). Its order's pending commands are
+      // locked first, until this transaction ends: a relay claiming one this instant (FOR UPDATE SKIP LOCKED)
+      // either got it first, and its lease shows here, or skips it and next time finds this one the head.
+      const pending = db.all<{ id: number; leased: boolean }>(
+        `SELECT p.id, COALESCE(p.lease_until > ${DATABASE_NOW_MS}, false) AS leased FROM outbox p
+         WHERE p.state = 'pending' AND p.order_key = (SELECT d.order_key FROM outbox d WHERE d.id = $1 AND d.state = 'dead' AND d.dismissed_at IS NULL)
+         ORDER BY p.id FOR UPDATE OF p`,
+        [id],
+      );
+      const busy = pending.find((row) => row.leased);
+      if (busy) return { kind: 'order_busy', commandId: busy.id };
+      // A retried coalesced fetch gives up its key when a newer one is pending (see sqlite-ops-store.ts).
+      const retried = db.run(
         `UPDATE outbox SET state = 'pending', attempts = 1, next_attempt_at = $2, updated_at = $2, rerun = 0, lease_owner = NULL, lease_until = NULL,
            coalesce_key = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.coalesce_key = outbox.coalesce_key) THEN NULL ELSE coalesce_key END
          WHERE id = $1 AND state = 'dead' AND dismissed_at IS NULL`,
         [id, now],
-      ) === 1,
+      );
+      return retried === 1 ? { kind: 'retried' } : { kind: 'not_dead' };
+    },
     dismissDead: (id, now) => db.run("UPDATE outbox SET dismissed_at = $2 WHERE id = $1 AND state = 'dead' AND dismissed_at IS NULL", [id, now]) === 1,
     openCommandsOf: (orderKeys) =>
       db

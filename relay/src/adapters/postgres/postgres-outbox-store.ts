@@ -75,9 +75,12 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
     markAttempt: (id, now, lease) =>
       (lease
         ? db.run(
-            // The lease lasts `until - now` of the database's clock.
+            // The lease lasts `until - now` of the database's clock. Still the head: a dead letter of its order
+            // retried since it was read goes first (a relay's claimDue leases what it reads, and a retry is refused
+            // beside a lease, so this matters for stores without claimAs and for a retry in the same instant).
             `UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = $2, lease_until = ${DATABASE_NOW_MS} + $3::bigint, updated_at = $4
-             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= ${DATABASE_NOW_MS} OR lease_owner = $2)`,
+             WHERE id = $1 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= ${DATABASE_NOW_MS} OR lease_owner = $2)
+               AND id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = outbox.order_key)`,
             [id, lease.owner, lease.until - now, now],
           )
         : db.run('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = $2 WHERE id = $1', [id, now])) === 1,
@@ -101,6 +104,13 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
     markDead: (id, error, now, owner = null) =>
       db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]) === 1,
     hasPending: (orderKey) => db.get(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = $1 LIMIT 1`, [orderKey]) !== undefined,
+    // Read by the worker only for a command that ran before (a retried dead letter, a crash): the primary key's
+    // range of newer ids, which for a dead letter retried soon after it died is short.
+    newerWriteDone: (id) =>
+      db.get<{ id: number | null }>(
+        `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.id > o.id AND n.order_key = o.order_key AND n.state = 'done' AND n.kind = 'order_write' WHERE o.id = $1`,
+        [id],
+      )?.id ?? null,
     state: (id) => {
       const row = db.get<{ state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>('SELECT state, attempts, last_error FROM outbox WHERE id = $1', [id]);
       return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : null;

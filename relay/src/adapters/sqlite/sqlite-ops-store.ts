@@ -28,10 +28,16 @@ export function createSqliteOpsStore(db: Db): OpsStore {
   const deadById = db.prepare<[number], DeadLetterRow>(`SELECT ${DEAD_LETTER_COLUMNS} FROM outbox WHERE id = ? AND state = 'dead'`);
   // A Mollie fetch is coalesced (one pending per payment): when a newer one is queued meanwhile, the retried one
   // gives up its key rather than break the unique index; both run, and each reads the latest state.
+  // Not while a worker holds another command of its order (ops-store.ts): checked in the same statement, and a
+  // worker's claim (markAttempt) is one statement that takes only a head, so the two cannot cross.
+  const inFlightBeside = `SELECT b.id FROM outbox b WHERE b.state = 'pending' AND b.order_key = outbox.order_key AND b.id <> outbox.id AND b.lease_until > @now`;
   const retry = db.prepare(`UPDATE outbox SET state = 'pending', attempts = 1, next_attempt_at = @now, updated_at = @now, rerun = 0,
       lease_owner = NULL, lease_until = NULL,
       coalesce_key = CASE WHEN EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.coalesce_key = outbox.coalesce_key) THEN NULL ELSE coalesce_key END
-    WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL`);
+    WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL AND NOT EXISTS (${inFlightBeside})`);
+  const busyWith = db.prepare<[{ id: number; now: number }], { id: number }>(
+    `SELECT (${inFlightBeside} ORDER BY b.id LIMIT 1) AS id FROM outbox WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL`,
+  );
   const dismiss = db.prepare("UPDATE outbox SET dismissed_at = @now WHERE id = @id AND state = 'dead' AND dismissed_at IS NULL");
   const openOf = db.prepare<[string], QueuedCommandRow>(
     `SELECT ${DEAD_LETTER_COLUMNS}, state, next_attempt_at FROM outbox WHERE state IN ('pending', 'dead') AND order_key IN (SELECT value FROM json_each(?)) ORDER BY id`,
@@ -67,7 +73,11 @@ export function createSqliteOpsStore(db: Db): OpsStore {
       const row = deadById.get(id);
       return row ? toDeadLetter(row) : null;
     },
-    retryDead: (id, now) => retry.run({ id, now }).changes === 1,
+    retryDead: (id, now) => {
+      if (retry.run({ id, now }).changes === 1) return { kind: 'retried' };
+      const busy = busyWith.get({ id, now })?.id;
+      return busy ? { kind: 'order_busy', commandId: busy } : { kind: 'not_dead' };
+    },
     dismissDead: (id, now) => dismiss.run({ id, now }).changes === 1,
     openAlertCounts: () => openAlerts.all(),
     openCommandsOf: (orderKeys) =>

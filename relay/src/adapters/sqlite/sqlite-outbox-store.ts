@@ -38,9 +38,11 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const claimAny = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql('', isHead));
   const claimProviderOnly = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = ? WHERE id = ?');
-  // The claim: one statement, so of two workers that both saw the command due, exactly one gets it.
+  // The claim: one statement, so of two workers that both saw the command due, exactly one gets it. Still the
+  // head: a dead letter of its order retried since claimDue read it (another process, the dashboard) goes first.
   const leasedAttempt = db.prepare(`UPDATE outbox SET attempts = attempts + 1, rerun = 0, lease_owner = @owner, lease_until = @until, updated_at = @now
-    WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`);
+    WHERE id = @id AND state = 'pending' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)
+      AND id = (SELECT MIN(h.id) FROM outbox h WHERE h.state = 'pending' AND h.order_key = outbox.order_key)`);
   const holding = db.prepare<[{ id: number; owner: string; now: number }], { id: number }>(
     `SELECT id FROM outbox WHERE id = @id AND state = 'pending' AND lease_owner = @owner AND lease_until > @now`,
   );
@@ -57,6 +59,10 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const retry = db.prepare(`UPDATE outbox SET next_attempt_at = @at, last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
+  // A range of outbox_pending (state, order_key, id).
+  const newerDone = db.prepare<[number], { id: number | null }>(
+    `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.state = 'done' AND n.order_key = o.order_key AND n.id > o.id AND n.kind = 'order_write' WHERE o.id = ?`,
+  );
   const stateOf = db.prepare<[number], { state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>(
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
   );
@@ -98,6 +104,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     markRetry: (id, nextAttemptAt, error, now, owner = null) => retry.run({ at: nextAttemptAt, error, now, id, owner }).changes === 1,
     markDead: (id, error, now, owner = null) => dead.run({ error, now, id, owner }).changes === 1,
     hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
+    newerWriteDone: (id) => newerDone.get(id)?.id ?? null,
     state: (id) => {
       const row = stateOf.get(id);
       return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : null;

@@ -47,6 +47,10 @@ const FLASHES: Record<string, { text: (id: string) => string; bad?: boolean }> =
   'dead-letter-retried': { text: (id) => `Dead letter ${id} is queued again; the outbox runs it now.` },
   'dead-letter-dismissed': { text: (id) => `Dead letter ${id} dismissed.` },
   'dead-letter-gone': { text: (id) => `Dead letter ${id} is not dead any more (already retried or dismissed).`, bad: true },
+  'dead-letter-busy': {
+    text: (id) => `Dead letter ${id} was not retried: another command of its order is being written right now, and the two must not write the order at once. Retry it in a moment.`,
+    bad: true,
+  },
 };
 
 /**
@@ -159,7 +163,7 @@ export function adminRoutes(deps: AdminRouteDeps): express.Router {
         if (result.value.merchantOrderId) dismissDeadLetterAlerts(deps, result.value.merchantOrderId, `the relay dashboard (its dead letter ${result.value.id} was ${action === 'retry' ? 'retried' : 'dismissed'})`);
         if (action === 'retry') deps.pokeWorker();
       }
-      const done = result?.ok ? (action === 'retry' ? 'dead-letter-retried' : 'dead-letter-dismissed') : 'dead-letter-gone';
+      const done = result?.ok ? (action === 'retry' ? 'dead-letter-retried' : 'dead-letter-dismissed') : result?.error.code === 'order_busy' ? 'dead-letter-busy' : 'dead-letter-gone';
       res.redirect(303, `${root}/dead-letters?done=${done}&id=${id ?? ''}`);
     }));
   }

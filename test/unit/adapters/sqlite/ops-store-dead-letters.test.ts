@@ -20,18 +20,18 @@ describe('SQLite ops store: dead letters', () => {
 
   it('retry: pending, due now, attempts back to 1 (it ran before), no lease, claimable at once', () => {
     const { db, outbox, ops, id } = deadCommand();
-    expect(ops.retryDead(id, now + 10)).toBe(true);
+    expect(ops.retryDead(id, now + 10)).toEqual({ kind: 'retried' });
     expect(outbox.state(id)).toMatchObject({ state: 'pending', attempts: 1 });
     expect(db.prepare('SELECT lease_owner, lease_until, next_attempt_at FROM outbox WHERE id = ?').get(id)).toEqual({ lease_owner: null, lease_until: null, next_attempt_at: now + 10 });
     expect(outbox.claimDue(now + 10, 10).map((item) => [item.id, item.attempts])).toEqual([[id, 1]]);
-    expect(ops.retryDead(id, now + 11)).toBe(false);
+    expect(ops.retryDead(id, now + 11)).toEqual({ kind: 'not_dead' });
   });
 
   it('retry while a newer fetch for the same payment is queued: both pending, no clash on the one-per-key index', () => {
     const { outbox, ops, id } = deadCommand();
     const newer = outbox.enqueueCoalesced('fetch:tr_1', '7', fetch, now + 5);
     expect(newer.kind).toBe('queued');
-    expect(ops.retryDead(id, now + 10)).toBe(true);
+    expect(ops.retryDead(id, now + 10)).toEqual({ kind: 'retried' });
     expect(outbox.counts()).toMatchObject({ pending: 2, dead: 0 });
   });
 
@@ -44,7 +44,7 @@ describe('SQLite ops store: dead letters', () => {
     expect(ops.deadLetterCount()).toBe(0);
     expect(outbox.counts().dead).toBe(0);
     expect(ops.deadLetter(id)).toMatchObject({ id, kind: 'fetch_status', command: fetch, attempts: 5, lastError: 'provider_timeout: gave up after 5 attempts: Mollie did not answer', dismissedAt: now + 20 });
-    expect(ops.retryDead(id, now + 30)).toBe(false);
+    expect(ops.retryDead(id, now + 30)).toEqual({ kind: 'not_dead' });
     expect(ops.dismissDead(id, now + 30)).toBe(false);
     expect(outbox.state(id)?.state).toBe('dead');
   });
@@ -55,7 +55,7 @@ describe('SQLite ops store: dead letters', () => {
     const ops = createSqliteOpsStore(db);
     const id = outbox.enqueue('7', fetch, now);
     expect(ops.deadLetter(id)).toBeNull();
-    expect(ops.retryDead(id, now)).toBe(false);
+    expect(ops.retryDead(id, now)).toEqual({ kind: 'not_dead' });
     expect(ops.dismissDead(id, now)).toBe(false);
   });
 });
