@@ -52,7 +52,9 @@ describe('per-shop fairness: one shop down or with bad keys does not delay anoth
 
     const [paidAtHealthy] = await payBacklog(relay, healthy, 1);
     const noted = () => healthy.woo.orders.notes(paidAtHealthy).some((n) => n.note.includes('[Payrelay ref'));
-    await until(() => healthy.woo.orders.getOrder(paidAtHealthy)?.status === 'processing' && noted(), "the healthy shop's order is processing, with its note");
+    // Its command done too: the worker records the outcome after the shop's answer to the note, a moment later.
+    const healthyDone = () => healthy.relay.stores.outbox.counts().pending === 0;
+    await until(() => healthy.woo.orders.getOrder(paidAtHealthy)?.status === 'processing' && noted() && healthyDone(), "the healthy shop's order is processing, with its note, its command done");
 
     // Written while every request to the down shop was still unanswered (its 10 s timeout had not run out)…
     expect(down.woo.requests.every((r) => r.status === 'hung')).toBe(true);

@@ -144,7 +144,11 @@ onPostgres('registered shops on a fleet: two relays on one PostgreSQL database',
       const alpha = second!.shop('alpha');
       const session = alpha.seed();
       expect((await sendSandboxWebhook(second!.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid')).status).toBe(200);
-      await until(() => alpha.woo.orders.getOrder(session.merchantOrderId)?.status === 'processing', 'alpha written by the second relay');
+      // Done means the command's outcome is recorded: the status comes first, the note after it, the bookkeeping last.
+      const written = () => alpha.relay.stores.outbox.counts();
+      await until(() => written().done > 0 && written().pending === 0, 'alpha written by the second relay');
+      expect(written()).toMatchObject({ pending: 0, dead: 0 });
+      expect(alpha.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
       expect(alpha.woo.orders.notes(session.merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'))).toHaveLength(1);
     });
   });
