@@ -64,8 +64,11 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
           ADYEN_MERCHANT_ACCOUNT: 'PayrelayShop_ECOM',
           ADYEN_HMAC_KEY: ADYEN_TEST_HMAC_KEY,
           ADYEN_API_BASE: adyen.url,
-          // A hung provider call is an answer lost after 3 s (a test that needs it sooner has the stand-in lose it).
-          PAYRELAY_PROVIDER_TIMEOUT_MS: '3000',
+          // A hung provider call is an answer lost after 2 s on the second relay: well within the other relay's wait
+          // for its turn (REFUND_TURN_WAIT_MS, 5 s), which the third test needs. The first relay waits a minute, so
+          // whatever a busy machine delays, its answer is never lost before the test has it lost (the stand-in's 500)
+          // or kills it while it waits: a test that needs an answer lost sooner asks the second relay.
+          PAYRELAY_PROVIDER_TIMEOUT_MS: i === 0 ? '60000' : '2000',
           PAYRELAY_LOG_LEVEL: 'error',
         },
         { inherit: true },
@@ -216,9 +219,9 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
   it('a refund asked on one relay while the other relay\'s call to PayPal for the order is unanswered: no second call to PayPal', async () => {
     const session = paidPaypalOrder();
     paypal.fault(`/v2/payments/captures/${session.providerPaymentId}/refund`, 'hang');
-    const firstAnswer = askRelay(relays[0], session, 'wc-1', '10.00');
+    const firstAnswer = askRelay(relays[1], session, 'wc-1', '10.00');
     await until(() => refundCalls(session).length === 1, 'the first relay to call PayPal');
-    const [lost, refused] = await Promise.all([firstAnswer, askRelay(relays[1], session, 'wc-2', '5.00')]);
+    const [lost, refused] = await Promise.all([firstAnswer, askRelay(relays[0], session, 'wc-2', '5.00')]);
     expect(lost).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable' } } });
     // Its turn came once the first relay's answer was lost; that refund may still be being made at PayPal.
     expect(refused).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringContaining('(WooCommerce refund wc-1)') } } });
