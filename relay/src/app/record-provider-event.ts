@@ -50,8 +50,7 @@ export function recordProviderEvent(
   // that: a refund from the shop counted meanwhile on another connection (refund-order.ts, settle-lost-refund.ts,
   // which lock the row too) is seen, or waits for this transaction and counts on top of what it writes, instead
   // of being overwritten by a total read before it.
-  const found = findSession(stores.sessions, event);
-  const session = found ? stores.sessions.getForUpdate(found.id) : null;
+  const session = findSessionForUpdate(stores.sessions, event);
   const decided = session ? decideForSession(stores, event, session, livemode) : null;
   const outcome = !decided ? 'parked' : decided.decision.kind === 'apply' ? 'applied' : 'ignored';
   const isNew = stores.inbox.insertIfNew({
@@ -380,12 +379,21 @@ function settleOwnRefund(stores: EventStores, event: ProviderEvent, own: ShopRef
   stores.refunds.settle(own.merchantOrderId, own.shopRefundId, { state: 'refused', providerRefundId: event.refundOutcome.providerRefundId, message: `${name} could not make the refund${reason}; the money was not returned` }, now);
 }
 
-/** Our own id echoed back wins; then the provider's session id; then its payment id (charge and review events). */
-export function findSession(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
+/**
+ * The event's session, read under its row lock for the rest of the transaction (FOR UPDATE on PostgreSQL). Our
+ * own id echoed back wins (most events carry it: one read, locked); then the provider's session id; then its
+ * payment id (charge and review events), found first and then read again locked.
+ */
+function findSessionForUpdate(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
   if (event.relaySessionId) {
-    const own = sessions.get(event.relaySessionId);
+    const own = sessions.getForUpdate(event.relaySessionId);
     if (own && own.provider === event.provider) return own;
   }
+  const found = findByProviderRefs(sessions, event);
+  return found ? sessions.getForUpdate(found.id) : null;
+}
+
+function findByProviderRefs(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
   if (event.providerSessionId) {
     const bySession = sessions.findByProviderSessionId(event.provider, event.providerSessionId);
     if (bySession) return bySession;
