@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createWinstonLogger } from './adapters/winston-logger';
+import { startBackgroundCheckpoints, WRITER_AUTOCHECKPOINT_PAGES } from './adapters/sqlite/background-checkpoints';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
 import { createWalFsync } from './adapters/sqlite/wal-fsync';
@@ -133,7 +134,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
   // SQLite handle is then an in-memory one, for the demo shop only.
   const pg = config.databaseUrl ? openPostgresStorage(config.databaseUrl, owner, { lockTimeoutMs: config.databaseBusyTimeoutMs, now: () => clock.now(), schema: config.databaseSchema ?? undefined }) : null;
   const sqliteFile = pg ? ':memory:' : config.databasePath;
-  const db = openDatabase(sqliteFile, { busyTimeoutMs: config.databaseBusyTimeoutMs });
+  // A file's WAL is copied back by a thread of its own (background-checkpoints.ts), not inside the relay's commits.
+  const walAutocheckpointPages = sqliteFile === ':memory:' ? undefined : WRITER_AUTOCHECKPOINT_PAGES;
+  const db = openDatabase(sqliteFile, { busyTimeoutMs: config.databaseBusyTimeoutMs, walAutocheckpointPages });
   // One relay per file, before anything else starts: a second one would run the same outbox and write every
   // note twice. Refused with who holds it; a holder that is gone is taken over (its outbox claims with it).
   const relayLock = sqliteFile === ':memory:' ? null : createSqliteRelayLock(db);
@@ -152,6 +155,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       ? undefined
       : createWalFsync(db, (error) => logger.error('the disk failed to flush the database (fdatasync); webhooks and outbox bookkeeping are refused until the relay restarts', { error: String(error) }));
   const stores = pg?.stores ?? createSqliteStores(db, { walFsync, lockWaitMs: config.databaseBusyTimeoutMs });
+  const checkpoints = sqliteFile === ':memory:' ? null : startBackgroundCheckpoints(sqliteFile, logger);
   const sandboxLedger = pg?.sandboxLedger ?? new SqliteSandboxLedger(db);
   // Known only after listening when the port is 0 (tests); providers read it when they build checkout URLs.
   let publicUrl = config.publicUrl;
@@ -195,6 +199,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     if (!overrides.mounted) await listen(server, config.port, config.host);
   } catch (error) {
     // Nothing else has started yet: close what is open so the process can exit with one line.
+    await checkpoints?.stop();
     walFsync?.close();
     relayLock?.release(owner);
     db.close();
@@ -267,7 +272,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     : config.databaseUrl
       ? createProcessRecorder({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, lockTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
       : sqliteFile !== ':memory:'
-        ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode }, logger)
+        ? createThreadedRecorder({ databasePath: config.databasePath, busyTimeoutMs: config.databaseBusyTimeoutMs, livemode, walAutocheckpointPages }, logger)
         : createInProcessRecorder(stores, stores.unitOfWork, livemode);
   const intake = createWebhookIntake({ providers, recorder, logger, notificationThrottle: createNotificationThrottle(), onEventsRecorded: learnFromDeclines(health, stores.sessions) });
   webhookEndpoint = createWebhookEndpoint({ intake, clock, logger, maxBodyBytes: config.maxBodyBytes, onStored: () => worker.poke(), metrics, knownProviders: new Set(providers.keys()) });
@@ -489,6 +494,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
         await recorder.close?.();
         if (heartbeat) clearInterval(heartbeat);
         relayLock?.release(owner);
+        await checkpoints?.stop();
         walFsync?.close();
         db.close();
         if (pg) {

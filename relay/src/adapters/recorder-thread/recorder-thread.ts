@@ -15,7 +15,7 @@ import type { RecorderThreadSetup } from './threaded-recorder';
 
 const setup = workerData as RecorderThreadSetup;
 
-const db = openDatabase(setup.databasePath, { busyTimeoutMs: setup.busyTimeoutMs });
+const db = openDatabase(setup.databasePath, { busyTimeoutMs: setup.busyTimeoutMs, walAutocheckpointPages: setup.walAutocheckpointPages });
 const walFsync = createWalFsync(db, (error) => {
   server.log({ level: 'error', message: 'the disk failed to flush the webhook database (fdatasync); webhooks are refused until the relay restarts', fields: { error: String(error) } });
   // The failed batch's replies and this log go out first.

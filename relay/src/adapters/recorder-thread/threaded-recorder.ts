@@ -9,6 +9,8 @@ export interface RecorderThreadSetup {
   databasePath: string;
   busyTimeoutMs: number;
   livemode: boolean;
+  /** The relay checkpoints on a thread of its own (sqlite/background-checkpoints.ts): this connection only past it. */
+  walAutocheckpointPages?: number;
 }
 
 export type ThreadedRecorder = RemoteRecorder;

@@ -10,13 +10,15 @@ export type Db = Database.Database;
  * a commit is on disk before we acknowledge a provider, and a busy timeout so a briefly locked file waits
  * instead of failing. Then brings the schema up to date.
  */
-export function openDatabase(file: string, options: { busyTimeoutMs?: number } = {}): Db {
+export function openDatabase(file: string, options: { busyTimeoutMs?: number; walAutocheckpointPages?: number } = {}): Db {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${Math.floor(options.busyTimeoutMs ?? 5000)}`);
   db.pragma('foreign_keys = ON');
+  // Raised where background-checkpoints.ts copies the WAL back on its own thread; SQLite's 1,000 elsewhere.
+  if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${Math.floor(options.walAutocheckpointPages)}`);
   migrate(db);
   return db;
 }
