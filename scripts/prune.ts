@@ -2,26 +2,32 @@
  * `npm run prune`: deletes webhook events (raw bodies and dedupe keys), rejected attempts and finished outbox
  * commands older than PAYRELAY_RETENTION_DAYS (at least 45: Adyen retries for up to 30 days, and a dedupe key must
  * outlive every retry). Sessions and the payment log are kept: they are the order's history. It deletes in small
- * batches with a pause between them (app/prune-old-data.ts), so the relay's webhooks are stored meanwhile.
+ * batches paced by how long each takes (app/prune-old-data.ts, domain/prune-pace.ts), so the relay's webhooks are
+ * stored meanwhile.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { countPrunable, PRUNE_BATCH_ROWS, pruneOldData } from '../relay/src/app/prune-old-data';
+import { isLockBusy } from '../relay/src/adapters/sqlite/commit-batch';
+import type { Db } from '../relay/src/adapters/sqlite/open-database';
+import { countPrunable, pruneOldData } from '../relay/src/app/prune-old-data';
+import { DEFAULT_PRUNE_PACE, FIRST_PRUNE_PACE, nextPrunePace } from '../relay/src/domain/prune-pace';
 import { parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
 import { openRelayStore } from './lib/relay-store';
 
 /**
- * Between batches: at least long enough for the relay's waiting writes (its lock retry is 2 ms) to take the lock,
- * and three times as long as the batch took, so the prune keeps to a quarter of a core on a 2-core machine.
+ * On SQLite: a deleted row need not be on disk before the next batch (after a crash the next prune deletes it
+ * again), so no fsync per batch inside the write lock (synchronous=NORMAL; the relay's own commits carry these
+ * frames to disk with theirs). The pages a batch freed are copied back by the prune itself, timed as its work,
+ * not left to a webhook's commit: wal_autocheckpoint 0, and one PASSIVE checkpoint after each batch.
  */
-const PAUSE_MS = 5;
-const IDLE_PER_BUSY = 3;
-
-/** A pause that measures the batch before it (the time since the last pause ended). */
-function pacedPause(): () => Promise<void> {
-  let batchStarted = performance.now();
-  return async () => {
-    await sleep(Math.max(PAUSE_MS, (performance.now() - batchStarted) * IDLE_PER_BUSY));
-    batchStarted = performance.now();
+function checkpointAfterEachBatch(db: Db): () => void {
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  return () => {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      if (!isLockBusy(error)) throw error; // another checkpoint (the relay's thread) is copying the same frames
+    }
   };
 }
 
@@ -31,7 +37,8 @@ const spec: CommandSpec = {
     'Deletes stored webhook events (their raw bodies and dedupe keys), rejected attempts, finished outbox commands\n' +
     'and settled parked events older than PAYRELAY_RETENTION_DAYS (default and minimum 45 days: a dedupe key must\n' +
     'outlive every provider retry). Payment sessions and the payment log are kept. Safe while the relay runs: it\n' +
-    `deletes ${PRUNE_BATCH_ROWS} rows at a time and lets the relay write between batches.`,
+    `deletes in short batches (${DEFAULT_PRUNE_PACE.minRows}-${DEFAULT_PRUNE_PACE.maxRows} rows, sized to take ~${DEFAULT_PRUNE_PACE.targetBatchMs} ms) and sleeps between them, working at\n` +
+    `most ${DEFAULT_PRUNE_PACE.share * 100}% of the time: slower while the relay is busy.`,
   options: { 'dry-run': { type: 'boolean', short: 'n', description: 'only count what would be deleted (by the same rules; nothing is written)' }, shop: SHOP_OPTION },
   notes: ['Example (cron, weekly): 30 4 * * 0 cd /opt/payrelay && npm run -s prune'],
 };
@@ -44,7 +51,12 @@ runCommand(async () => {
     const before = Date.now() - config.retentionDays * 24 * 3600_000;
     const counts = values['dry-run']
       ? countPrunable(stores, before)
-      : await pruneOldData(stores, before, { batchRows: PRUNE_BATCH_ROWS, pause: pacedPause() });
+      : await pruneOldData(stores, before, {
+          batchRows: FIRST_PRUNE_PACE().rows,
+          pace: (last) => nextPrunePace(last),
+          pause: (ms) => sleep(ms),
+          afterBatch: store.sqlite ? checkpointAfterEachBatch(store.sqlite) : undefined,
+        });
     if (!values['dry-run']) store.compact();
     const { events, outbox, parked } = counts;
     const verb = values['dry-run'] ? 'would prune' : 'pruned';

@@ -69,6 +69,27 @@ describe(`${TEST_STORE} prune in batches`, () => {
     expect(countPrunable(batched.stores, before)).toEqual({ events: 0, outbox: 0, parked: 0 });
   });
 
+  it('sizes each batch and the pause after it by the pace, and checkpoints after every batch that deleted', async () => {
+    const reference = filled();
+    const paced = filled();
+    const expected = pruneInSingleStatements(reference.sql);
+    const asked: number[] = [];
+    const pauses: number[] = [];
+    let afterBatches = 0;
+    const pruned = await pruneOldData(paced.stores, before, {
+      batchRows: 2,
+      // Each batch one row bigger, the pause ten times its rows: what the pace says is what happens.
+      pace: ({ rows }) => (asked.push(rows), { rows: rows + 1, pauseMs: rows * 10 }),
+      pause: async (ms) => void pauses.push(ms),
+      afterBatch: () => void (afterBatches += 1),
+    });
+    expect(pruned).toEqual(expected);
+    expect(remaining(paced.sql)).toEqual(remaining(reference.sql));
+    expect(asked.slice(0, 3)).toEqual([2, 3, 4]);
+    expect(pauses.slice(0, 3)).toEqual([20, 30, 40]);
+    expect(afterBatches).toBe(pauses.length);
+  });
+
   it('lets another connection write between batches, without waiting for the lock', async () => {
     const shared = openSharedTestDatabase();
     try {
