@@ -15,7 +15,10 @@ export interface AlarmFacts {
   rejections: ReadonlyArray<{ provider: string; code: string; at: number }>;
   /** When each provider's last verified webhook was stored. */
   lastAccepted: Readonly<Record<string, number>>;
-  /** Sessions created in the last day that no webhook has mentioned yet. */
+  /**
+   * Sessions created in the last day after the provider's last accepted webhook: none has come back for them yet
+   * (an abandoned checkout before a webhook that did come back hides nothing created after it).
+   */
   silentSessions: ReadonlyArray<{ provider: string; createdAt: number }>;
   /** Shop writes given up after every retry, in the last day. */
   deadLetters: number;

@@ -212,4 +212,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 6 = SQLite 13 (issue 10): the alarm pass's recent sessions by creation time (webhook_events_session is here
   // since 1; the last accepted webhook per provider is left to PostgreSQL's planner).
   `CREATE INDEX payment_sessions_created ON payment_sessions (created_at);`,
+  // 7 = SQLite 14 (issue 10): the alarm pass's silent sessions are those created after the provider's last
+  // accepted webhook, a range of (provider, created_at); webhook_events_session served only the old per-session
+  // look-up, and every webhook wrote it at a random place.
+  `DROP INDEX webhook_events_session;
+   CREATE INDEX payment_sessions_provider_created ON payment_sessions (provider, created_at);`,
 ];

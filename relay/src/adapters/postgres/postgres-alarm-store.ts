@@ -1,3 +1,4 @@
+import { PROVIDER_IDS } from '../../domain/provider-event';
 import type { AlarmStore } from '../../ports/alarm-store';
 import type { PgDb } from './pg-database';
 
@@ -13,18 +14,22 @@ export function createPostgresAlarmStore(db: PgDb): AlarmStore {
     clear: (key) => {
       db.run('UPDATE alerts SET resolved = 1 WHERE alarm_key = $1 AND resolved = 0', [key]);
     },
-    facts: (since) => ({
-      rejections: db.all<{ provider: string; code: string; at: number }>('SELECT provider, code, received_at AS at FROM webhook_rejections WHERE received_at >= $1 ORDER BY id', [since]),
-      lastAccepted: Object.fromEntries(
-        db.all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ${ACCEPTED} GROUP BY provider`).map((r) => [r.provider, r.at]),
-      ),
-      silentSessions: db.all<{ provider: string; createdAt: number }>(
-        `SELECT s.provider, s.created_at AS "createdAt" FROM payment_sessions s
-         WHERE s.created_at >= $1 AND NOT EXISTS (SELECT 1 FROM webhook_events e WHERE e.session_id = s.id AND e.verification IN ${ACCEPTED})
-         ORDER BY s.created_at DESC LIMIT 1000`,
-        [since],
-      ),
-      deadLetters: db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL AND updated_at >= $1", [since])!.n,
-    }),
+    facts: (since) => {
+      const lastAccepted: Record<string, number> = Object.fromEntries(
+        db.all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ${ACCEPTED} GROUP BY provider`).map((r) => [r.provider, Number(r.at)]),
+      );
+      return {
+        rejections: db.all<{ provider: string; code: string; at: number }>('SELECT provider, code, received_at AS at FROM webhook_rejections WHERE received_at >= $1 ORDER BY id', [since]),
+        lastAccepted,
+        // Sessions created after the provider's last accepted webhook (migration 7's (provider, created_at) range).
+        silentSessions: PROVIDER_IDS.flatMap((provider) =>
+          db.all<{ provider: string; createdAt: number }>(
+            `SELECT provider, created_at AS "createdAt" FROM payment_sessions WHERE provider = $1 AND created_at > $2 ORDER BY created_at DESC LIMIT 1000`,
+            [provider, Math.max(since - 1, lastAccepted[provider] ?? since - 1)],
+          ),
+        ),
+        deadLetters: db.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL AND updated_at >= $1", [since])!.n,
+      };
+    },
   };
 }

@@ -27,11 +27,10 @@ export function createSqliteAlarmStore(db: Db): AlarmStore {
     }
     return last;
   };
-  const silent = db.prepare<[number], { provider: string; createdAt: number }>(
-    `SELECT s.provider, s.created_at AS createdAt FROM payment_sessions s
-     WHERE s.created_at >= ? AND NOT EXISTS (
-       SELECT 1 FROM webhook_events e WHERE e.session_id = s.id AND e.verification IN ('signature', 'fetched', 'unsigned_notification'))
-     ORDER BY s.created_at DESC LIMIT 1000`,
+  // Migration 14's payment_sessions_provider_created: a range per provider, as long as what came after its last
+  // accepted webhook (none when webhooks flow), not a look-up per session of the day.
+  const createdAfter = db.prepare<[string, number], { provider: string; createdAt: number }>(
+    'SELECT provider, created_at AS createdAt FROM payment_sessions WHERE provider = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1000',
   );
   const dead = db.prepare<[number], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL AND updated_at >= ?");
   return {
@@ -42,11 +41,14 @@ export function createSqliteAlarmStore(db: Db): AlarmStore {
     clear: (key) => {
       clear.run(key);
     },
-    facts: (since) => ({
-      rejections: rejections.all(since),
-      lastAccepted: lastAccepted(),
-      silentSessions: silent.all(since),
-      deadLetters: dead.get(since)!.n,
-    }),
+    facts: (since) => {
+      const last = lastAccepted();
+      return {
+        rejections: rejections.all(since),
+        lastAccepted: last,
+        silentSessions: PROVIDER_IDS.flatMap((provider) => createdAfter.all(provider, Math.max(since - 1, last[provider] ?? since - 1))),
+        deadLetters: dead.get(since)!.n,
+      };
+    },
   };
 }
