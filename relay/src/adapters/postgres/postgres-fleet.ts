@@ -15,10 +15,12 @@ import { DATABASE_NOW_MS } from './postgres-outbox-store';
  */
 export interface PostgresFleet {
   /**
-   * One heartbeat: renew this relay's leases on `inHand` (the commands its worker is running now) and take the
-   * leadership if it is free. Only those: a command whose outcome could not be recorded (a lock or a connection
-   * blip at the end) is pending with this relay's lease on it, and renewing that lease would hide it from every
-   * relay, this one included, for as long as this relay lives; left alone it runs out and is run again.
+   * One heartbeat: renew this relay's leases on `inHand` (the commands its worker is running now), write its
+   * heartbeat row and take the leadership if it is free. Only those leases: a command whose outcome could not be
+   * recorded (a lock or a connection blip at the end) is pending with this relay's lease on it, and renewing that
+   * lease would hide it from every relay, this one included, for as long as this relay lives; left alone it runs
+   * out and is run again. The three are independent: the leases come first, and a step that throws (the row's
+   * write meeting a lock) skips none of the others; the first error is thrown after them all, for the log.
    */
   beat(now: number, inHand: readonly number[]): void;
   isLeader(): boolean;
@@ -83,16 +85,29 @@ export function createPostgresFleet(db: PgDb, owner: string, startedAt = Date.no
       db.run('DELETE FROM relay_heartbeats WHERE owner = $1', [owner]);
     },
     beat(now, inHand) {
-      recordHeartbeat(now);
-      if (inHand.length > 0) {
+      const failures: unknown[] = [];
+      const step = (work: () => void): void => {
+        try {
+          work();
+        } catch (error) {
+          failures.push(error);
+        }
+      };
+      // First: a lease not renewed for one beat too many lets another relay run the command beside this one.
+      step(() => {
+        if (inHand.length === 0) return;
         // By the database's clock, like the claims (postgres-outbox-store.ts): relays' clocks may disagree.
         db.run(
           `UPDATE outbox SET lease_until = ${DATABASE_NOW_MS} + $1::bigint
            WHERE state = 'pending' AND lease_owner = $2 AND lease_until > ${DATABASE_NOW_MS} AND id = ANY($3::bigint[])`,
           [FLEET_LEASE_MS, owner, `{${inHand.join(',')}}`],
         );
-      }
-      if (!leader) leader = tryLeaderLock(db);
+      });
+      step(() => recordHeartbeat(now));
+      step(() => {
+        if (!leader) leader = tryLeaderLock(db);
+      });
+      if (failures.length > 0) throw failures[0];
     },
     isLeader: () => leader,
   };

@@ -2,8 +2,9 @@
  * The recorder process: turns verified webhooks into durable rows on its own PostgreSQL connection. The relay's
  * HTTP loop reads, verifies and parses them and writes the answers; the transactions run here, on the other
  * core. Requests that arrive while a COMMIT runs are committed together next (postgres-unit-of-work.ts: one
- * transaction, a savepoint per event), and each is answered once that COMMIT has returned, which with
- * synchronous_commit=on is after the server flushed its WAL.
+ * transaction for the batch, no savepoints: an event that fails rolls the batch back and the others are committed
+ * again without it), and each is answered once that COMMIT has returned, which with synchronous_commit=on is
+ * after the server flushed its WAL.
  *
  * A process, not a thread like SQLite's recorder: pg-native's addon (libpq) is not context-aware (a second
  * thread of a process that loaded it gets "Module did not self-register"), and it registers its socket with

@@ -216,6 +216,23 @@ describe(`${TEST_STORE}: two connections to one database`, () => {
       expect(b.stores.outbox.claimDue(now + FLEET_LEASE_MS, 10).map((item) => item.id)).toEqual([theirs]);
     });
 
+    it('PostgreSQL: a heartbeat whose row cannot be written still renews the leases and takes the leadership, then says why it failed', () => {
+      const [a, b] = shared.connections;
+      const mine = a.stores.outbox.enqueue('1', write('1'), now);
+      a.stores.outbox.markAttempt(mine, now, { owner: 'relay-a', until: now + FLEET_LEASE_MS });
+      runLeasesOut(5000);
+      // The row's write fails (here a trigger; in life a lock held past lock_timeout, a full disk's quota).
+      b.sql.run(`CREATE FUNCTION refuse_heartbeat() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'heartbeat row refused'; END $$`);
+      b.sql.run('CREATE TRIGGER refuse_heartbeat BEFORE INSERT OR UPDATE ON relay_heartbeats FOR EACH ROW EXECUTE FUNCTION refuse_heartbeat()');
+      const fleet = createPostgresFleet(a.pg!, 'relay-a');
+      expect(() => fleet.beat(now + 5000, [mine])).toThrow('heartbeat row refused');
+      // Was skipped: another relay could take the command over while this one still runs it.
+      expect(b.sql.get(`SELECT round((lease_until - ${DATABASE_NOW_MS}) / 1000.0) AS left FROM outbox WHERE id = ?`, mine)).toEqual({ left: String(FLEET_LEASE_MS / 1000) });
+      expect(fleet.isLeader()).toBe(true);
+      expect(b.sql.get('SELECT COUNT(*) AS n FROM relay_heartbeats')).toEqual({ n: 0 });
+      releaseLeaderLock(a.pg!);
+    });
+
     it('PostgreSQL: the heartbeat renews only the leases of commands in hand: one whose outcome could not be recorded runs out, and another relay runs it again', async () => {
       const [a, b] = shared.connections;
       const relayA = createPostgresOutboxStore(a.pg!, { claimAs: { owner: 'relay-a', leaseMs: FLEET_LEASE_MS } });
