@@ -61,6 +61,9 @@ export function startBackgroundCheckpoints(file: string, logger: Logger, everyMs
   worker.unref();
   return {
     stop: async () => {
+      // Held while it stops: when nothing else is left (a port in use at start-up), an unref'd thread's exit
+      // would never come, and the process would end there with code 0 instead of the caller's.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
