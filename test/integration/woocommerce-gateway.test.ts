@@ -24,6 +24,15 @@ describe('WooCommerce gateway against the stand-in', () => {
       expect(shop.requests[0].auth).toBe('oauth');
     });
 
+    it('getOrders reads the orders asked for in one request, however @woocommerce/woocommerce-rest-api repeats its parameters; ids the shop does not have are left out', async () => {
+      const ids = Array.from({ length: 12 }, () => shop.orders.createOrder({ total: '19.99', currency: 'EUR' }));
+      shop.orders.setStatus(ids[3], 'on-hold');
+      const result = await gateway.getOrders([...ids, '99999']);
+      expect(result.ok && result.value.map((order) => order.id).sort()).toEqual([...ids].sort());
+      expect(result.ok && result.value.find((order) => order.id === ids[3])?.status).toBe('on-hold');
+      expect(shop.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /wp-json/wc/v3/orders']);
+    });
+
     it('ping reports latency', async () => {
       shop.faults.add({ path: /orders/, fault: { kind: 'latency', ms: 60 } });
       const result = await gateway.ping();

@@ -44,6 +44,16 @@ describe('WooCommerce stand-in behaves like the recorded shop', () => {
     expect(res.data.code).toBe('woocommerce_rest_cannot_view');
   });
 
+  it('GET orders?include=…: only those orders, newest first, a page of per_page; each parameter sent twice (as the client does over http) is read once, as PHP reads it', async () => {
+    const ids = Array.from({ length: 5 }, () => shop.orders.createOrder({ total: '1.00', currency: 'EUR' }));
+    // What @woocommerce/woocommerce-rest-api sends over http: the parameters in the signed URL, then again beside the OAuth ones.
+    const url = `${shop.url}/wp-json/wc/v3/orders?include=${ids.slice(0, 4).join(',')}&per_page=3`;
+    const res = await axios({ method: 'GET', url, params: { include: ids.slice(0, 4).join(','), per_page: '3', ...oauth().authorize({ url, method: 'GET' }) }, validateStatus: () => true });
+    expect(res.status).toBe(200);
+    expect(res.data.map((order: { id: number }) => String(order.id))).toEqual([ids[3], ids[2], ids[1]]);
+    expect(res.headers['x-wp-total']).toBe('4');
+  });
+
   it('a replayed nonce is refused', async () => {
     const config = signed('GET', 'orders');
     expect((await axios(config)).status).toBe(200);

@@ -56,9 +56,10 @@ export function woocommerceEmulatorRoutes(deps: WooCommerceEmulatorDeps): expres
 
   api.get('/orders', (req, res) => {
     if (!allowed(res, wooErrors.cannotView)) return;
-    const perPage = clampInt(req.query.per_page, 10, 1, 100);
-    const page = clampInt(req.query.page, 1, 1, 10_000);
-    const include = idList(req.query.include);
+    const query = phpQuery(req.originalUrl);
+    const perPage = clampInt(query.per_page, 10, 1, 100);
+    const page = clampInt(query.page, 1, 1, 10_000);
+    const include = idList(query.include);
     const { orders, total } = include ? shop.listOrdersById(include, page, perPage) : shop.listOrders(page, perPage);
     res.set('X-WP-Total', String(total)).set('X-WP-TotalPages', String(Math.max(1, Math.ceil(total / perPage))));
     res.json(orders.map((o) => shop.orderJson(o)));
@@ -111,7 +112,8 @@ export function woocommerceEmulatorRoutes(deps: WooCommerceEmulatorDeps): expres
   api.get('/orders/:id(\\d+)/notes', (req, res) => {
     if (!allowed(res, wooErrors.cannotView)) return;
     if (!shop.getOrder(id(req))) return send(res, wooErrors.noteOrderInvalidId());
-    const type = typeof req.query.type === 'string' ? req.query.type : 'any';
+    const requested = phpQuery(req.originalUrl).type;
+    const type = typeof requested === 'string' ? requested : 'any';
     const notes = shop.notes(id(req)).filter((n) => type === 'any' || (type === 'customer' ? n.customerNote : !n.customerNote));
     res.json(notes.map((n) => shop.noteJson(n)));
   });
@@ -149,6 +151,23 @@ export function woocommerceEmulatorRoutes(deps: WooCommerceEmulatorDeps): expres
 
 function send(res: Response, error: WooErrorReply): void {
   res.status(error.status).json(error.body);
+}
+
+/**
+ * The query string as PHP reads it into $_GET: a repeated plain key keeps its last value, `key[]` collects a list.
+ * @woocommerce/woocommerce-rest-api over http sends every parameter twice (in the signed URL and again beside the
+ * OAuth ones); express would make each an array, which no WordPress ever sees.
+ */
+function phpQuery(originalUrl: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URL(originalUrl, 'http://emulated.invalid').searchParams) {
+    if (key.endsWith('[]')) {
+      const name = key.slice(0, -2);
+      const list = query[name];
+      query[name] = Array.isArray(list) ? [...list, value] : [value];
+    } else query[key] = value;
+  }
+  return query;
 }
 
 /** WordPress reads an array argument as `include=1,2` or `include[]=1&include[]=2`. */

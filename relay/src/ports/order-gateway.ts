@@ -53,6 +53,11 @@ export type GatewayFailure = {
 /** The shop, as the outbox worker sees it. Implemented over the WooCommerce REST API (and by the demo shop). */
 export interface OrderGateway {
   getOrder(orderId: string): Promise<Result<LiveOrder, GatewayFailure>>;
+  /**
+   * Several orders in one request (`GET orders?include=…`): the worker reads a batch of commands' orders at once.
+   * An order the shop does not list (deleted, or a status the list leaves out) is simply absent from the answer.
+   */
+  getOrders(orderIds: string[]): Promise<Result<LiveOrder[], GatewayFailure>>;
   updateOrder(orderId: string, fields: OrderUpdateFields): Promise<Result<LiveOrder, GatewayFailure>>;
   listNotes(orderId: string): Promise<Result<OrderNote[], GatewayFailure>>;
   addNote(orderId: string, note: string): Promise<Result<OrderNote, GatewayFailure>>;

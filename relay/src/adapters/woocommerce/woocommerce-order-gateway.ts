@@ -18,7 +18,7 @@ export interface WooCommerceGatewayOptions {
   clock?: Clock;
 }
 
-type Call = 'getOrder' | 'updateOrder' | 'listNotes' | 'addNote' | 'createRefund' | 'ping';
+type Call = 'getOrder' | 'getOrders' | 'updateOrder' | 'listNotes' | 'addNote' | 'createRefund' | 'ping';
 
 /**
  * The shop over WooCommerce's REST API (wc/v3). The client library signs with OAuth 1.0a over http and uses Basic
@@ -97,6 +97,17 @@ export function createWooCommerceGateway(opts: WooCommerceGatewayOptions): Order
 
   return {
     getOrder: (orderId) => call('getOrder', orderId, () => api.get(orderPath(orderId)), readOrder),
+    getOrders: async (orderIds) => {
+      const orders: LiveOrder[] = [];
+      for (let start = 0; start < orderIds.length; start += MAX_PER_PAGE) {
+        const ids = orderIds.slice(start, start + MAX_PER_PAGE);
+        // WordPress reads `include=14,15` as a list of ids; per_page as many, so one page holds them all.
+        const page = await call('getOrders', ids.join(','), () => api.get('orders', { include: ids.join(','), per_page: String(ids.length) }), readOrderList);
+        if (!page.ok) return page;
+        orders.push(...page.value);
+      }
+      return ok(orders);
+    },
     updateOrder: (orderId: string, fields: OrderUpdateFields) =>
       call('updateOrder', orderId, () => api.put(orderPath(orderId), { ...fields }), readOrder),
     listNotes: (orderId) =>
@@ -119,6 +130,16 @@ export function createWooCommerceGateway(opts: WooCommerceGatewayOptions): Order
       return result.ok ? ok({ latencyMs: clock.now() - started }) : result;
     },
   };
+}
+
+/** The most a wc/v3 list answers per page. */
+const MAX_PER_PAGE = 100;
+
+/** GET orders answers an array of orders, each shaped like GET orders/{id}; one unreadable entry spoils the list. */
+function readOrderList(body: unknown): LiveOrder[] | null {
+  if (!Array.isArray(body)) return null;
+  const orders = body.map(readOrder);
+  return orders.every((order): order is LiveOrder => order !== null) ? orders : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -78,6 +78,39 @@ describe('WooCommerce order gateway (nock)', () => {
     expect(order.ok && order.value.refunds).toEqual([{ id: '15', amountMinor: 500, reason: 'Partial refund at Stripe (re_123)' }]);
   });
 
+  it('reads several orders in one GET orders?include=…&per_page=…, each shaped like GET orders/{id}', async () => {
+    const order = recorded('order-get-200.json').body;
+    const paid = recorded('order-update-set-paid-200.json').body;
+    nock(HTTPS).get(`${API}/orders`).query({ include: '14,15', per_page: '2' }).reply(200, [{ ...paid, id: 15 }, order]);
+    const read = await gateway().getOrders(['14', '15']);
+    expect(read.ok && read.value.map((o) => [o.id, o.status, o.totalMinor])).toEqual([['15', 'processing', 1999], ['14', 'pending', 1999]]);
+  });
+
+  it('more orders than a list page holds (100): one GET per hundred; no ids, no request', async () => {
+    const ids = Array.from({ length: 150 }, (_, i) => String(1000 + i));
+    const pages: string[][] = [];
+    nock(HTTPS)
+      .get(`${API}/orders`)
+      .query(true)
+      .times(2)
+      .reply(200, (uri) => {
+        const query = new URL(uri, HTTPS).searchParams;
+        const include = query.get('include')!.split(',');
+        pages.push(include);
+        expect(query.get('per_page')).toBe(String(include.length));
+        return include.map((id) => ({ ...recorded('order-get-200.json').body, id: Number(id) }));
+      });
+    const read = await gateway().getOrders(ids);
+    expect(pages.map((page) => page.length)).toEqual([100, 50]);
+    expect(read.ok && read.value.map((o) => o.id)).toEqual(ids);
+    expect(await gateway().getOrders([])).toEqual({ ok: true, value: [] });
+  });
+
+  it('a list with an entry that is not an order is not read as a shorter list', async () => {
+    nock(HTTPS).get(`${API}/orders`).query(true).reply(200, [recorded('order-get-200.json').body, { id: 15 }]);
+    expect(await gateway().getOrders(['14', '15'])).toMatchObject({ ok: false, error: { kind: 'permanent', code: 'unexpected_response' } });
+  });
+
   it('pings with orders?per_page=1', async () => {
     nock(HTTPS).get(`${API}/orders`).query({ per_page: '1' }).reply(200, []);
     expect(await gateway().ping()).toMatchObject({ ok: true, value: { latencyMs: expect.any(Number) } });
