@@ -32,9 +32,14 @@ export function touchesShop(command: OutboxCommand): boolean {
   return (SHOP_COMMAND_KINDS as ReadonlyArray<string>).includes(command.kind);
 }
 
-/** `shopCommands: false` leaves out queues whose next command writes to the shop (the shop is paused). */
+/**
+ * `shopCommands: false` leaves out queues whose next command writes to the shop (the shop is paused).
+ * `exceptOrderKeys` leaves out orders this worker holds already: on SQLite a claim is only read until its lease
+ * is committed, and one order must never have two commands (or one command twice) in flight.
+ */
 export interface ClaimFilter {
   shopCommands?: boolean;
+  exceptOrderKeys?: readonly string[];
 }
 
 export interface OutboxItem {
@@ -82,6 +87,12 @@ export interface OutboxStore {
    */
   markDone(id: number, now: number, owner?: string | null): boolean;
   markRetry(id: number, nextAttemptAt: number, error: string, now: number, owner?: string | null): boolean;
+  /**
+   * Gives a claimed command back untried: the attempt markAttempt counted is taken back and the lease cleared, so
+   * it is due as before. Only for a command the shop never saw (its order could not be read, the shop is down,
+   * the worker stopped first): an attempt that may have reached the shop must stay counted.
+   */
+  release(id: number, now: number, owner?: string | null): void;
   markDead(id: number, error: string, now: number, owner?: string | null): boolean;
   hasPending(orderKey: string): boolean;
   /**

@@ -39,8 +39,10 @@ const OWNED_BY = (n: number) => `($${n}::text IS NULL OR lease_owner = $${n}::te
 export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptions = {}): OutboxStore {
   const toItem = (row: OutboxRow): OutboxItem => ({ id: row.id, orderKey: row.order_key, command: JSON.parse(row.command) as OutboxCommand, attempts: row.attempts });
   const where = (shopCommands: boolean | undefined) => (shopCommands === false ? `${IS_HEAD} AND ${PROVIDER_ONLY}` : IS_HEAD);
+  // $3: orders the claiming worker holds already, as a JSON array (their commands are in its hands).
   const select = (shopCommands: boolean | undefined) =>
-    `SELECT o.id, o.order_key, o.command, o.attempts, o.next_attempt_at FROM outbox o WHERE ${where(shopCommands)} AND ${DUE} ORDER BY o.next_attempt_at, o.id LIMIT $2`;
+    `SELECT o.id, o.order_key, o.command, o.attempts, o.next_attempt_at FROM outbox o WHERE ${where(shopCommands)} AND ${DUE}
+     AND o.order_key NOT IN (SELECT jsonb_array_elements_text($3::jsonb)) ORDER BY o.next_attempt_at, o.id LIMIT $2`;
 
   return {
     enqueue: (orderKey, command, now) =>
@@ -62,13 +64,14 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
       return { kind: 'rerun_requested', id: existing.id };
     },
     claimDue(now, limit, filter = {}) {
-      if (!options.claimAs) return db.all<OutboxRow>(select(filter.shopCommands), [now, limit]).map(toItem);
+      const held = JSON.stringify(filter.exceptOrderKeys ?? []);
+      if (!options.claimAs) return db.all<OutboxRow>(select(filter.shopCommands), [now, limit, held]).map(toItem);
       // SKIP LOCKED: a head another relay is claiming this instant is left to it rather than waited for.
       const rows = db.all<OutboxRow>(
         `WITH due AS (${select(filter.shopCommands)} FOR UPDATE OF o SKIP LOCKED)
-         UPDATE outbox SET lease_owner = $3, lease_until = ${DATABASE_NOW_MS} + $4::bigint FROM due WHERE outbox.id = due.id
+         UPDATE outbox SET lease_owner = $4, lease_until = ${DATABASE_NOW_MS} + $5::bigint FROM due WHERE outbox.id = due.id
          RETURNING outbox.id, outbox.order_key, outbox.command, outbox.attempts, outbox.next_attempt_at`,
-        [now, limit, options.claimAs.owner, options.claimAs.leaseMs],
+        [now, limit, held, options.claimAs.owner, options.claimAs.leaseMs],
       );
       return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.id - b.id).map(toItem);
     },
@@ -101,6 +104,11 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
       db.run(`UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_owner = NULL, lease_until = NULL, updated_at = $4 WHERE id = $1 AND ${OWNED_BY(5)}`, [
         id, nextAttemptAt, error, now, owner,
       ]) === 1,
+    release: (id, now, owner = null) => {
+      // Untried after all: the attempt counted by the claim is taken back; the due time stays as it was.
+      db.run(`UPDATE outbox SET attempts = GREATEST(attempts - 1, 0), lease_owner = NULL, lease_until = NULL, updated_at = $2
+        WHERE id = $1 AND state = 'pending' AND ${OWNED_BY(3)}`, [id, now, owner]);
+    },
     markDead: (id, error, now, owner = null) =>
       db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]) === 1,
     hasPending: (orderKey) => db.get(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = $1 LIMIT 1`, [orderKey]) !== undefined,

@@ -31,12 +31,15 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const viaProviderIndex = 'INDEXED BY outbox_provider_due';
   // A head another worker holds a live lease on is not due: that worker is running it.
   const unleased = '(o.lease_until IS NULL OR o.lease_until <= @now)';
+  // Orders the claiming worker holds already (a JSON array): their leases may not be committed yet.
+  const notHeld = 'o.order_key NOT IN (SELECT value FROM json_each(@held))';
   const claimSql = (index: string, where: string) => `
     SELECT o.id, o.order_key, o.command, o.attempts FROM outbox o ${index}
-    WHERE ${where} AND o.next_attempt_at <= @now AND ${unleased}
+    WHERE ${where} AND o.next_attempt_at <= @now AND ${unleased} AND ${notHeld}
     ORDER BY o.next_attempt_at, o.id LIMIT @limit`;
-  const claimAny = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql('', isHead));
-  const claimProviderOnly = db.prepare<[{ now: number; limit: number }], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
+  type ClaimParams = { now: number; limit: number; held: string };
+  const claimAny = db.prepare<[ClaimParams], OutboxRow>(claimSql('', isHead));
+  const claimProviderOnly = db.prepare<[ClaimParams], OutboxRow>(claimSql(viaProviderIndex, `${isHead} AND ${providerOnly}`));
   const attempt = db.prepare('UPDATE outbox SET attempts = attempts + 1, rerun = 0, updated_at = ? WHERE id = ?');
   // The claim: one statement, so of two workers that both saw the command due, exactly one gets it. Still the
   // head: a dead letter of its order retried since claimDue read it (another process, the dashboard) goes first.
@@ -57,6 +60,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       rerun = 0, last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = @now
     WHERE id = @id AND ${ownedBy}`);
   const retry = db.prepare(`UPDATE outbox SET next_attempt_at = @at, last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
+  // Untried after all: the attempt counted by the claim is taken back; the due time stays as it was.
+  const release = db.prepare(`UPDATE outbox SET attempts = MAX(attempts - 1, 0), lease_owner = NULL, lease_until = NULL, updated_at = @now
+    WHERE id = @id AND state = 'pending' AND ${ownedBy}`);
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
   // A range of outbox_pending (state, order_key, id).
@@ -92,7 +98,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       return { kind: 'rerun_requested', id: existing.id };
     },
     claimDue: (now, limit, filter = {}): OutboxItem[] =>
-      (filter.shopCommands === false ? claimProviderOnly : claimAny).all({ now, limit }).map((row) => ({
+      (filter.shopCommands === false ? claimProviderOnly : claimAny).all({ now, limit, held: JSON.stringify(filter.exceptOrderKeys ?? []) }).map((row) => ({
         id: row.id,
         orderKey: row.order_key,
         command: JSON.parse(row.command) as OutboxCommand,
@@ -102,6 +108,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     holdsLease: (id, owner, now) => holding.get({ id, owner, now }) !== undefined,
     markDone: (id, now, owner = null) => done.run({ now, id, owner }).changes === 1,
     markRetry: (id, nextAttemptAt, error, now, owner = null) => retry.run({ at: nextAttemptAt, error, now, id, owner }).changes === 1,
+    release: (id, now, owner = null) => {
+      release.run({ now, id, owner });
+    },
     markDead: (id, error, now, owner = null) => dead.run({ error, now, id, owner }).changes === 1,
     hasPending: (orderKey) => pendingFor.get(orderKey) !== undefined,
     newerWriteDone: (id) => newerDone.get(id)?.id ?? null,

@@ -50,6 +50,32 @@ describe(`${TEST_STORE} outbox: which commands are due`, () => {
     expect(outbox.claimDue(now, 3).map((item) => item.command.kind)).toEqual(['expire_at_provider', 'order_write', 'order_write']);
   });
 
+  it('orders the worker holds are left out of its next claim, and the limit counts only the others', () => {
+    const outbox = storeWith([['1', write('1'), -3], ['2', write('2'), -2], ['3', write('3'), -1], ['4', expire('4'), 0]]);
+    expect(outbox.claimDue(now, 2, { exceptOrderKeys: ['1', '3'] }).map((item) => item.orderKey)).toEqual(['2', '4']);
+    expect(outbox.claimDue(now, 10, { shopCommands: false, exceptOrderKeys: ['4'] })).toEqual([]);
+    expect(outbox.claimDue(now, 10, { exceptOrderKeys: [] }).map((item) => item.orderKey)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('a released claim is due again as it was, its attempt taken back; an attempt that ran stays counted', () => {
+    const outbox = storeWith([['1', write('1'), -5], ['2', write('2'), -5]]);
+    const [first, second] = outbox.claimDue(now, 10);
+    expect(outbox.markAttempt(first.id, now, { owner: 'A', until: now + 60_000 })).toBe(true);
+    expect(outbox.markAttempt(second.id, now, { owner: 'A', until: now + 60_000 })).toBe(true);
+    outbox.markRetry(second.id, now - 1, 'timeout: the note POST got no answer', now, 'A');
+    expect(outbox.claimDue(now, 10).map((item) => item.id)).toEqual([second.id]);
+    // Another worker's release of a claim it does not hold changes nothing.
+    outbox.release(first.id, now, 'B');
+    expect(outbox.state(first.id)?.attempts).toBe(1);
+    outbox.release(first.id, now, 'A');
+    expect(outbox.state(first.id)).toEqual({ state: 'pending', attempts: 0, lastError: null });
+    expect(outbox.claimDue(now, 10).map((item) => [item.id, item.attempts])).toEqual([[first.id, 0], [second.id, 1]]);
+    // A second claim of the retried one, released: back to the one attempt that may have reached the shop.
+    expect(outbox.markAttempt(second.id, now, { owner: 'A', until: now + 60_000 })).toBe(true);
+    outbox.release(second.id, now, 'A');
+    expect(outbox.state(second.id)?.attempts).toBe(1);
+  });
+
   it('nothing provider-only pending: nothing due while paused', () => {
     const outbox = storeWith([['1', write('1'), -1]]);
     expect(outbox.claimDue(now, 10, { shopCommands: false })).toEqual([]);
