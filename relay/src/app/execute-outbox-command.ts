@@ -1,5 +1,5 @@
 import { refMarker } from '../domain/decide';
-import { planOrderWrite } from '../domain/order-write-plan';
+import { planAfterUnpaidAnswer, planOrderWrite, planTrustsEarlierRead } from '../domain/order-write-plan';
 import { assertNever } from '../domain/payment-status';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -8,6 +8,7 @@ import type { GatewayFailure, LiveOrder, OrderGateway } from '../ports/order-gat
 import type { OutboxCommand, OutboxItem } from '../ports/outbox-store';
 import type { PaymentProvider, ProviderFailure } from '../ports/payment-provider';
 import type { UnitOfWork } from '../ports/unit-of-work';
+import { usableRead, type EarlierRead } from './earlier-read';
 import type { EventStores } from './record-provider-event';
 import { askProvider, recordSnapshot } from './refresh-from-provider';
 
@@ -33,14 +34,20 @@ export type ClaimCheck = () => boolean;
 /**
  * Carries out one outbox command. `item.attempts` counts earlier attempts: when one may have reached the shop
  * (a timeout after the request was sent, a crash before it was marked done), the shop is checked for the
- * note and refund this command writes before writing them again.
+ * note and refund this command writes before writing them again. `earlier` is the order as the worker's batch
+ * read showed it, for an order write that then needs no read of its own (when its plan allows).
  */
-export async function executeOutboxCommand(deps: CommandDeps, item: OutboxItem, stillClaimed: ClaimCheck = () => true): Promise<CommandResult> {
+export async function executeOutboxCommand(
+  deps: CommandDeps,
+  item: OutboxItem,
+  stillClaimed: ClaimCheck = () => true,
+  earlier: EarlierRead | null = null,
+): Promise<CommandResult> {
   const command = item.command;
   const mayHaveRun = item.attempts > 0;
   switch (command.kind) {
     case 'order_write':
-      return writeOrder(deps, item, command, mayHaveRun, stillClaimed);
+      return writeOrder(deps, item, command, mayHaveRun, stillClaimed, earlier);
     case 'order_note':
       return addNoteOnce(deps.gateway, item.orderKey, command.text, command.ref, mayHaveRun, stillClaimed).then((result) =>
         result.ok ? { ok: true, summary: 'note added' } : result,
@@ -81,34 +88,55 @@ async function writeOrder(
   command: Extract<OutboxCommand, { kind: 'order_write' }>,
   mayHaveRun: boolean,
   stillClaimed: ClaimCheck,
+  earlier: EarlierRead | null,
 ): Promise<CommandResult> {
   const orderId = item.orderKey;
-  const order = await deps.gateway.getOrder(orderId);
-  if (!order.ok) return order;
   // A dead letter retried after a newer write of its order was done: the live order cannot tell a newer event's
   // status (a hold, a refund) from an older one's, so the plan must be told. Only a command that ran before can be one.
   const overtaken = mayHaveRun && deps.stores.outbox.newerWriteDone(item.id) !== null;
-  // Decided again against the order as it is now: a person may have changed it since the event arrived.
-  const plan = planOrderWrite(command.intent, order.value, command.expected, { cancelOnExpiry: deps.cancelOnExpiry ?? false, overtaken });
+  const options = { cancelOnExpiry: deps.cancelOnExpiry ?? false, overtaken };
+  const planFor = (live: LiveOrder) => planOrderWrite(command.intent, live, command.expected, options);
+  // Decided again against the order as it is now: a person may have changed it since the event arrived. The
+  // batch read of a moment ago does for a plan WooCommerce guards itself; any other plan reads the order first.
+  const young = usableRead(earlier, deps.clock.now());
+  const fromEarlier = young ? planFor(young) : null;
+  let order: LiveOrder;
+  let plan: ReturnType<typeof planFor>;
+  if (young && fromEarlier?.ok && planTrustsEarlierRead(fromEarlier.value)) {
+    order = young;
+    plan = fromEarlier;
+  } else {
+    const read = await deps.gateway.getOrder(orderId);
+    if (!read.ok) return read;
+    order = read.value;
+    plan = planFor(order);
+  }
   if (!plan.ok) return { ok: false, error: { kind: 'permanent', code: plan.error.code, message: plan.error.message } };
 
-  for (const step of plan.value.steps) {
+  const steps = [...plan.value.steps];
+  let summary = plan.value.summary;
+  let replanned = false;
+  for (let step = steps.shift(); step; step = steps.shift()) {
     if (step.kind === 'update') {
       if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const updated = await deps.gateway.updateOrder(orderId, step.fields);
       if (!updated.ok) return updated;
-      // WooCommerce silently ignores set_paid unless the order is pending or failed: check the answer.
-      if (step.fields.set_paid && !looksPaid(updated.value)) {
-        if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
-        const forced = await deps.gateway.updateOrder(orderId, { status: 'processing', ...(step.fields.transaction_id ? { transaction_id: step.fields.transaction_id } : {}) });
-        if (!forced.ok) return forced;
+      // WooCommerce silently ignores set_paid unless the order is pending or failed: check the answer, and plan
+      // what is left against it (it is the order as it is now), once.
+      if (step.fields.set_paid && !looksPaid(updated.value) && !replanned) {
+        const again = planAfterUnpaidAnswer(command.intent, updated.value, command.expected, options);
+        if (!again.ok) return { ok: false, error: { kind: 'permanent', code: again.error.code, message: again.error.message } };
+        replanned = true;
+        order = updated.value;
+        steps.splice(0, steps.length, ...again.value.steps);
+        summary = again.value.summary;
       }
     } else if (step.kind === 'refund') {
       // The order read above lists its refunds: one made by an earlier attempt that lost its answer shows there.
-      if (mayHaveRun && order.value.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)))) continue;
+      if (mayHaveRun && order.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)))) continue;
       // The shop has the money back on record already (a refund made in WooCommerce, or by hand with "Refund
       // manually"): the provider's webhook is that same refund, not a second one.
-      const recorded = order.value.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
+      const recorded = order.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
       if (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor) continue;
       if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
@@ -118,7 +146,7 @@ async function writeOrder(
       if (!note.ok) return note;
     }
   }
-  return { ok: true, summary: plan.value.summary };
+  return { ok: true, summary };
 }
 
 function looksPaid(order: LiveOrder): boolean {

@@ -92,6 +92,39 @@ export function planOrderWrite(
   return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary } };
 }
 
+/**
+ * WooCommerce answered a `set_paid` write with an order that is still not paid: it pays only pending and failed
+ * orders, so the order had moved (cancelled by the shop's hold-stock rule, put on hold by a person) since it was
+ * read. Planned again against the answer, which is the order as it is after the write: a cancelled order goes on
+ * hold with its note, a refunded or completed one is left alone. Still pending or failed (the shop ignores
+ * set_paid, as a plugin may make it): `processing` is asked outright.
+ */
+export function planAfterUnpaidAnswer(
+  intent: OrderWriteIntent,
+  answer: LiveOrder,
+  expected: { amountMinor: number; currency: string },
+  options: PlanOptions = { cancelOnExpiry: false },
+): { ok: true; value: OrderWritePlan } | { ok: false; error: PlanRefusal } {
+  const plan = planOrderWrite(intent, answer, expected, options);
+  if (!plan.ok) return plan;
+  const txn = intent.transactionId ?? undefined;
+  const steps = plan.value.steps.map((step): OrderWriteStep =>
+    step.kind === 'update' && step.fields.set_paid ? { kind: 'update', fields: { status: 'processing', ...(txn ? { transaction_id: txn } : {}) } } : step,
+  );
+  return { ok: true, value: { ...plan.value, steps } };
+}
+
+/**
+ * Whether a plan may be carried out against an order read a few seconds ago (a batch read, the answer of our own
+ * last write) instead of one read just before. Yes when WooCommerce guards every write itself: `set_paid` pays
+ * only a pending or failed order (and its answer says which), a note changes no status. A plain status write has
+ * no such guard (it would put a refunded order on hold, a paid one to failed), and a refund is checked against
+ * the order's refund list: those are planned against a fresh read.
+ */
+export function planTrustsEarlierRead(plan: OrderWritePlan): boolean {
+  return plan.steps.every((step) => step.kind === 'note' || (step.kind === 'update' && step.fields.set_paid === true && step.fields.status === undefined));
+}
+
 /** An expiry note says whether the shopper can still pay: "expired" is not "failed", and not always "cancelled". */
 function expiryNote(intent: OrderWriteIntent, current: string, written: string | undefined): string {
   if (intent.target !== 'expired') return intent.note;

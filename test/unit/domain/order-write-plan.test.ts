@@ -1,5 +1,5 @@
 import type { OrderWriteIntent } from '../../../relay/src/domain/decide';
-import { EXPIRED_STILL_PAYABLE, planOrderWrite } from '../../../relay/src/domain/order-write-plan';
+import { EXPIRED_STILL_PAYABLE, PAID_ON_CANCELLED, planAfterUnpaidAnswer, planOrderWrite, planTrustsEarlierRead } from '../../../relay/src/domain/order-write-plan';
 import type { PaymentStatus } from '../../../relay/src/domain/payment-status';
 import { anOrder } from '../../helpers/builders';
 
@@ -160,5 +160,58 @@ describe('order write plan: chargebacks (issue 12)', () => {
 
   it('a chargeback on an order a person already refunded: a note, no second refund', () => {
     expect(steps('refunded', 'refunded', { refundMinor: 1999 })).toEqual(['note']);
+  });
+});
+
+/** Issue 10's drain: which plans may use an order read seconds ago, and what an ignored set_paid leads to. */
+describe('order write plan: an earlier read, and the answer of a set_paid', () => {
+  const plan = (target: PaymentStatus, status: string, extra: Partial<OrderWriteIntent> = {}) => {
+    const planned = planOrderWrite(intent(target, extra), anOrder({ status }), expected);
+    if (!planned.ok) throw new Error(planned.error.message);
+    return planned.value;
+  };
+
+  it.each([
+    // WooCommerce pays only a pending or failed order, and says in its answer what it did: guarded by the shop.
+    ['paid', 'pending', true],
+    ['paid', 'failed', true],
+    // Notes change no status.
+    ['paid', 'processing', true],
+    ['paid', 'refunded', true],
+    ['failed', 'completed', true],
+    // A plain status write overwrites whatever the order is now: it needs the order read just before.
+    ['paid', 'on-hold', false],
+    ['paid', 'cancelled', false],
+    ['failed', 'pending', false],
+    ['review', 'processing', false],
+    ['refunded', 'processing', false],
+    ['expired', 'failed', false],
+  ] as const)('%s on a %s order read earlier: usable %s', (target, status, usable) => {
+    expect(planTrustsEarlierRead(plan(target, status))).toBe(usable);
+  });
+
+  it('a refund is checked against the refund list as it is now: never planned from an earlier read', () => {
+    expect(planTrustsEarlierRead(plan('paid', 'processing', { refundMinor: 500 }))).toBe(false);
+    expect(planTrustsEarlierRead(plan('refunded', 'completed', { refundMinor: 1999 }))).toBe(false);
+  });
+
+  const after = (status: string, datePaid: string | null = null) => {
+    const planned = planAfterUnpaidAnswer(intent('paid'), anOrder({ status, datePaid }), expected);
+    if (!planned.ok) throw new Error(planned.error.message);
+    return planned.value.steps.map((step) => (step.kind === 'update' ? JSON.stringify(step.fields) : step.kind === 'note' ? step.text : step.kind));
+  };
+
+  it.each([
+    // Cancelled since it was read (the hold-stock timer): held for a person, with the note saying why.
+    ['cancelled', 'on hold, with the note why', ['{"status":"on-hold","transaction_id":"pi_1"}', `N. ${PAID_ON_CANCELLED}`]],
+    // Put on hold since: the payment releases it.
+    ['on-hold', 'processing', ['{"status":"processing","transaction_id":"pi_1"}', 'N.']],
+    // Refunded by a person since: left alone, said in the note. Completed is paid already: the note only.
+    ['refunded', 'left alone', [expect.stringContaining('left refunded')]],
+    ['completed', 'the note only', ['N.']],
+    // Still pending: the shop ignores set_paid itself (a plugin can make it), so processing is asked outright.
+    ['pending', 'processing, asked outright', ['{"status":"processing","transaction_id":"pi_1"}', 'N.']],
+  ])('set_paid answered with a %s order: %s', (status, _what, steps) => {
+    expect(after(status)).toEqual(steps);
   });
 });
