@@ -13,6 +13,8 @@ const STORAGE_SUITES = [
     'webhook-to-shop', 'early-events', 'mollie-ping-flood', 'mollie-notification', 'expiry-and-reconcile', 'ops-endpoints',
     'session-api', 'refunds-from-shop', 'holds-and-disputes', 'dead-letters', 'replay-event', 'dashboard', 'monitoring', 'webhook-alarms',
     'adyen-webhooks', 'coinbase-commerce-webhooks', 'adyen-coinbase-reconcile', 'paypal-capture', 'providers-connect',
+    // The outbox worker as a pool (issue 10's drain): claims, leases and releases on each store.
+    'outbox-pool',
     // Many shops (test/helpers/shops-relay.ts): a schema per shop beside the main one, the registry in the main one.
     'many-shops', 'shop-fairness', 'shops-cli', 'shop-admin-api', 'shops-fleet',
     // The operator's tools as processes beside a running relay: its schema (PAYRELAY_DATABASE_URL), or a shop's (--shop).

@@ -124,11 +124,12 @@ describe('sessions over time: expiry, reconciliation, order check', () => {
       const stripeSessionId = e.session(created.json.session_id).providerSessionId!;
       e.h.clock.advance(61 * MINUTE);
 
-      // The shop goes down and three payments fail to reach it: the worker pauses shop writes.
+      // The shop goes down and three reads of the three paid orders fail: the commands go back untried and the
+      // worker pauses shop writes.
       e.h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1000 });
       const paid = await Promise.all([1, 2, 3].map(() => sandboxSession()));
       for (const { sessionId } of paid) expect(await e.click(sessionId, 'pay')).toBe(303);
-      expect(await e.h.relay.worker.runOnce()).toBe(3);
+      for (let pass = 0; pass < 3; pass += 1) expect(await e.h.relay.worker.runOnce()).toBe(0);
       const shopCalls = e.h.shop.requests.length;
 
       expect(await e.h.relay.runExpiry()).toMatchObject({ expired: 1 });

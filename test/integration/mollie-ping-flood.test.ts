@@ -48,7 +48,9 @@ describe('unsigned notifications cannot flood the relay', () => {
     expect(statuses.get(200)).toBeLessThanOrEqual(20);
     expect(mollie.gets).toBeGreaterThanOrEqual(1);
     expect(mollie.gets).toBeLessThanOrEqual(10);
-    expect(inboxRows()).toBeLessThanOrEqual(10);
+    // At most one row per accepted ping (5 at once plus one per 10 s of the 100 s flood), and the payment's own
+    // event: how many pings find a fetch still queued depends on when the worker ran, not on how many came.
+    expect(inboxRows()).toBeLessThanOrEqual(Math.min(statuses.get(200)!, 15) + 1);
     // And the payment itself is recorded once.
     expect(h.relay.stores.sessions.get(session.id)!.status).toBe('paid');
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);

@@ -372,7 +372,7 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('on-hold');
   });
 
-  it('WooCommerce down for a while and then back: nothing lost, no duplicate note', async () => {
+  it('WooCommerce down for a while and then back: nothing lost, no duplicate note, and the outage uses no attempts after the pause', async () => {
     const session = h.seed();
     h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 3 });
     h.shop.faults.add({ path: /orders/, fault: { kind: 'bad_gateway' }, count: 1 });
@@ -381,11 +381,15 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     await h.send(session, 'paid');
     const before = h.clock.now();
     await h.drain();
+    // The shop's Retry-After holds every call, the probes too.
     expect(h.clock.now() - before).toBeGreaterThanOrEqual(30_000);
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
+    // Three failed attempts made the shop count as down; the 502, the 429 and the dropped connection met probes.
     const retries = h.relay.stores.log.listByOrder(session.merchantOrderId).filter((e) => e.kind === 'order_update_retry');
-    expect(retries.length).toBe(6);
+    expect(retries.length).toBe(3);
+    const probes = h.shop.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/orders') && r.query.per_page === '1');
+    expect(probes.map((r) => r.fault ?? r.status)).toEqual(['bad_gateway', 'rate_limited', 'drop', 200]);
   });
 
   it('WooCommerce timing out and answering 500: retried, applied once', async () => {
@@ -400,16 +404,22 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     expect(retries.map((e) => e.data?.code)).toEqual(['timeout', expect.stringMatching(/500|internal/)]);
   });
 
-  it('a shop that is down is not hammered: the worker pauses, then probes with one write', async () => {
+  it('a shop that is down is not hammered: three failed reads of a batch, then one cheap probe at a time, and no command loses an attempt', async () => {
     const sessions = Array.from({ length: 10 }, () => h.seed());
     for (const session of sessions) await h.send(session, 'paid');
     h.shop.faults.add({ path: /orders/, fault: { kind: 'status', status: 503 }, count: 1000 });
     const before = h.shop.requests.length;
     for (let pass = 0; pass < 5; pass += 1) await h.relay.worker.runOnce();
-    expect(h.shop.requests.length - before).toBe(4);
+    // One read for the ten orders, three times; then the shop counts as down and nothing more is sent.
+    const sent = () => h.shop.requests.slice(before);
+    expect(sent().map((r) => `${r.method} ${r.path.replace(/^\/wp-json\/wc\/v3\//, '')} ${r.query.include?.split(',').length ?? ''}`)).toEqual(Array(3).fill('GET orders 10'));
+    // The commands went back untried: their attempts are whole for when the shop returns.
+    expect(h.sql.all(`SELECT attempts FROM outbox WHERE state = 'pending'`).map((row: { attempts: number }) => row.attempts)).toEqual(Array(10).fill(0));
+    // Woken for a probe: one GET of a one-order page, nothing else.
     h.clock.advance(h.relay.worker.nextWakeAt()! - h.clock.now());
     await h.relay.worker.runOnce();
-    expect(h.shop.requests.length - before).toBe(5);
+    expect(sent()).toHaveLength(4);
+    expect(sent()[3]).toMatchObject({ method: 'GET', query: expect.objectContaining({ per_page: '1' }) });
     h.shop.faults.clear();
     await h.drain();
     for (const session of sessions) expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
