@@ -73,7 +73,10 @@ final class Refunder
         return true;
     }
 
-    /** The relay's sentence when it refused on the merits (written for the merchant); ours when it was not reached. */
+    /**
+     * The relay's sentence when it refused on the merits (written for the merchant); ours when it was not reached,
+     * and when an earlier refund of the order is still in flight (what to check before a second try).
+     */
     private function merchant_message(RelayResult $result): string
     {
         if ($result->http_status === 0) {
@@ -85,6 +88,14 @@ final class Refunder
         if ($result->http_status === 401) {
             return __(
                 'The relay refused this shop\'s signature, so nothing was refunded: check the shop secret.',
+                'payrelay'
+            );
+        }
+        if ($result->error_code === 'earlier_refund_in_flight') {
+            // The earlier refund may still be made and arrive by webhook: a second click now could refund twice.
+            return __(
+                'An earlier refund of this order is still being made at the provider. Wait a few seconds, '
+                . 'reload the order and check its refunds before trying again.',
                 'payrelay'
             );
         }

@@ -44,6 +44,10 @@ final class ShopperMessages
                 'payrelay'
             );
         }
+        if ($result->error_code === 'earlier_request_in_flight') {
+            // Another checkout session for this order is still being created; the same attempt's retry gets it.
+            return __('Your payment is already being prepared. Please wait a moment and try again.', 'payrelay');
+        }
         if ($result->http_status === 400) {
             return __(
                 'We could not start the payment because some order details were not accepted. '

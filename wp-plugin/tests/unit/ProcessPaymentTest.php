@@ -109,6 +109,14 @@ final class ProcessPaymentTest extends TestCase
                 'This payment method is not available for your order',
                 'from DE (Mollie: not configured; Stripe: circuit open) (HTTP 422)',
             ],
+            'another session for the order still being created (409)' => [
+                static fn () => \PayrelayTestState::queue_json(409, ['error' => [
+                    'code' => 'earlier_request_in_flight',
+                    'message' => 'An earlier request for order 1042 is still being made; try again in 5 s',
+                ]]),
+                'Your payment is already being prepared. Please wait a moment and try again.',
+                'earlier_request_in_flight: An earlier request for order 1042 is still being made; try again in 5 s (HTTP 409)',
+            ],
             'invalid request (400)' => [
                 static fn () => \PayrelayTestState::queue_json(400, ['error' => [
                     'code' => 'invalid_request',
@@ -277,6 +285,23 @@ final class ProcessPaymentTest extends TestCase
         $this->assertNotSame($retry, $next);
         $this->assertStringStartsWith('payrelay-1042-2-', $next);
         $this->assertSame('3', $order->saved_meta['_payrelay_attempt']);
+    }
+
+    public function test_trying_again_after_an_earlier_request_in_flight_reaches_the_session_being_made(): void
+    {
+        $order = $this->order();
+        $gateway = $this->gateway();
+        $_POST['payrelay_method'] = 'card';
+
+        \PayrelayTestState::queue_json(409, ['error' => ['code' => 'earlier_request_in_flight', 'message' => 'wait']]);
+        $this->assertSame('failure', $gateway->process_payment(1042)['result']);
+        $first = $this->last_request()['args']['headers']['Idempotency-Key'];
+        $this->assertArrayNotHasKey('_payrelay_session_id', $order->saved_meta);
+
+        // "Wait a moment and try again" asks for the same session, not a second one.
+        \PayrelayTestState::queue_json(201, self::SESSION);
+        $this->assertSame(self::SESSION['checkout_url'], $gateway->process_payment(1042)['redirect']);
+        $this->assertSame($first, $this->last_request()['args']['headers']['Idempotency-Key']);
     }
 
     public function test_another_method_in_the_same_attempt_is_another_request(): void

@@ -117,6 +117,26 @@ final class ProcessRefundTest extends TestCase
         $this->assertSame([], $order->notes);
     }
 
+    public function test_an_earlier_refund_still_in_flight_tells_the_merchant_to_check_the_order_s_refunds_before_trying_again(): void
+    {
+        $order = $this->refunded_order();
+        \PayrelayTestState::queue_json(409, ['error' => [
+            'code' => 'earlier_refund_in_flight',
+            'message' => 'Another refund of order 1042 is being made right now. Nothing was refunded for this one: try again in 5 s.',
+        ]]);
+
+        $result = $this->gateway()->process_refund(1042, '10.00', '');
+
+        $this->assertInstanceOf(\WP_Error::class, $result);
+        $this->assertSame(
+            'An earlier refund of this order is still being made at the provider. Wait a few seconds, '
+            . 'reload the order and check its refunds before trying again.',
+            $result->get_error_message()
+        );
+        $this->assertSame([], $order->notes);
+        $this->assertCount(1, \PayrelayTestState::$http_requests);
+    }
+
     public function test_an_unreachable_relay_says_nothing_was_refunded(): void
     {
         $this->refunded_order();
