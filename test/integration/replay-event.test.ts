@@ -44,6 +44,60 @@ describe('replay a stored event', () => {
     expect(h.relay.stores.log.listByOrder(session.merchantOrderId).find((e) => e.kind === 'event_replayed')?.message).toContain(`Event ${eventId} (payment.paid) replayed from the command line`);
   });
 
+  // The copy is as old as the event it copies: by the live-order rules alone, an old "paid" replayed marks an
+  // order on hold for a newer review, or a refunded one, processing again.
+  it.each([
+    ['review', 'on-hold'],
+    ['refunded', 'refunded'],
+  ] as const)('an old applied "paid" replayed after a newer "%s" leaves the order %s; nothing is written, and the log says why', async (newer, status) => {
+    const session = h.seed();
+    const orderId = session.merchantOrderId;
+    const { eventId } = await h.send(session, 'paid');
+    await h.drain();
+    await h.send(session, newer);
+    await h.drain();
+    expect(h.shop.orders.getOrder(orderId)!.status).toBe(status);
+    const writes = h.shop.requests.filter((r) => r.method !== 'GET').length;
+    const notes = h.ourNotes(orderId);
+
+    const outcome = await replayEvent(deps, stored(eventId), 'dashboard');
+    expect(outcome.kind).toBe('queued');
+    const copy = outcome.kind === 'queued' ? outcome.copies[0].id : 0;
+    await h.drain();
+    expect(h.relay.stores.outbox.state(copy)?.state).toBe('done');
+    expect(h.shop.orders.getOrder(orderId)!.status).toBe(status);
+    expect(h.shop.requests.filter((r) => r.method !== 'GET').length).toBe(writes);
+    expect(h.ourNotes(orderId)).toEqual(notes);
+    expect(h.relay.stores.log.listByOrder(orderId).map((e) => e.message)).toEqual(
+      expect.arrayContaining([`Shop order ${orderId} updated: order left ${status} (a newer update was written first), its note was already there.`]),
+    );
+  });
+
+  it('the latest event replayed after older ones were: it is not overtaken by their copies, and writes nothing new', async () => {
+    const session = h.seed();
+    const orderId = session.merchantOrderId;
+    const paid = await h.send(session, 'paid');
+    await h.drain();
+    const review = await h.send(session, 'review');
+    await h.drain();
+    expect((await replayEvent(deps, stored(paid.eventId), 'command line')).kind).toBe('queued');
+    await h.drain();
+    const writes = h.shop.requests.filter((r) => r.method !== 'GET').length;
+
+    const outcome = await replayEvent(deps, stored(review.eventId), 'command line');
+    expect(outcome.kind).toBe('queued');
+    const copy = outcome.kind === 'queued' ? outcome.copies[0].id : 0;
+    // A copy's position is its event's: the done copy of the older paid (a larger id) is not newer than the review.
+    expect(h.relay.stores.outbox.newerWriteDone(copy)).toBeNull();
+    await h.drain();
+    expect(h.relay.stores.outbox.state(copy)?.state).toBe('done');
+    expect(h.shop.orders.getOrder(orderId)!.status).toBe('on-hold');
+    expect(h.shop.requests.filter((r) => r.method !== 'GET').length).toBe(writes);
+    expect(h.ourNotes(orderId)).toHaveLength(2);
+    const worked = h.relay.stores.log.listByOrder(orderId).map((e) => e.message).filter((m) => m.startsWith(`Shop order ${orderId} updated`));
+    expect(worked.filter((m) => m.includes('a newer update was written first'))).toHaveLength(1);
+  });
+
   it('still queued, or a dead letter: nothing is copied, and the answer says which', async () => {
     const session = h.seed();
     const { eventId } = await h.send(session, 'paid');
