@@ -145,7 +145,7 @@ describe('dead letters by hand (retry, retry all, dismiss)', () => {
   });
 
   describe('one order, one write at a time, newest status last', () => {
-    const LATE_NOTE = 'Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written';
+    const LATE_NOTE = 'Payrelay did not change the order status: this update ran after a newer update of the order had been written (it had failed and was retried, or its event was replayed)';
 
     /** A paid webhook whose write the shop refuses (a dead letter), then a newer event for the same order. */
     async function paidDeadThen(newer: 'review' | 'refunded') {

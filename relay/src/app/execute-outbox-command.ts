@@ -1,5 +1,5 @@
 import { refMarker } from '../domain/decide';
-import { planAfterUnpaidAnswer, planOrderWrite, planTrustsEarlierRead } from '../domain/order-write-plan';
+import { NOTE_ADDED, NOTE_ALREADY_THERE, planAfterUnpaidAnswer, planOrderWrite, planTrustsEarlierRead } from '../domain/order-write-plan';
 import { assertNever } from '../domain/payment-status';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
@@ -91,8 +91,9 @@ async function writeOrder(
   earlier: EarlierRead | null,
 ): Promise<CommandResult> {
   const orderId = item.orderKey;
-  // A dead letter retried after a newer write of its order was done: the live order cannot tell a newer event's
-  // status (a hold, a refund) from an older one's, so the plan must be told. Only a command that ran before can be one.
+  // A dead letter retried, or a replay's copy of an older event, after a newer write of its order was done: the
+  // live order cannot tell a newer event's status (a hold, a refund) from an older one's, so the plan must be told.
+  // Only a command that ran before can be one (a copy counts as having run).
   const overtaken = mayHaveRun && deps.stores.outbox.newerWriteDone(item.id) !== null;
   const options = { cancelOnExpiry: deps.cancelOnExpiry ?? false, overtaken };
   const planFor = (live: LiveOrder) => planOrderWrite(command.intent, live, command.expected, options);
@@ -144,6 +145,7 @@ async function writeOrder(
     } else {
       const note = await addNoteOnce(deps.gateway, orderId, step.text, command.ref, mayHaveRun, stillClaimed);
       if (!note.ok) return note;
+      if (!note.added && summary.endsWith(NOTE_ADDED)) summary = `${summary.slice(0, -NOTE_ADDED.length)}${NOTE_ALREADY_THERE}`;
     }
   }
   return { ok: true, summary };
@@ -161,15 +163,15 @@ async function addNoteOnce(
   ref: string,
   mayHaveRun: boolean,
   stillClaimed: ClaimCheck,
-): Promise<{ ok: true } | { ok: false; error: GatewayFailure }> {
+): Promise<{ ok: true; added: boolean } | { ok: false; error: GatewayFailure }> {
   if (mayHaveRun) {
     const notes = await gateway.listNotes(orderId);
     if (!notes.ok) return notes;
-    if (notes.value.some((note) => note.note.includes(refMarker(ref)))) return { ok: true };
+    if (notes.value.some((note) => note.note.includes(refMarker(ref)))) return { ok: true, added: false };
   }
   if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
   const added = await gateway.addNote(orderId, text.includes(refMarker(ref)) ? text : `${text} ${refMarker(ref)}`);
-  return added.ok ? { ok: true } : added;
+  return added.ok ? { ok: true, added: true } : added;
 }
 
 async function fetchStatus(deps: CommandDeps, providerId: ProviderId, ref: string): Promise<CommandResult> {

@@ -19,6 +19,10 @@ export interface OrderWritePlan {
   summary: string;
 }
 
+/** How a note-only summary ends; the worker says so instead when the note was there already (a replay's copy). */
+export const NOTE_ADDED = ', note added';
+export const NOTE_ALREADY_THERE = ', its note was already there';
+
 export type PlanRefusal = { code: 'not_our_gateway'; message: string };
 
 export interface PlanOptions {
@@ -30,7 +34,7 @@ export interface PlanOptions {
   cancelOnExpiry: boolean;
   /**
    * A newer write of this order was done before this one ran (a dead letter retried by hand after its order moved
-   * on): its status is older than the order's, so none is written, whatever the order's status now. Its refund
+   * on, or a replay's copy of an older event): its status is older than the order's, so none is written, whatever the order's status now. Its refund
    * record is still added (money that moved is recorded; the worker checks what the shop has) and its note says why.
    */
   overtaken?: boolean;
@@ -70,7 +74,7 @@ export function planOrderWrite(
   if (fields === 'moved_on') {
     return noteOnly(
       `${intent.note} The order was left ${order.status} because it had been moved on in the shop; change it by hand if needed.`,
-      `order left ${order.status} (moved on in the shop), note added`,
+      `order left ${order.status} (moved on in the shop)${NOTE_ADDED}`,
     );
   }
   const steps: OrderWriteStep[] = [];
@@ -88,7 +92,7 @@ export function planOrderWrite(
         ? `refund record of ${formatMoney(intent.refundMinor, expected.currency)} added`
         : fields?.transaction_id
           ? `transaction id stored, order stays ${order.status}`
-          : `order stays ${order.status}, note added`;
+          : `order stays ${order.status}${NOTE_ADDED}`;
   return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary } };
 }
 
@@ -142,8 +146,8 @@ function paidOnCancelledNote(intent: OrderWriteIntent, current: string, note: st
 
 /** Overtaken: the live status may be a newer event's (a hold, a refund) or a person's; neither is undone. */
 function overtakenPlan(intent: OrderWriteIntent, status: string): { ok: true; value: OrderWritePlan } {
-  const why = `Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written, so the order stays ${status}.`;
-  if (intent.refundMinor === undefined) return noteOnly(`${intent.note} ${why}`, `order left ${status} (a newer update was written first), note added`);
+  const why = `Payrelay did not change the order status: this update ran after a newer update of the order had been written (it had failed and was retried, or its event was replayed), so the order stays ${status}.`;
+  if (intent.refundMinor === undefined) return noteOnly(`${intent.note} ${why}`, `order left ${status} (a newer update was written first)${NOTE_ADDED}`);
   const steps: OrderWriteStep[] = [{ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note }, { kind: 'note', text: `${intent.note} ${why}` }];
   return { ok: true, value: { steps, outcome: 'status_written', summary: `refund record added, order left ${status} (a newer update was written first)` } };
 }

@@ -111,7 +111,8 @@ export interface OpsStore {
   commandsWithRef(ref: string): Array<{ id: number; orderKey: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>;
   /**
    * Queues a copy of a command, due now, counted as having run once: the worker then looks for the note or
-   * refund it writes before writing it (a replay of an applied event writes nothing). The copy's id.
+   * refund it writes before writing it (a replay of an applied event writes nothing). The copy keeps the
+   * original's place among its order's writes (replay_of, for OutboxStore.newerWriteDone). The copy's id.
    */
   requeueCopy(id: number, now: number): number | null;
   /** Accepted webhooks and refused attempts per provider since `since` (error rate on the dashboard). */

@@ -97,8 +97,9 @@ export interface OutboxStore {
   hasPending(orderKey: string): boolean;
   /**
    * The newest order write of this command's order that is done and was queued after it, or null. Only a dead
-   * letter retried by hand can run after a newer write of its order (heads only, otherwise): its status is then
-   * older than the one that write made, and the worker must not write it over that one.
+   * letter retried by hand or a replay's copy can run after a newer write of its order (heads only, otherwise):
+   * its status is then older than the one that write made, and the worker must not write it over that one. A
+   * copy is placed as the command it copies (OpsStore.requeueCopy), not by its own, newer id.
    */
   newerWriteDone(id: number): number | null;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;

@@ -111,7 +111,7 @@ describe('order write plan: what is written to the live WooCommerce order', () =
       ['refunded', 'processing'],
     ] as const)('%s on a %s order: no status, a note that says why', (target, status) => {
       const plan = overtaken(target, status);
-      expect(plan.steps).toEqual([{ kind: 'note', text: `N. Payrelay did not change the order status: this update had failed and was retried after a newer update of the order had been written, so the order stays ${status}.` }]);
+      expect(plan.steps).toEqual([{ kind: 'note', text: `N. Payrelay did not change the order status: this update ran after a newer update of the order had been written (it had failed and was retried, or its event was replayed), so the order stays ${status}.` }]);
       expect(plan.outcome).toBe('note_only');
       expect(plan.summary).toBe(`order left ${status} (a newer update was written first), note added`);
     });

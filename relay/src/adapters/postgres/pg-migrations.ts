@@ -217,4 +217,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   // look-up, and every webhook wrote it at a random place.
   `DROP INDEX webhook_events_session;
    CREATE INDEX payment_sessions_provider_created ON payment_sessions (provider, created_at);`,
+  // 8 = SQLite 15: a replay's copy keeps the original command's id (replay_of), its place among its order's writes.
+  // newerWriteDone then reads the order's done writes after an old event's place, which may be long ago: by this
+  // index, not the primary key's range of every newer command (SQLite's outbox_pending covers done rows too).
+  `ALTER TABLE outbox ADD COLUMN replay_of BIGINT;
+   CREATE INDEX outbox_done_order ON outbox (order_key, id) WHERE state = 'done';`,
 ];

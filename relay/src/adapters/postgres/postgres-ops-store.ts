@@ -74,8 +74,8 @@ export function createPostgresOpsStore(db: PgDb): OpsStore {
         .map((row) => ({ id: row.id, orderKey: row.order_key, kind: row.kind as OutboxCommand['kind'], state: row.state })),
     requeueCopy: (id, now) =>
       db.get<{ id: number }>(
-        `INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at)
-         SELECT order_key, kind, command, 1, $2, $2, $2 FROM outbox WHERE id = $1 RETURNING id`,
+        `INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at, replay_of)
+         SELECT order_key, kind, command, 1, $2, $2, $2, COALESCE(replay_of, id) FROM outbox WHERE id = $1 RETURNING id`,
         [id, now],
       )?.id ?? null,
     openAlertCounts: () =>

@@ -1,5 +1,6 @@
 import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
 import { PRUNE_DONE_OUTBOX, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
+import { PLACE } from '../store-rows/outbox-place';
 import type { PgDb } from './pg-database';
 
 interface OutboxRow {
@@ -112,11 +113,12 @@ export function createPostgresOutboxStore(db: PgDb, options: PostgresOutboxOptio
     markDead: (id, error, now, owner = null) =>
       db.run(`UPDATE outbox SET state = 'dead', last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $1 AND ${OWNED_BY(4)}`, [id, error, now, owner]) === 1,
     hasPending: (orderKey) => db.get(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = $1 LIMIT 1`, [orderKey]) !== undefined,
-    // Read by the worker only for a command that ran before (a retried dead letter, a crash): the primary key's
-    // range of newer ids, which for a dead letter retried soon after it died is short.
+    // Read by the worker only for a command that ran before (a retried dead letter, a replay's copy, a crash): a
+    // range of outbox_done_order from the command's place (a copy's is its original's, maybe long ago).
     newerWriteDone: (id) =>
       db.get<{ id: number | null }>(
-        `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.id > o.id AND n.order_key = o.order_key AND n.state = 'done' AND n.kind = 'order_write' WHERE o.id = $1`,
+        `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.state = 'done' AND n.order_key = o.order_key AND n.id > ${PLACE('o')}
+           AND ${PLACE('n')} > ${PLACE('o')} AND n.kind = 'order_write' WHERE o.id = $1`,
         [id],
       )?.id ?? null,
     state: (id) => {

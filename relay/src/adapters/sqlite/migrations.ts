@@ -233,4 +233,8 @@ export const MIGRATIONS: readonly string[] = [
   // index, in time order, written at each provider's end.
   `DROP INDEX webhook_events_session;
    CREATE INDEX payment_sessions_provider_created ON payment_sessions (provider, created_at);`,
+  // 15: a replay's copy of a command keeps the original's id, its place among its order's writes: a copy of an old
+  // "paid" must not count as newer than the hold or refund written since (newerWriteDone). outbox_pending (state,
+  // order_key, id) already serves the look-up of done rows.
+  `ALTER TABLE outbox ADD COLUMN replay_of INTEGER;`,
 ];

@@ -51,8 +51,9 @@ export function createSqliteOpsStore(db: Db): OpsStore {
   const withRef = db.prepare<[string], { id: number; order_key: string; kind: OutboxCommand['kind']; state: 'pending' | 'done' | 'dead' }>(
     "SELECT id, order_key, kind, state FROM outbox WHERE json_extract(command, '$.ref') = ? ORDER BY id",
   );
-  const copy = db.prepare(`INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at)
-    SELECT order_key, kind, command, 1, @now, @now, @now FROM outbox WHERE id = @id`);
+  // A copy of a copy keeps the first one's place (replay_of): the event's.
+  const copy = db.prepare(`INSERT INTO outbox (order_key, kind, command, attempts, next_attempt_at, created_at, updated_at, replay_of)
+    SELECT order_key, kind, command, 1, @now, @now, @now, COALESCE(replay_of, id) FROM outbox WHERE id = @id`);
   const accepted = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_events WHERE received_at >= ? GROUP BY provider');
   const rejected = db.prepare<[number], { provider: string; n: number }>('SELECT provider, COUNT(*) AS n FROM webhook_rejections WHERE received_at >= ? GROUP BY provider');
 

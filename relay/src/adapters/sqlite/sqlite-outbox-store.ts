@@ -1,5 +1,6 @@
 import { PROVIDER_COMMAND_KINDS, type CoalescedEnqueue, type OutboxCommand, type OutboxItem, type OutboxStore } from '../../ports/outbox-store';
 import { PRUNE_DONE_OUTBOX, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
+import { PLACE } from '../store-rows/outbox-place';
 import type { Db } from './open-database';
 
 interface OutboxRow {
@@ -65,9 +66,10 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     WHERE id = @id AND state = 'pending' AND ${ownedBy}`);
   const dead = db.prepare(`UPDATE outbox SET state = 'dead', last_error = @error, lease_owner = NULL, lease_until = NULL, updated_at = @now WHERE id = @id AND ${ownedBy}`);
   const pendingFor = db.prepare<[string], { id: number }>(`SELECT id FROM outbox WHERE state = 'pending' AND order_key = ? LIMIT 1`);
-  // A range of outbox_pending (state, order_key, id).
+  // A range of outbox_pending (state, order_key, id), from the command's place (a replay copy's is its original's).
   const newerDone = db.prepare<[number], { id: number | null }>(
-    `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.state = 'done' AND n.order_key = o.order_key AND n.id > o.id AND n.kind = 'order_write' WHERE o.id = ?`,
+    `SELECT MAX(n.id) AS id FROM outbox o JOIN outbox n ON n.state = 'done' AND n.order_key = o.order_key AND n.id > ${PLACE('o')}
+       AND ${PLACE('n')} > ${PLACE('o')} AND n.kind = 'order_write' WHERE o.id = ?`,
   );
   const stateOf = db.prepare<[number], { state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>(
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',

@@ -126,6 +126,23 @@ describe(`${TEST_STORE}: a dead letter retried beside its order's newer commands
     expect(worker.newerWriteDone(newer)).toBeNull();
   });
 
+  it('newerWriteDone of a replay\'s copy: placed as the command it copies (a copy of a copy too), not by its own new id', () => {
+    const doneNow = (id: number) => relay.sql.run("UPDATE outbox SET state = 'done' WHERE id = ?", id);
+    const paid = worker.enqueue('7', write('7', 'paid'), now);
+    doneNow(paid);
+    const refund = worker.enqueue('7', write('7', 'refunded'), now + 1);
+    doneNow(refund);
+    const paidCopy = ops.requeueCopy(paid, now + 2)!;
+    expect(paidCopy).toBeGreaterThan(refund);
+    expect(worker.newerWriteDone(paidCopy)).toBe(refund);
+    doneNow(paidCopy);
+    // The refund's copy comes after the paid's copy, yet is the newest event's: nothing newer was written.
+    const refundCopy = ops.requeueCopy(refund, now + 3)!;
+    expect(worker.newerWriteDone(refundCopy)).toBeNull();
+    doneNow(refundCopy);
+    expect(worker.newerWriteDone(ops.requeueCopy(paidCopy, now + 4)!)).toBe(refundCopy);
+  });
+
   (TEST_STORE === 'postgres' ? it : it.skip)('PostgreSQL fleet: a relay\'s claim takes its lease at once (claimDue), so a retry right after it is refused', () => {
     const fleetWorker = createPostgresOutboxStore(relay.pg!, { claimAs: { owner: 'relay-a', leaseMs: 10_000 } });
     const dead = deadOne('7');
