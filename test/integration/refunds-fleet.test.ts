@@ -174,13 +174,15 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     }
   };
 
-  it('both relays asked at once for more than was paid in all: PayPal refunds once, the other is refused with what is left, and the refunded total is PayPal\'s', async () => {
-    const session = paidPaypalOrder();
-    // Another connection holds back every new refund row, so both requests are in the relays at the same moment:
-    // without turns, both have checked what is left (25.00) and wait to count their refund.
+  /**
+   * Refund `firstAmount` on relay 0 (WooCommerce refund wc-1) and `secondAmount` on relay 1 (wc-2) at the same moment:
+   * another connection holds back every new refund row until both requests are in the relays, so without turns both
+   * have checked what is left and wait to count their refund.
+   */
+  const askBothWhileRefundRowsHeld = async (session: PaymentSession, firstAmount: string, secondAmount: string) => {
     const blocker = connectPg(schema.url);
     blocker.exec('BEGIN; LOCK TABLE shop_refunds IN EXCLUSIVE MODE');
-    const answers = Promise.all([askRelay(relays[0], session, 'wc-1', '20.00'), askRelay(relays[1], session, 'wc-2', '15.00')]);
+    const answers = Promise.all([askRelay(relays[0], session, 'wc-1', firstAmount), askRelay(relays[1], session, 'wc-2', secondAmount)]);
     try {
       await until(() => waitingForRefundRows() >= 1, 'a relay to reach the refund row');
       // The other relay has its request by now: it waits for its turn, or (without turns) for the row as well.
@@ -190,7 +192,12 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
       blocker.exec('COMMIT');
       blocker.close();
     }
-    const [first, second] = await answers;
+    return answers;
+  };
+
+  it('both relays asked at once for more than was paid in all: PayPal refunds once, the other is refused with what is left, and the refunded total is PayPal\'s', async () => {
+    const session = paidPaypalOrder();
+    const [first, second] = await askBothWhileRefundRowsHeld(session, '20.00', '15.00');
     expect([first.status, second.status].sort()).toEqual([201, 422]);
     const refused = first.status === 422 ? first : second;
     expect(refused.body.error).toMatchObject({ code: 'amount_exceeds_remaining', message: expect.stringMatching(/^Only (5|10)\.00 EUR of this payment is left to refund/) });
@@ -200,18 +207,7 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
 
   it('two refunds that both fit, asked at once on the two relays: both made, and the refunded total counts both (neither count overwrites the other)', async () => {
     const session = paidPaypalOrder();
-    const blocker = connectPg(schema.url);
-    blocker.exec('BEGIN; LOCK TABLE shop_refunds IN EXCLUSIVE MODE');
-    const answers = Promise.all([askRelay(relays[0], session, 'wc-1', '10.00'), askRelay(relays[1], session, 'wc-2', '5.00')]);
-    try {
-      await until(() => waitingForRefundRows() >= 1, 'a relay to reach the refund row');
-      const stop = Date.now() + 700;
-      await until(() => waitingForRefundRows() >= 2 || Date.now() > stop, 'the second relay');
-    } finally {
-      blocker.exec('COMMIT');
-      blocker.close();
-    }
-    expect((await answers).map((a) => a.status)).toEqual([201, 201]);
+    expect((await askBothWhileRefundRowsHeld(session, '10.00', '5.00')).map((a) => a.status)).toEqual([201, 201]);
     expect(paypalRefundedMinor(session)).toBe(1500);
     expect(refundedMinor(session)).toBe(1500);
   });
