@@ -124,17 +124,22 @@ describe('the outbox worker as a pool', () => {
     }
   });
 
+  /** The order's status changes in the shop right after the worker's batch read has seen it as it was. */
+  const changedAfterBatchRead = (orderId: string, status: string) => {
+    const getOrders = h.relay.gateway.getOrders.bind(h.relay.gateway);
+    h.relay.gateway.getOrders = async (ids) => {
+      const read = await getOrders(ids);
+      h.shop.orders.setStatus(orderId, status);
+      return read;
+    };
+  };
+
   it('a status write WooCommerce does not guard reads its order just before: a payment a person recorded after the batch read is not undone by a decline', async () => {
     const sessions = Array.from({ length: 3 }, () => h.seed());
     for (const session of sessions) await h.send(session, 'failed', { reason: 'card declined' });
     const [byHand] = sessions;
-    const getOrders = h.relay.gateway.getOrders.bind(h.relay.gateway);
-    h.relay.gateway.getOrders = async (ids) => {
-      const read = await getOrders(ids);
-      // Between the batch read and the write: the merchant took the money another way and marked the order paid.
-      h.shop.orders.setStatus(byHand.merchantOrderId, 'processing');
-      return read;
-    };
+    // Between the batch read and the write: the merchant took the money another way and marked the order paid.
+    changedAfterBatchRead(byHand.merchantOrderId, 'processing');
     await h.drain();
 
     expect(listReads()).toHaveLength(1);
@@ -148,13 +153,8 @@ describe('the outbox worker as a pool', () => {
     const sessions = Array.from({ length: 2 }, () => h.seed());
     for (const session of sessions) await h.send(session, 'paid');
     const [cancelled, paid] = sessions;
-    const getOrders = h.relay.gateway.getOrders.bind(h.relay.gateway);
-    h.relay.gateway.getOrders = async (ids) => {
-      const read = await getOrders(ids);
-      // The shop's hold-stock timer cancels the unpaid order just after the worker read it as pending.
-      h.shop.orders.setStatus(cancelled.merchantOrderId, 'cancelled');
-      return read;
-    };
+    // The shop's hold-stock timer cancels the unpaid order just after the worker read it as pending.
+    changedAfterBatchRead(cancelled.merchantOrderId, 'cancelled');
     await h.drain();
 
     expect(h.shop.orders.getOrder(cancelled.merchantOrderId)!.status).toBe('on-hold');
