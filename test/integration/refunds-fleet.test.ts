@@ -225,13 +225,17 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     expect(refundedMinor(session)).toBe(0);
   });
 
-  it('a refund webhook on one relay that read the payment before the other relay counted a refund from the shop, and records after it: both refunds stay counted (the webhook does not write back the total it read)', async () => {
+  /**
+   * Relay 0's webhook for a 5.00 Customer Area refund has read the payment (merchantReference `reference`) and waits
+   * to record it, while relay 1 is asked for a 10.00 refund from the shop. Both must stay counted.
+   */
+  const customerAreaRefundBesideShopRefund = async (psp: string, reference?: string) => {
     const session = paidAdyenOrder();
     // Another connection holds back every new webhook row: relay 0's webhook transaction has read the payment and
     // decided on it, and waits to record the event.
     const blocker = connectPg(schema.url);
     blocker.exec('BEGIN; LOCK TABLE webhook_events IN EXCLUSIVE MODE');
-    const webhook = adyenRefundNotification(relays[0], session, { psp: 'CA00000000000001', value: 500 });
+    const webhook = adyenRefundNotification(relays[0], session, { psp, value: 500, reference });
     let refund: Promise<{ status: number; body: any }> | null = null;
     try {
       await until(() => waitingToRecord() !== null, 'the webhook to reach its row');
@@ -249,6 +253,15 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     expect(adyen.payments.get(session.providerPaymentId!)!.refunds).toHaveLength(1);
     // 5.00 refunded in Adyen's Customer Area and 10.00 from the shop.
     expect(refundedMinor(session)).toBe(1500);
+  };
+
+  it('a refund webhook on one relay that read the payment before the other relay counted a refund from the shop, and records after it: both refunds stay counted (the webhook does not write back the total it read)', async () => {
+    await customerAreaRefundBesideShopRefund('CA00000000000001');
+  });
+
+  it("the same with a webhook that does not name our session (found by the provider's payment id, locked in that read): both refunds stay counted", async () => {
+    // Not a session reference: the webhook's one lookup is by originalReference, the payment's pspReference.
+    await customerAreaRefundBesideShopRefund('CA00000000000002', 'CUSTOMER-AREA-1');
   });
 
   it('the refund\'s webhook confirming it on one relay while the other relay, whose answer from Adyen was lost, undoes its count: the refund stays made and counted, and the shop keeps its record', async () => {

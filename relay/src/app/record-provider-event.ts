@@ -380,25 +380,21 @@ function settleOwnRefund(stores: EventStores, event: ProviderEvent, own: ShopRef
 }
 
 /**
- * The event's session, read under its row lock for the rest of the transaction (FOR UPDATE on PostgreSQL). Our
- * own id echoed back wins (most events carry it: one read, locked); then the provider's session id; then its
- * payment id (charge and review events), found first and then read again locked.
+ * The event's session, read under its row lock for the rest of the transaction (FOR UPDATE on PostgreSQL), in
+ * the read that finds it: our own id echoed back wins (most events carry it); then the provider's session id;
+ * then its payment id (charge and review events).
  */
 function findSessionForUpdate(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
   if (event.relaySessionId) {
     const own = sessions.getForUpdate(event.relaySessionId);
     if (own && own.provider === event.provider) return own;
   }
-  const found = findByProviderRefs(sessions, event);
-  return found ? sessions.getForUpdate(found.id) : null;
-}
-
-function findByProviderRefs(sessions: SessionStore, event: ProviderEvent): PaymentSession | null {
+  const locked = { forUpdate: true };
   if (event.providerSessionId) {
-    const bySession = sessions.findByProviderSessionId(event.provider, event.providerSessionId);
+    const bySession = sessions.findByProviderSessionId(event.provider, event.providerSessionId, locked);
     if (bySession) return bySession;
   }
-  if (event.providerPaymentId) return sessions.findByProviderPaymentId(event.provider, event.providerPaymentId);
+  if (event.providerPaymentId) return sessions.findByProviderPaymentId(event.provider, event.providerPaymentId, locked);
   return null;
 }
 

@@ -9,6 +9,11 @@ export interface NewPaymentSession extends PaymentSession {
   attempt: number;
 }
 
+/** `forUpdate`: the row found is locked as getForUpdate locks it, in the same one read. */
+export interface FindOptions {
+  forUpdate?: boolean;
+}
+
 export type SessionPatch = Partial<
   Pick<
     PaymentSession,
@@ -26,8 +31,8 @@ export interface SessionStore {
    * SQLite's write transactions hold the file's write lock from their first statement already.
    */
   getForUpdate(sessionId: string): PaymentSession | null;
-  findByProviderSessionId(provider: ProviderId, providerSessionId: string): PaymentSession | null;
-  findByProviderPaymentId(provider: ProviderId, providerPaymentId: string): PaymentSession | null;
+  findByProviderSessionId(provider: ProviderId, providerSessionId: string, options?: FindOptions): PaymentSession | null;
+  findByProviderPaymentId(provider: ProviderId, providerPaymentId: string, options?: FindOptions): PaymentSession | null;
   findByIdempotencyKey(key: string): PaymentSession | null;
   listByOrder(merchantOrderId: string): PaymentSession[];
   /** Another session of the same order that already took money (a second payment is a double payment). */

@@ -1,7 +1,7 @@
 import type { PaymentSession } from '../../domain/payment-session';
 import type { PaymentStatus } from '../../domain/payment-status';
 import type { ProviderId } from '../../domain/provider-event';
-import type { NewPaymentSession, SessionPatch, SessionStore } from '../../ports/session-store';
+import type { FindOptions, NewPaymentSession, SessionPatch, SessionStore } from '../../ports/session-store';
 import { PATCH_COLUMNS, toSession, type SessionRow } from '../store-rows/session-rows';
 import type { PgDb } from './pg-database';
 
@@ -16,6 +16,7 @@ const INSERT = `INSERT INTO payment_sessions (${INSERT_COLUMNS.join(', ')}) VALU
 export function createPostgresSessionStore(db: PgDb): SessionStore {
   const one = (sql: string, params: unknown[]) => toSession(db.get<SessionRow>(sql, params));
   const many = (sql: string, params: unknown[]) => db.all<SessionRow>(sql, params).map((row) => toSession(row) as PaymentSession);
+  const lock = (options?: FindOptions) => (options?.forUpdate ? ' FOR UPDATE' : '');
   const marks = (statuses: PaymentStatus[]) => statuses.map((_, i) => `$${i + 1}`).join(', ');
   return {
     insert(s: NewPaymentSession): void {
@@ -27,9 +28,11 @@ export function createPostgresSessionStore(db: PgDb): SessionStore {
     },
     get: (id) => one('SELECT * FROM payment_sessions WHERE id = $1', [id]),
     getForUpdate: (id) => one('SELECT * FROM payment_sessions WHERE id = $1 FOR UPDATE', [id]),
-    findByProviderSessionId: (provider, ref) => one('SELECT * FROM payment_sessions WHERE provider = $1 AND provider_session_id = $2', [provider, ref]),
-    findByProviderPaymentId: (provider, ref) =>
-      one('SELECT * FROM payment_sessions WHERE provider = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1', [provider, ref]),
+    findByProviderSessionId: (provider, ref, options) =>
+      one(`SELECT * FROM payment_sessions WHERE provider = $1 AND provider_session_id = $2${lock(options)}`, [provider, ref]),
+    // With LIMIT, FOR UPDATE locks only the row returned.
+    findByProviderPaymentId: (provider, ref, options) =>
+      one(`SELECT * FROM payment_sessions WHERE provider = $1 AND provider_payment_id = $2 ORDER BY created_at DESC LIMIT 1${lock(options)}`, [provider, ref]),
     findByIdempotencyKey: (key) => one('SELECT * FROM payment_sessions WHERE idempotency_key = $1', [key]),
     listByOrder: (orderId) => many('SELECT * FROM payment_sessions WHERE merchant_order_id = $1 ORDER BY created_at, seq', [orderId]),
     findPaidSibling: (orderId, exceptId) =>

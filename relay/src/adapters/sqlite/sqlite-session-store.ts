@@ -37,7 +37,8 @@ export function createSqliteSessionStore(db: Db): SessionStore {
       insert.run({ ...session, livemode: session.livemode ? 1 : 0 });
     },
     get: (id) => toSession(byId.get(id)),
-    // The relay's transactions are IMMEDIATE (the write lock is taken at BEGIN): a plain read is locked already.
+    // The relay's transactions are IMMEDIATE (the write lock is taken at BEGIN): a plain read is locked already,
+    // here and in the finds' `forUpdate`.
     getForUpdate: (id) => toSession(byId.get(id)),
     findByProviderSessionId: (provider, ref) => toSession(byProviderSession.get(provider, ref)),
     findByProviderPaymentId: (provider, ref) => toSession(byProviderPayment.get(provider, ref)),

@@ -1,6 +1,6 @@
 import type { PaymentSession } from '../../../../relay/src/domain/payment-session';
 import { aSession } from '../../../helpers/builders';
-import { openTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
+import { openSharedTestDatabase, openTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
 
 describe(`${TEST_STORE}: the session store`, () => {
   let db: TestDatabase;
@@ -22,5 +22,43 @@ describe(`${TEST_STORE}: the session store`, () => {
     // Never the session itself, never another order's.
     expect(db.stores.sessions.findPaidSibling('1042', 'ps_paid')).toEqual(expect.objectContaining({ id: 'ps_held' }));
     expect(db.stores.sessions.findPaidSibling('1043', 'ps_b')).toBeNull();
+  });
+});
+
+describe(`${TEST_STORE}: the session store on two connections`, () => {
+  let shared: ReturnType<typeof openSharedTestDatabase>;
+  beforeEach(() => (shared = openSharedTestDatabase()));
+  afterEach(() => shared.close());
+
+  /** Whether connection `other` can lock session `id` for a write now, without waiting. */
+  const canLock = (other: TestDatabase, id: string): boolean => {
+    try {
+      if (other.pg) other.pg.transaction(() => other.pg!.get('SELECT id FROM payment_sessions WHERE id = $1 FOR UPDATE NOWAIT', [id]));
+      else other.sqlite!.transaction(() => other.sqlite!.prepare('UPDATE payment_sessions SET id = id WHERE id = ?').run(id)).immediate();
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === (other.pg ? '55P03' : 'SQLITE_BUSY')) return false;
+      throw error;
+    }
+  };
+
+  it("a session found by the provider's ids with forUpdate is locked in that read, until its transaction ends (what a webhook found by them decides on)", () => {
+    const [a, b] = shared.connections;
+    b.sqlite?.pragma('busy_timeout = 0');
+    const session = aSession({ id: 'ps_refs', providerSessionId: 'cs_refs', providerPaymentId: 'pi_refs' });
+    a.stores.unitOfWork.transaction(() => a.stores.sessions.insert({ ...session, idempotencyKey: null, attempt: 1 }));
+    const finds = {
+      bySession: (options?: { forUpdate: boolean }) => a.stores.sessions.findByProviderSessionId('stripe', 'cs_refs', options),
+      byPayment: (options?: { forUpdate: boolean }) => a.stores.sessions.findByProviderPaymentId('stripe', 'pi_refs', options),
+    };
+    for (const find of Object.values(finds)) {
+      a.stores.unitOfWork.transaction(() => {
+        expect(find({ forUpdate: true })).toMatchObject(session);
+        expect(canLock(b, 'ps_refs')).toBe(false);
+      });
+      expect(canLock(b, 'ps_refs')).toBe(true);
+      // Without it a read locks nothing on PostgreSQL (SQLite's write transaction holds the whole file anyway).
+      if (a.kind === 'postgres') a.stores.unitOfWork.transaction(() => (expect(find()).toMatchObject(session), expect(canLock(b, 'ps_refs')).toBe(true)));
+    }
   });
 });
