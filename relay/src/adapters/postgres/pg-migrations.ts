@@ -222,4 +222,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   // index, not the primary key's range of every newer command (SQLite's outbox_pending covers done rows too).
   `ALTER TABLE outbox ADD COLUMN replay_of BIGINT;
    CREATE INDEX outbox_done_order ON outbox (order_key, id) WHERE state = 'done';`,
+  // 9 (PostgreSQL only; SQLite has it since 13): the last accepted webhook per provider, for the alarm pass and the
+  // diagnostics, as one look-up per (provider, way of verifying) at this index's end: left to the planner, it was a
+  // GROUP BY over every stored event (~220 ms at 400,000). Written at each (provider, verification)'s end.
+  `CREATE INDEX webhook_events_last_accepted ON webhook_events (provider, verification, received_at);`,
 ];

@@ -1,8 +1,9 @@
 import { PROVIDER_IDS } from '../../domain/provider-event';
 import type { AlarmStore } from '../../ports/alarm-store';
+import { lastWebhookPerProvider } from './last-webhook-per-provider';
 import type { PgDb } from './pg-database';
 
-const ACCEPTED = "('signature', 'fetched', 'unsigned_notification')";
+const ACCEPTED = ['signature', 'fetched', 'unsigned_notification'] as const;
 
 export function createPostgresAlarmStore(db: PgDb): AlarmStore {
   return {
@@ -15,9 +16,7 @@ export function createPostgresAlarmStore(db: PgDb): AlarmStore {
       db.run('UPDATE alerts SET resolved = 1 WHERE alarm_key = $1 AND resolved = 0', [key]);
     },
     facts: (since) => {
-      const lastAccepted: Record<string, number> = Object.fromEntries(
-        db.all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ${ACCEPTED} GROUP BY provider`).map((r) => [r.provider, Number(r.at)]),
-      );
+      const lastAccepted = lastWebhookPerProvider(db, ACCEPTED);
       return {
         rejections: db.all<{ provider: string; code: string; at: number }>('SELECT provider, code, received_at AS at FROM webhook_rejections WHERE received_at >= $1 ORDER BY id', [since]),
         lastAccepted,

@@ -1,5 +1,6 @@
 import type { InboxStore } from '../../ports/inbox-store';
 import { PRUNE_EVENTS, PRUNE_REJECTIONS, pruneBatchSql, pruneCountSql } from '../store-rows/prune-rules';
+import { lastWebhookPerProvider } from './last-webhook-per-provider';
 import type { PgDb } from './pg-database';
 
 /** Over webhook_events and webhook_rejections: the dedupe is the insert itself (UNIQUE + ON CONFLICT DO NOTHING). */
@@ -20,12 +21,7 @@ export function createPostgresInboxStore(db: PgDb): InboxStore {
     recordRejection: (provider, code, message, at) => {
       db.run('INSERT INTO webhook_rejections (provider, code, message, received_at) VALUES ($1, $2, $3, $4)', [provider.slice(0, 40), code, message.slice(0, 500), at]);
     },
-    lastReceivedAt: () =>
-      Object.fromEntries(
-        db
-          .all<{ provider: string; at: number }>(`SELECT provider, MAX(received_at) AS at FROM webhook_events WHERE verification IN ('signature', 'unsigned_notification') GROUP BY provider`)
-          .map((row) => [row.provider, row.at]),
-      ),
+    lastReceivedAt: () => lastWebhookPerProvider(db, ['signature', 'unsigned_notification']),
     pruneBatch: (before, limit) => {
       const events = db.run(pruneBatchSql(PRUNE_EVENTS, 'postgres'), [before, limit]);
       return events < limit ? events + db.run(pruneBatchSql(PRUNE_REJECTIONS, 'postgres'), [before, limit - events]) : events;

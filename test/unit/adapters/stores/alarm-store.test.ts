@@ -1,3 +1,4 @@
+import { LAST_PER_PROVIDER, textArray } from '../../../../relay/src/adapters/postgres/last-webhook-per-provider';
 import { createPostgresAlarmStore } from '../../../../relay/src/adapters/postgres/postgres-alarm-store';
 import { createSqliteAlarmStore } from '../../../../relay/src/adapters/sqlite/sqlite-alarm-store';
 import type { AlarmStore } from '../../../../relay/src/ports/alarm-store';
@@ -75,6 +76,19 @@ describe(`${TEST_STORE} alarm facts at scale: sessions no webhook came back for,
     if (db.sqlite) {
       const plan = db.sql.all('EXPLAIN QUERY PLAN SELECT provider, created_at FROM payment_sessions WHERE provider = ? AND created_at > ? ORDER BY created_at DESC LIMIT 1000', 'sandbox', 0);
       expect(plan.map((r) => r.detail).join('; ')).toMatch(/SEARCH payment_sessions USING (COVERING )?INDEX payment_sessions_provider_created \(provider=\? AND created_at>\?\)/);
+    }
+  });
+
+  test('the schema (PostgreSQL 9, SQLite 13): the last accepted webhook per provider is a look-up per (provider, verification) at the end of an index, not a scan of every event', () => {
+    const indexes = db.sqlite
+      ? db.sql.all("SELECT name FROM sqlite_schema WHERE type = 'index'").map((r) => r.name)
+      : db.sql.all('SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()').map((r) => r.name);
+    expect(indexes).toContain('webhook_events_last_accepted');
+    if (db.pg) {
+      webhook('sandbox', null, now - 30 * MIN);
+      const plan = db.pg.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${LAST_PER_PROVIDER}`, [textArray(['sandbox', 'mollie']), textArray(['signature'])]).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Limit[\s\S]*Index (Only )?Scan Backward using webhook_events_last_accepted on webhook_events/);
+      expect(plan).not.toMatch(/Seq Scan on webhook_events/);
     }
   });
 });
