@@ -11,7 +11,18 @@ import { startHarness, type Harness } from './relay-harness';
  * `hang` and `drop` fail before PayPal does anything; `apply_then_hang` / `apply_then_drop` make the call (a refund
  * is made) and then lose the answer, the ambiguous outcome a timeout really is.
  */
-type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'drop' | 'apply_then_hang' | 'apply_then_drop';
+type Fault = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'drop' | 'apply_then_hang' | 'apply_then_drop' | HeldFault;
+
+/**
+ * The call waits until `released` (a test orders webhooks around a refund whose answer has not come yet). `apply`:
+ * PayPal makes the refund when the call arrives (`on_arrival`), only when released (`on_release`), or not at all
+ * (`never`); then it `answer`s, loses the answer (`drop`), or refuses (`refuse`: 422, nothing made).
+ */
+export interface HeldFault {
+  released: Promise<void>;
+  apply: 'on_arrival' | 'on_release' | 'never';
+  then: 'answer' | 'drop' | 'refuse';
+}
 
 export interface StandInOrder {
   id: string;
@@ -47,6 +58,24 @@ export interface PaypalStandIn {
   close(): Promise<void>;
 }
 
+function holdCall(fault: HeldFault, req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (fault.apply === 'never' && fault.then === 'drop') {
+    void fault.released.then(() => req.socket.destroy());
+    return;
+  }
+  if (fault.apply === 'never' || fault.then === 'refuse') {
+    void fault.released.then(() => res.status(422).json({ name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'REFUND_NOT_ALLOWED', description: 'Refund refused.' }] }));
+    return;
+  }
+  const send = res.json.bind(res);
+  res.json = ((body: unknown) => {
+    void fault.released.then(() => (fault.then === 'drop' ? req.socket.destroy() : send(body)));
+    return res;
+  }) as typeof res.json;
+  if (fault.apply === 'on_arrival') next();
+  else void fault.released.then(() => next());
+}
+
 export async function startPaypalStandIn(): Promise<PaypalStandIn> {
   const app = express();
   app.use(express.json());
@@ -64,6 +93,7 @@ export async function startPaypalStandIn(): Promise<PaypalStandIn> {
     if (index >= 0) {
       const { fault } = faults[index];
       if (--faults[index].times <= 0) faults.splice(index, 1);
+      if (typeof fault === 'object' && 'released' in fault) return void holdCall(fault, req, res, next);
       if (fault === 'hang') return;
       if (fault === 'drop') return void req.socket.destroy();
       if (fault === 'apply_then_hang' || fault === 'apply_then_drop') {

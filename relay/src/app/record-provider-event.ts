@@ -6,6 +6,7 @@ import { decideOwnRefundOutcome, findOwnRefund, shopRefundKey } from '../domain/
 import type { PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
+import { splitRunningTotal } from '../domain/refunds-in-flight';
 import type { AlertStore } from '../ports/alert-store';
 import type { RecordOutcome } from '../ports/event-recorder';
 import type { InboxRecord, InboxStore } from '../ports/inbox-store';
@@ -244,6 +245,7 @@ function decideForSession(stores: EventStores, event: ProviderEvent, session: Pa
   const paidSibling = event.status === 'paid' ? stores.sessions.findPaidSibling(session.merchantOrderId, session.id) : null;
   const decision = decide(event, session, {
     livemode,
+    refundsInFlight: refundsInFlight(session, refunds),
     otherSessionPaid: paidSibling ? { sessionId: paidSibling.id, provider: providerDisplayName(paidSibling.provider), providerPaymentId: paidSibling.providerPaymentId } : null,
   });
   return { decision, paidSibling, ...none };
@@ -345,19 +347,27 @@ function confirmLostRefunds(stores: EventStores, event: ProviderEvent, session: 
 }
 
 /**
- * A refund webhook whose running total covers everything counted, while refunds the shop asked for still wait for
- * the provider's answer: those refunds are made (their amounts are counted before the provider is asked, so the
- * webhook itself wrote nothing). Settled as made now, so a lost answer afterwards does not undo them: the shop
- * keeps its record, and no webhook is left to bring it back.
+ * A refund webhook whose running total holds refunds the shop asked for that still wait for the provider's answer
+ * (splitRunningTotal: named by the event, or needed to make up the total): those refunds are made (their amounts are
+ * counted before the provider is asked, so the webhook wrote nothing for them). Settled as made now, so a lost
+ * answer afterwards does not undo them: the shop keeps its record, and no webhook is left to bring it back. One
+ * the total cannot hold (a dashboard refund's webhook with a total below it) stays in flight.
  */
 function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, session: PaymentSession, refunds: readonly ShopRefund[], now: number): void {
   if (event.status !== 'refunded' || event.refundOutcome || event.refundedMinor === undefined) return;
-  if (event.refundedMinor < session.refundedMinor) return;
-  const inFlight = refunds.filter((r) => r.state === 'requested' && r.sessionId === session.id);
+  const inFlight = refundsInFlight(session, refunds);
+  if (inFlight.length === 0) return;
+  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const { inTotal } = splitRunningTotal(Math.min(event.refundedMinor, refundable), session.refundedMinor, inFlight, event.refundReferences);
   const name = providerDisplayName(session.provider);
-  for (const refund of inFlight) {
+  for (const refund of inTotal) {
     stores.refunds.settle(refund.merchantOrderId, refund.shopRefundId, { state: 'succeeded', message: `made at ${name}: its refund webhook (${formatMoney(event.refundedMinor, session.currency)} refunded in total) arrived before its answer` }, now);
   }
+}
+
+/** The session's refunds asked for in the shop whose provider answer has not come yet, with our key for each. */
+function refundsInFlight(session: PaymentSession, refunds: readonly ShopRefund[]): Array<ShopRefund & { reference: string }> {
+  return refunds.filter((r) => r.state === 'requested' && r.sessionId === session.id).map((r) => ({ ...r, reference: shopRefundKey(r.merchantOrderId, r.shopRefundId) }));
 }
 
 /** The refund whose answer was lost that this "not made" is about, by our reference. */

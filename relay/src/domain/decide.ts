@@ -3,6 +3,7 @@ import { leftToRefundMinor, type PaymentSession } from './payment-session';
 import { type PaymentStatus } from './payment-status';
 import type { EventStatus, ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
+import { splitRunningTotal, type InFlightRefund } from './refunds-in-flight';
 import { sessionState, transitionRule, type TransitionEvent, type TransitionRule } from './transitions';
 
 /** What the shop should end up reflecting; the worker turns it into WooCommerce writes against the live order. */
@@ -56,6 +57,11 @@ export interface OrderContext {
   otherSessionPaid: { sessionId: string; provider: string; providerPaymentId?: string | null } | null;
   /** The relay runs live (true) or test (false); events from the other mode are ignored. */
   livemode: boolean;
+  /**
+   * For a refund event: the session's refunds asked for in the shop still waiting for the provider's answer. They
+   * are counted in `refundedMinor` already, but perhaps not in the provider's running total yet. Absent = none.
+   */
+  refundsInFlight?: readonly InFlightRefund[];
 }
 
 /**
@@ -89,7 +95,7 @@ export function decide(event: ProviderEvent, session: PaymentSession, context: O
   }
 
   const paymentId = event.providerPaymentId ?? session.providerPaymentId;
-  if (incoming === 'refunded') return decideRefund(event, session, paymentId);
+  if (incoming === 'refunded') return decideRefund(event, session, paymentId, context.refundsInFlight ?? []);
   if (isChargebackReversal(incoming, event, session)) incoming = 'chargeback_reversed';
 
   const rule = transitionRule(sessionState(session), incoming);
@@ -288,7 +294,7 @@ function amountMismatch(event: ProviderEvent, session: PaymentSession): string |
   return `the amount paid (${got}) does not match the order (${formatMoney(session.amountMinor, session.currency)}); check before shipping`;
 }
 
-function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: string | null): Decision {
+function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: string | null, inFlight: readonly InFlightRefund[]): Decision {
   const name = providerDisplayName(event.provider);
   const rule = transitionRule(sessionState(session), 'refunded');
   if (rule.verdict !== 'apply') {
@@ -297,17 +303,33 @@ function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: 
   }
   // What a chargeback already took cannot be refunded as well.
   const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
-  const reported = event.refundedMinor ?? (event.refundIncrementMinor !== undefined ? session.refundedMinor + event.refundIncrementMinor : refundable);
-  const totalRefunded = Math.min(reported, refundable);
-  const thisRefund = totalRefunded - session.refundedMinor;
+  const left = refundable - session.refundedMinor;
+  let thisRefund: number;
+  let notInTotalMinor = 0;
+  // The total the provider says (or the one its increment makes), for the log.
+  let reportedTotal: number;
+  if (event.refundedMinor === undefined && event.refundIncrementMinor !== undefined) {
+    thisRefund = Math.min(event.refundIncrementMinor, left);
+    reportedTotal = Math.min(session.refundedMinor + event.refundIncrementMinor, refundable);
+  } else {
+    // A running total (none said: all of it). The shop's refunds still in flight may not be in it yet: what they
+    // cannot explain is new (splitRunningTotal).
+    const total = Math.min(event.refundedMinor ?? refundable, refundable);
+    reportedTotal = total;
+    const split = splitRunningTotal(total, session.refundedMinor, inFlight, event.refundReferences);
+    thisRefund = Math.min(split.newMinor, left);
+    notInTotalMinor = inFlight.reduce((sum, r) => sum + r.amountMinor, 0) - split.inTotal.reduce((sum, r) => sum + r.amountMinor, 0);
+  }
+  const totalRefunded = session.refundedMinor + Math.max(0, thisRefund);
+  const stillAsked = notInTotalMinor > 0 ? `, with ${formatMoney(notInTotalMinor, session.currency)} asked for in the shop still being made` : '';
   if (thisRefund <= 0) {
-    return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a refund already recorded (${formatMoney(totalRefunded, session.currency)} refunded in total).` };
+    return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a refund already recorded (${formatMoney(reportedTotal, session.currency)} refunded in total${stillAsked}).` };
   }
   const full = totalRefunded >= refundable;
   const amount = formatMoney(thisRefund, session.currency);
   const note = full
     ? `Refunded at ${name}: ${amount}${session.refundedMinor > 0 ? ` (the payment is now fully refunded)` : ''}, payment ${paymentId ?? 'unknown'}.`
-    : `Partial refund at ${name}: ${amount} of ${formatMoney(session.amountMinor, session.currency)}, payment ${paymentId ?? 'unknown'}. ${formatMoney(totalRefunded, session.currency)} refunded so far.`;
+    : `Partial refund at ${name}: ${amount} of ${formatMoney(session.amountMinor, session.currency)}, payment ${paymentId ?? 'unknown'}. ${formatMoney(totalRefunded, session.currency)} refunded so far${stillAsked}.`;
   // A partial refund leaves the payment paid (money is still taken); only the full refund changes the status.
   return applied(event, session, {
     to: full ? 'refunded' : session.status,

@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PaymentSession } from '../../relay/src/domain/payment-session';
+import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type HeldFault, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
+import { askRelayToRefund, recordShopRefund, type Harness } from '../helpers/relay-harness';
+import { TEST_STORE } from '../helpers/test-store';
+
+const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
+
+/** What happens around the shop's refund while PayPal has not answered it yet. */
+type Step =
+  /** A 5.00 refund made in PayPal's dashboard (in PayPal's total from now on); its webhook is sent later. */
+  | 'dashboard_refund'
+  /** The dashboard refund's webhook, with PayPal's running total as it was when that refund was made. */
+  | 'dashboard_webhook'
+  /** PayPal's webhook for the shop's refund, with PayPal's total as it was when that refund was made. */
+  | 'own_webhook'
+  /** PayPal's answer to the shop's refund call leaves (as held: answered, lost or refused). */
+  | 'answer';
+
+interface Ordering {
+  name: string;
+  /** When PayPal makes the shop's refund, and what becomes of its answer. */
+  call: Pick<HeldFault, 'apply' | 'then'>;
+  steps: Step[];
+  /** Final session.refundedMinor. */
+  refunded: number;
+  /** The refund records in WooCommerce, sorted. */
+  records: string[];
+  /** Our notes about refunds on the order. */
+  notes: number;
+}
+
+/**
+ * Paid 50.00. The shop asks for a refund of 10.00 (counted at once, PayPal not answered yet) while a 5.00 refund is
+ * made in PayPal's dashboard: every order of the two webhooks, the answer, a lost answer, a refusal, and duplicates.
+ * PayPal's dashboard refund carries no invoice_id, the shop's carries our key.
+ */
+describe(`a dashboard refund while a refund from the shop waits for PayPal's answer (${TEST_STORE})`, () => {
+  let h: Harness;
+  let paypal: PaypalStandIn;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    // Long enough that a held call is answered (or dropped) by the test, never by the relay's timeout.
+    ({ h, paypal, close: stop } = await startPaypalHarness({ PAYRELAY_PROVIDER_TIMEOUT_MS: '10000' }));
+  });
+  afterAll(() => stop());
+
+  let seq = 0;
+  function paidPaypalOrder(): PaymentSession {
+    seq += 1;
+    const orderId = `5O19IF${seq}TN364715T`;
+    const captureId = `3C6IF${seq}HH908993F`;
+    const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: 5000, method: 'wallet', status: 'paid' });
+    paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value: '50.00', status: 'COMPLETED', captureId });
+    h.shop.orders.setStatus(session.merchantOrderId, 'processing');
+    return session;
+  }
+
+  const refundsAtPaypal = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds;
+  const totalAtPaypal = (session: PaymentSession) => (refundsAtPaypal(session).reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0) / 100).toFixed(2);
+  function webhookBody(session: PaymentSession, refund: { id: string; invoiceId: string | null }, total: string): string {
+    const event = refundTemplate();
+    event.id = `WH-IF-${refund.id}`;
+    event.resource.id = refund.id;
+    if (refund.invoiceId) event.resource.invoice_id = refund.invoiceId;
+    else delete event.resource.invoice_id;
+    event.resource.custom_id = session.id;
+    event.resource.seller_payable_breakdown.total_refunded_amount.value = total;
+    event.resource.links[1].href = `https://api.sandbox.paypal.com/v2/payments/captures/${session.providerPaymentId}`;
+    return JSON.stringify(event);
+  }
+  async function post(body: string): Promise<void> {
+    const answer = await h.post(body, signPaypal(TEST_PAYPAL_WEBHOOK_ID, body, h.clock.now()), 'paypal');
+    expect(answer.status).toBe(200);
+    await h.drain();
+  }
+  const refundNotes = (session: PaymentSession) => h.ourNotes(session.merchantOrderId).filter((n) => /refund/i.test(n));
+
+  async function run(ordering: Ordering, session: PaymentSession) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    paypal.fault('/v2/payments/captures/', { released, ...ordering.call });
+    const callsBefore = paypal.calls.length;
+    const wcRefund = recordShopRefund(h, session, '10.00');
+    const answer = askRelayToRefund(h, session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    while (!paypal.calls.slice(callsBefore).some((c) => c.path.endsWith('/refund'))) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Each webhook is PayPal's as sent when its refund was made: its body is fixed then.
+    const bodies = new Map<'dashboard' | 'own', string>();
+    const ownMade = () => {
+      const own = refundsAtPaypal(session).find((r) => r.invoiceId);
+      if (own && !bodies.has('own')) bodies.set('own', webhookBody(session, own, totalAtPaypal(session)));
+    };
+    ownMade();
+    let answered = false;
+    for (const step of ordering.steps) {
+      if (step === 'dashboard_refund') {
+        const refund = { id: `DASHBOARD-${session.merchantOrderId}`, value: '5.00', requestId: '', invoiceId: null };
+        refundsAtPaypal(session).push(refund);
+        bodies.set('dashboard', webhookBody(session, refund, totalAtPaypal(session)));
+      } else if (step === 'dashboard_webhook') {
+        await post(bodies.get('dashboard')!);
+      } else if (step === 'own_webhook') {
+        await post(bodies.get('own')!);
+      } else {
+        release();
+        const got = await answer;
+        answered = true;
+        ownMade();
+        // WooCommerce deletes its refund record when process_refund answers an error.
+        if (got.status >= 400) h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+      }
+    }
+    expect(answered).toBe(true);
+    await h.drain();
+  }
+
+  const made = { apply: 'on_arrival', then: 'answer' } as const;
+  const madeLater = { apply: 'on_release', then: 'answer' } as const;
+  const orderings: Ordering[] = [
+    {
+      name: 'dashboard webhook (total 5.00) before the answer: recorded at once, not left for a later webhook',
+      call: madeLater,
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard webhook (total 5.00) before the answer, then the shop refund\'s own webhook (15.00)',
+      call: madeLater,
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'the same with every webhook delivered twice',
+      call: madeLater,
+      steps: ['dashboard_refund', 'dashboard_webhook', 'dashboard_webhook', 'answer', 'own_webhook', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'shop refund made first: its own webhook (10.00), the dashboard webhook (15.00), then the answer',
+      call: made,
+      steps: ['own_webhook', 'dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'shop refund made first: the dashboard webhook (15.00) before its own webhook (10.00), then the answer',
+      call: made,
+      steps: ['dashboard_refund', 'dashboard_webhook', 'own_webhook', 'answer'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'shop refund made first: the dashboard webhook (15.00), the answer, then its own webhook (10.00)',
+      call: made,
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard refund made before the shop\'s, its webhook (5.00) only after the answer: the shop refund\'s webhook (15.00) brings it',
+      call: madeLater,
+      steps: ['dashboard_refund', 'answer', 'dashboard_webhook', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard refund after the answer (webhook 15.00): counted on top',
+      call: madeLater,
+      steps: ['answer', 'dashboard_refund', 'dashboard_webhook', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard webhook (5.00), then the shop refund\'s answer lost though PayPal made it: its webhook (15.00) puts its record back',
+      call: { apply: 'on_release', then: 'drop' },
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer', 'own_webhook', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 2,
+    },
+    {
+      name: 'shop refund made, the dashboard webhook (15.00) before its answer, then the answer lost: made, the shop keeps its record',
+      call: { apply: 'on_arrival', then: 'drop' },
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer', 'own_webhook'],
+      refunded: 1500, records: ['10.00', '5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard webhook (5.00), then PayPal refuses the shop\'s refund: the dashboard\'s 5.00 stays',
+      call: { apply: 'never', then: 'refuse' },
+      steps: ['dashboard_refund', 'dashboard_webhook', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 1,
+    },
+    {
+      name: 'dashboard webhook (5.00), then the shop refund\'s answer lost and PayPal never made it: the dashboard\'s 5.00 stays',
+      call: { apply: 'never', then: 'drop' },
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 1,
+    },
+  ];
+
+  it.each(orderings)('$name', async (ordering) => {
+    const session = paidPaypalOrder();
+    await run(ordering, session);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(ordering.refunded);
+    expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount).sort()).toEqual(ordering.records);
+    expect(refundNotes(session)).toHaveLength(ordering.notes);
+  });
+});
