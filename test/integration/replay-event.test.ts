@@ -73,6 +73,26 @@ describe('replay a stored event', () => {
     );
   });
 
+  it('a partial refund replayed after a newer hold: its refund record is there already, and the log says so instead of "added"', async () => {
+    const session = h.seed();
+    const orderId = session.merchantOrderId;
+    await h.send(session, 'paid');
+    await h.drain();
+    const refund = await h.send(session, 'refunded', { refunded_amount: 500 });
+    await h.drain();
+    await h.send(session, 'review');
+    await h.drain();
+    expect(h.shop.orders.refunds(Number(orderId)).map((r) => r.amount)).toEqual(['5.00']);
+    const notes = h.ourNotes(orderId);
+
+    expect((await replayEvent(deps, stored(refund.eventId), 'command line')).kind).toBe('queued');
+    await h.drain();
+    expect(h.shop.orders.refunds(Number(orderId)).map((r) => r.amount)).toEqual(['5.00']);
+    expect(h.ourNotes(orderId)).toEqual(notes);
+    const worked = h.relay.stores.log.listByOrder(orderId).map((e) => e.message).filter((m) => m.includes('a newer update was written first'));
+    expect(worked).toEqual([`Shop order ${orderId} updated: refund record already there, order left on-hold (a newer update was written first), its note was already there.`]);
+  });
+
   it('the latest event replayed after older ones were: it is not overtaken by their copies, and writes nothing new', async () => {
     const session = h.seed();
     const orderId = session.merchantOrderId;

@@ -1,5 +1,5 @@
 import { FLEET_LEASE_MS } from '../../relay/src/adapters/postgres/postgres-fleet';
-import { startHarness, type Harness } from '../helpers/relay-harness';
+import { recordShopRefund, startHarness, type Harness } from '../helpers/relay-harness';
 
 /** The mission's checklist, end to end: a real relay, a real SQLite file, a WooCommerce stand-in over HTTP. */
 describe('webhooks become exactly one WooCommerce update each', () => {
@@ -349,6 +349,17 @@ describe('webhooks become exactly one WooCommerce update each', () => {
     await h.drain();
     expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('refunded');
     expect(h.ourNotes(session.merchantOrderId)).toHaveLength(3);
+  });
+
+  it('a refund the shop has on record already (made by hand): no second record, and the log says it was there, not "added"', async () => {
+    const session = h.seed();
+    await h.send(session, 'paid');
+    await h.drain();
+    recordShopRefund(h, session, '5.00');
+    await h.send(session, 'refunded', { refunded_amount: 500 });
+    await h.drain();
+    expect(h.shop.orders.refunds(session.merchantOrderId).map((r) => r.amount)).toEqual(['5.00']);
+    expect(h.relay.stores.log.listByOrder(session.merchantOrderId).map((e) => e.message)).toContain(`Shop order ${session.merchantOrderId} updated: refund record of 5.00 EUR already there, note added.`);
   });
 
   it('a refund whose answer was lost is not refunded twice on retry', async () => {

@@ -116,6 +116,7 @@ async function writeOrder(
 
   const steps = [...plan.value.steps];
   let summary = plan.value.summary;
+  let summaryIfRefundThere = plan.value.summaryIfRefundThere;
   let replanned = false;
   for (let step = steps.shift(); step; step = steps.shift()) {
     if (step.kind === 'update') {
@@ -131,14 +132,18 @@ async function writeOrder(
         order = updated.value;
         steps.splice(0, steps.length, ...again.value.steps);
         summary = again.value.summary;
+        summaryIfRefundThere = again.value.summaryIfRefundThere;
       }
     } else if (step.kind === 'refund') {
       // The order read above lists its refunds: one made by an earlier attempt that lost its answer shows there.
-      if (mayHaveRun && order.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)))) continue;
+      const ours = mayHaveRun && order.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)));
       // The shop has the money back on record already (a refund made in WooCommerce, or by hand with "Refund
       // manually"): the provider's webhook is that same refund, not a second one.
       const recorded = order.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
-      if (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor) continue;
+      if (ours || (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor)) {
+        summary = summaryIfRefundThere ?? summary;
+        continue;
+      }
       if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
       if (!refund.ok) return refund;

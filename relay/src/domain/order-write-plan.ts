@@ -17,6 +17,11 @@ export interface OrderWritePlan {
   outcome: 'status_written' | 'note_only';
   /** One line for the payment log. */
   summary: string;
+  /**
+   * The line instead when the worker finds the refund record in the shop already and skips the refund step (its
+   * own earlier attempt, a replay's original, or the shop's own record of the same money): "added" would be untrue.
+   */
+  summaryIfRefundThere?: string;
 }
 
 /** How a note-only summary ends; the worker says so instead when the note was there already (a replay's copy). */
@@ -84,6 +89,7 @@ export function planOrderWrite(
   }
   steps.push({ kind: 'note', text: paidOnCancelledNote(intent, order.status, expiryNote(intent, order.status, fields?.status)) });
   const changed = fields !== null || intent.refundMinor !== undefined;
+  const refundOnly = !fields?.status && !fields?.set_paid && intent.refundMinor !== undefined;
   const summary = fields?.status
     ? `order ${order.status} → ${fields.status}`
     : fields?.set_paid
@@ -93,7 +99,8 @@ export function planOrderWrite(
         : fields?.transaction_id
           ? `transaction id stored, order stays ${order.status}`
           : `order stays ${order.status}${NOTE_ADDED}`;
-  return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary } };
+  const summaryIfRefundThere = refundOnly ? `refund record of ${formatMoney(intent.refundMinor!, expected.currency)} already there${NOTE_ADDED}` : undefined;
+  return { ok: true, value: { steps, outcome: changed ? 'status_written' : 'note_only', summary, ...(summaryIfRefundThere ? { summaryIfRefundThere } : {}) } };
 }
 
 /**
@@ -149,7 +156,8 @@ function overtakenPlan(intent: OrderWriteIntent, status: string): { ok: true; va
   const why = `Payrelay did not change the order status: this update ran after a newer update of the order had been written (it had failed and was retried, or its event was replayed), so the order stays ${status}.`;
   if (intent.refundMinor === undefined) return noteOnly(`${intent.note} ${why}`, `order left ${status} (a newer update was written first)${NOTE_ADDED}`);
   const steps: OrderWriteStep[] = [{ kind: 'refund', amountMinor: intent.refundMinor, reason: intent.note }, { kind: 'note', text: `${intent.note} ${why}` }];
-  return { ok: true, value: { steps, outcome: 'status_written', summary: `refund record added, order left ${status} (a newer update was written first)` } };
+  const left = `order left ${status} (a newer update was written first)`;
+  return { ok: true, value: { steps, outcome: 'status_written', summary: `refund record added, ${left}${NOTE_ADDED}`, summaryIfRefundThere: `refund record already there, ${left}${NOTE_ADDED}` } };
 }
 
 function noteOnly(text: string, summary: string): { ok: true; value: OrderWritePlan } {
