@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { dropPageCache } from '../relay/src/adapters/sqlite/drop-page-cache';
 import { loadConfig } from '../relay/src/config/load-config';
 import { CliError, parseCommandLine, runCommand, SHOP_OPTION, type CommandSpec } from './lib/cli';
 import { pgDumpAdvice } from './lib/pg-dump-advice';
@@ -73,7 +74,11 @@ runCommand(async () => {
       const bytes = fs.statSync(target).size;
       console.log(`Backed up ${source} to ${target}: ${result.totalPages} pages, ${(bytes / 1024 / 1024).toFixed(1)} MiB, schema version ${String(version)}, in ${Date.now() - started} ms.`);
       console.log(renderTable(['table', 'rows'], counts));
-      console.log('The copy opens and passes PRAGMA integrity_check. Restore: stop the relay, put the copy at PAYRELAY_DB, start it.');
+      console.log('The copy opens and passes PRAGMA integrity_check. Restore: stop the relay, move (mv) the copy to PAYRELAY_DB, start it.');
+      // The backup read the whole relay file, ahead, in large page-cache folios (drop-page-cache.ts says why that
+      // costs the relay's checkpoints dear); the copy was written a page at a time and needs nothing.
+      const drop = dropPageCache(db.name);
+      if (!drop.dropped) console.log(`Could not ask the kernel to drop the pages the backup read (${drop.reason}); harmless, see "Disk writes on a big store" in the README.`);
     } catch (error) {
       if (copy.open) copy.close();
       throw error;

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isLockBusy } from '../relay/src/adapters/sqlite/commit-batch';
 import type { Db } from '../relay/src/adapters/sqlite/open-database';
+import { dropPageCache } from '../relay/src/adapters/sqlite/drop-page-cache';
 import { countPrunable, pruneOldData } from '../relay/src/app/prune-old-data';
 import { DEFAULT_PRUNE_PACE, FIRST_PRUNE_PACE, nextPrunePace } from '../relay/src/domain/prune-pace';
 import { parseCommandLine, runCommand, SHOP_OPTION, when, type CommandSpec } from './lib/cli';
@@ -29,6 +30,11 @@ function checkpointAfterEachBatch(db: Db): () => void {
       if (!isLockBusy(error)) throw error; // another checkpoint (the relay's thread) is copying the same frames
     }
   };
+}
+
+function reportPageCacheDrop(file: string): void {
+  const drop = dropPageCache(file);
+  if (!drop.dropped) console.log(`Could not ask the kernel to drop the pages the prune read (${drop.reason}); harmless, see "Disk writes on a big store" in the README.`);
 }
 
 const spec: CommandSpec = {
@@ -62,6 +68,9 @@ runCommand(async () => {
     const verb = values['dry-run'] ? 'would prune' : 'pruned';
     console.log(`${verb} ${events} webhook events and rejections, ${outbox} finished outbox commands and ${parked} settled parked events older than ${config.retentionDays} days (before ${when(before)})`);
     if (values['dry-run']) console.log('Dry run: nothing was deleted.');
+    // Its walk through the oldest rows read them ahead in large page-cache folios (drop-page-cache.ts says why that
+    // costs the relay's checkpoints dear).
+    if (store.sqlite) reportPageCacheDrop(store.sqlite.name);
   } finally {
     store.close();
   }
