@@ -7,9 +7,10 @@ import { PROVIDER_FIXTURES } from './provider-signers';
 
 /**
  * What a stand-in does to the next call instead of answering it. `held`: a 500 once `until` settles, so a test
- * chooses the moment the answer is lost (before the relay's own timeout).
+ * chooses the moment the answer is lost (before the relay's own timeout); with `then: 'answer'`, the call is made
+ * and answered as usual at that moment instead (a test orders a webhook before the answer).
  */
-export type ApiFault = { kind: 'server_error' } | { kind: 'unavailable' } | { kind: 'rate_limited' } | { kind: 'hang' } | { kind: 'drop' } | { kind: 'held'; until: Promise<unknown> };
+export type ApiFault = { kind: 'server_error' } | { kind: 'unavailable' } | { kind: 'rate_limited' } | { kind: 'hang' } | { kind: 'drop' } | { kind: 'held'; until: Promise<unknown>; then?: 'answer' };
 
 export interface ApiCall {
   method: string;
@@ -64,6 +65,10 @@ async function startApiStandIn(handler: Handler): Promise<ApiStandIn> {
             hung.add(res);
             void fault.until.then(() => {
               hung.delete(res);
+              if (fault.then === 'answer') {
+                const answer = handler(call.method, call.path, body, req.headers);
+                return send(res, answer.status, answer.body);
+              }
               send(res, 500, { status: 500, errorCode: '000', message: 'internal error', errorType: 'internal', error: { type: 'internal_server_error', message: 'internal error' } });
             });
             return;

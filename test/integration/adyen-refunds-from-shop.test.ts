@@ -229,4 +229,58 @@ describe('Adyen refunds asked for by the shop (relay endpoint → Adyen stand-in
     expect(answered).toMatchObject({ status: 422, body: { error: { code: 'provider_refused', message: expect.stringContaining('Insufficient balance on payment') } } });
     expect(shopRefundRow(session, wcRefund)!.state).toBe('refused');
   });
+  describe('a final word and an answer that disagree: the provider\'s word on the money stands, and nothing counts twice', () => {
+    it('REFUND_FAILED while the call waits, then Adyen answers "received": the refund stays not made, WooCommerce is told so, one note', async () => {
+      await h.close();
+      h = await startRelay(3000);
+      const session = paidAdyenOrder();
+      let answerNow!: () => void;
+      adyen.fail({ kind: 'held', until: new Promise<void>((resolve) => (answerNow = resolve)), then: 'answer' });
+      const wcRefund = wooCommerceRefund(session, '10.00');
+      const answer = askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+      while (refundCalls().length === 0) await new Promise((resolve) => setImmediate(resolve));
+      const reference = `payrelay-refund-${session.merchantOrderId}-${wcRefund}`;
+      await refundNotification(session, 'REFUND_FAILED', { psp: 'RF_FAILED_0000002', value: 1000, reference, reason: 'Insufficient balance on payment' });
+      answerNow();
+      // Before: answered 201 and the row made pending again, with the amount no longer counted (refundable twice).
+      expect(await answer).toMatchObject({ status: 422, body: { error: { code: 'provider_refused', message: expect.stringContaining('Insufficient balance on payment') } } });
+      h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+      expect(shopRefundRow(session, wcRefund)!.state).toBe('refused');
+      await h.drain();
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      expect(shopRefunds(session)).toHaveLength(0);
+      expect(refundNotes(session)).toHaveLength(1);
+      expect(refundNotes(session)[0]).toContain('WooCommerce does not keep a record of it');
+    });
+
+    it('Adyen refuses the call (429), then its REFUND says the refund was made after all: counted, a refund record for it, one note, once', async () => {
+      const session = paidAdyenOrder();
+      adyen.fail({ kind: 'rate_limited' });
+      const wcRefund = wooCommerceRefund(session, '10.00');
+      expect((await askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' })).status).toBe(502);
+      h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+      expect(shopRefundRow(session, wcRefund)!.state).toBe('refused');
+      const made = { psp: 'RF_LATE_00000001', value: 1000, reference: `payrelay-refund-${session.merchantOrderId}-${wcRefund}` };
+      await refundNotification(session, 'REFUND', made);
+      await refundNotification(session, 'REFUND', made);
+      // Before: taken for "recorded in the shop already": Adyen refunded 10.00, the shop had no record and 0 counted.
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+      expect(shopRefunds(session).map((r) => r.amount)).toEqual(['10.00']);
+      expect(refundNotes(session)).toHaveLength(1);
+      expect(shopRefundRow(session, wcRefund)!.state).toBe('succeeded');
+    });
+
+    it('REFUND_FAILED after "received", then REFUND made: counted again once, and WooCommerce keeps its one record', async () => {
+      const session = paidAdyenOrder();
+      const wcRefund = wooCommerceRefund(session, '10.00');
+      const answer = await askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+      const reference = `payrelay-refund-${session.merchantOrderId}-${wcRefund}`;
+      await refundNotification(session, 'REFUND_FAILED', { psp: answer.body.provider_refund_id, value: 1000, reference, reason: 'Refund Failed' });
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(0);
+      await refundNotification(session, 'REFUND', { psp: answer.body.provider_refund_id, value: 1000, reference });
+      expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+      expect(shopRefunds(session).map((r) => r.amount)).toEqual(['10.00']);
+      expect(refundNotes(session)).toHaveLength(2);
+    });
+  });
 });

@@ -173,15 +173,32 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
   });
   const settledAt = deps.clock.now();
   if (result.ok) {
-    deps.unitOfWork.transaction(() => {
-      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: result.value.status, providerRefundId: result.value.providerRefundId }, settledAt);
+    const refusedMeanwhile = deps.unitOfWork.transaction((): ShopRefund | null => {
+      // Under the session's row lock, as the refund's webhook settles it (record-provider-event.ts): a final word
+      // that came first stands. Not made (Adyen REFUND_FAILED while the call waited): the count is undone and the
+      // merchant told already, so "received" does not make it pending again; made: it stays made, not pending.
+      deps.stores.sessions.getForUpdate(session.id);
+      const row = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
+      if (row?.state === 'refused') {
+        deps.stores.log.append(
+          refundLogEntry(session, settledAt, `${name} answered the refund of ${formatMoney(amountMinor, session.currency)} (refund ${result.value.providerRefundId}), but its webhook had said already that it was not made: it stays not made, and WooCommerce is told so.`, {
+            shopRefundId: request.shopRefundId,
+            providerRefundId: result.value.providerRefundId,
+          }),
+        );
+        return row;
+      }
+      const state = row?.state === 'succeeded' ? 'succeeded' : result.value.status;
+      deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state, providerRefundId: result.value.providerRefundId }, settledAt);
       deps.stores.log.append(
         refundLogEntry(session, settledAt, `${name} ${result.value.status === 'pending' ? 'accepted' : 'made'} the refund of ${formatMoney(amountMinor, session.currency)} (refund ${result.value.providerRefundId}).`, {
           shopRefundId: request.shopRefundId,
           providerRefundId: result.value.providerRefundId,
         }),
       );
+      return null;
     });
+    if (refusedMeanwhile) return replay(refusedMeanwhile);
     return { ok: true, refund: deps.refunds.get(request.merchantOrderId, request.shopRefundId)!, replayed: false };
   }
 

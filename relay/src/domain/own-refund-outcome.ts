@@ -34,6 +34,7 @@ export function decideOwnRefundOutcome(
   const name = providerDisplayName(event.provider);
   const amount = formatMoney(refund.amountMinor, session.currency);
   const which = `the refund of ${amount} asked for in the shop (WooCommerce refund ${refund.shopRefundId}, ${name} refund ${event.refundOutcome.providerRefundId})`;
+  if (event.refundOutcome.made && refund.state === 'refused') return madeAfterAll(event, session, refund, which);
   if (event.refundOutcome.made) {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} confirms ${which}: it is recorded in the shop already; nothing more written.` };
   }
@@ -43,7 +44,10 @@ export function decideOwnRefundOutcome(
   const refundedMinor = Math.max(0, session.refundedMinor - refund.amountMinor);
   const to = session.status === 'refunded' && refundedMinor < session.amountMinor ? 'paid' : session.status;
   const said = event.refundOutcome.reason ? ` (${name} says: ${event.refundOutcome.reason})` : '';
-  const note = `Refund failed at ${name}: ${which} was not made${said}. The money was not returned to the customer. WooCommerce still lists that refund; refund again from this order, or in the ${name} Customer Area.`;
+  // Before the answer (the call still waits), the relay answers WooCommerce with this refusal and WooCommerce drops
+  // its record; after it, WooCommerce keeps the record it has.
+  const listed = refund.state === 'requested' ? 'WooCommerce does not keep a record of it' : 'WooCommerce still lists that refund';
+  const note = `Refund failed at ${name}: ${which} was not made${said}. The money was not returned to the customer. ${listed}; refund again from this order, or in the ${name} Customer Area.`;
   return {
     kind: 'apply',
     from: session.status,
@@ -55,6 +59,36 @@ export function decideOwnRefundOutcome(
     lastEventAt: session.lastEventAt ?? null,
     providerPaymentId: session.providerPaymentId ?? event.providerPaymentId ?? null,
     write: { target: to, transactionId: session.providerPaymentId ?? event.providerPaymentId ?? null, note: withRef(note, event) },
+  };
+}
+
+/**
+ * Made after all: the refund had been settled as not made (the provider's API refused it, or an earlier word said it
+ * failed), so its amount was taken off what is counted, and WooCommerce dropped its record when told of the refusal.
+ * The provider's signed word that the money went back wins: counted again, and a refund record for it (the worker
+ * writes none when the shop's records cover the total already, as when WooCommerce kept its record).
+ */
+function madeAfterAll(event: ProviderEvent, session: PaymentSession, refund: OwnRefund, which: string): Decision {
+  const name = providerDisplayName(event.provider);
+  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const back = Math.min(refund.amountMinor, refundable - session.refundedMinor);
+  const paymentId = session.providerPaymentId ?? event.providerPaymentId ?? null;
+  if (back <= 0) return { kind: 'ignore', reason: 'duplicate_status', message: `${name} says ${which} was made after all, but nothing is left to refund on this payment; nothing written.` };
+  const refundedMinor = session.refundedMinor + back;
+  const full = refundedMinor >= refundable;
+  const to = full ? 'refunded' : session.status;
+  const note = `Refund made at ${name} after all: ${which} had been reported not made, but ${name} says it went through. Payrelay recorded it on this order; ${formatMoney(refundedMinor, session.currency)} refunded in total. Do not refund it again.`;
+  return {
+    kind: 'apply',
+    from: session.status,
+    to,
+    why: full ? 'refund' : 'partial_refund',
+    refundedMinor,
+    chargedBackMinor: session.chargedBackMinor ?? 0,
+    disputedFrom: full ? null : session.disputedFrom ?? null,
+    lastEventAt: session.lastEventAt ?? null,
+    providerPaymentId: paymentId,
+    write: { target: to, transactionId: paymentId, refundMinor: full ? undefined : back, refundedTotalMinor: refundedMinor, note: withRef(note, event) },
   };
 }
 
