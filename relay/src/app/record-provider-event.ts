@@ -358,7 +358,7 @@ function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, sessi
   const inFlight = refundsInFlight(session, refunds);
   if (inFlight.length === 0) return;
   const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
-  const { inTotal } = splitRunningTotal(Math.min(event.refundedMinor, refundable), session.refundedMinor, inFlight, event.refundReferences);
+  const { inTotal } = splitRunningTotal(Math.min(event.refundedMinor, refundable), session.refundedMinor, inFlight, event.refundReferences, event.refundReferencesComplete);
   const name = providerDisplayName(session.provider);
   for (const refund of inTotal) {
     stores.refunds.settle(refund.merchantOrderId, refund.shopRefundId, { state: 'succeeded', message: `made at ${name}: its refund webhook (${formatMoney(event.refundedMinor, session.currency)} refunded in total) arrived before its answer` }, now);

@@ -316,7 +316,7 @@ function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: 
     // cannot explain is new (splitRunningTotal).
     const total = Math.min(event.refundedMinor ?? refundable, refundable);
     reportedTotal = total;
-    const split = splitRunningTotal(total, session.refundedMinor, inFlight, event.refundReferences);
+    const split = splitRunningTotal(total, session.refundedMinor, inFlight, event.refundReferences, event.refundReferencesComplete);
     thisRefund = Math.min(split.newMinor, left);
     notInTotalMinor = inFlight.reduce((sum, r) => sum + r.amountMinor, 0) - split.inTotal.reduce((sum, r) => sum + r.amountMinor, 0);
   }

@@ -67,6 +67,12 @@ export interface ProviderEvent {
    * dashboard refund). Absent: it says only an amount.
    */
   refundReferences?: string[];
+  /**
+   * `refundReferences` lists every refund in `refundedMinor` (a Stripe charge's whole refund list, in the same
+   * object as its total), so a refund asked for in the shop that it does not name is not in the total. Absent: the
+   * list may be one refund of several (PayPal's refund resource) or read apart from the total (Mollie).
+   */
+  refundReferencesComplete?: boolean;
   /** This refund alone, when the provider does not say the total (Adyen REFUND items carry only their own amount). */
   refundIncrementMinor?: number;
   /**

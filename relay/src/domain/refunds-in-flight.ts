@@ -22,18 +22,21 @@ export interface InFlightRefund {
  * webhook while the shop's 10.00 is in flight and the total is 5.00: 10.00 cannot be in it, the 5.00 is new. When
  * both readings fit (a total of 15.00), the shop's refund is taken as made and 5.00 as new: if the provider refuses
  * it afterwards, the 10.00 that was a dashboard refund after all is recorded by the next webhook with a higher total.
+ * A list that names every refund in the total (`complete`, a Stripe charge's) settles it: one it does not name is not
+ * in the total.
  */
 export function splitRunningTotal<T extends InFlightRefund>(
   totalMinor: number,
   countedMinor: number,
   inFlight: readonly T[],
   refundReferences?: readonly string[],
+  complete = false,
 ): { inTotal: T[]; newMinor: number } {
   const settledMinor = countedMinor - sum(inFlight);
   const named = refundReferences ? inFlight.filter((r) => refundReferences.some((made) => isRefundReference(r.reference, made))) : [];
   const inTotal = [...named];
   let left = totalMinor - settledMinor - sum(named);
-  for (const refund of inFlight) {
+  for (const refund of complete && refundReferences ? [] : inFlight) {
     if (named.includes(refund) || refund.amountMinor > left) continue;
     inTotal.push(refund);
     left -= refund.amountMinor;

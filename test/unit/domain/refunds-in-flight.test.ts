@@ -10,7 +10,7 @@ const ours = { amountMinor: 1000, reference: OURS };
  * but not answered yet. Paid 50.00; "counted" is session.refundedMinor, in-flight refunds are part of it.
  */
 describe('a running refunded total against refunds the shop asked for that are still in flight', () => {
-  const cases: Array<{ name: string; counted: number; inFlight: Array<typeof ours>; total: number; refs?: string[]; newMinor: number; inTotal: string[] }> = [
+  const cases: Array<{ name: string; counted: number; inFlight: Array<typeof ours>; total: number; refs?: string[]; complete?: boolean; newMinor: number; inTotal: string[] }> = [
     { name: 'a dashboard refund of 5.00 while the shop\'s 10.00 is in flight (total 5.00): the 5.00 is new', counted: 1000, inFlight: [ours], total: 500, refs: [], newMinor: 500, inTotal: [] },
     { name: 'the same without references (a poll, an old API version)', counted: 1000, inFlight: [ours], total: 500, newMinor: 500, inTotal: [] },
     { name: 'the shop\'s refund\'s own webhook (total 10.00, naming it): nothing new, it is in the total', counted: 1000, inFlight: [ours], total: 1000, refs: [OURS], newMinor: 0, inTotal: [OURS] },
@@ -19,6 +19,8 @@ describe('a running refunded total against refunds the shop asked for that are s
     { name: 'the dashboard 5.00 seen again (a poll) after it was counted: nothing new', counted: 1500, inFlight: [ours], total: 500, newMinor: 0, inTotal: [] },
     { name: 'nothing in flight: what the total adds is new, as always', counted: 1000, inFlight: [], total: 1500, newMinor: 500, inTotal: [] },
     { name: 'a total that names our refund though it is short of it: nothing new, never less than nothing', counted: 1000, inFlight: [ours], total: 500, refs: [OURS], newMinor: 0, inTotal: [OURS] },
+    { name: 'a dashboard refund of 15.00 on a list of every refund (Stripe) that does not name ours: all 15.00 is new, ours not made yet', counted: 1000, inFlight: [ours], total: 1500, refs: ['payrelay-other'], complete: true, newMinor: 1500, inTotal: [] },
+    { name: 'the same list naming ours: 5.00 new', counted: 1000, inFlight: [ours], total: 1500, refs: [OURS], complete: true, newMinor: 500, inTotal: [OURS] },
     {
       name: 'two in flight, the total holds the older one only (by amount) and 2.00 more',
       counted: 1500,
@@ -28,8 +30,8 @@ describe('a running refunded total against refunds the shop asked for that are s
       inTotal: [OURS],
     },
   ];
-  it.each(cases)('$name', ({ counted, inFlight, total, refs, newMinor, inTotal }) => {
-    const split = splitRunningTotal(total, counted, inFlight, refs);
+  it.each(cases)('$name', ({ counted, inFlight, total, refs, complete, newMinor, inTotal }) => {
+    const split = splitRunningTotal(total, counted, inFlight, refs, complete);
     expect({ newMinor: split.newMinor, inTotal: split.inTotal.map((r) => r.reference) }).toEqual({ newMinor, inTotal });
   });
 

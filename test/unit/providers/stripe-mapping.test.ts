@@ -76,9 +76,11 @@ describe('Stripe event → status', () => {
     const refund = (id: string, status: string, key?: string) => ({ id, object: 'refund', status, amount: 1000, metadata: key ? { payrelay_refund_key: key } : {} });
     const listed = { object: 'list', has_more: false, data: [refund('re_1', 'succeeded', 'payrelay-refund-7-10'), refund('re_2', 'pending', 'payrelay-refund-7-11'), refund('re_3', 'failed', 'payrelay-refund-7-12'), refund('re_4', 'succeeded')] };
     expect(charge(listed).refundReferences).toEqual(['payrelay-refund-7-10', 'payrelay-refund-7-11']);
+    expect(charge(listed).refundReferencesComplete).toBe(true);
     // API versions from 2022-11-15 leave the list out; a first page says nothing of the rest.
     expect(charge(undefined).refundReferences).toBeUndefined();
     expect(charge({ ...listed, has_more: true }).refundReferences).toBeUndefined();
+    expect(charge({ ...listed, has_more: true }).refundReferencesComplete).toBeUndefined();
   });
 
   const session = (type: string, fields: Record<string, unknown>) =>

@@ -52,6 +52,7 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
   }
   if (kind === 'charge' && event.type === 'charge.refunded') {
     const amount = stripeMinor(o, 'amount');
+    const refundReferences = chargeRefundReferences(o);
     return {
       ...base,
       ...metadataRefs(o),
@@ -59,7 +60,8 @@ export function mapStripeEvent(event: StripeEventEnvelope): ProviderEvent {
       status: 'refunded',
       refundedMinor: stripeMinor(o, 'amount_refunded') ?? amount,
       reason: refundReason(o),
-      ...defined({ refundReferences: chargeRefundReferences(o) }),
+      // The charge's list and its amount_refunded are one snapshot: a refund it does not list is not in the total.
+      ...(refundReferences ? { refundReferences, refundReferencesComplete: true } : {}),
     };
   }
   if (kind === 'dispute' && event.type.startsWith('charge.dispute.')) {
