@@ -92,7 +92,24 @@ final class Refunder
             );
         }
         if ($result->error_code === 'earlier_refund_in_flight') {
-            // The earlier refund may still be made and arrive by webhook: a second click now could refund twice.
+            // Never asked again by itself: the relay dedupes by WooCommerce refund id, and a second click is a second
+            // WooCommerce refund with a new id, so only the merchant can tell whether the earlier one was this money.
+            if ($result->retry_after !== null && $result->retry_after > 0) {
+                return sprintf(
+                    /* translators: %d: seconds to wait, as the relay advised */
+                    _n(
+                        'An earlier refund of this order is still being made at the provider, so nothing was '
+                        . 'refunded. Reload the order and check its refunds: if this one is still needed, try again '
+                        . 'in %d second.',
+                        'An earlier refund of this order is still being made at the provider, so nothing was '
+                        . 'refunded. Reload the order and check its refunds: if this one is still needed, try again '
+                        . 'in %d seconds.',
+                        $result->retry_after,
+                        'payrelay'
+                    ),
+                    $result->retry_after
+                );
+            }
             return __(
                 'An earlier refund of this order is still being made at the provider. Wait a few seconds, '
                 . 'reload the order and check its refunds before trying again.',

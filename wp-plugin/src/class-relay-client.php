@@ -223,7 +223,8 @@ final class RelayClient
             isset($error['message']) && is_string($error['message'])
                 ? $error['message']
                 : sprintf('the relay answered HTTP %d', $status),
-            array_values($details)
+            array_values($details),
+            RetryAfter::seconds(wp_remote_retrieve_header($response, 'retry-after'), (int) call_user_func($this->now))
         );
     }
 }

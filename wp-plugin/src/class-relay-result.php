@@ -13,6 +13,7 @@ final class RelayResult
     /**
      * @param array<string, mixed> $data
      * @param string[] $details
+     * @param int|null $retry_after seconds the relay (or a proxy before it) said to wait before asking again
      */
     private function __construct(
         public readonly bool $ok,
@@ -21,6 +22,7 @@ final class RelayResult
         public readonly string $error_code,
         public readonly string $error_message,
         public readonly array $details,
+        public readonly ?int $retry_after = null,
     ) {
     }
 
@@ -35,9 +37,14 @@ final class RelayResult
     /**
      * @param string[] $details
      */
-    public static function failure(int $http_status, string $code, string $message, array $details = []): self
-    {
-        return new self(false, $http_status, [], $code, $message, $details);
+    public static function failure(
+        int $http_status,
+        string $code,
+        string $message,
+        array $details = [],
+        ?int $retry_after = null
+    ): self {
+        return new self(false, $http_status, [], $code, $message, $details, $retry_after);
     }
 
     /** The merchant's half of the error: code, message and every detail, for notes and logs. */

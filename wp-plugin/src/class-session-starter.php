@@ -11,8 +11,21 @@ defined('ABSPATH') || exit;
  */
 final class SessionStarter
 {
-    public function __construct(private RelayClient $client, private Log $log)
+    /**
+     * The longest advised wait the shopper's checkout request sits out before asking once more; a longer one is
+     * shown as a message at once, so the checkout never hangs for long (PHP holds a worker the whole time).
+     */
+    public const MAX_RETRY_WAIT = 3;
+
+    /** @var callable(int): mixed */
+    private $sleep;
+
+    /**
+     * @param (callable(int): mixed)|null $sleep waits that many seconds; injected so tests do not wait
+     */
+    public function __construct(private RelayClient $client, private Log $log, ?callable $sleep = null)
     {
+        $this->sleep = $sleep ?? 'sleep';
     }
 
     /**
@@ -40,7 +53,18 @@ final class SessionStarter
             $body['locale'] = $locale;
         }
         $attempt = max(1, (int) $order->get_meta(Contract::meta_key('attempt')));
-        $result = $this->client->create_session($body, self::idempotency_key($order->get_id(), $attempt, $body));
+        $key = self::idempotency_key($order->get_id(), $attempt, $body);
+        $result = $this->client->create_session($body, $key);
+        if (self::worth_one_retry($result)) {
+            // Same key: the relay answers a repeat with the session it made, never a second one.
+            $this->log->debug('session start: retrying once as the relay advised', [
+                'order_id' => $order->get_id(),
+                'reason' => $result->describe(),
+                'wait_seconds' => $result->retry_after,
+            ]);
+            call_user_func($this->sleep, (int) $result->retry_after);
+            $result = $this->client->create_session($body, $key);
+        }
         if ($result->ok) {
             $result = self::check_session_answer($result);
         }
@@ -82,6 +106,17 @@ final class SessionStarter
     {
         $fingerprint = substr(hash('sha256', $body['method'] . '|' . $body['amount'] . '|' . $body['currency']), 0, 12);
         return sprintf('payrelay-%d-%d-%s', $order_id, $attempt, $fingerprint);
+    }
+
+    /**
+     * Only a "busy, ask again shortly" answer with a short Retry-After: another request for the order still in
+     * flight, a rate limit or an outage the relay (or a proxy before it) expects to end within seconds.
+     */
+    private static function worth_one_retry(RelayResult $result): bool
+    {
+        $busy = $result->error_code === 'earlier_request_in_flight'
+            || $result->http_status === 429 || $result->http_status === 503;
+        return !$result->ok && $busy && $result->retry_after !== null && $result->retry_after <= self::MAX_RETRY_WAIT;
     }
 
     /** A 2xx without what we need is as bad as an error: never redirect a shopper to an unchecked URL. */

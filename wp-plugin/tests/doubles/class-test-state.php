@@ -81,9 +81,16 @@ final class PayrelayTestState
     /**
      * @param array<string, mixed> $body
      */
-    public static function queue_json(int $status, array $body): void
+    /**
+     * @param array<string, string> $headers
+     */
+    public static function queue_json(int $status, array $body, array $headers = []): void
     {
-        self::$http_responses[] = ['response' => ['code' => $status, 'message' => ''], 'body' => json_encode($body)];
+        self::$http_responses[] = [
+            'response' => ['code' => $status, 'message' => ''],
+            'headers' => $headers,
+            'body' => json_encode($body),
+        ];
     }
 
     /** A shopper at checkout: a cart with this total and the address typed so far. */

@@ -225,6 +225,20 @@ function wp_remote_retrieve_body($response)
     return is_array($response) ? $response['body'] : '';
 }
 
+/** Like WordPress's: '' when absent, names matched without regard to case. */
+function wp_remote_retrieve_header($response, $header)
+{
+    if (!is_array($response)) {
+        return '';
+    }
+    foreach ((array) ($response['headers'] ?? []) as $name => $value) {
+        if (strtolower((string) $name) === strtolower($header)) {
+            return $value;
+        }
+    }
+    return '';
+}
+
 function current_user_can($capability)
 {
     return in_array($capability, PayrelayTestState::$capabilities, true);

@@ -137,6 +137,55 @@ final class ProcessRefundTest extends TestCase
         $this->assertCount(1, \PayrelayTestState::$http_requests);
     }
 
+    /** @return array<string, array{0: string, 1: string}> */
+    public static function advised_waits(): array
+    {
+        return [
+            'the turn wait' => ['5', 'try again in 5 seconds.'],
+            'one second' => ['1', 'try again in 1 second.'],
+            // settle-lost-refund.ts: until the provider can be sure whether a lost refund went through
+            'a lost refund not yet known' => ['Thu, 01 Jan 2026 00:00:42 GMT', 'try again in 42 seconds.'],
+        ];
+    }
+
+    /**
+     * The relay dedupes by WooCommerce refund id; the refund in flight is another WooCommerce refund (another id), so
+     * a retry here could pay the same money back twice. The merchant is told how long to wait instead.
+     *
+     * @dataProvider advised_waits
+     */
+    public function test_an_earlier_refund_in_flight_is_never_asked_again_and_the_merchant_reads_the_wait(string $header, string $said): void
+    {
+        $order = $this->refunded_order();
+        \PayrelayTestState::queue_json(409, ['error' => [
+            'code' => 'earlier_refund_in_flight',
+            'message' => 'Another refund of order 1042 is being made right now.',
+        ]], ['Retry-After' => $header]);
+        // Were it asked again, this would refund.
+        \PayrelayTestState::queue_json(201, ['refund_id' => '77', 'provider' => 'stripe', 'provider_refund_id' => 're_1', 'status' => 'succeeded']);
+
+        $result = $this->gateway()->process_refund(1042, '10.00', '');
+
+        $this->assertInstanceOf(\WP_Error::class, $result);
+        $message = $result->get_error_message();
+        $this->assertStringStartsWith('An earlier refund of this order is still being made at the provider, so nothing was refunded.', $message);
+        $this->assertStringContainsString('check its refunds', $message);
+        $this->assertStringEndsWith($said, $message);
+        $this->assertCount(1, \PayrelayTestState::$http_requests);
+        $this->assertCount(1, \PayrelayTestState::$http_responses);
+        $this->assertSame([], $order->notes);
+    }
+
+    public function test_a_relay_busy_with_a_short_retry_after_is_not_asked_again_either(): void
+    {
+        $this->refunded_order();
+        \PayrelayTestState::queue_json(503, ['error' => ['code' => 'http_503', 'message' => 'maintenance']], ['Retry-After' => '1']);
+        \PayrelayTestState::queue_json(201, ['refund_id' => '77', 'provider' => 'stripe', 'provider_refund_id' => 're_1', 'status' => 'succeeded']);
+
+        $this->assertInstanceOf(\WP_Error::class, $this->gateway()->process_refund(1042, '10.00', ''));
+        $this->assertCount(1, \PayrelayTestState::$http_requests);
+    }
+
     public function test_an_unreachable_relay_says_nothing_was_refunded(): void
     {
         $this->refunded_order();
