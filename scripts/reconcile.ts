@@ -4,9 +4,10 @@
  * shop writes: the running relay's outbox worker applies them, so two processes never write to one order.
  *
  * On PostgreSQL it takes the fleet's schedules lock for the pass, so no relay becomes leader and sweeps at the
- * same time. When the leader holds it, the expiry sweep is left to the leader (its note and provider close are
- * not deduped across processes); the provider look-ups and shop comparisons still run, because each of their
- * answers is recorded through the inbox's unique key, as the shop's "check payment" is on any relay.
+ * same time. When the leader holds it, the expiry sweep is left to the leader; the provider look-ups and shop
+ * comparisons still run, because each of their answers is recorded through the inbox's unique key, as the shop's
+ * "check payment" is on any relay. On SQLite there is no such lock: the sweep runs beside the relay's own, and each
+ * session is expired by compare and set in one transaction (expire-sessions.ts), so only one of them expires it.
  */
 import { createWinstonLogger } from '../relay/src/adapters/winston-logger';
 import { createWooCommerceGateway } from '../relay/src/adapters/woocommerce/woocommerce-order-gateway';

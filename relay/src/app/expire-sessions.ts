@@ -50,7 +50,12 @@ export async function expireDueSessions(deps: RefreshDeps & { logger: Logger; ca
       continue;
     }
     const now = deps.clock.now();
-    deps.unitOfWork.transaction(() => {
+    const expired = deps.unitOfWork.transaction(() => {
+      // Compare and set: another sweep on another connection (npm run reconcile beside the relay's timer, which
+      // SQLite does not lock out) may have expired it since the list was read; only the inbox's key would stop
+      // its event, not the provider close or the log entry written beside it.
+      const current = deps.stores.sessions.getForUpdate(session.id);
+      if (!current || (current.status !== 'created' && current.status !== 'pending')) return false;
       if (provider?.capabilities.canExpire && session.providerSessionId) {
         // Queued before the order write, so the customer can no longer pay on it by the time the shop says expired.
         deps.stores.outbox.enqueue(session.merchantOrderId, { kind: 'expire_at_provider', provider: session.provider, providerSessionId: session.providerSessionId, sessionId: session.id }, now);
@@ -83,8 +88,9 @@ export async function expireDueSessions(deps: RefreshDeps & { logger: Logger; ca
           deps.cancelOnExpiry ? 'the order is cancelled (PAYRELAY_CANCEL_ON_EXPIRY=1).' : 'the order stays pending payment and the customer can still pay from the order page.'
         }`,
       });
+      return true;
     });
-    report.expired += 1;
+    if (expired) report.expired += 1;
   }
   return report;
 }
