@@ -9,6 +9,8 @@ import { silentLogger } from '../../relay/src/adapters/winston-logger';
 import { expireDueSessions } from '../../relay/src/app/expire-sessions';
 import type { PaymentProvider } from '../../relay/src/ports/payment-provider';
 import type { ProviderId } from '../../relay/src/domain/provider-event';
+import { SANDBOX_SECRET, SHOP_SECRET, startHarness } from '../helpers/relay-harness';
+import { runCli } from '../helpers/run-cli';
 import { createTestSchema, TEST_STORE } from '../helpers/test-store';
 
 /**
@@ -94,4 +96,50 @@ describe(`expiry swept by the relay and npm run reconcile at once (${TEST_STORE}
     expect(expiryEntries).toHaveLength(1);
     expect(relay.stores.outbox.counts().pending).toBe(1);
   });
+});
+
+/**
+ * The same as processes: `npm run reconcile` sweeping 500 overdue sessions while the relay runs its own passes on the
+ * same store. Before the compare and set, the CLI's list (read at its start) expired again what the relay's passes had
+ * expired meanwhile: 50, 100 and 463 of 500 sessions got two expiry entries in three runs. Whether the relay gets a
+ * pass in while the CLI sweeps depends on timing (on SQLite it did in about 3 runs of 5), so the deterministic case
+ * is the one above; this one guards the processes as they run.
+ */
+describe(`npm run reconcile as a process beside the relay's expiry passes (${TEST_STORE})`, () => {
+  it('every overdue session is expired once, whichever sweep gets it', async () => {
+    const h = await startHarness();
+    try {
+      // No provider session (its create never answered): nothing to ask, so each is expired at once.
+      const ids = Array.from({ length: 500 }, () => h.seed({ expiresAt: h.clock.now() - 60_000, providerSessionId: null }).id);
+      const env = {
+        PAYRELAY_DB: h.dbFile,
+        ...(h.databaseUrl ? { PAYRELAY_DATABASE_URL: h.databaseUrl } : {}),
+        WC_URL: h.shop.url, WC_CONSUMER_KEY: h.shop.consumerKey, WC_CONSUMER_SECRET: h.shop.consumerSecret,
+        PAYRELAY_SHOP_SECRET: SHOP_SECRET, PAYRELAY_SANDBOX: '1', SANDBOX_WEBHOOK_SECRET: SANDBOX_SECRET,
+      };
+      let done = false;
+      const cli = runCli('reconcile', [], env).then((run) => ((done = true), run));
+      // The relay's passes start once the CLI's sweep has (the process takes a while to start), and run beside it.
+      const anyExpired = () => ids.some((id) => h.relay.stores.sessions.get(id)!.status === 'expired');
+      while (!done && !anyExpired()) await new Promise((resolve) => setTimeout(resolve, 2));
+      let byRelay = 0;
+      while (!done) {
+        byRelay += ((await h.relay.runExpiry()) as { expired: number }).expired;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      const run = await cli;
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      const byCli = Number(/\nexpiry\s+\d+\s+\d+\s+\d+\s+(\d+) expired/.exec(run.stdout)![1]);
+      expect(byCli + byRelay).toBe(500);
+      for (const id of ids) {
+        const session = h.relay.stores.sessions.get(id)!;
+        expect(session.status).toBe('expired');
+        expect(h.relay.stores.log.listByOrder(session.merchantOrderId).filter((entry) => entry.kind === 'session_expired')).toHaveLength(1);
+      }
+      expect(h.relay.stores.outbox.counts().pending).toBe(500);
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
 });
