@@ -23,7 +23,8 @@ export class InMemorySessionStore implements SessionStore {
     return this.copy(this.all().find((s) => s.provider === provider && s.providerSessionId === providerSessionId));
   }
   findByProviderPaymentId(provider: ProviderId, providerPaymentId: string): PaymentSession | null {
-    return this.copy(this.all().find((s) => s.provider === provider && s.providerPaymentId === providerPaymentId));
+    // The newest, as the SQL stores' ORDER BY created_at DESC LIMIT 1 (a retried checkout may carry the same payment).
+    return this.copy(this.all().reverse().find((s) => s.provider === provider && s.providerPaymentId === providerPaymentId));
   }
   findByIdempotencyKey(key: string): PaymentSession | null {
     return this.copy(this.all().find((s) => s.idempotencyKey === key));

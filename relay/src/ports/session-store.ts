@@ -32,6 +32,7 @@ export interface SessionStore {
    */
   getForUpdate(sessionId: string): PaymentSession | null;
   findByProviderSessionId(provider: ProviderId, providerSessionId: string, options?: FindOptions): PaymentSession | null;
+  /** The newest session carrying this payment id (a retried checkout may reuse one). */
   findByProviderPaymentId(provider: ProviderId, providerPaymentId: string, options?: FindOptions): PaymentSession | null;
   findByIdempotencyKey(key: string): PaymentSession | null;
   listByOrder(merchantOrderId: string): PaymentSession[];

@@ -1,5 +1,7 @@
 import type { PaymentSession } from '../../../../relay/src/domain/payment-session';
+import type { SessionStore } from '../../../../relay/src/ports/session-store';
 import { aSession } from '../../../helpers/builders';
+import { InMemorySessionStore } from '../../../helpers/in-memory-stores';
 import { openSharedTestDatabase, openTestDatabase, TEST_STORE, type TestDatabase } from '../../../helpers/test-store';
 
 describe(`${TEST_STORE}: the session store`, () => {
@@ -22,6 +24,31 @@ describe(`${TEST_STORE}: the session store`, () => {
     // Never the session itself, never another order's.
     expect(db.stores.sessions.findPaidSibling('1042', 'ps_paid')).toEqual(expect.objectContaining({ id: 'ps_held' }));
     expect(db.stores.sessions.findPaidSibling('1043', 'ps_b')).toBeNull();
+  });
+});
+
+// The in-memory stand-in that use-case and HTTP tests run on must find what the real stores find.
+describe.each([TEST_STORE, 'in-memory'])('%s: which session a provider payment id finds', (kind) => {
+  let db: TestDatabase | null = null;
+  let sessions: SessionStore;
+  beforeEach(() => {
+    db = kind === 'in-memory' ? null : openTestDatabase();
+    sessions = db ? db.stores.sessions : new InMemorySessionStore();
+  });
+  afterEach(() => db?.close());
+  const insert = (overrides: Partial<PaymentSession>) => {
+    const row = { ...aSession({ providerSessionId: `cs_${overrides.id}`, ...overrides }), idempotencyKey: null, attempt: 1 };
+    if (db) db.stores.unitOfWork.transaction(() => sessions.insert(row));
+    else sessions.insert(row);
+  };
+
+  it('the newest session carrying it (a retried checkout that reuses the payment), inserted in any order', () => {
+    insert({ id: 'ps_middle', providerPaymentId: 'pi_shared', createdAt: 2 });
+    insert({ id: 'ps_newest', providerPaymentId: 'pi_shared', createdAt: 3 });
+    insert({ id: 'ps_oldest', providerPaymentId: 'pi_shared', createdAt: 1 });
+    insert({ id: 'ps_other', providerPaymentId: 'pi_other', createdAt: 4 });
+    expect(sessions.findByProviderPaymentId('stripe', 'pi_shared')?.id).toBe('ps_newest');
+    expect(sessions.findByProviderPaymentId('mollie', 'pi_shared')).toBeNull();
   });
 });
 
