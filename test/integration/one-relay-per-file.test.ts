@@ -124,7 +124,8 @@ describe('one relay per database file', () => {
       expect(h.shop.orders.getOrder(session.merchantOrderId)!.status).toBe('processing');
       answer();
       await runningA;
-      expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0, done: 1 });
+      expect(h.relay.stores.outbox.counts()).toEqual({ pending: 0, dead: 0 });
+      expect(h.relay.stores.outbox.countDone()).toBe(1);
       expect(h.relay.stores.alerts.listOpen(100).filter((alert) => alert.code === 'dead_letter')).toEqual([]);
       expect(h.sql.get("SELECT COUNT(*) AS n FROM payment_log WHERE kind = 'order_update_failed'")).toEqual({ n: 0 });
       db.close();
@@ -164,7 +165,8 @@ describe('one relay per database file', () => {
       await runningA;
       expect(writesByA).toEqual([]);
       expect(h.ourNotes(session.merchantOrderId)).toHaveLength(1);
-      expect(h.relay.stores.outbox.counts()).toMatchObject({ pending: 0, dead: 0, done: 1 });
+      expect(h.relay.stores.outbox.counts()).toEqual({ pending: 0, dead: 0 });
+      expect(h.relay.stores.outbox.countDone()).toBe(1);
       db.close();
     });
 

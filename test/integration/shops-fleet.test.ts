@@ -146,7 +146,7 @@ onPostgres('registered shops on a fleet: two relays on one PostgreSQL database',
       expect((await sendSandboxWebhook(second!.url, '/webhooks/alpha/sandbox', alpha.sandboxSecret, session, 'paid')).status).toBe(200);
       // Done means the command's outcome is recorded: the status comes first, the note after it, the bookkeeping last.
       const written = () => alpha.relay.stores.outbox.counts();
-      await until(() => written().done > 0 && written().pending === 0, 'alpha written by the second relay');
+      await until(() => alpha.relay.stores.outbox.countDone() > 0 && written().pending === 0, 'alpha written by the second relay');
       expect(written()).toMatchObject({ pending: 0, dead: 0 });
       expect(alpha.woo.orders.getOrder(session.merchantOrderId)?.status).toBe('processing');
       expect(alpha.woo.orders.notes(session.merchantOrderId).filter((n) => n.note.includes('[Payrelay ref'))).toHaveLength(1);

@@ -103,8 +103,14 @@ export interface OutboxStore {
    */
   newerWriteDone(id: number): number | null;
   state(id: number): { state: 'pending' | 'done' | 'dead'; attempts: number; lastError: string | null } | null;
-  /** Dead letters a person dismissed are not counted (they are dealt with; see OpsStore.dismissDead). */
-  counts(): { pending: number; dead: number; done: number };
+  /**
+   * Exact, and cheap at any store size (index ranges over the pending and dead rows only): /healthz, /metrics and
+   * the diagnostics call it on every probe. Dead letters a person dismissed are not counted (they are dealt with;
+   * see OpsStore.dismissDead).
+   */
+  counts(): { pending: number; dead: number };
+  /** How many commands are done: reads every done row (160 ms at a million on SQLite), so never on a request's path. */
+  countDone(): number;
   /** When, by the caller's clock (`now`), the next command that claimDue could return is due (to sleep until then), or null. */
   nextDueAt(now: number, filter?: ClaimFilter): number | null;
   /** Removes up to `limit` of the oldest commands done before `before` (pending and dead ones stay); how many. */

@@ -74,9 +74,11 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const stateOf = db.prepare<[number], { state: 'pending' | 'done' | 'dead'; attempts: number; last_error: string | null }>(
     'SELECT state, attempts, last_error FROM outbox WHERE id = ?',
   );
-  const counts = db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state');
+  // Each a range of outbox_due (state, next_attempt_at), not a scan of the done rows as GROUP BY state was.
+  const pendingCount = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'");
+  const deadCount = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NULL");
+  const doneCount = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'done'");
   // Apart, not a filter on the count above: that one reads only the state index; dead rows are few.
-  const dismissed = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'dead' AND dismissed_at IS NOT NULL");
   // Heads only, like claim: a command behind one in backoff is not due, however early its own time (otherwise
   // the worker would wake for it at once, claim nothing, and wake again until the head's time came).
   // A leased head is due when its lease runs out (a dead worker's claim is taken over then), not before.
@@ -120,12 +122,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       const row = stateOf.get(id);
       return row ? { state: row.state, attempts: row.attempts, lastError: row.last_error } : null;
     },
-    counts: () => {
-      const result = { pending: 0, dead: 0, done: 0 };
-      for (const row of counts.all()) result[row.state as keyof typeof result] = row.n;
-      result.dead -= dismissed.get()!.n;
-      return result;
-    },
+    counts: () => ({ pending: pendingCount.get()!.n, dead: deadCount.get()!.n }),
+    countDone: () => doneCount.get()!.n,
     // One relay per file: its own clock measures the leases, so `now` is not needed.
     nextDueAt: (_now, filter = {}) => (filter.shopCommands === false ? nextDueProviderOnly : nextDueAny).get()?.at ?? null,
     pruneBatch: (before, limit) => prune.run(before, limit).changes,
