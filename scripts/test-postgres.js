@@ -25,6 +25,8 @@ const STORAGE_SUITES = [
     'fleet',
     // Refunds asked of two relay processes on one database at once (PostgreSQL only).
     'refunds-fleet',
+    // Refunds around the provider's answer: a dashboard refund meanwhile, and a relay stopped while it waited.
+    'refunds-in-flight', 'interrupted-refunds',
   ].map((name) => `test/integration/${name}.test.ts`),
 ];
 

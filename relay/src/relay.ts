@@ -27,6 +27,8 @@ import { demoShopRoutes, DEMO_SHOP_PATH, generateDemoKeys } from './demo-shop/de
 import type { ProviderId } from './domain/provider-event';
 import { opsRoutes } from './http/ops-routes';
 import { refundRoutes } from './http/refund-routes';
+import { recoverInterruptedRefunds } from './app/recover-interrupted-refunds';
+import type { RefundDeps } from './app/refund-order';
 import { createSqliteWebhookSecretStore } from './adapters/sqlite/sqlite-webhook-secret-store';
 import { connectRoutes } from './http/connect-routes';
 import { buildWebhookRegistrars } from './providers/webhook-registrars';
@@ -319,7 +321,8 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
-  app.use(refundRoutes({ providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock, shopSecret, maxBodyBytes: config.maxBodyBytes }));
+  const refundDeps: RefundDeps = { providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock };
+  app.use(refundRoutes({ ...refundDeps, shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(
     monitoringRoutes({
       readiness: {
@@ -460,6 +463,9 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     };
     every(30_000, runExpiry, 'expiry');
     every(15_000, async () => alarmPass(), 'alarms');
+    every(30_000, () => recoverInterruptedRefunds(refundDeps).then(({ recovered }) => {
+      if (recovered.length > 0) logger.warn('refunds interrupted by a stop of the relay are settled as lost answers', { refunds: recovered.map((r) => `${r.merchantOrderId}/${r.shopRefundId}`) });
+    }), 'interrupted refunds');
     if (config.reconcile.intervalMs > 0) every(config.reconcile.intervalMs, runReconcile, 'reconcile');
   }
 

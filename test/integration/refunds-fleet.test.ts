@@ -292,19 +292,38 @@ onPostgres('refunds on a fleet: two relays on one PostgreSQL database', () => {
     expect(refundedMinor(session)).toBe(1000);
   });
 
-  it('a relay killed while its call to PayPal waits holds no refund of the order up: the other relay refunds what is left', async () => {
-    const session = paidPaypalOrder();
-    paypal.fault(`/v2/payments/captures/${session.providerPaymentId}/refund`, 'hang');
+  it('a relay killed while its calls to PayPal wait holds no refund up, and what it counted is settled as a lost answer', async () => {
+    // Two orders refunded on the relay about to die: PayPal makes nothing for the first, and makes the second's
+    // refund without its answer ever leaving.
+    const notMade = paidPaypalOrder();
+    const made = paidPaypalOrder();
+    // Paid in the shop as well: the refund record the relay adds goes on a paid order.
+    shop.orders.setStatus(made.merchantOrderId, 'processing');
+    paypal.fault(`/v2/payments/captures/${notMade.providerPaymentId}/refund`, 'hang');
+    paypal.fault(`/v2/payments/captures/${made.providerPaymentId}/refund`, 'apply_then_hang');
     const victim = relays[0];
-    void askRelay(victim, session, 'wc-1', '10.00').catch(() => undefined);
-    await until(() => refundCalls(session).length === 1, 'the first relay to call PayPal');
+    void askRelay(victim, notMade, 'wc-1', '10.00').catch(() => undefined);
+    void askRelay(victim, made, 'wc-1', '10.00').catch(() => undefined);
+    await until(() => refundCalls(notMade).length === 1 && paypalRefundedMinor(made) === 1000, 'the first relay to call PayPal for both');
     victim.child.kill('SIGKILL');
     await victim.exited;
-    // PostgreSQL let go of the dead relay's turn with its connection. Its refund still counts (it may have been
-    // made), so 15.00 is left.
-    const answer = await askRelay(relays[1], session, 'wc-2', '15.00');
-    expect(answer).toMatchObject({ status: 201, body: { refund_id: 'wc-2', status: 'succeeded' } });
-    expect(refundCalls(session)).toHaveLength(2);
-    expect(refundedMinor(session)).toBe(2500);
+    // PostgreSQL let go of the dead relay's turns with its connection. Its refunds stay counted only until the other
+    // relay holds the order's turn: their answers were never read, and WooCommerce removed its records when the
+    // plugin's requests failed, so each is a lost answer, asked about before anything more is refunded.
+    const waitForIt = await askRelay(relays[1], notMade, 'wc-2', '15.00');
+    expect(waitForIt).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight' } } });
+    expect(refundState(notMade, 'wc-1')).toBe('unconfirmed');
+    expect(refundedMinor(notMade)).toBe(0);
+    expect(refundCalls(notMade)).toHaveLength(1);
+
+    const madeEarlier = await askRelay(relays[1], made, 'wc-2', '15.00');
+    expect(madeEarlier).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_made' } } });
+    await until(() => shop.orders.refunds(Number(made.merchantOrderId)).length === 1, 'the record of the refund PayPal made to reach the shop');
+    expect(shop.orders.refunds(Number(made.merchantOrderId)).map((r) => r.amount)).toEqual(['10.00']);
+    expect(refundedMinor(made)).toBe(1000);
+    const rest = await askRelay(relays[1], made, 'wc-3', '15.00');
+    expect(rest).toMatchObject({ status: 201, body: { refund_id: 'wc-3', status: 'succeeded' } });
+    expect(refundedMinor(made)).toBe(2500);
+    expect(paypalRefundedMinor(made)).toBe(2500);
   });
 });

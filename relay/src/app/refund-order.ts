@@ -11,6 +11,7 @@ import type { PaymentProvider } from '../ports/payment-provider';
 import type { ShopRefund, ShopRefundStore } from '../ports/shop-refund-store';
 import type { UnitOfWork } from '../ports/unit-of-work';
 import type { EventStores } from './record-provider-event';
+import { recoverInterruptedRefundInTurn } from './recover-interrupted-refunds';
 import { settleLostRefund } from './settle-lost-refund';
 
 export interface RefundDeps {
@@ -84,9 +85,10 @@ export type RefundAnswer = { ok: true; refund: ShopRefund; replayed: boolean; me
  * when to try again; nothing is refunded for it.
  */
 export async function refundOrder(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
-  // A repeat of a refund already asked for is answered at once, without waiting behind another refund of the order.
+  // A repeat of a refund already answered is answered at once, without waiting behind another refund of the order.
+  // One still `requested` waits for the turn: its request is still asking (and settles it) or it stopped mid-way.
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
-  if (existing && existing.state !== 'unconfirmed') return replay(existing);
+  if (existing && existing.state !== 'unconfirmed' && existing.state !== 'requested') return replay(existing);
   const turn = await deps.orderLock.run(`refund:${request.merchantOrderId}`, REFUND_TURN_WAIT_MS, () => refundInTurn(deps, request));
   if (turn.acquired) return turn.value;
   const seconds = REFUND_TURN_WAIT_MS / 1000;
@@ -103,6 +105,9 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
 
 /** The refund, holding the order's turn. */
 async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
+  // In turn, a refund of this order still `requested` belongs to no live request: its relay stopped before the
+  // provider's answer. Settled as a lost answer first, so what follows sees it as one (asked about, never made twice).
+  for (const interrupted of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'requested')) recoverInterruptedRefundInTurn(deps, interrupted);
   // Read again in turn: the request waited for may have been this same WooCommerce refund.
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
   // The same WooCommerce refund asked again after its answer was lost: settled below like any lost refund.
@@ -188,6 +193,10 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
         );
         return row;
       }
+      // Taken for a refund whose relay had stopped while this call waited (recover-interrupted-refunds.ts; this
+      // request's turn was lost, as with its database connection): its count was undone. Made, and WooCommerce keeps
+      // the record it is about to be answered for: counted again.
+      if (row?.state === 'unconfirmed') recount(deps, session.id, amountMinor, settledAt);
       const state = row?.state === 'succeeded' ? 'succeeded' : result.value.status;
       deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state, providerRefundId: result.value.providerRefundId }, settledAt);
       deps.stores.log.append(
@@ -229,6 +238,13 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
     // The webhook said it was not made: it took the count off the total and told the merchant already. Taking it
     // off again would take another refund (one made in the provider's dashboard) off with it.
     if (row?.state === 'refused') return { kind: 'refused', refund: row };
+    // Taken for a refund whose relay had stopped while this call waited: its count is undone already, and it is a
+    // lost answer already; a refusal settles it as not made.
+    if (row?.state === 'unconfirmed') {
+      if (!lostAnswer) deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: 'refused', message }, settledAt);
+      deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
+      return { kind: 'undone' };
+    }
     // Undo only our own count, from the total as it is now: a refund webhook recorded meanwhile (a dashboard
     // refund) keeps its part.
     const refundedMinor = Math.max(0, (current?.refundedMinor ?? amountMinor) - amountMinor);
@@ -240,6 +256,15 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
   if (settled.kind === 'confirmed') return { ok: true, refund: settled.refund, replayed: false };
   if (settled.kind === 'refused') return replay(settled.refund);
   return refuse(lostAnswer || unavailable ? 502 : 422, lostAnswer || unavailable ? 'provider_unavailable' : 'provider_refused', message);
+}
+
+/** Counts a refund again whose count was undone (at most what is left), refunded in full when nothing is left. */
+function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: number): void {
+  const current = deps.stores.sessions.getForUpdate(sessionId);
+  if (!current) return;
+  const refundedMinor = current.refundedMinor + Math.min(amountMinor, leftToRefundMinor(current));
+  const full = leftToRefundMinor({ ...current, refundedMinor }) <= 0;
+  deps.stores.sessions.update(sessionId, { refundedMinor, ...(full ? { status: 'refunded' } : {}) }, now);
 }
 
 /** A failed call, settled from what the refund's webhook said meanwhile (made, not made) or by undoing the count. */

@@ -33,4 +33,9 @@ export interface ShopRefundStore {
   insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message' | 'updatedAt'>): boolean;
   settle(merchantOrderId: string, shopRefundId: string, patch: { state: ShopRefundState; providerRefundId?: string | null; message?: string | null }, now: number): void;
   listByOrder(merchantOrderId: string): ShopRefund[];
+  /**
+   * Refunds still `requested` whose row last changed before `before`, oldest first: the candidates for
+   * recover-interrupted-refunds.ts (a relay that stopped while it asked the provider leaves its row so).
+   */
+  listRequestedBefore(before: number, limit: number): ShopRefund[];
 }

@@ -226,4 +226,7 @@ export const PG_MIGRATIONS: readonly string[] = [
   // diagnostics, as one look-up per (provider, way of verifying) at this index's end: left to the planner, it was a
   // GROUP BY over every stored event (~220 ms at 400,000). Written at each (provider, verification)'s end.
   `CREATE INDEX webhook_events_last_accepted ON webhook_events (provider, verification, received_at);`,
+  // 10 = SQLite 16: refunds left `requested` by a relay that stopped while it asked the provider, looked for by the
+  // fleet's leader every 30 s (recover-interrupted-refunds.ts).
+  `CREATE INDEX shop_refunds_requested ON shop_refunds (updated_at) WHERE state = 'requested';`,
 ];

@@ -24,5 +24,8 @@ export function createPostgresShopRefundStore(db: PgDb): ShopRefundStore {
       );
     },
     listByOrder: (orderId) => db.all<Row>('SELECT * FROM shop_refunds WHERE merchant_order_id = $1 ORDER BY id', [orderId]).map(toRefund),
+    // By shop_refunds_requested (PG migration 10).
+    listRequestedBefore: (before, limit) =>
+      db.all<Row>("SELECT * FROM shop_refunds WHERE state = 'requested' AND updated_at < $1 ORDER BY updated_at LIMIT $2", [before, limit]).map(toRefund),
   };
 }

@@ -237,4 +237,7 @@ export const MIGRATIONS: readonly string[] = [
   // "paid" must not count as newer than the hold or refund written since (newerWriteDone). outbox_pending (state,
   // order_key, id) already serves the look-up of done rows.
   `ALTER TABLE outbox ADD COLUMN replay_of INTEGER;`,
+  // 16: refunds left `requested` by a relay that stopped while it asked the provider are looked for every 30 s
+  // (recover-interrupted-refunds.ts): the few rows waiting for an answer, by when they last changed.
+  `CREATE INDEX shop_refunds_requested ON shop_refunds (updated_at) WHERE state = 'requested';`,
 ];

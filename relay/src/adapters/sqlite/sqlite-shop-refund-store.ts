@@ -27,6 +27,8 @@ export function createSqliteShopRefundStore(db: Db): ShopRefundStore {
     'UPDATE shop_refunds SET state = ?, provider_refund_id = COALESCE(?, provider_refund_id), message = ?, updated_at = ? WHERE merchant_order_id = ? AND shop_refund_id = ?',
   );
   const byOrder = db.prepare<[string], Row>('SELECT * FROM shop_refunds WHERE merchant_order_id = ? ORDER BY id');
+  // By shop_refunds_requested (migration 16): a range of the few rows waiting for an answer, never the whole table.
+  const requestedBefore = db.prepare<[number, number], Row>("SELECT * FROM shop_refunds WHERE state = 'requested' AND updated_at < ? ORDER BY updated_at LIMIT ?");
   return {
     get: (orderId, refundId) => {
       const row = get.get(orderId, refundId);
@@ -38,6 +40,7 @@ export function createSqliteShopRefundStore(db: Db): ShopRefundStore {
       settle.run(patch.state, patch.providerRefundId ?? null, patch.message ?? null, now, orderId, refundId);
     },
     listByOrder: (orderId) => byOrder.all(orderId).map(toRefund),
+    listRequestedBefore: (before, limit) => requestedBefore.all(before, limit).map(toRefund),
   };
 }
 
