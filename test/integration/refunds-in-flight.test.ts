@@ -17,12 +17,16 @@ type Step =
   /** PayPal's webhook for the shop's refund, with PayPal's total as it was when that refund was made. */
   | 'own_webhook'
   /** PayPal's answer to the shop's refund call leaves (as held: answered, lost or refused). */
-  | 'answer';
+  | 'answer'
+  /** The same, and the outbox worker runs once before WooCommerce has removed its record after an error answer. */
+  | 'answer_worker_first';
 
 interface Ordering {
   name: string;
   /** When PayPal makes the shop's refund, and what becomes of its answer. */
   call: Pick<HeldFault, 'apply' | 'then'>;
+  /** The shop's refund (default 10.00; 50.00 is all of the payment). */
+  shopRefund?: string;
   steps: Step[];
   /** Final session.refundedMinor. */
   refunded: number;
@@ -30,11 +34,14 @@ interface Ordering {
   records: string[];
   /** Our notes about refunds on the order. */
   notes: number;
+  /** Final session status, where it is the point. */
+  status?: PaymentSession['status'];
 }
 
 /**
- * Paid 50.00. The shop asks for a refund of 10.00 (counted at once, PayPal not answered yet) while a 5.00 refund is
- * made in PayPal's dashboard: every order of the two webhooks, the answer, a lost answer, a refusal, and duplicates.
+ * Paid 50.00. The shop asks for a refund of 10.00, or of all 50.00 (counted at once, PayPal not answered yet) while a
+ * 5.00 refund is made in PayPal's dashboard: every order of the two webhooks, the answer, a lost answer, a refusal,
+ * and duplicates.
  * PayPal's dashboard refund carries no invoice_id, the shop's carries our key.
  */
 describe(`a dashboard refund while a refund from the shop waits for PayPal's answer (${TEST_STORE})`, () => {
@@ -83,8 +90,13 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
     const released = new Promise<void>((resolve) => (release = resolve));
     paypal.fault('/v2/payments/captures/', { released, ...ordering.call });
     const callsBefore = paypal.calls.length;
-    const wcRefund = recordShopRefund(h, session, '10.00');
-    const answer = askRelayToRefund(h, session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    const amount = ordering.shopRefund ?? '10.00';
+    const wcRefund = recordShopRefund(h, session, amount);
+    // WooCommerce marks an order refunded only once process_refund answered a full refund made (wc_create_refund);
+    // its stand-in marks it with the record.
+    const full = amount === '50.00';
+    if (full) h.shop.orders.setStatus(session.merchantOrderId, 'processing');
+    const answer = askRelayToRefund(h, session, { refund_id: wcRefund, amount, currency: 'EUR' });
     while (!paypal.calls.slice(callsBefore).some((c) => c.path.endsWith('/refund'))) await new Promise((resolve) => setTimeout(resolve, 5));
     // Each webhook is PayPal's as sent when its refund was made: its body is fixed then.
     const bodies = new Map<'dashboard' | 'own', string>();
@@ -108,8 +120,10 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
         const got = await answer;
         answered = true;
         ownMade();
+        if (step === 'answer_worker_first') await h.relay.worker.runOnce();
         // WooCommerce deletes its refund record when process_refund answers an error.
         if (got.status >= 400) h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+        else if (full) h.shop.orders.setStatus(session.merchantOrderId, 'refunded');
       }
     }
     expect(answered).toBe(true);
@@ -191,6 +205,58 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
       steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
       refunded: 500, records: ['5.00'], notes: 1,
     },
+    // The shop's refund is all of the payment: counted, it makes the session refunded before PayPal answers. A
+    // dashboard refund meanwhile leaves PayPal only 45.00, so ours is refused (or its answer lost, never made). The
+    // shop holds our 50.00 record until then and has no room for the dashboard's: one note when its webhook comes,
+    // its record (and a note) once ours is not made.
+    {
+      name: 'full refund from the shop: dashboard webhook (5.00) before the answer, then PayPal refuses ours (45.00 left): the dashboard\'s 5.00 is recorded',
+      call: madeLater, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 2, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop: the dashboard webhook (5.00) twice, then PayPal refuses ours',
+      call: { apply: 'never', then: 'refuse' }, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'dashboard_webhook', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 2, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop: dashboard webhook (5.00), then the answer lost and PayPal never made ours: the dashboard\'s 5.00 is recorded',
+      call: { apply: 'never', then: 'drop' }, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 2, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop: dashboard webhook (5.00), then PayPal refuses ours (45.00 left) and its answer is lost',
+      call: { apply: 'on_release', then: 'drop' }, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer'],
+      refunded: 500, records: ['5.00'], notes: 2, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop: dashboard webhook (5.00), PayPal refuses ours, and the worker writes before WooCommerce removed our record: it tries again',
+      call: madeLater, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'dashboard_webhook', 'answer_worker_first'],
+      refunded: 500, records: ['5.00'], notes: 2, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop: the dashboard webhook (5.00) only after PayPal refused ours',
+      call: madeLater, shopRefund: '50.00',
+      steps: ['dashboard_refund', 'answer', 'dashboard_webhook'],
+      refunded: 500, records: ['5.00'], notes: 1, status: 'paid',
+    },
+    {
+      name: 'full refund from the shop made: its own webhook (50.00) before the answer writes nothing new',
+      call: made, shopRefund: '50.00',
+      steps: ['own_webhook', 'answer'],
+      refunded: 5000, records: ['50.00'], notes: 0, status: 'refunded',
+    },
+    {
+      name: 'full refund from the shop made: its own webhook (50.00) twice after the answer writes nothing new',
+      call: made, shopRefund: '50.00',
+      steps: ['answer', 'own_webhook', 'own_webhook'],
+      refunded: 5000, records: ['50.00'], notes: 0, status: 'refunded',
+    },
   ];
 
   it.each(orderings)('$name', async (ordering) => {
@@ -199,5 +265,6 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
     expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(ordering.refunded);
     expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount).sort()).toEqual(ordering.records);
     expect(refundNotes(session)).toHaveLength(ordering.notes);
+    if (ordering.status) expect(h.relay.stores.sessions.get(session.id)!.status).toBe(ordering.status);
   });
 });

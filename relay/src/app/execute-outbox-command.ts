@@ -137,15 +137,22 @@ async function writeOrder(
     } else if (step.kind === 'refund') {
       // The order read above lists its refunds: one made by an earlier attempt that lost its answer shows there.
       const ours = mayHaveRun && order.refunds.some((refund) => refund.reason.includes(refMarker(command.ref)));
+      // The records of refunds asked for in the shop that were not made are on their way out: WooCommerce removes
+      // each once the plugin has our error answer, which may be a moment after this write was queued.
+      const leaving = leavingRefundRecords(deps, orderId, order);
       // The shop has the money back on record already (a refund made in WooCommerce, or by hand with "Refund
       // manually"): the provider's webhook is that same refund, not a second one.
-      const recorded = order.refunds.reduce((sum, refund) => sum + refund.amountMinor, 0);
+      const recorded = order.refunds.filter((refund) => !leaving.has(refund.id)).reduce((sum, refund) => sum + refund.amountMinor, 0);
       if (ours || (command.intent.refundedTotalMinor !== undefined && recorded >= command.intent.refundedTotalMinor)) {
         summary = summaryIfRefundThere ?? summary;
         continue;
       }
       if (!stillClaimed()) return { ok: false, error: CLAIM_LOST };
       const refund = await deps.gateway.createRefund(orderId, step.amountMinor, command.expected.currency, step.reason);
+      // No room beside a record WooCommerce is about to remove: again in a moment, not a dead letter.
+      if (!refund.ok && refund.error.kind === 'permanent' && order.refunds.some((r) => leaving.has(r.id))) {
+        return { ok: false, error: { kind: 'retryable', code: 'refund_record_leaving', message: `WooCommerce refused the refund record (${refund.error.message}) while it still holds the record of a refund asked for in the shop that was not made, which it removes once told so` } };
+      }
       if (!refund.ok) return refund;
     } else {
       const note = await addNoteOnce(deps.gateway, orderId, step.text, command.ref, mayHaveRun, stillClaimed);
@@ -154,6 +161,12 @@ async function writeOrder(
     }
   }
   return { ok: true, summary };
+}
+
+/** The order's refund records (WooCommerce refund ids) of refunds asked for in the shop that were not made, or not known to be. */
+function leavingRefundRecords(deps: CommandDeps, orderId: string, order: LiveOrder): Set<string> {
+  if (order.refunds.length === 0) return new Set();
+  return new Set(deps.stores.refunds.listByOrder(orderId).filter((r) => r.state === 'refused' || r.state === 'unconfirmed').map((r) => r.shopRefundId));
 }
 
 function looksPaid(order: LiveOrder): boolean {

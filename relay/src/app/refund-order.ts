@@ -1,3 +1,4 @@
+import { withRef } from '../domain/decide';
 import { LOST_REFUND_GRACE_MS, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
@@ -247,10 +248,19 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
     }
     // Undo only our own count, from the total as it is now: a refund webhook recorded meanwhile (a dashboard
     // refund) keeps its part.
-    const refundedMinor = Math.max(0, (current?.refundedMinor ?? amountMinor) - amountMinor);
-    deps.stores.sessions.update(session.id, { refundedMinor, ...(full && current?.status === 'refunded' ? { status: statusBefore } : {}) }, settledAt);
+    const counted = current?.refundedMinor ?? amountMinor;
+    const refundedMinor = Math.max(0, counted - amountMinor);
+    const refundable = session.amountMinor - (current?.chargedBackMinor ?? 0);
+    // Refunded by what is left counted (refunds made in the provider's dashboard meanwhile), it stays refunded.
+    const status = full && current?.status === 'refunded' && refundedMinor < refundable ? statusBefore : current?.status;
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(status && status !== current?.status ? { status } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
+    // Counted beyond the payment: a refund webhook recorded money while this one was in flight that the shop had no
+    // room for beside this refund's record (decideRefund). WooCommerce removes that record on our error answer, so
+    // the rest goes on record now.
+    const waiting = Math.min(refundedMinor, counted - refundable);
+    if (waiting > 0) queueWaitingRefundRecord(deps, session, request.shopRefundId, waiting, refundedMinor, status ?? statusBefore, settledAt);
     return { kind: 'undone' };
   });
   if (settled.kind === 'confirmed') return { ok: true, refund: settled.refund, replayed: false };
@@ -265,6 +275,28 @@ function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: 
   const refundedMinor = current.refundedMinor + Math.min(amountMinor, leftToRefundMinor(current));
   const full = leftToRefundMinor({ ...current, refundedMinor }) <= 0;
   deps.stores.sessions.update(sessionId, { refundedMinor, ...(full ? { status: 'refunded' } : {}) }, now);
+}
+
+/**
+ * The refund record of money a refund webhook counted while a refund from the shop was in flight, which the shop had
+ * no room for beside that refund's record: added once that refund is refused or its answer lost (WooCommerce removes
+ * its record on our error answer; the worker waits for that, execute-outbox-command.ts).
+ */
+function queueWaitingRefundRecord(deps: RefundDeps, session: PaymentSession, shopRefundId: string, waitingMinor: number, refundedMinor: number, status: PaymentSession['status'], now: number): void {
+  const name = providerDisplayName(session.provider);
+  const eventId = `shop-refund-${shopRefundId}-not-made`;
+  const note = `Refund record of ${formatMoney(waitingMinor, session.currency)} added: refunded at ${name} while the refund asked for in the shop (WooCommerce refund ${shopRefundId}) was waiting for its answer. The shop had no room for it beside that refund's record, which WooCommerce removed when ${name} refused that refund or its answer was lost. ${formatMoney(refundedMinor, session.currency)} refunded in total.`;
+  deps.stores.outbox.enqueue(
+    session.merchantOrderId,
+    {
+      kind: 'order_write',
+      ref: `${session.provider}:${eventId}`,
+      sessionId: session.id,
+      intent: { target: status === 'refunded' ? 'refunded' : 'paid', transactionId: session.providerPaymentId, refundMinor: waitingMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId }) },
+      expected: { amountMinor: session.amountMinor, currency: session.currency },
+    },
+    now,
+  );
 }
 
 /** A failed call, settled from what the refund's webhook said meanwhile (made, not made) or by undoing the count. */

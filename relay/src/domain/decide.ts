@@ -3,7 +3,7 @@ import { leftToRefundMinor, type PaymentSession } from './payment-session';
 import { type PaymentStatus } from './payment-status';
 import type { EventStatus, ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
-import { splitRunningTotal, type InFlightRefund } from './refunds-in-flight';
+import { refundsTotal, refundsWithoutRoom, splitRunningTotal, type InFlightRefund } from './refunds-in-flight';
 import { sessionState, transitionRule, type TransitionEvent, type TransitionRule } from './transitions';
 
 /** What the shop should end up reflecting; the worker turns it into WooCommerce writes against the live order. */
@@ -22,6 +22,11 @@ export interface OrderWriteIntent {
   moneyReturned?: boolean;
   /** For a refund: the total refunded at the provider after it. A shop whose refund records add up to this has it already. */
   refundedTotalMinor?: number;
+  /**
+   * The note only, no status or refund record: a refund the shop has no room for yet beside the record of a refund
+   * from the shop still in flight (decideRefund), recorded once that one is answered.
+   */
+  noteOnly?: boolean;
   note: string;
 }
 
@@ -296,49 +301,81 @@ function amountMismatch(event: ProviderEvent, session: PaymentSession): string |
 
 function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: string | null, inFlight: readonly InFlightRefund[]): Decision {
   const name = providerDisplayName(event.provider);
+  // What a chargeback already took cannot be refunded as well.
+  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const runningTotal = !(event.refundedMinor === undefined && event.refundIncrementMinor !== undefined);
+  // Refunded only by the count of a full refund asked for in the shop that the provider has not answered yet: the
+  // provider may still refuse it, so a running total is read against it as on a paid session. Taken as final, a
+  // refund made in the provider's dashboard meanwhile was ignored, and lost when the shop's refund was refused.
+  const refundedInFlight = runningTotal && session.status === 'refunded' && session.refundedMinor - refundsTotal(inFlight) < refundable;
   const rule = transitionRule(sessionState(session), 'refunded');
-  if (rule.verdict !== 'apply') {
+  if (rule.verdict !== 'apply' && !refundedInFlight) {
     const why = rule.verdict === 'same' ? 'refund_is_final' : rule.why;
     return { kind: 'ignore', reason: why, message: refusalMessage(why, session, 'refunded', event) };
   }
-  // What a chargeback already took cannot be refunded as well.
-  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
   const left = refundable - session.refundedMinor;
   let thisRefund: number;
   let notInTotalMinor = 0;
+  // Refunds in flight the provider's total leaves no room for: it refuses them, and their count is undone then.
+  let withoutRoomMinor = 0;
   // The total the provider says (or the one its increment makes), for the log.
   let reportedTotal: number;
-  if (event.refundedMinor === undefined && event.refundIncrementMinor !== undefined) {
-    thisRefund = Math.min(event.refundIncrementMinor, left);
-    reportedTotal = Math.min(session.refundedMinor + event.refundIncrementMinor, refundable);
+  if (!runningTotal) {
+    thisRefund = Math.min(event.refundIncrementMinor!, left);
+    reportedTotal = Math.min(session.refundedMinor + event.refundIncrementMinor!, refundable);
   } else {
     // A running total (none said: all of it). The shop's refunds still in flight may not be in it yet: what they
     // cannot explain is new (splitRunningTotal).
     const total = Math.min(event.refundedMinor ?? refundable, refundable);
     reportedTotal = total;
     const split = splitRunningTotal(total, session.refundedMinor, inFlight, event.refundReferences, event.refundReferencesComplete);
-    thisRefund = Math.min(split.newMinor, left);
-    notInTotalMinor = inFlight.reduce((sum, r) => sum + r.amountMinor, 0) - split.inTotal.reduce((sum, r) => sum + r.amountMinor, 0);
+    const notInTotal = inFlight.filter((r) => !split.inTotal.includes(r));
+    notInTotalMinor = refundsTotal(notInTotal);
+    withoutRoomMinor = refundsTotal(refundsWithoutRoom(total, refundable, notInTotal));
+    // A refund in flight that cannot be made leaves its room to what is new: the session counts both until its
+    // answer undoes its count (more than was paid, for that while).
+    thisRefund = Math.min(split.newMinor, left + withoutRoomMinor);
   }
   const totalRefunded = session.refundedMinor + Math.max(0, thisRefund);
-  const stillAsked = notInTotalMinor > 0 ? `, with ${formatMoney(notInTotalMinor, session.currency)} asked for in the shop still being made` : '';
+  const beingMadeMinor = notInTotalMinor - withoutRoomMinor;
+  const stillAsked = beingMadeMinor > 0 ? `, with ${formatMoney(beingMadeMinor, session.currency)} asked for in the shop still being made` : '';
   if (thisRefund <= 0) {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reported a refund already recorded (${formatMoney(reportedTotal, session.currency)} refunded in total${stillAsked}).` };
   }
-  const full = totalRefunded >= refundable;
+  const full = totalRefunded - withoutRoomMinor >= refundable;
   const amount = formatMoney(thisRefund, session.currency);
+  // The shop holds a refund record for each refund in flight (WooCommerce makes it before it asks us), and refuses
+  // records beyond the order total: what does not fit beside them now is recorded when the one that cannot be made
+  // is answered and its record goes (app/refund-order.ts).
+  const recordNow = Math.min(thisRefund, Math.max(0, left));
+  const waits = thisRefund - recordNow;
+  const waiting = waits > 0
+    ? ` ${waits === thisRefund ? 'Its refund record is' : `${formatMoney(recordNow, session.currency)} of it is on record now, the other ${formatMoney(waits, session.currency)}`} added once ${name} has answered the refund of ${formatMoney(withoutRoomMinor, session.currency)} asked for in the shop, which ${name} has no room left for (${formatMoney(refundable - reportedTotal, session.currency)} left): the shop holds that refund's record until then.`
+    : '';
   const note = full
     ? `Refunded at ${name}: ${amount}${session.refundedMinor > 0 ? ` (the payment is now fully refunded)` : ''}, payment ${paymentId ?? 'unknown'}.`
-    : `Partial refund at ${name}: ${amount} of ${formatMoney(session.amountMinor, session.currency)}, payment ${paymentId ?? 'unknown'}. ${formatMoney(totalRefunded, session.currency)} refunded so far${stillAsked}.`;
-  // A partial refund leaves the payment paid (money is still taken); only the full refund changes the status.
+    : `Partial refund at ${name}: ${amount} of ${formatMoney(session.amountMinor, session.currency)}, payment ${paymentId ?? 'unknown'}. ${formatMoney(totalRefunded - withoutRoomMinor, session.currency)} refunded so far${stillAsked}.${waiting}`;
+  // A partial refund leaves the payment paid (money is still taken); only the full refund changes the status. A
+  // session refunded only by a count in flight stays so: the answer to that refund decides (refund-order.ts).
+  const to = full ? 'refunded' : session.status;
+  const write: OrderWriteIntent = waits > 0
+    ? {
+        // Never a status now: the shop's order is as the answer to the refund in flight will leave it.
+        target: refundedInFlight ? 'paid' : session.status,
+        transactionId: paymentId,
+        ...(recordNow > 0 ? { refundMinor: recordNow } : { noteOnly: true }),
+        refundedTotalMinor: session.refundedMinor + recordNow,
+        note: withRef(note, event),
+      }
+    : { target: full ? 'refunded' : session.status, transactionId: paymentId, refundMinor: full ? undefined : thisRefund, refundedTotalMinor: totalRefunded, note: withRef(note, event) };
   return applied(event, session, {
-    to: full ? 'refunded' : session.status,
+    to,
     why: full ? 'refund' : 'partial_refund',
     refundedMinor: totalRefunded,
     // Fully refunded, nothing is left to dispute.
     disputedFrom: full ? null : session.disputedFrom ?? null,
     providerPaymentId: paymentId,
-    write: { target: full ? 'refunded' : session.status, transactionId: paymentId, refundMinor: full ? undefined : thisRefund, refundedTotalMinor: totalRefunded, note: withRef(note, event) },
+    write,
   });
 }
 

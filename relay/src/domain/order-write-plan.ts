@@ -74,6 +74,7 @@ export function planOrderWrite(
     return noteOnly(`${intent.note} Payrelay did not change the order status: ${mismatch}.`, `order not changed: ${mismatch}`);
   }
 
+  if (intent.noteOnly) return noteOnly(intent.note, `order stays ${order.status}${NOTE_ADDED}`);
   if (options.overtaken) return overtakenPlan(intent, order.status);
   const fields = statusFields(intent, order.status, options);
   if (fields === 'moved_on') {

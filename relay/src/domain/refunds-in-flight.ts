@@ -32,10 +32,10 @@ export function splitRunningTotal<T extends InFlightRefund>(
   refundReferences?: readonly string[],
   complete = false,
 ): { inTotal: T[]; newMinor: number } {
-  const settledMinor = countedMinor - sum(inFlight);
+  const settledMinor = countedMinor - refundsTotal(inFlight);
   const named = refundReferences ? inFlight.filter((r) => refundReferences.some((made) => isRefundReference(r.reference, made))) : [];
   const inTotal = [...named];
-  let left = totalMinor - settledMinor - sum(named);
+  let left = totalMinor - settledMinor - refundsTotal(named);
   for (const refund of complete && refundReferences ? [] : inFlight) {
     if (named.includes(refund) || refund.amountMinor > left) continue;
     inTotal.push(refund);
@@ -44,6 +44,24 @@ export function splitRunningTotal<T extends InFlightRefund>(
   return { inTotal, newMinor: Math.max(0, left) };
 }
 
-function sum(refunds: readonly InFlightRefund[]): number {
+/**
+ * The refunds in flight a provider's running total leaves no room for: what is left of the payment at the provider
+ * (refundable less the total) is less than they ask, so the provider refuses them, or never made them if its answer
+ * is lost. Paid 50.00, the shop's full refund of 50.00 in flight and a dashboard refund's total of 5.00: 45.00 are
+ * left, the 50.00 cannot be made. Their count stays until their answer undoes it (app/refund-order.ts); what is new
+ * in the total is recorded beside it meanwhile, never dropped because the count left no room. `notInTotal`: the
+ * refunds in flight splitRunningTotal did not take as in the total, oldest first.
+ */
+export function refundsWithoutRoom<T extends InFlightRefund>(totalMinor: number, refundableMinor: number, notInTotal: readonly T[]): T[] {
+  let room = refundableMinor - totalMinor;
+  const without: T[] = [];
+  for (const refund of notInTotal) {
+    if (refund.amountMinor <= room) room -= refund.amountMinor;
+    else without.push(refund);
+  }
+  return without;
+}
+
+export function refundsTotal(refunds: readonly InFlightRefund[]): number {
   return refunds.reduce((total, r) => total + r.amountMinor, 0);
 }

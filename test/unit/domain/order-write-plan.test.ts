@@ -44,6 +44,11 @@ describe('order write plan: what is written to the live WooCommerce order', () =
     expect(fieldsFor(target, orderStatus)).toBe(expectation);
   });
 
+  it.each(['pending', 'processing', 'on-hold', 'refunded'])('a note-only write (a refund the shop has no room for yet) on a %s order: the note, nothing else', (orderStatus) => {
+    const plan = planOrderWrite(intent('paid', { noteOnly: true, refundedTotalMinor: 500 }), anOrder({ status: orderStatus }), expected);
+    expect(plan).toMatchObject({ ok: true, value: { steps: [{ kind: 'note', text: 'N.' }], outcome: 'note_only' } });
+  });
+
   describe('an expired checkout leaves the order payable', () => {
     const planFor = (orderStatus: string, cancelOnExpiry: boolean) => {
       const plan = planOrderWrite(intent('expired'), anOrder({ status: orderStatus }), expected, { cancelOnExpiry });

@@ -1,5 +1,5 @@
 import { decide } from '../../../relay/src/domain/decide';
-import { splitRunningTotal } from '../../../relay/src/domain/refunds-in-flight';
+import { refundsWithoutRoom, splitRunningTotal } from '../../../relay/src/domain/refunds-in-flight';
 import { aSession, anEvent } from '../../helpers/builders';
 
 const OURS = 'payrelay-refund-1042-77';
@@ -58,5 +58,44 @@ describe('a running refunded total against refunds the shop asked for that are s
 
   it('decide(): never more than what is left, whatever the total says', () => {
     expect(decide(refundEvent(5000, []), { ...paid, refundedMinor: 4500 }, { ...context, refundsInFlight: [{ amountMinor: 4500, reference: OURS }] })).toMatchObject({ kind: 'apply', refundedMinor: 5000 });
+  });
+
+  it('refundsWithoutRoom(): the ones the provider has no room left for, beside its total', () => {
+    const full = { amountMinor: 5000, reference: OURS };
+    expect(refundsWithoutRoom(500, 5000, [full])).toEqual([full]);
+    expect(refundsWithoutRoom(0, 5000, [full])).toEqual([]);
+    expect(refundsWithoutRoom(500, 5000, [ours])).toEqual([]);
+    const second = { amountMinor: 4000, reference: 'payrelay-refund-1042-78' };
+    expect(refundsWithoutRoom(500, 5000, [ours, second])).toEqual([second]);
+  });
+
+  // The shop's full refund of 50.00 counted: the session is refunded before PayPal answered.
+  const fullInFlight = { amountMinor: 5000, reference: OURS };
+  const refundedByCount = { ...paid, status: 'refunded' as const, refundedMinor: 5000 };
+  const fullContext = { ...context, refundsInFlight: [fullInFlight] };
+
+  it('decide(): a dashboard refund of 5.00 while the shop\'s full refund is in flight is counted, not ignored as final; the shop gets the note now, the record once ours is answered', () => {
+    const decision = decide(refundEvent(500, []), refundedByCount, fullContext);
+    expect(decision).toMatchObject({ kind: 'apply', to: 'refunded', why: 'partial_refund', refundedMinor: 5500, write: { target: 'paid', noteOnly: true } });
+    expect(decision.kind === 'apply' && decision.write.refundMinor).toBeUndefined();
+    expect(decision.kind === 'apply' && decision.write.note).toBe(
+      'Partial refund at PayPal: 5.00 EUR of 50.00 EUR, payment CAP_1. 5.00 EUR refunded so far. Its refund record is added once PayPal has answered the refund of 50.00 EUR asked for in the shop, which PayPal has no room left for (45.00 EUR left): the shop holds that refund\'s record until then. [Payrelay ref paypal:WH-500]',
+    );
+    // Delivered again once counted: nothing new.
+    expect(decide(refundEvent(500, []), { ...refundedByCount, refundedMinor: 5500 }, fullContext)).toMatchObject({ kind: 'ignore', reason: 'duplicate_status' });
+  });
+
+  it('decide(): the shop\'s full refund\'s own webhook (50.00) adds nothing, named or not', () => {
+    expect(decide(refundEvent(5000, [OURS]), refundedByCount, fullContext)).toMatchObject({ kind: 'ignore', reason: 'duplicate_status' });
+    expect(decide(refundEvent(5000), refundedByCount, fullContext)).toMatchObject({ kind: 'ignore', reason: 'duplicate_status' });
+  });
+
+  it('decide(): refunded with nothing in flight, a refund is final as before', () => {
+    expect(decide(refundEvent(500, []), refundedByCount, { ...context, refundsInFlight: [] })).toMatchObject({ kind: 'ignore', reason: 'refund_is_final' });
+  });
+
+  it('decide(): the shop\'s 48.00 in flight and a dashboard 5.00: 2.00 on record now (all the shop has room for), 3.00 once ours is answered', () => {
+    const decision = decide(refundEvent(500, []), { ...paid, refundedMinor: 4800 }, { ...context, refundsInFlight: [{ amountMinor: 4800, reference: OURS }] });
+    expect(decision).toMatchObject({ kind: 'apply', to: 'paid', refundedMinor: 5300, write: { target: 'paid', refundMinor: 200, refundedTotalMinor: 5000 } });
   });
 });
