@@ -39,17 +39,17 @@ describe(`a refund interrupted by a stop of the relay (${TEST_STORE})`, () => {
     await h.drain();
   }
 
-  /** The shop asks for 10.00 and PayPal holds the call as `call` says; resolves once the relay has counted it. */
-  async function refundHeldAtPaypal(session: PaymentSession, call: Pick<HeldFault, 'apply' | 'then'>) {
+  /** The shop asks for 10.00 (or `amount`) and PayPal holds the call as `call` says; resolves once the relay has counted it. */
+  async function refundHeldAtPaypal(session: PaymentSession, call: Pick<HeldFault, 'apply' | 'then'>, amount = '10.00') {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     releases.push(release);
     paypal.fault('/v2/payments/captures/', { released, ...call });
-    const wcRefund = recordShopRefund(h, session, '10.00');
-    const answer = askRelayToRefund(h, session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
+    const wcRefund = recordShopRefund(h, session, amount);
+    const answer = askRelayToRefund(h, session, { refund_id: wcRefund, amount, currency: 'EUR' });
     while (!paypal.calls.some((c) => c.path === `/v2/payments/captures/${session.providerPaymentId}/refund`)) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(row(session, wcRefund).state).toBe('requested');
-    expect(refundedMinor(session)).toBe(1000);
+    expect(refundedMinor(session)).toBe(Math.round(Number(amount) * 100));
     return { wcRefund, answer, release };
   }
 
@@ -78,6 +78,24 @@ describe(`a refund interrupted by a stop of the relay (${TEST_STORE})`, () => {
     expect(row(session, wcRefund).state).toBe('succeeded');
     expect(records(session)).toEqual(['10.00']);
     expect(refundNotes(session)).toHaveLength(1);
+  });
+
+  it('a full refund interrupted after a dashboard refund\'s webhook was counted beside it: its count undone, the dashboard\'s 5.00 goes on record', async () => {
+    const session = paidPaypalOrder(h, paypal);
+    const { wcRefund } = await refundHeldAtPaypal(session, { apply: 'never', then: 'drop' }, '50.00');
+    // WooCommerce marks the order refunded only once process_refund answered; its stand-in does with the record.
+    h.shop.orders.setStatus(session.merchantOrderId, 'processing');
+    const dashboard = { id: `DASHBOARD-${session.merchantOrderId}`, value: '5.00', requestId: '', invoiceId: null };
+    refundsAtPaypal(paypal, session).push(dashboard);
+    await postWebhook(paypalRefundWebhook(session, dashboard, '5.00'));
+    expect(refundedMinor(session)).toBe(5500);
+    // The relay dies here: the plugin's request fails, and WooCommerce removes its refund record.
+    h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+    h.clock.advance(INTERRUPTED_REFUND_AFTER_MS + 1);
+    expect((await recoverInterruptedRefunds(restarted())).recovered).toHaveLength(1);
+    await h.drain();
+    expect(h.relay.stores.sessions.get(session.id)).toMatchObject({ status: 'paid', refundedMinor: 500 });
+    expect(records(session)).toEqual(['5.00']);
   });
 
   it('a refund whose turn is held is a live one: left as it is, looked at again next pass', async () => {

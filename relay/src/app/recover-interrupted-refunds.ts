@@ -1,7 +1,7 @@
 import { formatMoney } from '../domain/money';
 import { providerDisplayName } from '../domain/provider-names';
 import type { ShopRefund } from '../ports/shop-refund-store';
-import type { RefundDeps } from './refund-order';
+import { queueWaitingRefundRecord, type RefundDeps } from './refund-order';
 
 /**
  * How long a refund's row may stay `requested` before the schedule looks at it. A live request holds it so from its
@@ -42,6 +42,10 @@ export function recoverInterruptedRefundInTurn(deps: Pick<RefundDeps, 'stores' |
       const refundedMinor = Math.max(0, session.refundedMinor - row.amountMinor);
       const status = session.status === 'refunded' && refundedMinor < session.amountMinor ? 'paid' : session.status;
       deps.stores.sessions.update(session.id, { refundedMinor, ...(status !== session.status ? { status } : {}) }, now);
+      // Counted beyond the payment: a refund webhook meanwhile the shop had no room for beside this refund's record
+      // (decideRefund), which WooCommerce removed when the request failed: on record now.
+      const waiting = Math.min(refundedMinor, session.refundedMinor - (session.amountMinor - (session.chargedBackMinor ?? 0)));
+      if (waiting > 0) queueWaitingRefundRecord(deps, session, row.shopRefundId, waiting, refundedMinor, status, now);
     }
     const name = providerDisplayName(row.provider);
     const amount = formatMoney(row.amountMinor, row.currency);

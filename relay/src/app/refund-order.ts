@@ -280,9 +280,10 @@ function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: 
 /**
  * The refund record of money a refund webhook counted while a refund from the shop was in flight, which the shop had
  * no room for beside that refund's record: added once that refund is refused or its answer lost (WooCommerce removes
- * its record on our error answer; the worker waits for that, execute-outbox-command.ts).
+ * its record on our error answer; the worker waits for that, execute-outbox-command.ts), or its relay stopped
+ * (recover-interrupted-refunds.ts).
  */
-function queueWaitingRefundRecord(deps: RefundDeps, session: PaymentSession, shopRefundId: string, waitingMinor: number, refundedMinor: number, status: PaymentSession['status'], now: number): void {
+export function queueWaitingRefundRecord(deps: Pick<RefundDeps, 'stores'>, session: PaymentSession, shopRefundId: string, waitingMinor: number, refundedMinor: number, status: PaymentSession['status'], now: number): void {
   const name = providerDisplayName(session.provider);
   const eventId = `shop-refund-${shopRefundId}-not-made`;
   const note = `Refund record of ${formatMoney(waitingMinor, session.currency)} added: refunded at ${name} while the refund asked for in the shop (WooCommerce refund ${shopRefundId}) was waiting for its answer. The shop had no room for it beside that refund's record, which WooCommerce removed when ${name} refused that refund or its answer was lost. ${formatMoney(refundedMinor, session.currency)} refunded in total.`;
