@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type HeldFault, type PaypalStandIn } from '../helpers/paypal-stand-in';
-import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
+import { paidPaypalOrder, paypalRefundWebhook, refundsAtPaypal, totalAtPaypal } from '../helpers/paypal-refunds';
+import { signPaypal } from '../helpers/provider-signers';
 import { askRelayToRefund, recordShopRefund, type Harness } from '../helpers/relay-harness';
 import { TEST_STORE } from '../helpers/test-store';
-
-const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
 
 /** What happens around the shop's refund while PayPal has not answered it yet. */
 type Step =
@@ -54,30 +51,6 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
   });
   afterAll(() => stop());
 
-  let seq = 0;
-  function paidPaypalOrder(): PaymentSession {
-    seq += 1;
-    const orderId = `5O19IF${seq}TN364715T`;
-    const captureId = `3C6IF${seq}HH908993F`;
-    const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: 5000, method: 'wallet', status: 'paid' });
-    paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value: '50.00', status: 'COMPLETED', captureId });
-    h.shop.orders.setStatus(session.merchantOrderId, 'processing');
-    return session;
-  }
-
-  const refundsAtPaypal = (session: PaymentSession) => paypal.orders.get(session.providerSessionId!)!.refunds;
-  const totalAtPaypal = (session: PaymentSession) => (refundsAtPaypal(session).reduce((sum, r) => sum + Math.round(Number(r.value) * 100), 0) / 100).toFixed(2);
-  function webhookBody(session: PaymentSession, refund: { id: string; invoiceId: string | null }, total: string): string {
-    const event = refundTemplate();
-    event.id = `WH-IF-${refund.id}`;
-    event.resource.id = refund.id;
-    if (refund.invoiceId) event.resource.invoice_id = refund.invoiceId;
-    else delete event.resource.invoice_id;
-    event.resource.custom_id = session.id;
-    event.resource.seller_payable_breakdown.total_refunded_amount.value = total;
-    event.resource.links[1].href = `https://api.sandbox.paypal.com/v2/payments/captures/${session.providerPaymentId}`;
-    return JSON.stringify(event);
-  }
   async function post(body: string): Promise<void> {
     const answer = await h.post(body, signPaypal(TEST_PAYPAL_WEBHOOK_ID, body, h.clock.now()), 'paypal');
     expect(answer.status).toBe(200);
@@ -101,16 +74,16 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
     // Each webhook is PayPal's as sent when its refund was made: its body is fixed then.
     const bodies = new Map<'dashboard' | 'own', string>();
     const ownMade = () => {
-      const own = refundsAtPaypal(session).find((r) => r.invoiceId);
-      if (own && !bodies.has('own')) bodies.set('own', webhookBody(session, own, totalAtPaypal(session)));
+      const own = refundsAtPaypal(paypal, session).find((r) => r.invoiceId);
+      if (own && !bodies.has('own')) bodies.set('own', paypalRefundWebhook(session, own, totalAtPaypal(paypal, session)));
     };
     ownMade();
     let answered = false;
     for (const step of ordering.steps) {
       if (step === 'dashboard_refund') {
         const refund = { id: `DASHBOARD-${session.merchantOrderId}`, value: '5.00', requestId: '', invoiceId: null };
-        refundsAtPaypal(session).push(refund);
-        bodies.set('dashboard', webhookBody(session, refund, totalAtPaypal(session)));
+        refundsAtPaypal(paypal, session).push(refund);
+        bodies.set('dashboard', paypalRefundWebhook(session, refund, totalAtPaypal(paypal, session)));
       } else if (step === 'dashboard_webhook') {
         await post(bodies.get('dashboard')!);
       } else if (step === 'own_webhook') {
@@ -260,7 +233,7 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
   ];
 
   it.each(orderings)('$name', async (ordering) => {
-    const session = paidPaypalOrder();
+    const session = paidPaypalOrder(h, paypal);
     await run(ordering, session);
     expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(ordering.refunded);
     expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount).sort()).toEqual(ordering.records);

@@ -272,7 +272,8 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
 function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: number): void {
   const current = deps.stores.sessions.getForUpdate(sessionId);
   if (!current) return;
-  const refundedMinor = current.refundedMinor + Math.min(amountMinor, leftToRefundMinor(current));
+  // Never less than now: the count may stand above the payment for a moment (a dashboard refund beside a full one).
+  const refundedMinor = current.refundedMinor + Math.max(0, Math.min(amountMinor, leftToRefundMinor(current)));
   const full = leftToRefundMinor({ ...current, refundedMinor }) <= 0;
   deps.stores.sessions.update(sessionId, { refundedMinor, ...(full ? { status: 'refunded' } : {}) }, now);
 }
