@@ -8,13 +8,13 @@ import type { Harness } from './relay-harness';
 const refundTemplate = () => JSON.parse(fs.readFileSync(path.join(PROVIDER_FIXTURES, 'paypal', 'events', 'composed-v2', 'PAYMENT.CAPTURE.REFUNDED.partial.json'), 'utf8'));
 
 let seq = 0;
-/** A PayPal payment of 50.00 EUR, captured, known to the relay, the stand-in and the shop (order processing). */
-export function paidPaypalOrder(h: Harness, paypal: PaypalStandIn): PaymentSession {
+/** A PayPal payment of `value` EUR, captured, known to the relay, the stand-in and the shop (order processing). */
+export function paidPaypalOrder(h: Harness, paypal: PaypalStandIn, value = '50.00'): PaymentSession {
   seq += 1;
   const orderId = `5O19PR${seq}TN364715T`;
   const captureId = `3C6PR${seq}HH908993F`;
-  const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: 5000, method: 'wallet', status: 'paid' });
-  paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value: '50.00', status: 'COMPLETED', captureId });
+  const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: Math.round(Number(value) * 100), method: 'wallet', status: 'paid' });
+  paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value, status: 'COMPLETED', captureId });
   h.shop.orders.setStatus(session.merchantOrderId, 'processing');
   return session;
 }

@@ -4,6 +4,7 @@ import { LOST_REFUND_GRACE_MS } from '../../relay/src/domain/lost-refund';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { startE2E, type E2E } from '../helpers/e2e-relay';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type PaypalStandIn } from '../helpers/paypal-stand-in';
+import { paidPaypalOrder } from '../helpers/paypal-refunds';
 import { PROVIDER_FIXTURES, signPaypal } from '../helpers/provider-signers';
 import { askRelayToRefund, recordShopRefund, type Harness } from '../helpers/relay-harness';
 
@@ -25,17 +26,8 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
   afterEach(() => stop());
 
-  let seq = 0;
   /** A PayPal payment of 25.00 EUR, captured, and the WooCommerce order marked paid. */
-  function paidPaypalOrder(): PaymentSession {
-    seq += 1;
-    const orderId = `5O19RF${seq}TN364715T`;
-    const captureId = `3C6RF${seq}HH908993F`;
-    const session = h.seed({ provider: 'paypal', providerSessionId: orderId, providerPaymentId: captureId, amountMinor: 2500, method: 'wallet', status: 'paid' });
-    paypal.addApprovedOrder({ id: orderId, customId: session.id, referenceId: session.merchantOrderId, value: '25.00', status: 'COMPLETED', captureId });
-    h.shop.orders.setStatus(session.merchantOrderId, 'processing');
-    return session;
-  }
+  const paidOrder = () => paidPaypalOrder(h, paypal, '25.00');
 
   const wooCommerceRefund = (session: PaymentSession, amount: string) => recordShopRefund(h, session, amount);
   const askRelay = (session: PaymentSession, body: Record<string, unknown>) => askRelayToRefund(h, session, body);
@@ -68,7 +60,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   const refundNotes = (session: PaymentSession) => h.ourNotes(session.merchantOrderId).filter((n) => /refund/i.test(n));
 
   it('a partial refund: refunded at PayPal once, and the webhook adds no second refund record and no note', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const wcRefund = wooCommerceRefund(session, '10.00');
     const answer = await askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR', reason: 'damaged' });
     expect(answer).toMatchObject({ status: 201, body: { refund_id: wcRefund, provider: 'paypal', status: 'succeeded', amount: '10.00', currency: 'EUR' } });
@@ -87,7 +79,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('a full refund from the shop: the order is refunded once; PayPal\'s webhook changes nothing', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const wcRefund = wooCommerceRefund(session, '25.00');
     const answer = await askRelay(session, { refund_id: wcRefund, amount: '25.00', currency: 'EUR' });
     expect(answer.status).toBe(201);
@@ -98,7 +90,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('a refund made in PayPal\'s dashboard still appears in WooCommerce, once', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     await refundWebhook(session, '5.00', 'DASHBOARD-REFUND-1', null);
     await refundWebhook(session, '5.00', 'DASHBOARD-REFUND-1', null);
     const refunds = h.shop.orders.refunds(Number(session.merchantOrderId));
@@ -108,7 +100,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('PayPal delivering a dashboard refund\'s webhook twice at once: one refund record, one note, counted once', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const body = refundWebhookBody(session, '5.00', 'DASHBOARD-REFUND-AT-ONCE', null);
     const answers = await Promise.all([postRefundWebhook(body), postRefundWebhook(body)]);
     expect(answers.map((a) => a.status)).toEqual([200, 200]);
@@ -119,7 +111,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('the same WooCommerce refund asked for twice at once: PayPal refunds once, counted once; the second answer names the same refund (still being made, or made)', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const wcRefund = wooCommerceRefund(session, '10.00');
     const ask = () => askRelay(session, { refund_id: wcRefund, amount: '10.00', currency: 'EUR' });
     const [made, again] = (await Promise.all([ask(), ask()])).sort((a, b) => b.status - a.status);
@@ -136,7 +128,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   it('two refunds asked at once for more than was paid in all: PayPal refunds once, the other is refused with what is left, and the order\'s refunded total is PayPal\'s', async () => {
     // Two admins in two tabs: WooCommerce's own check of what is left passes for both when they come at once (its
     // stand-in here is one at a time and would refuse the second record, hence ids of our own).
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const asks = [['wc-901', '20.00'], ['wc-902', '15.00']].map(([id, amount]) => ({ refund_id: id, amount, currency: 'EUR' }));
     const answers = await Promise.all(asks.map((body) => askRelay(session, body)));
     expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
@@ -148,7 +140,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('two partial refunds from the shop, then one from the dashboard: three records, one note (the dashboard\'s)', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const first = wooCommerceRefund(session, '5.00');
     const a = await askRelay(session, { refund_id: first, amount: '5.00', currency: 'EUR' });
     await refundWebhook(session, '5.00', a.body.provider_refund_id);
@@ -162,7 +154,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('more than what is left is refused with the amounts, and PayPal is not asked', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const first = wooCommerceRefund(session, '20.00');
     expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(201);
     const answer = await askRelay(session, { refund_id: 'wc-999', amount: '10.00', currency: 'EUR' });
@@ -171,7 +163,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('after a chargeback took part of the payment, only the rest can be refunded, and refunding all of it refunds the order', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     // The customer's bank took 5.00 back (a partial chargeback, decide.ts): 20.00 of 25.00 stay paid.
     h.relay.stores.sessions.update(session.id, { chargedBackMinor: 500 }, h.clock.now());
     const tooMuch = await askRelay(session, { refund_id: 'wc-too-much', amount: '25.00', currency: 'EUR' });
@@ -187,14 +179,14 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('a refund in another currency is refused in words', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const answer = await askRelay(session, { refund_id: 'wc-1', amount: '10.00', currency: 'USD' });
     expect(answer).toMatchObject({ status: 422, body: { error: { code: 'currency_mismatch', message: 'The refund is in USD but the payment was made in EUR; refund in EUR.' } } });
     expect(refundCalls()).toHaveLength(0);
   });
 
   it('PayPal refusing: the merchant reads PayPal\'s reason, and nothing counts as refunded', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     paypal.fault('/v2/payments/captures/', { status: 422, body: { name: 'UNPROCESSABLE_ENTITY', details: [{ issue: 'REFUND_NOT_ALLOWED', description: 'Full refund refused - partial refund has already been done on this payment.' }] } });
     const answer = await askRelay(session, { refund_id: 'wc-2', amount: '10.00', currency: 'EUR' });
     expect(answer).toMatchObject({ status: 422, body: { error: { code: 'provider_refused', message: expect.stringContaining('PayPal refused the refund: Full refund refused') } } });
@@ -202,7 +194,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('PayPal down: a 502 that says so, and a refund PayPal made after all still reaches the shop by its webhook', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     paypal.fault('/v2/payments/captures/', { status: 503, body: { name: 'SERVICE_UNAVAILABLE' } });
     const answer = await askRelay(session, { refund_id: 'wc-3', amount: '10.00', currency: 'EUR' });
     expect(answer).toMatchObject({ status: 502, body: { error: { code: 'provider_unavailable', message: expect.stringContaining('PayPal could not be reached') } } });
@@ -213,7 +205,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
 
   describe('a refund whose answer was lost (timeout, dropped connection, 5xx), and the merchant clicking again', () => {
     it('PayPal made it but the answer timed out: the retry under a new WooCommerce refund id is answered with that refund, nothing is refunded twice', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');
       const first = wooCommerceRefund(session, '10.00');
       const lost = await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
@@ -239,7 +231,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('PayPal did not make it (the connection dropped first): the retry refunds, once', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'drop');
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -256,7 +248,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     it('clicking again while PayPal may still be making the lost refund: refused with when to try again, and the late refund is not made twice', async () => {
       // The call hangs past the client's timeout and PayPal commits it later: a look-up in between finds nothing,
       // and refunding on that "not made" was a second refund.
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'hang');
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -282,7 +274,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('the same WooCommerce refund asked again after PayPal said its lost call was not made: refunded under the same key', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'drop');
       const refund = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: refund, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -297,7 +289,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('the webhook of the lost refund arriving first puts the one refund record in the shop; nothing counts twice', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_drop');
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -313,7 +305,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('a dashboard refund of the same amount is not taken for the lost refund: the lost one is still asked about', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'drop');
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -332,7 +324,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
 
     it('two lost refunds of the same amount: PayPal\'s webhook confirms the one it names (invoice_id), and the other is still asked about', async () => {
       // Two unconfirmed refunds at once on one order: two relays clicked at once before refunds were serialised.
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       const key = (refundId: string) => `payrelay-refund-${session.merchantOrderId}-${refundId}`;
       const lost = (refundId: string) => {
         h.relay.stores.refunds.insertIfNew({ merchantOrderId: session.merchantOrderId, shopRefundId: refundId, sessionId: session.id, provider: 'paypal', amountMinor: 1000, currency: 'EUR', state: 'requested', createdAt: h.clock.now() });
@@ -365,7 +357,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
       // this test's relay waits 3 s for PayPal (the answer is still lost, by timeout, after the webhook).
       await stop();
       ({ h, paypal, close: stop } = await startPaypalHarness({ PAYRELAY_PROVIDER_TIMEOUT_MS: '3000' }));
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');
       const first = wooCommerceRefund(session, '10.00');
       const answer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
@@ -387,7 +379,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     it('a second refund asked while the first one\'s call to PayPal is unanswered waits its turn, and is refused while the first may still be made: PayPal is asked once', async () => {
       // Refunds of one order take turns from the check of what is left to the provider's answer. Before, the second
       // went to PayPal beside the first, and the order had two refunds in flight, then two unsettled ones.
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'hang');
       const first = wooCommerceRefund(session, '10.00');
       const firstAnswer = askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' });
@@ -409,7 +401,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('a retry for another amount: the lost refund is put on the order, the new one is refused with why, PayPal refunds once', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');
       const first = wooCommerceRefund(session, '20.00');
       expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(502);
@@ -427,7 +419,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('two clicks at once after a lost refund: the lost refund is put on the order once, and counted once', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'apply_then_hang');
       const first = wooCommerceRefund(session, '20.00');
       expect((await askRelay(session, { refund_id: first, amount: '20.00', currency: 'EUR' })).status).toBe(502);
@@ -444,7 +436,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
     });
 
     it('while PayPal cannot say whether the lost refund was made, nothing more is refunded', async () => {
-      const session = paidPaypalOrder();
+      const session = paidOrder();
       paypal.fault('/v2/payments/captures/', 'hang');
       const first = wooCommerceRefund(session, '10.00');
       expect((await askRelay(session, { refund_id: first, amount: '10.00', currency: 'EUR' })).status).toBe(502);
@@ -467,7 +459,7 @@ describe('refunds asked for by the shop, end to end (relay endpoint → PayPal s
   });
 
   it('an unsigned request is refused', async () => {
-    const session = paidPaypalOrder();
+    const session = paidOrder();
     const response = await fetch(`${h.relay.url}/v1/orders/${session.merchantOrderId}/refunds`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(response.status).toBe(401);
   });

@@ -1,25 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, startRelayProcess } from '../helpers/relay-process';
-
-/** Resident pages of a file, by util-linux's fincore (mincore(2)); null where it is missing. */
-function residentPages(file: string): number | null {
-  const run = spawnSync('fincore', ['--raw', '--noheadings', '--output', 'PAGES', file], { encoding: 'utf8' });
-  if (run.error || run.status !== 0) return null;
-  return Number(run.stdout.trim());
-}
-
-const linuxWithFincore = process.platform === 'linux' && residentPages(__filename) !== null;
+import { canReadPageCache, residentPages } from '../helpers/page-cache';
 
 /**
  * A database file copied into place (a restore with cp) is in the page cache in large folios, which make every
  * random page a checkpoint writes cost a whole folio (drop-page-cache.ts). The relay lets go of them at start.
  */
 describe('a relay started on a database file the page cache holds', () => {
-  (linuxWithFincore ? it : it.skip)('leaves in the cache only what it read since', async () => {
+  (canReadPageCache ? it : it.skip)('leaves in the cache only what it read since', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'payrelay-start-cache-'));
     const file = path.join(dir, 'relay.db');
     const db = new Database(file);
