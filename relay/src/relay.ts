@@ -9,7 +9,6 @@ import { createWinstonLogger } from './adapters/winston-logger';
 import { startBackgroundCheckpoints, WRITER_AUTOCHECKPOINT_PAGES } from './adapters/sqlite/background-checkpoints';
 import { openDatabase, type Db } from './adapters/sqlite/open-database';
 import { createSqliteStores, type Stores } from './adapters/sqlite/sqlite-stores';
-import { flushAndDropPageCache } from './adapters/sqlite/drop-page-cache';
 import { createWalFsync } from './adapters/sqlite/wal-fsync';
 import { createThreadedRecorder } from './adapters/recorder-thread/threaded-recorder';
 import { createProcessRecorder } from './adapters/recorder-process/process-recorder';
@@ -150,11 +149,6 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
       throw new Error(describeHolder(verdict.holder, config.databasePath, clock.now(), LOCK_STALE_AFTER_MS));
     }
     if (verdict.reason === 'stale' || verdict.reason === 'holder_exited') logger.warn('took over the database lock of a relay that is gone', { reason: verdict.reason });
-    // A file copied into place (a restore with cp, a copy to a new disk) sits in the page cache in large folios,
-    // and every random page a checkpoint writes then writes a whole folio (drop-page-cache.ts): let go of them
-    // once, now that this relay holds the file.
-    const drop = flushAndDropPageCache(sqliteFile);
-    if (!drop.dropped) logger.debug('the database file\'s cached pages were left as they are', { reason: drop.reason });
   }
   // The HTTP loop's connection: its group commits (the worker's bookkeeping, and webhooks when the recorder
   // thread is off) wait for a held lock on a timer and flush the WAL off the loop, instead of stalling it.

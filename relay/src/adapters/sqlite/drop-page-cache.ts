@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 
 /**
  * Asks the kernel to forget the clean cached pages of a database file, after a tool read it from end to end.
@@ -21,23 +20,4 @@ export function dropPageCache(file: string): { dropped: true } | { dropped: fals
   if (run.error) return { dropped: false, reason: String(run.error.message) };
   if (run.status !== 0) return { dropped: false, reason: (run.stderr || `dd exited with ${run.status}`).trim() };
   return { dropped: true };
-}
-
-/**
- * The same for a file that may have been written a moment ago (a `cp` into place just before the relay starts):
- * the kernel drops only clean pages, so the file is written back first (fdatasync; the relay's own writes are
- * durable already, so this costs nothing else).
- */
-export function flushAndDropPageCache(file: string): { dropped: true } | { dropped: false; reason: string } {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch (error) {
-    return { dropped: false, reason: String((error as Error).message) };
-  }
-  return dropPageCache(file);
 }
