@@ -321,7 +321,7 @@ export async function startRelay(config: Readonly<RelayConfig>, overrides: Relay
     }),
   );
   app.use(siteRoutes({ shopSecret, clock, maxBodyBytes: config.maxBodyBytes, servedSiteUrl }));
-  const refundDeps: RefundDeps = { providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock };
+  const refundDeps: RefundDeps = { providers, stores, refunds: stores.refunds, unitOfWork: stores.unitOfWork, clock, orderLock, providerTimeoutMs: config.providerTimeoutMs };
   app.use(refundRoutes({ ...refundDeps, shopSecret, maxBodyBytes: config.maxBodyBytes }));
   app.use(
     monitoringRoutes({

@@ -1,3 +1,4 @@
+import { REFUND_ANSWER_BUDGET_MS } from '../../relay/src/app/refund-order';
 import type { PaymentSession } from '../../relay/src/domain/payment-session';
 import { startPaypalHarness, TEST_PAYPAL_WEBHOOK_ID, type HeldFault, type PaypalStandIn } from '../helpers/paypal-stand-in';
 import { paidPaypalOrder, paypalRefundWebhook, refundsAtPaypal, totalAtPaypal } from '../helpers/paypal-refunds';
@@ -239,5 +240,34 @@ describe(`a dashboard refund while a refund from the shop waits for PayPal's ans
     expect(h.shop.orders.refunds(Number(session.merchantOrderId)).map((r) => r.amount).sort()).toEqual(ordering.records);
     expect(refundNotes(session)).toHaveLength(ordering.notes);
     if (ordering.status) expect(h.relay.stores.sessions.get(session.id)!.status).toBe(ordering.status);
+  });
+
+  it('another refund whose turn comes too late for PayPal\'s answer to reach WooCommerce within its wait is refused before anything is counted or asked', async () => {
+    // The plugin waits 20 s; a refund PayPal made after WooCommerce gave up would have no record in the shop.
+    const session = paidPaypalOrder(h, paypal);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    paypal.fault('/v2/payments/captures/', { released, apply: 'on_release', then: 'answer' });
+    const refundCalls = () => paypal.calls.filter((c) => c.path === `/v2/payments/captures/${session.providerPaymentId}/refund`);
+    const first = recordShopRefund(h, session, '10.00');
+    const firstAnswer = askRelayToRefund(h, session, { refund_id: first, amount: '10.00', currency: 'EUR' });
+    while (refundCalls().length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = recordShopRefund(h, session, '5.00');
+    const secondAnswer = askRelayToRefund(h, session, { refund_id: second, amount: '5.00', currency: 'EUR' });
+    // The second waits for its turn (the lock's wait is real time) while PayPal takes 8.5 s by the relay's clock:
+    // with the 10 s provider timeout, its own answer could come after 18 s.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    h.clock.advance(REFUND_ANSWER_BUDGET_MS - 10_000 + 500);
+    release();
+    expect(await firstAnswer).toMatchObject({ status: 201 });
+    const late = await secondAnswer;
+    expect(late).toMatchObject({ status: 409, body: { error: { code: 'earlier_refund_in_flight', message: expect.stringMatching(/^This refund waited 9 s .* Nothing was refunded: try again now\.$/) } } });
+    expect(late.headers.get('retry-after')).toBe('1');
+    expect(refundCalls()).toHaveLength(1);
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1000);
+    expect(h.relay.stores.refunds.get(session.merchantOrderId, second)).toBeNull();
+    // Asked again at once, it is made.
+    expect(await askRelayToRefund(h, session, { refund_id: second, amount: '5.00', currency: 'EUR' })).toMatchObject({ status: 201, body: { status: 'succeeded' } });
+    expect(h.relay.stores.sessions.get(session.id)!.refundedMinor).toBe(1500);
   });
 });

@@ -23,6 +23,8 @@ export interface RefundDeps {
   clock: Clock;
   /** One refund of an order at a time, in this relay and across the fleet. */
   orderLock: OrderLock;
+  /** PAYRELAY_PROVIDER_TIMEOUT_MS: how long the refund call may take; with it, the call starts only if its answer fits in the plugin's wait. */
+  providerTimeoutMs?: number;
 }
 
 /**
@@ -31,6 +33,15 @@ export interface RefundDeps {
  * and this request's own provider calls must still fit in after the wait.
  */
 export const REFUND_TURN_WAIT_MS = 5_000;
+
+/**
+ * How long the merchant's refund request may take in all: the plugin waits 20 s (class-relay-client.php), and when
+ * it gives up WooCommerce removes its refund record. A refund the provider makes after that has no record in the shop
+ * (the relay settles it as made, and its webhook finds it counted), so the provider is asked to refund only while
+ * its answer, at the provider timeout, still comes within this: the turn wait and the look-up of an earlier lost
+ * refund come first, and may leave too little.
+ */
+export const REFUND_ANSWER_BUDGET_MS = 18_000;
 
 export interface RefundRequest {
   merchantOrderId: string;
@@ -90,7 +101,8 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
   // One still `requested` waits for the turn: its request is still asking (and settles it) or it stopped mid-way.
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
   if (existing && existing.state !== 'unconfirmed' && existing.state !== 'requested') return replay(existing);
-  const turn = await deps.orderLock.run(`refund:${request.merchantOrderId}`, REFUND_TURN_WAIT_MS, () => refundInTurn(deps, request));
+  const startedAt = deps.clock.now();
+  const turn = await deps.orderLock.run(`refund:${request.merchantOrderId}`, REFUND_TURN_WAIT_MS, () => refundInTurn(deps, request, startedAt));
   if (turn.acquired) return turn.value;
   const seconds = REFUND_TURN_WAIT_MS / 1000;
   return {
@@ -105,7 +117,7 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
 }
 
 /** The refund, holding the order's turn. */
-async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<RefundAnswer> {
+async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt: number): Promise<RefundAnswer> {
   // In turn, a refund of this order still `requested` belongs to no live request: its relay stopped before the
   // provider's answer. Settled as a lost answer first, so what follows sees it as one (asked about, never made twice).
   for (const interrupted of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'requested')) recoverInterruptedRefundInTurn(deps, interrupted);
@@ -133,6 +145,21 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest): Promise<R
   for (const lost of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'unconfirmed')) {
     const settled = await settleLostRefund(deps, lost, request, amountMinor);
     if (settled) return settled;
+  }
+
+  // Nothing is counted or asked yet: if the provider's answer could come after the plugin stopped waiting, stop here.
+  const spentMs = deps.clock.now() - startedAt;
+  const timeoutMs = deps.providerTimeoutMs;
+  if (timeoutMs !== undefined && timeoutMs <= REFUND_ANSWER_BUDGET_MS && spentMs + timeoutMs > REFUND_ANSWER_BUDGET_MS) {
+    return {
+      ok: false,
+      error: {
+        status: 409,
+        code: 'earlier_refund_in_flight',
+        message: `This refund waited ${Math.round(spentMs / 1000)} s (for the order's refund before it, or for ${name} to say whether an earlier refund was made), and ${name}'s answer to it could now come after WooCommerce stops waiting, which would leave a refund made with no record in the shop. Nothing was refunded: try again now.`,
+        retryAfterSeconds: 1,
+      },
+    };
   }
 
   // Every lost refund is settled above (or this request stopped): what is left is what the session says, read and
