@@ -3,7 +3,7 @@ import { captureRule } from '../domain/capture-rule';
 import { lostRefundNamedBy, lostRefundsConfirmedBy } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { decideOwnRefundOutcome, findOwnRefund, shopRefundKey } from '../domain/own-refund-outcome';
-import type { PaymentSession } from '../domain/payment-session';
+import { refundableMinor, type PaymentSession } from '../domain/payment-session';
 import type { ProviderEvent } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import { splitRunningTotal } from '../domain/refunds-in-flight';
@@ -357,7 +357,7 @@ function confirmRefundsInFlight(stores: EventStores, event: ProviderEvent, sessi
   if (event.status !== 'refunded' || event.refundOutcome || event.refundedMinor === undefined) return;
   const inFlight = refundsInFlight(session, refunds);
   if (inFlight.length === 0) return;
-  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const refundable = refundableMinor(session);
   const { inTotal } = splitRunningTotal(Math.min(event.refundedMinor, refundable), session.refundedMinor, inFlight, event.refundReferences, event.refundReferencesComplete);
   const name = providerDisplayName(session.provider);
   for (const refund of inTotal) {

@@ -1,4 +1,5 @@
 import { formatMoney } from '../domain/money';
+import { withRefundUncounted } from '../domain/payment-session';
 import { providerDisplayName } from '../domain/provider-names';
 import type { ShopRefund } from '../ports/shop-refund-store';
 import { queueWaitingRefundRecord, type RefundDeps } from './refund-order';
@@ -38,14 +39,10 @@ export function recoverInterruptedRefundInTurn(deps: Pick<RefundDeps, 'stores' |
     const row = deps.refunds.get(refund.merchantOrderId, refund.shopRefundId);
     if (row?.state !== 'requested') return false;
     if (session) {
-      // Only this refund's count comes off, from the total as it is now: refunds recorded since keep theirs.
-      const refundedMinor = Math.max(0, session.refundedMinor - row.amountMinor);
-      const status = session.status === 'refunded' && refundedMinor < session.amountMinor ? 'paid' : session.status;
+      const { refundedMinor, status, waitingMinor } = withRefundUncounted(session, row.amountMinor);
       deps.stores.sessions.update(session.id, { refundedMinor, ...(status !== session.status ? { status } : {}) }, now);
-      // Counted beyond the payment: a refund webhook meanwhile the shop had no room for beside this refund's record
-      // (decideRefund), which WooCommerce removed when the request failed: on record now.
-      const waiting = Math.min(refundedMinor, session.refundedMinor - (session.amountMinor - (session.chargedBackMinor ?? 0)));
-      if (waiting > 0) queueWaitingRefundRecord(deps, session, row.shopRefundId, waiting, refundedMinor, status, now);
+      // WooCommerce removed this refund's record when the request failed: what waited for room goes on record now.
+      if (waitingMinor > 0) queueWaitingRefundRecord(deps, session, row.shopRefundId, waitingMinor, refundedMinor, status, now);
     }
     const name = providerDisplayName(row.provider);
     const amount = formatMoney(row.amountMinor, row.currency);

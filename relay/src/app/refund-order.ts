@@ -2,7 +2,7 @@ import { withRef } from '../domain/decide';
 import { LOST_REFUND_GRACE_MS, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
-import { leftToRefundMinor, type PaymentSession } from '../domain/payment-session';
+import { leftToRefundMinor, withRefundCounted, withRefundUncounted, type PaymentSession } from '../domain/payment-session';
 import type { ProviderId } from '../domain/provider-event';
 import { providerDisplayName } from '../domain/provider-names';
 import type { Clock } from '../ports/clock';
@@ -172,15 +172,15 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
     if (amountMinor > remaining) return { kind: 'exceeds', session: current, remaining };
     const fresh = deps.refunds.insertIfNew({ merchantOrderId: request.merchantOrderId, shopRefundId: request.shopRefundId, sessionId: session.id, provider: session.provider, amountMinor, currency: session.currency, state: 'requested', createdAt: now });
     if (!fresh && !reopenedAfterNotMade(deps, existing, amountMinor, now)) return { kind: 'exists' };
-    const full = amountMinor === remaining;
-    deps.stores.sessions.update(session.id, { refundedMinor: current.refundedMinor + amountMinor, ...(full ? { status: 'refunded' } : {}) }, now);
+    const { refundedMinor, full } = withRefundCounted(current, amountMinor);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded' } : {}) }, now);
     deps.stores.log.append(
       refundLogEntry(session, now, `Refund of ${formatMoney(amountMinor, session.currency)} asked for in the shop (WooCommerce refund ${request.shopRefundId}); asking ${name}.`, {
         shopRefundId: request.shopRefundId,
         amountMinor,
       }),
     );
-    return { kind: 'counted', statusBefore: current.status, full };
+    return { kind: 'counted', statusBefore: current.status };
   });
   if (reserved.kind === 'exceeds') {
     const { session: counted, remaining } = reserved;
@@ -193,7 +193,7 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
   }
   // This WooCommerce refund's row exists and was not asked for again (its lost call was settled otherwise above).
   if (reserved.kind === 'exists') return replay(deps.refunds.get(request.merchantOrderId, request.shopRefundId)!);
-  const { statusBefore, full } = reserved;
+  const { statusBefore } = reserved;
 
   const result = await provider.refund({
     relaySessionId: session.id,
@@ -275,19 +275,13 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
     }
     // Undo only our own count, from the total as it is now: a refund webhook recorded meanwhile (a dashboard
     // refund) keeps its part.
-    const counted = current?.refundedMinor ?? amountMinor;
-    const refundedMinor = Math.max(0, counted - amountMinor);
-    const refundable = session.amountMinor - (current?.chargedBackMinor ?? 0);
-    // Refunded by what is left counted (refunds made in the provider's dashboard meanwhile), it stays refunded.
-    const status = full && current?.status === 'refunded' && refundedMinor < refundable ? statusBefore : current?.status;
-    deps.stores.sessions.update(session.id, { refundedMinor, ...(status && status !== current?.status ? { status } : {}) }, settledAt);
+    const counted = current ?? session;
+    const { refundedMinor, status, waitingMinor } = withRefundUncounted(counted, amountMinor, statusBefore);
+    deps.stores.sessions.update(session.id, { refundedMinor, ...(status !== counted.status ? { status } : {}) }, settledAt);
     deps.refunds.settle(request.merchantOrderId, request.shopRefundId, { state: lostAnswer ? 'unconfirmed' : 'refused', message }, settledAt);
     deps.stores.log.append(refundLogEntry(session, settledAt, message, { shopRefundId: request.shopRefundId, code: result.error.code }, 'error'));
-    // Counted beyond the payment: a refund webhook recorded money while this one was in flight that the shop had no
-    // room for beside this refund's record (decideRefund). WooCommerce removes that record on our error answer, so
-    // the rest goes on record now.
-    const waiting = Math.min(refundedMinor, counted - refundable);
-    if (waiting > 0) queueWaitingRefundRecord(deps, session, request.shopRefundId, waiting, refundedMinor, status ?? statusBefore, settledAt);
+    // WooCommerce removes this refund's record on our error answer: what waited for room goes on record now.
+    if (waitingMinor > 0) queueWaitingRefundRecord(deps, session, request.shopRefundId, waitingMinor, refundedMinor, status, settledAt);
     return { kind: 'undone' };
   });
   if (settled.kind === 'confirmed') return { ok: true, refund: settled.refund, replayed: false };
@@ -299,9 +293,7 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
 function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: number): void {
   const current = deps.stores.sessions.getForUpdate(sessionId);
   if (!current) return;
-  // Never less than now: the count may stand above the payment for a moment (a dashboard refund beside a full one).
-  const refundedMinor = current.refundedMinor + Math.max(0, Math.min(amountMinor, leftToRefundMinor(current)));
-  const full = leftToRefundMinor({ ...current, refundedMinor }) <= 0;
+  const { refundedMinor, full } = withRefundCounted(current, amountMinor);
   deps.stores.sessions.update(sessionId, { refundedMinor, ...(full ? { status: 'refunded' } : {}) }, now);
 }
 
@@ -332,7 +324,7 @@ export function queueWaitingRefundRecord(deps: Pick<RefundDeps, 'stores'>, sessi
 type Settlement = { kind: 'confirmed' | 'refused'; refund: ShopRefund } | { kind: 'undone' };
 
 /** The check of what is left and the count, in one transaction: counted, too much, or this refund's row exists. */
-type Reservation = { kind: 'counted'; statusBefore: PaymentSession['status']; full: boolean } | { kind: 'exceeds'; session: PaymentSession; remaining: number } | { kind: 'exists' };
+type Reservation = { kind: 'counted'; statusBefore: PaymentSession['status'] } | { kind: 'exceeds'; session: PaymentSession; remaining: number } | { kind: 'exists' };
 
 /**
  * The same WooCommerce refund asked again after its answer was lost, and the provider has since said it was not

@@ -2,7 +2,7 @@ import { withRef } from '../domain/decide';
 import { lostRefundOutcome, notMadeBelievedFrom } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
-import { leftToRefundMinor } from '../domain/payment-session';
+import { leftToRefundMinor, withRefundCounted } from '../domain/payment-session';
 import { providerDisplayName } from '../domain/provider-names';
 import type { ProviderRefund } from '../ports/payment-provider';
 import type { ShopRefund } from '../ports/shop-refund-store';
@@ -57,9 +57,8 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
     if (deps.refunds.get(lost.merchantOrderId, lost.shopRefundId)?.state !== 'unconfirmed') return null;
     // Counted as in the shop from now on, from the total as it is now: the provider's webhook for it then finds
     // nothing new to write.
-    const refundedMinor = current.refundedMinor + Math.min(lost.amountMinor, leftToRefundMinor(current));
+    const { refundedMinor, full } = withRefundCounted(current, lost.amountMinor);
     const left = leftToRefundMinor({ ...current, refundedMinor });
-    const full = left <= 0;
     deps.stores.sessions.update(session.id, { refundedMinor, ...(full ? { status: 'refunded', disputedFrom: null } : {}) }, now);
     const madeText = `The refund of ${lostAmount} asked for earlier (WooCommerce refund ${lost.shopRefundId}), whose answer from ${name} was lost, is made at ${name} (refund ${made.providerRefundId})`;
     if (outcome === 'same_refund') {

@@ -1,5 +1,5 @@
 import { formatMoney } from './money';
-import { leftToRefundMinor, type PaymentSession } from './payment-session';
+import { leftToRefundMinor, refundableMinor, type PaymentSession } from './payment-session';
 import { type PaymentStatus } from './payment-status';
 import type { EventStatus, ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
@@ -302,7 +302,7 @@ function amountMismatch(event: ProviderEvent, session: PaymentSession): string |
 function decideRefund(event: ProviderEvent, session: PaymentSession, paymentId: string | null, inFlight: readonly InFlightRefund[]): Decision {
   const name = providerDisplayName(event.provider);
   // What a chargeback already took cannot be refunded as well.
-  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const refundable = refundableMinor(session);
   const runningTotal = !(event.refundedMinor === undefined && event.refundIncrementMinor !== undefined);
   // Refunded only by the count of a full refund asked for in the shop that the provider has not answered yet: the
   // provider may still refuse it, so a running total is read against it as on a paid session. Taken as final, a

@@ -1,6 +1,6 @@
 import { withRef, type Decision } from './decide';
 import { formatMoney } from './money';
-import type { PaymentSession } from './payment-session';
+import { refundableMinor, withRefundUncounted, type PaymentSession } from './payment-session';
 import type { ProviderEvent } from './provider-event';
 import { providerDisplayName } from './provider-names';
 
@@ -41,8 +41,7 @@ export function decideOwnRefundOutcome(
   if (refund.state === 'refused') {
     return { kind: 'ignore', reason: 'duplicate_status', message: `${name} reports again that ${which} failed; the shop was told already.` };
   }
-  const refundedMinor = Math.max(0, session.refundedMinor - refund.amountMinor);
-  const to = session.status === 'refunded' && refundedMinor < session.amountMinor ? 'paid' : session.status;
+  const { refundedMinor, status: to } = withRefundUncounted(session, refund.amountMinor);
   const said = event.refundOutcome.reason ? ` (${name} says: ${event.refundOutcome.reason})` : '';
   // Before the answer (the call still waits), the relay answers WooCommerce with this refusal and WooCommerce drops
   // its record; after it, WooCommerce keeps the record it has.
@@ -70,7 +69,7 @@ export function decideOwnRefundOutcome(
  */
 function madeAfterAll(event: ProviderEvent, session: PaymentSession, refund: OwnRefund, which: string): Decision {
   const name = providerDisplayName(event.provider);
-  const refundable = session.amountMinor - (session.chargedBackMinor ?? 0);
+  const refundable = refundableMinor(session);
   const back = Math.min(refund.amountMinor, refundable - session.refundedMinor);
   const paymentId = session.providerPaymentId ?? event.providerPaymentId ?? null;
   if (back <= 0) return { kind: 'ignore', reason: 'duplicate_status', message: `${name} says ${which} was made after all, but nothing is left to refund on this payment; nothing written.` };

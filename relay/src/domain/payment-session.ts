@@ -55,3 +55,32 @@ export interface PaymentSession {
 export function leftToRefundMinor(session: Pick<PaymentSession, 'amountMinor' | 'refundedMinor' | 'chargedBackMinor'>): number {
   return session.amountMinor - session.refundedMinor - (session.chargedBackMinor ?? 0);
 }
+
+/** What refunds can return at all: the payment less what a chargeback took. */
+export function refundableMinor(session: Pick<PaymentSession, 'amountMinor' | 'chargedBackMinor'>): number {
+  return session.amountMinor - (session.chargedBackMinor ?? 0);
+}
+
+type RefundCounts = Pick<PaymentSession, 'amountMinor' | 'refundedMinor' | 'chargedBackMinor' | 'status'>;
+
+/**
+ * A refund from the shop counted (again) as made: never beyond what is left, never lowering the count (it may stand
+ * above the payment for a moment, a dashboard refund counted beside a full refund in flight). `full`: nothing left.
+ */
+export function withRefundCounted(session: RefundCounts, amountMinor: number): { refundedMinor: number; full: boolean } {
+  const refundedMinor = session.refundedMinor + Math.max(0, Math.min(amountMinor, leftToRefundMinor(session)));
+  return { refundedMinor, full: leftToRefundMinor({ ...session, refundedMinor }) <= 0 };
+}
+
+/**
+ * A refund from the shop's count taken off again (the provider refused it, its answer was lost, its relay stopped),
+ * from the total as it is now: refunds recorded since keep theirs. Refunded no longer, the session goes back to
+ * `statusBefore`. `waitingMinor`: what stays counted beyond the payment, a refund webhook counted beside this one
+ * while the shop had no room for its record (decideRefund), to be put on record now that this refund's record goes.
+ */
+export function withRefundUncounted(session: RefundCounts, amountMinor: number, statusBefore: PaymentSession['status'] = 'paid'): { refundedMinor: number; status: PaymentSession['status']; waitingMinor: number } {
+  const refundable = refundableMinor(session);
+  const refundedMinor = Math.max(0, session.refundedMinor - amountMinor);
+  const status = session.status === 'refunded' && refundedMinor < refundable ? statusBefore : session.status;
+  return { refundedMinor, status, waitingMinor: Math.max(0, Math.min(refundedMinor, session.refundedMinor - refundable)) };
+}
