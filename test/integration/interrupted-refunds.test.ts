@@ -80,6 +80,28 @@ describe(`a refund interrupted by a stop of the relay (${TEST_STORE})`, () => {
     expect(refundNotes(session)).toHaveLength(1);
   });
 
+  it('PayPal\'s webhook confirming it before the pass (its relay dead, WooCommerce\'s record gone): the pass puts its record on the order, once', async () => {
+    const session = paidPaypalOrder(h, paypal);
+    const { wcRefund } = await refundHeldAtPaypal(session, { apply: 'on_arrival', then: 'drop' });
+    // The relay dies here: the plugin's request fails, and WooCommerce removes its refund record.
+    h.shop.shop.deleteRefund(Number(session.merchantOrderId), Number(wcRefund));
+    // PayPal made it, and its webhook comes first: it reads as the refund in flight (counted, its record in the shop).
+    const made = refundsAtPaypal(paypal, session).find((r) => r.invoiceId === shopRefundKey(session.merchantOrderId, wcRefund))!;
+    await postWebhook(paypalRefundWebhook(session, made, totalAtPaypal(paypal, session)));
+    expect(row(session, wcRefund).state).toBe('succeeded');
+    expect(records(session)).toEqual([]);
+
+    h.clock.advance(INTERRUPTED_REFUND_AFTER_MS + 1);
+    expect((await recoverInterruptedRefunds(restarted())).recovered.map((r) => r.shopRefundId)).toEqual([wcRefund]);
+    await h.drain();
+    expect(await recoverInterruptedRefunds(restarted())).toEqual({ recovered: [], busy: 0 });
+    await h.drain();
+    expect(refundedMinor(session)).toBe(1000);
+    expect(row(session, wcRefund).state).toBe('succeeded');
+    expect(records(session)).toEqual(['10.00']);
+    expect(refundNotes(session)).toHaveLength(1);
+  });
+
   it('a full refund interrupted after a dashboard refund\'s webhook was counted beside it: its count undone, the dashboard\'s 5.00 goes on record', async () => {
     const session = paidPaypalOrder(h, paypal);
     const { wcRefund } = await refundHeldAtPaypal(session, { apply: 'never', then: 'drop' }, '50.00');

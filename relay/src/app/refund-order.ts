@@ -1,4 +1,4 @@
-import { withRef } from '../domain/decide';
+import { withRef, type OrderWriteIntent } from '../domain/decide';
 import { LOST_REFUND_GRACE_MS, refundMayHaveBeenMade } from '../domain/lost-refund';
 import { decimalToMinor, formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
@@ -118,9 +118,9 @@ export async function refundOrder(deps: RefundDeps, request: RefundRequest): Pro
 
 /** The refund, holding the order's turn. */
 async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt: number): Promise<RefundAnswer> {
-  // In turn, a refund of this order still `requested` belongs to no live request: its relay stopped before the
-  // provider's answer. Settled as a lost answer first, so what follows sees it as one (asked about, never made twice).
-  for (const interrupted of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.state === 'requested')) recoverInterruptedRefundInTurn(deps, interrupted);
+  // In turn, a refund of this order whose request has not answered belongs to no live request: its relay stopped
+  // before the answer. Settled first (a lost answer, or its record put back), so what follows sees it so.
+  for (const interrupted of deps.refunds.listByOrder(request.merchantOrderId).filter((r) => r.answeredAt === null)) recoverInterruptedRefundInTurn(deps, interrupted);
   // Read again in turn: the request waited for may have been this same WooCommerce refund.
   const existing = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
   // The same WooCommerce refund asked again after its answer was lost: settled below like any lost refund.
@@ -211,6 +211,8 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
       // that came first stands. Not made (Adyen REFUND_FAILED while the call waited): the count is undone and the
       // merchant told already, so "received" does not make it pending again; made: it stays made, not pending.
       deps.stores.sessions.getForUpdate(session.id);
+      // Whatever follows, the plugin gets its answer now (recover-interrupted-refunds.ts looks for refunds without).
+      deps.refunds.markAnswered(request.merchantOrderId, request.shopRefundId, settledAt);
       const row = deps.refunds.get(request.merchantOrderId, request.shopRefundId);
       if (row?.state === 'refused') {
         deps.stores.log.append(
@@ -248,6 +250,7 @@ async function refundInTurn(deps: RefundDeps, request: RefundRequest, startedAt:
       : `${name} refused the refund: ${result.error.message.replace(/^provider refused (the request|our API key): /, '')}`;
   const settled = deps.unitOfWork.transaction((): Settlement => {
     const current = deps.stores.sessions.getForUpdate(session.id);
+    deps.refunds.markAnswered(request.merchantOrderId, request.shopRefundId, settledAt);
     // Read under the session's row lock, which the provider's refund webhook takes before it settles this refund
     // (record-provider-event.ts): its word is seen here, or it comes after this transaction and finds the count
     // undone and the refund unconfirmed, and counts it itself like any lost refund it confirms.
@@ -305,15 +308,27 @@ function recount(deps: RefundDeps, sessionId: string, amountMinor: number, now: 
  */
 export function queueWaitingRefundRecord(deps: Pick<RefundDeps, 'stores'>, session: PaymentSession, shopRefundId: string, waitingMinor: number, refundedMinor: number, status: PaymentSession['status'], now: number): void {
   const name = providerDisplayName(session.provider);
-  const eventId = `shop-refund-${shopRefundId}-not-made`;
   const note = `Refund record of ${formatMoney(waitingMinor, session.currency)} added: refunded at ${name} while the refund asked for in the shop (WooCommerce refund ${shopRefundId}) was waiting for its answer. The shop had no room for it beside that refund's record, which WooCommerce removed when ${name} refused that refund or its answer was lost. ${formatMoney(refundedMinor, session.currency)} refunded in total.`;
+  queueRefundRecord(deps, session, { eventId: `shop-refund-${shopRefundId}-not-made`, amountMinor: waitingMinor, refundedTotalMinor: refundedMinor, target: status === 'refunded' ? 'refunded' : 'paid', note }, now);
+}
+
+/**
+ * Money back at the provider that the shop has no record of (WooCommerce removed it when told of an error, or never
+ * had one): a refund record and its note for the worker to put on the order, once (ref `<provider>:<eventId>`).
+ */
+export function queueRefundRecord(
+  deps: Pick<RefundDeps, 'stores'>,
+  session: PaymentSession,
+  record: { eventId: string; amountMinor: number; refundedTotalMinor: number; target: OrderWriteIntent['target']; note: string },
+  now: number,
+): void {
   deps.stores.outbox.enqueue(
     session.merchantOrderId,
     {
       kind: 'order_write',
-      ref: `${session.provider}:${eventId}`,
+      ref: `${session.provider}:${record.eventId}`,
       sessionId: session.id,
-      intent: { target: status === 'refunded' ? 'refunded' : 'paid', transactionId: session.providerPaymentId, refundMinor: waitingMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId }) },
+      intent: { target: record.target, transactionId: session.providerPaymentId, refundMinor: record.amountMinor, refundedTotalMinor: record.refundedTotalMinor, note: withRef(record.note, { provider: session.provider, eventId: record.eventId }) },
       expected: { amountMinor: session.amountMinor, currency: session.currency },
     },
     now,

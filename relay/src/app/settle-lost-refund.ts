@@ -1,4 +1,3 @@
-import { withRef } from '../domain/decide';
 import { lostRefundOutcome, notMadeBelievedFrom } from '../domain/lost-refund';
 import { formatMoney } from '../domain/money';
 import { shopRefundKey } from '../domain/own-refund-outcome';
@@ -6,7 +5,7 @@ import { leftToRefundMinor, withRefundCounted } from '../domain/payment-session'
 import { providerDisplayName } from '../domain/provider-names';
 import type { ProviderRefund } from '../ports/payment-provider';
 import type { ShopRefund } from '../ports/shop-refund-store';
-import type { RefundAnswer, RefundDeps, RefundRequest } from './refund-order';
+import { queueRefundRecord, type RefundAnswer, type RefundDeps, type RefundRequest } from './refund-order';
 
 /**
  * Ask the provider about a refund whose answer was lost. Returns the answer to the current request when the lost
@@ -71,20 +70,9 @@ export async function settleLostRefund(deps: RefundDeps, lost: ShopRefund, reque
     }
     // Another amount: WooCommerce no longer has a record of the refund made, so the relay adds it, and this
     // request is refused for the merchant to decide again with what is now left.
-    const ref = `${session.provider}:shop-refund-${lost.shopRefundId}`;
     const note = `${madeText}. WooCommerce had removed its record of it when told of the error, so Payrelay added it to this order.`;
     deps.refunds.settle(lost.merchantOrderId, lost.shopRefundId, { state: made.status, providerRefundId: made.providerRefundId, message: 'made at the provider; Payrelay added the refund record to the order' }, now);
-    deps.stores.outbox.enqueue(
-      session.merchantOrderId,
-      {
-        kind: 'order_write',
-        ref,
-        sessionId: session.id,
-        intent: { target: full ? 'refunded' : current.status, transactionId: session.providerPaymentId, refundMinor: lost.amountMinor, refundedTotalMinor: refundedMinor, note: withRef(note, { provider: session.provider, eventId: `shop-refund-${lost.shopRefundId}` }) },
-        expected: { amountMinor: session.amountMinor, currency: session.currency },
-      },
-      now,
-    );
+    queueRefundRecord(deps, session, { eventId: `shop-refund-${lost.shopRefundId}`, amountMinor: lost.amountMinor, refundedTotalMinor: refundedMinor, target: full ? 'refunded' : current.status, note }, now);
     const message = `${madeText}, so nothing more was refunded now: Payrelay adds that refund of ${lostAmount} to this order. ${formatMoney(left, session.currency)} is left to refund; refund again if more should go back.`;
     deps.stores.log.append({ at: now, merchantOrderId: session.merchantOrderId, sessionId: session.id, provider: session.provider, kind: 'refund_requested', message, data: { shopRefundId: request.shopRefundId, lostShopRefundId: lost.shopRefundId, providerRefundId: made.providerRefundId } });
     return refusal(409, 'earlier_refund_made', message);

@@ -24,18 +24,27 @@ export interface ShopRefund {
   createdAt: number;
   /** When its state last changed: for an `unconfirmed` refund, when its answer was lost. */
   updatedAt: number;
+  /**
+   * When the request that asked for it gave the plugin its answer (null while it is asking, or if its relay stopped
+   * first). A webhook may settle the refund before that; only the answer tells whether WooCommerce keeps its record.
+   */
+  answeredAt: number | null;
 }
 
 /** Synchronous, so a refund row and the session's refunded total change in one transaction. */
 export interface ShopRefundStore {
   get(merchantOrderId: string, shopRefundId: string): ShopRefund | null;
   /** false when a row for this WooCommerce refund exists already (a retried request). */
-  insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message' | 'updatedAt'>): boolean;
+  /** A row inserted `requested` is unanswered; one inserted settled (a refund found made) is answered at once. */
+  insertIfNew(refund: Omit<ShopRefund, 'providerRefundId' | 'message' | 'updatedAt' | 'answeredAt'>): boolean;
+  /** Settling it `requested` again (the same WooCommerce refund asked again) makes it unanswered again. */
   settle(merchantOrderId: string, shopRefundId: string, patch: { state: ShopRefundState; providerRefundId?: string | null; message?: string | null }, now: number): void;
   listByOrder(merchantOrderId: string): ShopRefund[];
+  /** The request that asked for it has given the plugin its answer (once: the first time stands). */
+  markAnswered(merchantOrderId: string, shopRefundId: string, now: number): void;
   /**
-   * Refunds still `requested` whose row last changed before `before`, oldest first: the candidates for
+   * Refunds whose request has not answered, asked for before `before`, oldest first: the candidates for
    * recover-interrupted-refunds.ts (a relay that stopped while it asked the provider leaves its row so).
    */
-  listRequestedBefore(before: number, limit: number): ShopRefund[];
+  listUnansweredBefore(before: number, limit: number): ShopRefund[];
 }

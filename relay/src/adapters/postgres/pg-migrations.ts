@@ -229,4 +229,9 @@ export const PG_MIGRATIONS: readonly string[] = [
   // 10 = SQLite 16: refunds left `requested` by a relay that stopped while it asked the provider, looked for by the
   // fleet's leader every 30 s (recover-interrupted-refunds.ts).
   `CREATE INDEX shop_refunds_requested ON shop_refunds (updated_at) WHERE state = 'requested';`,
+  // 11 = SQLite 17: whether a refund's request gave the plugin its answer (a webhook may settle it first).
+  `ALTER TABLE shop_refunds ADD COLUMN answered_at BIGINT;
+   UPDATE shop_refunds SET answered_at = updated_at WHERE state <> 'requested';
+   DROP INDEX shop_refunds_requested;
+   CREATE INDEX shop_refunds_unanswered ON shop_refunds (created_at) WHERE answered_at IS NULL;`,
 ];

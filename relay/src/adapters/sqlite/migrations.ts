@@ -240,4 +240,11 @@ export const MIGRATIONS: readonly string[] = [
   // 16: refunds left `requested` by a relay that stopped while it asked the provider are looked for every 30 s
   // (recover-interrupted-refunds.ts): the few rows waiting for an answer, by when they last changed.
   `CREATE INDEX shop_refunds_requested ON shop_refunds (updated_at) WHERE state = 'requested';`,
+  // 17: whether a refund's request gave the plugin its answer. A webhook may settle a refund while its request still
+  // asks, so 'requested' alone missed a relay that stopped after such a webhook: WooCommerce had removed its record
+  // and nothing put it back. Rows from before were all answered or are 'requested' (recovered by state).
+  `ALTER TABLE shop_refunds ADD COLUMN answered_at INTEGER;
+   UPDATE shop_refunds SET answered_at = updated_at WHERE state <> 'requested';
+   DROP INDEX shop_refunds_requested;
+   CREATE INDEX shop_refunds_unanswered ON shop_refunds (created_at) WHERE answered_at IS NULL;`,
 ];
